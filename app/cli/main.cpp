@@ -1,0 +1,419 @@
+// mobilenet-cli: cost tables, benchmarks, classification and evaluation from the
+// command line. Usage errors print one line and exit with status 2; runtime
+// failures (unreadable model, ...) exit with status 1.
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "args.hpp"
+#include "mobilenet/arch.hpp"
+#include "mobilenet/classify.hpp"
+#include "mobilenet/evaluate.hpp"
+#include "mobilenet/model_io.hpp"
+#include "mobilenet/network.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using cli::Args;
+using cli::UsageError;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mobilenet-cli <command> [options]\n"
+    "commands:\n"
+    "  info      --alpha A --resolution R [--classes N] [--standard-conv] [--json]\n"
+    "  bench     --alpha A --resolution R [--threads T] [--batch B] [--runs N] [--standard-conv]\n"
+    "            [--per-layer] [--json]\n"
+    "  classify  [--model PATH | --alpha A] [--models-dir DIR] [--labels PATH] [--resolution R]\n"
+    "            [--crop whole|central] [--top K] [--threads T] [--json] IMAGE...\n"
+    "  eval      [--model PATH | --alpha A] --images DIR --ground-truth CSV [--resolution R]\n"
+    "            [--crop whole|central] [--threads T] [--batch B] [--per-image OUT.csv] [--json]\n"
+    "  models    [--models-dir DIR] [--json]     list the models found on the search path\n"
+    "  version\n";
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const double pos = p * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(pos);
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+std::string fmt(double v, int prec) {
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(prec) << v;
+    return os.str();
+}
+
+std::string millions(std::int64_t v, int prec = 2) { return fmt(static_cast<double>(v) / 1e6, prec); }
+
+mnv1::ArchConfig arch_from(const Args& a) {
+    mnv1::ArchConfig cfg;
+    cfg.alpha = a.number("--alpha", 1.0);
+    cfg.resolution = a.integer("--resolution", 224, -1000000, 1000000);
+    cfg.num_classes = a.integer("--classes", 1000, 1, 100000);
+    cfg.standard_conv = a.flag("--standard-conv");
+    try {
+        mnv1::validate(cfg);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    return cfg;
+}
+
+json layer_json(const mnv1::LayerSpec& l) {
+    return {{"index", l.index},       {"name", l.name},       {"kind", mnv1::to_string(l.kind)},
+            {"type", l.type_label()}, {"filter", l.filter_label()}, {"stride", l.stride},
+            {"in", {l.in_h, l.in_w, l.in_c}}, {"out", {l.out_h, l.out_w, l.out_c}},
+            {"macs", l.macs},         {"params", l.params}};
+}
+
+int cmd_info(const std::vector<std::string>& argv) {
+    const Args a(argv, {"--alpha", "--resolution", "--classes"}, {"--standard-conv", "--json"});
+    if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+    const mnv1::ArchConfig cfg = arch_from(a);
+    const auto layers = mnv1::layer_table(cfg);
+    const mnv1::CostSummary sum = mnv1::summarize(layers);
+    if (a.flag("--json")) {
+        json j = {{"alpha", cfg.alpha},           {"resolution", cfg.resolution},
+                  {"classes", cfg.num_classes},   {"standard_conv", cfg.standard_conv},
+                  {"macs", sum.macs},             {"params", sum.params}};
+        j["layers"] = json::array();
+        for (const auto& l : layers) j["layers"].push_back(layer_json(l));
+        j["breakdown"] = json::array();
+        for (const auto& k : sum.by_kind) {
+            j["breakdown"].push_back({{"kind", mnv1::to_string(k.kind)}, {"macs", k.macs},
+                                      {"params", k.params}, {"macs_pct", k.macs_pct},
+                                      {"params_pct", k.params_pct}});
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "MobileNet v1  alpha " << cfg.alpha << "  resolution " << cfg.resolution << " (rho "
+              << fmt(cfg.resolution / 224.0, 3) << ")  classes " << cfg.num_classes
+              << (cfg.standard_conv ? "  [standard convolutions, Table 4 counterfactual]" : "") << "\n\n";
+    std::cout << std::left << std::setw(4) << "#" << std::setw(9) << "name" << std::setw(15) << "Type / Stride"
+              << std::setw(18) << "Filter Shape" << std::setw(18) << "Input Size" << std::right
+              << std::setw(12) << "Mult-Adds" << std::setw(12) << "Params" << "\n";
+    for (const auto& l : layers) {
+        const std::string in = std::to_string(l.in_h) + "x" + std::to_string(l.in_w) + "x" + std::to_string(l.in_c);
+        std::cout << std::left << std::setw(4) << l.index << std::setw(9) << l.name << std::setw(15)
+                  << l.type_label() << std::setw(18) << l.filter_label() << std::setw(18) << in << std::right
+                  << std::setw(12) << l.macs << std::setw(12) << l.params << "\n";
+    }
+    std::cout << "\nTotal: " << millions(sum.macs) << " M mult-adds, " << millions(sum.params)
+              << " M parameters\n\nBreakdown by layer type (Table 2):\n";
+    for (const auto& k : sum.by_kind) {
+        std::cout << "  " << std::left << std::setw(14) << mnv1::to_string(k.kind) << std::right << std::setw(9)
+                  << fmt(k.macs_pct, 2) << "% mult-adds" << std::setw(9) << fmt(k.params_pct, 2)
+                  << "% parameters\n";
+    }
+    return 0;
+}
+
+int cmd_bench(const std::vector<std::string>& argv) {
+    const Args a(argv, {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--warmup", "--classes"},
+                 {"--per-layer", "--json", "--standard-conv"});
+    if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+    mnv1::ArchConfig arch = arch_from(a);
+    arch.num_classes = a.integer("--classes", 1001, 1, 100000);
+    mnv1::NetworkConfig cfg;
+    cfg.resolution = arch.resolution;
+    cfg.threads = a.integer("--threads", 0, 0, 1024);
+    cfg.batch = a.integer("--batch", 1, 1, 1024);
+    const int runs = a.integer("--runs", 100, 1, 1000000);
+    const int warmup = a.integer("--warmup", std::max(3, std::min(runs / 10, 20)), 0, 100000);
+
+    mnv1::Runtime rt;
+    const auto weights = mnv1::random_weights(arch);
+    mnv1::Network& net = rt.network(weights, cfg);
+    const auto t_cached = Clock::now();
+    rt.network(weights, cfg);  // second lookup: what "changing the configuration back" costs
+    const double cached_ms = ms_since(t_cached);
+
+    std::vector<double> times;
+    times.reserve(static_cast<std::size_t>(runs));
+    for (int i = 0; i < warmup; ++i) net.forward();
+    for (int i = 0; i < runs; ++i) {
+        const auto t0 = Clock::now();
+        net.forward();
+        times.push_back(ms_since(t0));
+    }
+    const double med = percentile(times, 0.5), p10 = percentile(times, 0.1), p90 = percentile(times, 0.9);
+    const auto sum = mnv1::summarize(net.layers());
+    const int threads = cfg.threads ? cfg.threads : mnv1::hardware_threads();
+
+    // Per-layer: a separate profiled pass (each step synchronised), medians per step.
+    std::vector<mnv1::LayerProfile> per_layer;
+    if (a.flag("--per-layer")) {
+        net.set_profiling(true);
+        std::map<std::size_t, std::vector<double>> samples;
+        const int prof_runs = std::max(5, std::min(runs, 50));
+        for (int i = 0; i < prof_runs; ++i) {
+            net.forward();
+            for (std::size_t s = 0; s < net.profile().size(); ++s) samples[s].push_back(net.profile()[s].ms);
+        }
+        per_layer = net.profile();
+        for (std::size_t s = 0; s < per_layer.size(); ++s) per_layer[s].ms = percentile(samples[s], 0.5);
+        net.set_profiling(false);
+    }
+
+    if (a.flag("--json")) {
+        json j = {{"engine", "onednn"},         {"onednn", mnv1::onednn_version()},
+                  {"isa", mnv1::onednn_cpu_isa()}, {"alpha", arch.alpha},
+                  {"resolution", arch.resolution}, {"threads", threads},
+                  {"batch", cfg.batch},         {"runs", runs},
+                  {"standard_conv", arch.standard_conv},
+                  {"median_ms", med},           {"p10_ms", p10},
+                  {"p90_ms", p90},              {"images_per_s", 1000.0 * cfg.batch / med},
+                  {"build_ms", net.build_ms()}, {"cached_lookup_ms", cached_ms},
+                  {"macs", sum.macs},           {"params", sum.params},
+                  {"gmacs_per_s", static_cast<double>(sum.macs) * cfg.batch / (med * 1e6)}};
+        if (!per_layer.empty()) {
+            j["layers"] = json::array();
+            for (const auto& p : per_layer) {
+                j["layers"].push_back({{"name", p.name}, {"layer", p.layer}, {"median_ms", p.ms}, {"impl", p.impl}});
+            }
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "oneDNN " << mnv1::onednn_version() << " (" << mnv1::onednn_cpu_isa() << ")  alpha "
+              << arch.alpha << "  resolution " << arch.resolution << "  threads " << threads << "  batch "
+              << cfg.batch << (arch.standard_conv ? "  standard-conv" : "") << "\n";
+    std::cout << "build " << fmt(net.build_ms(), 1) << " ms, cached lookup " << fmt(cached_ms * 1000, 1)
+              << " us, " << millions(sum.macs, 1) << " M mult-adds\n";
+    if (!per_layer.empty()) {
+        double total = 0;
+        for (const auto& p : per_layer) total += p.ms;
+        std::cout << std::left << std::setw(15) << "step" << std::right << std::setw(10) << "ms" << std::setw(8)
+                  << "%" << "  implementation\n";
+        for (const auto& p : per_layer) {
+            std::cout << std::left << std::setw(15) << p.name << std::right << std::setw(10) << fmt(p.ms, 3)
+                      << std::setw(8) << fmt(100 * p.ms / total, 1) << "  " << p.impl << "\n";
+        }
+        std::cout << std::left << std::setw(15) << "sum" << std::right << std::setw(10) << fmt(total, 3) << "\n";
+    }
+    std::cout << "RESULT engine=onednn alpha=" << arch.alpha << " res=" << arch.resolution << " threads=" << threads
+              << " batch=" << cfg.batch << " runs=" << runs << " median_ms=" << fmt(med, 3)
+              << " p10_ms=" << fmt(p10, 3) << " p90_ms=" << fmt(p90, 3) << "\n";
+    return 0;
+}
+
+// --- model selection shared by classify / eval -------------------------------
+
+std::shared_ptr<const mnv1::ModelWeights> resolve_model(const Args& a) {
+    if (a.has("--model")) return mnv1::load_model(a.str("--model"), a.str("--labels"));
+    const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, fs::current_path().string()};
+    const auto dirs = mnv1::model_search_dirs(a.str("--models-dir"), "", "", trees);
+    const auto models = mnv1::discover_models(dirs);
+    if (models.empty()) {
+        throw std::runtime_error(
+            "no model found: pass --model PATH, --models-dir DIR or set MOBILENET_MODELS "
+            "(models/fetch_models.sh downloads the official release)");
+    }
+    const double alpha = a.number("--alpha", models.back().alpha);
+    const mnv1::ModelEntry* e = mnv1::pick_model(models, alpha, a.integer("--resolution", 224, 32, 1024));
+    if (!e) throw std::runtime_error("no model with alpha " + fmt(alpha, 2) + " on the search path");
+    return mnv1::load_model(e->path, a.str("--labels"));
+}
+
+mnv1::CropMode crop_from(const Args& a) {
+    const std::string c = a.str("--crop", "whole");
+    if (c == "whole") return mnv1::CropMode::Whole;
+    if (c == "central") return mnv1::CropMode::Central;
+    throw UsageError("option '--crop' must be 'whole' or 'central', got '" + c + "'");
+}
+
+std::string model_line(const mnv1::ModelWeights& w, int resolution) {
+    return w.description + "  alpha " + fmt(w.alpha, 2) + "  native " + std::to_string(w.native_resolution) +
+           "  running at " + std::to_string(resolution) + "  " + mnv1::to_string(w.activation) + "  " +
+           std::to_string(w.num_classes) + " classes  padding " + mnv1::to_string(w.padding);
+}
+
+int cmd_classify(const std::vector<std::string>& argv) {
+    const Args a(argv, {"--model", "--labels", "--resolution", "--top", "--threads", "--crop", "--alpha", "--models-dir"},
+                 {"--json"});
+    if (a.positional().empty()) throw UsageError("classify needs at least one IMAGE");
+    const int top = a.integer("--top", 5, 1, 100000);
+    const mnv1::CropMode crop = crop_from(a);
+    const int threads = a.integer("--threads", 0, 0, 1024);
+    if (a.has("--resolution")) a.integer("--resolution", 224, 32, 1024);
+    const auto weights = resolve_model(a);
+    mnv1::NetworkConfig cfg;
+    cfg.resolution = a.integer("--resolution", weights->native_resolution, 32, 1024);
+    cfg.threads = threads;
+    mnv1::Runtime rt;
+    mnv1::Network& net = rt.network(weights, cfg);
+
+    json results = json::array();
+    int failures = 0;
+    if (!a.flag("--json")) std::cout << model_line(*weights, cfg.resolution) << "\n";
+    for (const std::string& path : a.positional()) {
+        try {
+            const cv::Mat img = mnv1::load_image(path);
+            const auto r = mnv1::classify(net, {img}, crop, top).front();
+            if (a.flag("--json")) {
+                json preds = json::array();
+                for (const auto& p : r.top) preds.push_back({{"index", p.index}, {"label", p.label}, {"probability", p.probability}});
+                results.push_back({{"image", path}, {"latency_ms", r.latency_ms}, {"preprocess_ms", r.preprocess_ms},
+                                   {"crop", {r.crop.x, r.crop.y, r.crop.width, r.crop.height}}, {"top", preds}});
+            } else {
+                std::cout << path << "  (" << fmt(r.latency_ms, 2) << " ms)\n";
+                for (const auto& p : r.top) {
+                    std::cout << "  " << std::setw(5) << p.index << "  " << std::setw(6) << fmt(100 * p.probability, 2)
+                              << "%  " << p.label << "\n";
+                }
+            }
+        } catch (const mnv1::ImageError& e) {
+            ++failures;
+            if (a.flag("--json")) results.push_back({{"image", path}, {"error", e.what()}});
+            else std::cerr << "error: " << e.what() << "\n";
+        }
+    }
+    if (a.flag("--json")) {
+        json j = {{"model", weights->source}, {"description", weights->description}, {"alpha", weights->alpha},
+                  {"resolution", cfg.resolution}, {"classes", weights->num_classes}, {"results", results}};
+        std::cout << j.dump(2) << "\n";
+    }
+    return failures ? 1 : 0;
+}
+
+int cmd_eval(const std::vector<std::string>& argv) {
+    const Args a(argv, {"--model", "--labels", "--images", "--ground-truth", "--resolution", "--crop", "--threads",
+                        "--batch", "--per-image", "--alpha", "--models-dir", "--limit"},
+                 {"--json"});
+    if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+    if (!a.has("--images")) throw UsageError("eval needs --images DIR");
+    if (!a.has("--ground-truth")) throw UsageError("eval needs --ground-truth CSV");
+    const mnv1::CropMode crop = crop_from(a);
+    const int threads = a.integer("--threads", 0, 0, 1024);
+    const int batch = a.integer("--batch", 8, 1, 256);
+    const int limit = a.integer("--limit", 0, 0, 100000000);
+    if (a.has("--resolution")) a.integer("--resolution", 224, 32, 1024);
+    const fs::path dir = a.str("--images");
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw std::runtime_error(dir.string() + ": not a directory");
+
+    const auto weights = resolve_model(a);
+    auto truth = mnv1::read_ground_truth(a.str("--ground-truth"), weights->num_classes);
+    if (limit > 0 && static_cast<int>(truth.size()) > limit) truth.resize(static_cast<std::size_t>(limit));
+    mnv1::NetworkConfig cfg;
+    cfg.resolution = a.integer("--resolution", weights->native_resolution, 32, 1024);
+    cfg.threads = threads;
+    cfg.batch = batch;
+    mnv1::Runtime rt;
+    mnv1::Network& net = rt.network(weights, cfg);
+
+    std::ofstream per_image;
+    if (a.has("--per-image")) {
+        per_image.open(a.str("--per-image"));
+        if (!per_image) throw std::runtime_error(a.str("--per-image") + ": cannot write");
+    }
+    const bool progress = isatty(fileno(stderr)) && !a.flag("--json");
+    const auto r = mnv1::evaluate(net, dir.string(), truth, crop,
+                                  [&](std::size_t n, std::size_t total, const mnv1::EvalResult& so_far) {
+        if (!progress) return;
+        const std::size_t width = 40, filled = width * n / total;
+        std::fprintf(stderr, "\r[%s%s] %zu/%zu  top-1 %.1f%%", std::string(filled, '#').c_str(),
+                     std::string(width - filled, '.').c_str(), n, total, so_far.top1());
+    });
+    if (progress) std::fprintf(stderr, "\n");
+    if (per_image.is_open()) {
+        per_image << "file,truth,top1,top2,top3,top4,top5,p1,correct_top1,correct_top5\n";
+        for (const auto& o : r.outcomes) {
+            per_image << o.file << "," << o.truth;
+            for (const auto& p : o.top) per_image << "," << p.index;
+            const bool c5 = std::any_of(o.top.begin(), o.top.end(), [&](const auto& p) { return p.index == o.truth; });
+            per_image << "," << o.top[0].probability << "," << (o.top[0].index == o.truth) << "," << c5 << "\n";
+        }
+    }
+    if (a.flag("--json")) {
+        json j = {{"model", weights->source}, {"description", weights->description}, {"resolution", cfg.resolution},
+                  {"crop", mnv1::to_string(crop)}, {"images", r.images}, {"skipped", r.skipped.size()},
+                  {"skipped_files", r.skipped}, {"top1", r.top1()}, {"top5", r.top5()},
+                  {"images_per_s", r.images_per_s()}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << model_line(*weights, cfg.resolution) << "\n";
+        std::cout << "images " << r.images << "  skipped " << r.skipped.size() << "  top-1 " << fmt(r.top1(), 2)
+                  << "%  top-5 " << fmt(r.top5(), 2) << "%  " << fmt(r.images_per_s(), 1) << " images/s ("
+                  << mnv1::to_string(crop) << " crop)\n";
+        for (const auto& s : r.skipped) std::cout << "  skipped: " << s << "\n";
+    }
+    return 0;
+}
+
+int cmd_models(const std::vector<std::string>& argv) {
+    const Args a(argv, {"--models-dir"}, {"--json"});
+    const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, fs::current_path().string()};
+    const auto dirs = mnv1::model_search_dirs(a.str("--models-dir"), "", "", trees);
+    std::vector<std::string> problems;
+    const auto models = mnv1::discover_models(dirs, &problems);
+    if (a.flag("--json")) {
+        json j = {{"search_path", dirs}, {"problems", problems}, {"models", json::array()}};
+        for (const auto& m : models) {
+            j["models"].push_back({{"path", m.path}, {"alpha", m.alpha}, {"resolution", m.native_resolution},
+                                   {"quantized", m.quantized}, {"format", mnv1::to_string(m.origin)},
+                                   {"classes", m.num_classes}, {"name", m.display_name}});
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "search path:\n";
+    for (const auto& d : dirs) std::cout << "  " << d << "\n";
+    std::cout << models.size() << " model(s):\n";
+    for (const auto& m : models) std::cout << "  " << std::left << std::setw(44) << m.display_name << m.path << "\n";
+    for (const auto& p : problems) std::cout << "  skipped: " << p << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    const std::vector<std::string> rest(argv + 2, argv + argc);
+    try {
+        if (cmd == "info") return cmd_info(rest);
+        if (cmd == "bench") return cmd_bench(rest);
+        if (cmd == "classify") return cmd_classify(rest);
+        if (cmd == "eval") return cmd_eval(rest);
+        if (cmd == "models") return cmd_models(rest);
+        if (cmd == "version" || cmd == "--version") {
+            std::cout << "mobilenet-cli " << MOBILENET_VERSION << "  oneDNN " << mnv1::onednn_version() << " ("
+                      << mnv1::onednn_cpu_isa() << ")\n";
+            return 0;
+        }
+        if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+            std::cout << kUsage;
+            return 0;
+        }
+        throw UsageError("unknown command '" + cmd + "'");
+    } catch (const UsageError& e) {
+        std::cerr << "mobilenet-cli: " << e.what() << " (see 'mobilenet-cli help')\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "mobilenet-cli: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,76 @@
+// Image decoding, preprocessing the way the releases expect, and classification
+// on top of a Network (top-k, latency, crop, class activation maps).
+//
+// Free functions are thread-safe. A Classifier wraps a Runtime-owned Network and
+// follows its rule: one thread at a time.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mobilenet/network.hpp"
+
+namespace mnv1 {
+
+class ImageError : public std::runtime_error {
+public:
+    ImageError(const std::string& path, const std::string& problem)
+        : std::runtime_error(path + ": " + problem) {}
+};
+
+// Decodes any image OpenCV reads (JPEG, PNG, BMP, WebP, TIFF, ...), applying EXIF
+// orientation, converting grayscale / alpha / 16-bit to 8-bit BGR. Throws
+// ImageError for a missing, unreadable, corrupt or oversized (> 100 Mpixel) file.
+cv::Mat load_image(const std::string& path);
+// Same for an encoded image in memory (`name` is used in error messages).
+cv::Mat decode_image(const std::vector<unsigned char>& bytes, const std::string& name);
+// Converts any 8/16-bit 1/3/4-channel Mat to 8-bit BGR (alpha dropped as imread does).
+cv::Mat to_bgr8(const cv::Mat& img);
+
+enum class CropMode {
+    Whole,    // resize the whole image to S x S (what the TFLite reference used)
+    Central,  // central crop of 87.5% of each side, then resize (TF-slim evaluation)
+};
+const char* to_string(CropMode mode);
+
+// Pixel rectangle of the source image the network sees.
+struct CropRect {
+    int x = 0, y = 0, width = 0, height = 0;
+};
+CropRect crop_rect(int image_width, int image_height, CropMode mode);
+
+// BGR8 image -> RGB, crop, bilinear resize to resolution x resolution, then
+// (v - mean) / std, written as NHWC floats to dst (resolution*resolution*3 floats).
+void preprocess(const cv::Mat& bgr, CropMode mode, int resolution, float mean, float std, float* dst);
+
+struct Prediction {
+    int index = 0;           // class index in the model's convention
+    std::string label;       // "" when the model has no labels
+    float probability = 0;
+};
+
+// The k most probable classes, most probable first.
+std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
+                              const std::vector<std::string>& labels);
+
+struct Classification {
+    std::vector<Prediction> top;   // top-k
+    double latency_ms = 0;         // forward pass only (per batch when batched)
+    double preprocess_ms = 0;      // decode excluded; crop + resize + scale
+    CropRect crop;                 // in source-image pixels
+};
+
+// Class activation map of class `cls` for image `image` of the network's last
+// forward(): the final feature map weighted by that class's FC weights, as a
+// feature_h x feature_w float Mat (CV_32F, unnormalized).
+cv::Mat class_activation_map(const Network& net, int cls, int image = 0);
+
+// Runs preprocess + forward for up to net.config().batch images.
+// Throws std::invalid_argument when images.size() exceeds the batch.
+std::vector<Classification> classify(Network& net, const std::vector<cv::Mat>& bgr_images,
+                                     CropMode mode = CropMode::Whole, int k = 5);
+
+}  // namespace mnv1

@@ -1,0 +1,50 @@
+// Accuracy evaluation over a labelled image folder, as plain data (for the CLI,
+// the tests and trade-off sweeps). Same threading rule as Network: one thread.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mobilenet/classify.hpp"
+
+namespace mnv1 {
+
+// Splits one CSV line, honouring double-quoted fields ("a, b" and "" escapes).
+std::vector<std::string> csv_fields(const std::string& line);
+
+struct LabeledImage {
+    std::string file;   // relative to the images folder
+    int index = -1;     // true class in the model's convention
+};
+
+// Reads a ground-truth CSV with columns `file` and `index_1001` and/or `index_1000`,
+// converting to `num_classes` (1001: background at 0, or 1000). Throws
+// std::runtime_error naming the file (and line) on a missing column or a bad row.
+std::vector<LabeledImage> read_ground_truth(const std::string& csv_path, int num_classes);
+
+struct ImageOutcome {
+    std::string file;
+    int truth = -1;
+    std::vector<Prediction> top;   // top-5
+};
+
+struct EvalResult {
+    int images = 0;                       // classified
+    std::vector<std::string> skipped;     // "path: problem" for unreadable / corrupt files
+    int top1_correct = 0, top5_correct = 0;
+    double seconds = 0;                   // wall time including decoding
+    std::vector<ImageOutcome> outcomes;   // one per classified image, input order
+    double top1() const { return images ? 100.0 * top1_correct / images : 0; }
+    double top5() const { return images ? 100.0 * top5_correct / images : 0; }
+    double images_per_s() const { return seconds > 0 ? images / seconds : 0; }
+};
+
+// Classifies every listed image (batched by net.config().batch). Unreadable files are
+// skipped, counted and listed; the run goes on. `progress(done, total, result_so_far)`
+// is called after each file when given.
+EvalResult evaluate(Network& net, const std::string& images_dir, const std::vector<LabeledImage>& images,
+                    CropMode crop,
+                    const std::function<void(std::size_t, std::size_t, const EvalResult&)>& progress = {});
+
+}  // namespace mnv1

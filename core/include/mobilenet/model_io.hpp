@@ -1,0 +1,73 @@
+// Loading released MobileNet v1 weights (TFLite float/uint8, Keras HDF5, TF.js
+// layers models), their labels, and finding models on disk.
+//
+// All functions are thread-safe (no shared state). Errors are thrown as
+// ModelError whose what() is one line: "<path>: <problem>".
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mobilenet/weights.hpp"
+
+namespace mnv1 {
+
+class ModelError : public std::runtime_error {
+public:
+    ModelError(const std::string& path, const std::string& problem)
+        : std::runtime_error(path + ": " + problem), path_(path) {}
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+// Loads a model, detecting the format from the content (not the extension):
+//   TFLite flatbuffer (".tflite"), Keras 2 HDF5 full model (".h5"), TF.js layers
+//   model (a model.json file or a directory holding one, with its weight shards).
+// Detects alpha, native resolution, activation, padding convention and class count
+// from the weights/graph. Labels: `labels_path` if given, else a labels file beside
+// the model (labels.txt, *labels*.txt, TF.js metadata.json), else none.
+// Throws ModelError.
+std::shared_ptr<const ModelWeights> load_model(const std::string& path,
+                                               const std::string& labels_path = {});
+
+// Reads one label per line (or a TF.js metadata.json "labels" array) and adapts it
+// to the model's class count: 1000 labels for a 1001-class model get "background"
+// prepended; 1001 labels (first = background) for a 1000-class model lose the first.
+// Any other mismatch throws ModelError naming the file and both counts.
+std::vector<std::string> load_labels(const std::string& path, int num_classes);
+
+// A model found on disk, described without keeping its weights in memory.
+struct ModelEntry {
+    std::string path;
+    double alpha = 0;
+    int native_resolution = 0;
+    bool quantized = false;
+    WeightsOrigin origin = WeightsOrigin::Random;
+    int num_classes = 0;
+    std::string display_name;   // e.g. "MobileNet v1 0.25-224 uint8 (TFLite)"
+};
+
+// The documented search order: explicit flag dir, $MOBILENET_MODELS, the settings
+// dir, the user's data dir, then <dir>/models for each of `tree_dirs` (source and
+// install trees). Empty and duplicate entries are dropped; missing dirs are kept
+// out. Reads the environment; callers pass the rest.
+std::vector<std::string> model_search_dirs(const std::string& flag_dir,
+                                           const std::string& settings_dir,
+                                           const std::string& user_data_dir,
+                                           const std::vector<std::string>& tree_dirs);
+
+// Scans dirs (recursively, two levels) for loadable models; files that fail to load
+// are reported in `problems` (one line each) and skipped. Sorted by alpha, then
+// resolution, float before uint8.
+std::vector<ModelEntry> discover_models(const std::vector<std::string>& dirs,
+                                        std::vector<std::string>* problems = nullptr);
+
+// Picks the best model for alpha (exact alpha match, preferring float over uint8 and
+// native resolution closest to `resolution`); nullptr when no model has that alpha.
+const ModelEntry* pick_model(const std::vector<ModelEntry>& models, double alpha, int resolution);
+
+}  // namespace mnv1

@@ -1,0 +1,174 @@
+#include "mobilenet/classify.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+namespace mnv1 {
+
+namespace {
+
+constexpr double kMaxPixels = 100e6;  // refuse to decode images larger than this
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+const char* to_string(CropMode mode) { return mode == CropMode::Whole ? "whole" : "central"; }
+
+cv::Mat to_bgr8(const cv::Mat& img) {
+    cv::Mat m = img;
+    if (m.depth() == CV_16U) {
+        m.convertTo(m, CV_8U, 1.0 / 257.0);
+    } else if (m.depth() == CV_32F || m.depth() == CV_64F) {
+        m.convertTo(m, CV_8U, 255.0);
+    } else if (m.depth() != CV_8U) {
+        m.convertTo(m, CV_8U);
+    }
+    cv::Mat out;
+    switch (m.channels()) {
+        case 1: cv::cvtColor(m, out, cv::COLOR_GRAY2BGR); break;
+        case 3: out = m; break;
+        case 4: cv::cvtColor(m, out, cv::COLOR_BGRA2BGR); break;
+        default: throw std::invalid_argument("unsupported channel count " + std::to_string(m.channels()));
+    }
+    return out;
+}
+
+cv::Mat decode_image(const std::vector<unsigned char>& bytes, const std::string& name) {
+    if (bytes.empty()) throw ImageError(name, "empty file");
+    cv::Mat img;
+    try {
+        // IMREAD_COLOR applies EXIF orientation and converts gray / alpha / 16-bit to BGR8,
+        // exactly as the TFLite reference predictions were made.
+        img = cv::imdecode(bytes, cv::IMREAD_COLOR);
+    } catch (const cv::Exception& e) {
+        throw ImageError(name, std::string("cannot decode image (") + e.err + ")");
+    }
+    if (img.empty()) throw ImageError(name, "not an image OpenCV can decode, or the file is corrupt");
+    if (static_cast<double>(img.total()) > kMaxPixels) {
+        throw ImageError(name, "image too large (" + std::to_string(img.cols) + "x" +
+                                   std::to_string(img.rows) + ")");
+    }
+    return to_bgr8(img);
+}
+
+cv::Mat load_image(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw ImageError(path, "no such file");
+    if (std::filesystem::is_directory(path, ec)) throw ImageError(path, "is a directory, not an image");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ImageError(path, "cannot open for reading");
+    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw ImageError(path, "read error");
+    return decode_image(bytes, path);
+}
+
+CropRect crop_rect(int w, int h, CropMode mode) {
+    if (mode == CropMode::Whole) return {0, 0, w, h};
+    // TF-slim's central_crop(0.875): offsets are floor((size - size * 0.875) / 2).
+    const int cw = std::max(1, static_cast<int>(w * 0.875));
+    const int ch = std::max(1, static_cast<int>(h * 0.875));
+    return {(w - cw) / 2, (h - ch) / 2, cw, ch};
+}
+
+void preprocess(const cv::Mat& bgr, CropMode mode, int resolution, float mean, float std, float* dst) {
+    if (bgr.empty() || bgr.type() != CV_8UC3) throw std::invalid_argument("preprocess expects a BGR8 image");
+    const CropRect r = crop_rect(bgr.cols, bgr.rows, mode);
+    const cv::Mat roi = bgr(cv::Rect(r.x, r.y, r.width, r.height));
+    cv::Mat rgb, resized;
+    cv::cvtColor(roi, rgb, cv::COLOR_BGR2RGB);
+    if (rgb.cols == resolution && rgb.rows == resolution) {
+        resized = rgb;
+    } else {
+        cv::resize(rgb, resized, cv::Size(resolution, resolution), 0, 0, cv::INTER_LINEAR);
+    }
+    const float inv = 1.0f / std;
+    for (int y = 0; y < resolution; ++y) {
+        const unsigned char* row = resized.ptr<unsigned char>(y);
+        float* out = dst + static_cast<std::size_t>(y) * static_cast<std::size_t>(resolution) * 3;
+        for (int i = 0; i < resolution * 3; ++i) out[i] = (static_cast<float>(row[i]) - mean) * inv;
+    }
+}
+
+std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
+                              const std::vector<std::string>& labels) {
+    k = std::clamp(k, 0, num_classes);
+    std::vector<int> idx(static_cast<std::size_t>(num_classes));
+    std::iota(idx.begin(), idx.end(), 0);
+    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) {
+        return probs[a] > probs[b] || (probs[a] == probs[b] && a < b);
+    });
+    std::vector<Prediction> out;
+    out.reserve(static_cast<std::size_t>(k));
+    for (int i = 0; i < k; ++i) {
+        const int c = idx[static_cast<std::size_t>(i)];
+        out.push_back({c, c < static_cast<int>(labels.size()) ? labels[static_cast<std::size_t>(c)] : "",
+                       probs[c]});
+    }
+    return out;
+}
+
+cv::Mat class_activation_map(const Network& net, int cls, int image) {
+    if (cls < 0 || cls >= net.num_classes()) {
+        throw std::out_of_range("class index " + std::to_string(cls) + " out of range");
+    }
+    const int fl = net.feature_layer();
+    const LayerSpec& l = net.layers()[static_cast<std::size_t>(fl)];
+    std::vector<float> feat;
+    net.copy_activation(fl, image, feat);
+    const LayerWeights& fc = net.weights().layers.back();  // [classes][channels]
+    const float* w = fc.weights.data() + static_cast<std::size_t>(cls) * static_cast<std::size_t>(l.out_c);
+    cv::Mat cam(l.out_h, l.out_w, CV_32F);
+    for (int y = 0; y < l.out_h; ++y) {
+        for (int x = 0; x < l.out_w; ++x) {
+            const float* f = feat.data() + (static_cast<std::size_t>(y) * static_cast<std::size_t>(l.out_w) +
+                                            static_cast<std::size_t>(x)) *
+                                               static_cast<std::size_t>(l.out_c);
+            double acc = 0;
+            for (int c = 0; c < l.out_c; ++c) acc += static_cast<double>(f[c]) * w[c];
+            cam.at<float>(y, x) = static_cast<float>(acc);
+        }
+    }
+    return cam;
+}
+
+std::vector<Classification> classify(Network& net, const std::vector<cv::Mat>& images, CropMode mode, int k) {
+    const NetworkConfig& cfg = net.config();
+    if (images.empty()) return {};
+    if (static_cast<int>(images.size()) > cfg.batch) {
+        throw std::invalid_argument("got " + std::to_string(images.size()) + " images for a batch of " +
+                                    std::to_string(cfg.batch));
+    }
+    const ModelWeights& w = net.weights();
+    const std::size_t per_image = static_cast<std::size_t>(cfg.resolution) *
+                                  static_cast<std::size_t>(cfg.resolution) * 3;
+    std::vector<Classification> out(images.size());
+    const auto t0 = Clock::now();
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        const cv::Mat bgr = images[i].type() == CV_8UC3 ? images[i] : to_bgr8(images[i]);
+        preprocess(bgr, mode, cfg.resolution, w.input_mean, w.input_std, net.input() + i * per_image);
+        out[i].crop = crop_rect(bgr.cols, bgr.rows, mode);
+    }
+    const double pre_ms = ms_since(t0);
+    const auto t1 = Clock::now();
+    net.forward();
+    const double fwd_ms = ms_since(t1);
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        out[i].top = top_k(net.probabilities() + i * static_cast<std::size_t>(net.num_classes()),
+                           net.num_classes(), k, w.labels);
+        out[i].latency_ms = fwd_ms;
+        out[i].preprocess_ms = pre_ms / static_cast<double>(images.size());
+    }
+    return out;
+}
+
+}  // namespace mnv1

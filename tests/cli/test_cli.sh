@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# CLI contract: JSON keys, exit status 2 with a one-line error for bad input, never a
+# crash or an exception trace. Usage: test_cli.sh PATH/TO/mobilenet-cli
+set -u
+cli=${1:?path to mobilenet-cli}
+fails=0; passes=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+ok()   { passes=$((passes + 1)); }
+fail() { fails=$((fails + 1)); echo "FAIL: $*"; }
+
+# expect_usage_error ARGS...: exit 2, exactly one line on stderr, nothing on stdout.
+expect_usage_error() {
+  "$cli" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  lines=$(wc -l <"$tmp/err")
+  if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$tmp/out" ]; then ok
+  else fail "'$*': rc=$rc stderr-lines=$lines: $(head -c 300 "$tmp/err")"; fi
+}
+
+json_get() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval('d$2'))"; }
+
+# --- info: paper totals and JSON shape
+"$cli" info --alpha 1.0 --resolution 224 --json >"$tmp/info.json" || fail "info --json exited $?"
+[ "$(json_get "$tmp/info.json" "['macs']")" = 568740352 ] && ok || fail "info 1.0-224 macs $(json_get "$tmp/info.json" "['macs']")"
+[ "$(json_get "$tmp/info.json" "['params']")" = 4209088 ] && ok || fail "info 1.0-224 params"
+[ "$(json_get "$tmp/info.json" "['layers'].__len__()")" = 31 ] && ok || fail "info layers count"
+[ "$(json_get "$tmp/info.json" "['layers'][1]['kind']")" = depthwise3x3 ] && ok || fail "info layer 1 kind"
+"$cli" info --alpha 1.0 --resolution 224 --standard-conv --json >"$tmp/std.json" || fail "info --standard-conv exited $?"
+python3 -c "import json; d=json.load(open('$tmp/std.json')); assert abs(d['macs']/1e6-4866)<5 and abs(d['params']/1e6-29.3)<0.05" && ok || fail "standard-conv totals"
+"$cli" info --alpha 0.35 --resolution 100 | grep -q "Total:" && ok || fail "info text output"
+
+# --- bench: keys present and ordered percentiles
+"$cli" bench --alpha 0.25 --resolution 96 --threads 1 --batch 2 --runs 5 --per-layer --json >"$tmp/bench.json" \
+  || fail "bench exited $?"
+python3 - "$tmp/bench.json" <<'PY' && ok || fail "bench JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert 0 < d["p10_ms"] <= d["median_ms"] <= d["p90_ms"], d
+assert d["batch"] == 2 and d["threads"] == 1
+assert len(d["layers"]) >= 30 and all(l["impl"] for l in d["layers"])
+PY
+
+# --- usage errors: exit 2, one line
+expect_usage_error
+expect_usage_error frobnicate
+expect_usage_error info --alpha 0 --resolution 224
+expect_usage_error info --alpha -1
+expect_usage_error info --alpha 1.6
+expect_usage_error info --alpha abc
+expect_usage_error info --resolution 31
+expect_usage_error info --resolution 1025
+expect_usage_error info --alpha
+expect_usage_error info --bogus 3
+expect_usage_error bench --alpha 0.5 --resolution 160 --threads -1
+expect_usage_error bench --alpha 0.5 --batch 0
+expect_usage_error bench --runs x
+expect_usage_error classify
+expect_usage_error eval --images /tmp
+expect_usage_error classify --crop diagonal x.jpg
+
+# --- runtime errors: exit 1 with a message naming the file, no trace
+"$cli" classify --model "$tmp/missing.tflite" x.jpg >"$tmp/out" 2>"$tmp/err"; rc=$?
+{ [ "$rc" -eq 1 ] && grep -q "missing.tflite" "$tmp/err"; } && ok || fail "missing model: rc=$rc $(cat "$tmp/err")"
+head -c 1000 /dev/urandom >"$tmp/noise.tflite"
+"$cli" classify --model "$tmp/noise.tflite" x.jpg >"$tmp/out" 2>"$tmp/err"; rc=$?
+{ [ "$rc" -eq 1 ] && grep -q "noise.tflite" "$tmp/err"; } && ok || fail "random-bytes model: rc=$rc $(cat "$tmp/err")"
+
+echo "cli: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
