@@ -388,7 +388,7 @@ int cmd_models(const std::vector<std::string>& argv) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << kUsage;
+        std::cerr << "mobilenet-cli: missing command (see 'mobilenet-cli help')\n";
         return 2;
     }
     const std::string cmd = argv[1];

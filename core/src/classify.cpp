@@ -43,8 +43,26 @@ cv::Mat to_bgr8(const cv::Mat& img) {
     return out;
 }
 
+namespace {
+
+// libjpeg only warns on a premature end of data and returns a partly grey image;
+// a JPEG must end with its EOI marker (FF D9). Entropy-coded data never contains
+// FF D9 (0xFF bytes are stuffed), so it is searched near the end, allowing for
+// trailing bytes some cameras append.
+bool jpeg_truncated(const std::vector<unsigned char>& b) {
+    if (b.size() < 4 || b[0] != 0xFF || b[1] != 0xD8) return false;  // not a JPEG
+    const std::size_t from = b.size() > 4096 ? b.size() - 4096 : 2;
+    for (std::size_t i = b.size() - 1; i > from; --i) {
+        if (b[i - 1] == 0xFF && b[i] == 0xD9) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 cv::Mat decode_image(const std::vector<unsigned char>& bytes, const std::string& name) {
     if (bytes.empty()) throw ImageError(name, "empty file");
+    if (jpeg_truncated(bytes)) throw ImageError(name, "truncated JPEG (no end-of-image marker)");
     cv::Mat img;
     try {
         // IMREAD_COLOR applies EXIF orientation and converts gray / alpha / 16-bit to BGR8,
@@ -74,10 +92,11 @@ cv::Mat load_image(const std::string& path) {
 
 CropRect crop_rect(int w, int h, CropMode mode) {
     if (mode == CropMode::Whole) return {0, 0, w, h};
-    // TF-slim's central_crop(0.875): offsets are floor((size - size * 0.875) / 2).
-    const int cw = std::max(1, static_cast<int>(w * 0.875));
-    const int ch = std::max(1, static_cast<int>(h * 0.875));
-    return {(w - cw) / 2, (h - ch) / 2, cw, ch};
+    // TF's central_crop(0.875): start = int((n - 0.875 n) / 2), size = n - 2 * start,
+    // so the crop stays exactly centred.
+    const int x = static_cast<int>((w - w * 0.875) / 2);
+    const int y = static_cast<int>((h - h * 0.875) / 2);
+    return {x, y, w - 2 * x, h - 2 * y};
 }
 
 void preprocess(const cv::Mat& bgr, CropMode mode, int resolution, float mean, float std, float* dst) {

@@ -75,7 +75,7 @@ SpatialPad spatial_pad(int in, int kernel, int stride, Padding padding);
 // resolution outside [32, 1024], or a class count < 1.
 void validate(const ArchConfig& cfg);
 
-// Full layer table: conv0, 13 x (dw, pw), pool, fc, softmax (31 rows; the paper's
+// Full layer table: conv0, 13 x (dw, pw), pool, fc, softmax (30 rows: the paper's
 // 28 weighted layers plus pool and softmax). With standard_conv, each dw+pw pair
 // becomes a single ConvFull row named "convN".
 std::vector<LayerSpec> layer_table(const ArchConfig& cfg);

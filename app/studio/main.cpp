@@ -1,0 +1,66 @@
+// mobilenet-studio: parses the command line and shows the main window.
+//
+//   mobilenet-studio [--models DIR] [--alpha A] [--resolution R] [--threads N]
+//                    [--camera N] [--max-fps] [IMAGE|FOLDER|VIDEO ...]
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+
+#include "main_window.hpp"
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("MobileNetStudio"));
+    QApplication::setApplicationName(QStringLiteral("mobilenet-studio"));
+    QApplication::setApplicationDisplayName(QStringLiteral("MobileNet Studio"));
+    QApplication::setApplicationVersion(studio::studio_version());
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/mobilenet-studio.png")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("MobileNet v1 on oneDNN: classify images, video and camera "
+                                                    "frames; explore the width multiplier and resolution."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption models({"m", "models"}, "Search DIR for models first.", "DIR");
+    const QCommandLineOption alpha({"a", "alpha"}, "Width multiplier to start with (0.1-1.4).", "A");
+    const QCommandLineOption resolution({"r", "resolution"}, "Input resolution to start with (64-384).", "R");
+    const QCommandLineOption threads({"t", "threads"}, "Inference threads.", "N");
+    const QCommandLineOption camera({"c", "camera"}, "Start classifying camera /dev/videoN.", "N");
+    const QCommandLineOption max_fps("max-fps", "Feed video files as fast as frames are classified "
+                                                "(shows the network's throughput instead of the file's rate).");
+    const QCommandLineOption settings("settings", "Read and write settings in this INI FILE.", "FILE");
+    parser.addOptions({models, alpha, resolution, threads, camera, max_fps, settings});
+    parser.addPositionalArgument("paths", "Images, folders of images, or a video file to open.", "[PATH...]");
+    parser.process(app);
+
+    studio::StudioOptions opts;
+    opts.models_dir = parser.value(models);
+    opts.settings_file = parser.value(settings);
+    opts.open_paths = parser.positionalArguments();
+    opts.video_as_fast_as_possible = parser.isSet(max_fps);
+    bool ok = false;
+    if (parser.isSet(alpha)) {
+        const double a = parser.value(alpha).toDouble(&ok);
+        if (!ok || a <= 0 || a > 1.5) parser.showHelp(2);
+        opts.alpha = a;
+    }
+    if (parser.isSet(resolution)) {
+        const int r = parser.value(resolution).toInt(&ok);
+        if (!ok || r < 32 || r > 1024) parser.showHelp(2);
+        opts.resolution = r;
+    }
+    if (parser.isSet(threads)) {
+        const int t = parser.value(threads).toInt(&ok);
+        if (!ok || t < 1) parser.showHelp(2);
+        opts.threads = t;
+    }
+    if (parser.isSet(camera)) {
+        const int c = parser.value(camera).toInt(&ok);
+        if (!ok || c < 0) parser.showHelp(2);
+        opts.camera = c;
+    }
+
+    studio::MainWindow window(opts);
+    window.show();
+    return app.exec();
+}
