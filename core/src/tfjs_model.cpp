@@ -1,0 +1,283 @@
+// TF.js layers model: model.json = {"modelTopology": <Keras model config, possibly
+// under "model_config">, "weightsManifest": [{"paths": [shards], "weights":
+// [{name, shape, dtype}]}]}. Each group's weights are the concatenation of its shard
+// files, in manifest order, float32 little-endian.
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "formats.hpp"
+#include "keras_common.hpp"
+#include "mobilenet/model_io.hpp"
+
+namespace mnv1::detail {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using keras::Shape;
+
+constexpr std::uintmax_t kMaxJsonBytes = std::uintmax_t{256} << 20;
+constexpr std::uint64_t kMaxWeightBytes = std::uint64_t{4} << 30;
+
+std::string read_text(const std::string& path, std::uintmax_t limit) {
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) throw ModelError(path, "no such file");
+    if (!fs::is_regular_file(status)) throw ModelError(path, "not a regular file");
+    const auto size = fs::file_size(path, ec);
+    if (ec) throw ModelError(path, "cannot read file size: " + ec.message());
+    if (size > limit) throw ModelError(path, "file too large (" + std::to_string(size) + " bytes)");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ModelError(path, "cannot open file");
+    std::string text(static_cast<std::size_t>(size), '\0');
+    if (size > 0 && !in.read(text.data(), static_cast<std::streamsize>(size))) throw ModelError(path, "read error");
+    return text;
+}
+
+struct WeightEntry {
+    std::size_t group = 0;
+    std::uint64_t offset = 0;  // bytes into the group's concatenated shards
+    Shape shape;
+};
+
+struct Group {
+    std::vector<std::string> shards;  // full paths
+    std::uint64_t bytes = 0;          // what the manifest says the shards hold
+    std::vector<char> data;
+};
+
+struct Manifest {
+    std::vector<Group> groups;
+    std::map<std::string, WeightEntry> weights;  // by name without ":0"
+};
+
+Manifest parse_manifest(const json& root, const fs::path& dir, const std::string& json_path) {
+    const auto it = root.find("weightsManifest");
+    if (it == root.end() || !it->is_array()) throw ModelError(json_path, "no weightsManifest array");
+    Manifest m;
+    std::uint64_t total = 0;
+    for (const json& g : *it) {
+        if (!g.is_object()) throw ModelError(json_path, "weightsManifest entry is not an object");
+        const auto paths = g.find("paths");
+        const auto weights = g.find("weights");
+        if (paths == g.end() || !paths->is_array() || paths->empty() || weights == g.end() || !weights->is_array()) {
+            throw ModelError(json_path, "weightsManifest group without paths or weights");
+        }
+        Group grp;
+        for (const json& p : *paths) {
+            if (!p.is_string() || p.get<std::string>().empty()) throw ModelError(json_path, "weight shard path is not a string");
+            const fs::path rel(p.get<std::string>());
+            if (rel.is_absolute()) throw ModelError(json_path, "absolute weight shard path '" + rel.string() + "'");
+            grp.shards.push_back((dir / rel).string());
+        }
+        for (const json& w : *weights) {
+            if (!w.is_object() || !w.contains("name") || !w["name"].is_string()) {
+                throw ModelError(json_path, "weightsManifest weight without a name");
+            }
+            const std::string name = w["name"].get<std::string>();
+            if (w.contains("quantization") && !w["quantization"].is_null()) {
+                const json& q = w["quantization"];
+                const std::string qd = q.is_object() && q.contains("dtype") && q["dtype"].is_string()
+                                           ? q["dtype"].get<std::string>()
+                                           : std::string("unknown");
+                throw ModelError(json_path, "weight '" + name + "' is quantized (" + qd +
+                                                "); only float32 TF.js weights are supported");
+            }
+            const std::string dtype = w.contains("dtype") && w["dtype"].is_string() ? w["dtype"].get<std::string>() : "";
+            if (dtype != "float32") {
+                throw ModelError(json_path, "weight '" + name + "' has dtype '" + dtype +
+                                                "'; only float32 TF.js weights are supported");
+            }
+            if (!w.contains("shape") || !w["shape"].is_array() || w["shape"].size() > 8) {
+                throw ModelError(json_path, "weight '" + name + "' has no valid shape");
+            }
+            WeightEntry e;
+            e.group = m.groups.size();
+            e.offset = grp.bytes;
+            std::uint64_t count = 1;
+            for (const json& d : w["shape"]) {
+                if (!d.is_number_integer() || d.get<std::int64_t>() < 0 || d.get<std::int64_t>() > (std::int64_t{1} << 31)) {
+                    throw ModelError(json_path, "weight '" + name + "' has an invalid shape");
+                }
+                e.shape.push_back(d.get<std::int64_t>());
+                count *= static_cast<std::uint64_t>(d.get<std::int64_t>());
+                if (count > kMaxWeightBytes) throw ModelError(json_path, "weight '" + name + "' is too large");
+            }
+            grp.bytes += count * 4;
+            total += count * 4;
+            if (total > kMaxWeightBytes) throw ModelError(json_path, "weights are too large");
+            if (!m.weights.emplace(keras::strip_tensor_suffix(name), e).second) {
+                throw ModelError(json_path, "weight '" + name + "' appears twice in weightsManifest");
+            }
+        }
+        m.groups.push_back(std::move(grp));
+    }
+    return m;
+}
+
+// Checks every shard exists and the sizes add up, then reads them.
+void load_shards(Group& g) {
+    std::vector<std::uintmax_t> sizes;
+    std::uint64_t have = 0;
+    for (const std::string& s : g.shards) {
+        std::error_code ec;
+        const auto status = fs::status(s, ec);
+        if (ec || !fs::exists(status)) throw ModelError(s, "missing weight shard (listed in model.json)");
+        if (!fs::is_regular_file(status)) throw ModelError(s, "weight shard is not a regular file");
+        const auto size = fs::file_size(s, ec);
+        if (ec) throw ModelError(s, "cannot read file size: " + ec.message());
+        sizes.push_back(size);
+        have += size;
+    }
+    if (have != g.bytes) {
+        // TF.js writes equal-size shards except the last: blame the odd one out.
+        std::size_t culprit = g.shards.size() - 1;
+        for (std::size_t i = 0; i + 1 < sizes.size(); ++i)
+            if (sizes[i] != sizes[0]) {
+                culprit = i;
+                break;
+            }
+        const std::string group_desc = g.shards.size() == 1 ? "its weights need " + std::to_string(g.bytes) + " bytes"
+                                                            : "its group of " + std::to_string(g.shards.size()) +
+                                                                  " shards needs " + std::to_string(g.bytes) +
+                                                                  " bytes and holds " + std::to_string(have);
+        throw ModelError(g.shards[culprit], std::string(have < g.bytes ? "truncated" : "oversized") +
+                                               " weight shard: " + std::to_string(sizes[culprit]) + " bytes, " +
+                                               group_desc);
+    }
+    g.data.resize(static_cast<std::size_t>(g.bytes));
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < g.shards.size(); ++i) {
+        std::ifstream in(g.shards[i], std::ios::binary);
+        if (!in) throw ModelError(g.shards[i], "cannot open weight shard");
+        if (sizes[i] > 0 && !in.read(g.data.data() + pos, static_cast<std::streamsize>(sizes[i]))) {
+            throw ModelError(g.shards[i], "read error");
+        }
+        pos += static_cast<std::size_t>(sizes[i]);
+    }
+}
+
+std::vector<float> read_weight(const Manifest& m, const std::string& json_path, const std::string& layer,
+                               const std::string& var, const Shape& shape) {
+    const std::string key = layer + "/" + var;
+    auto it = m.weights.find(key);
+    if (it == m.weights.end()) {
+        // Exporters may prefix the model scope ("model/conv1/kernel").
+        const std::string suffix = "/" + key;
+        for (auto j = m.weights.begin(); j != m.weights.end(); ++j) {
+            const std::string& n = j->first;
+            if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                if (it != m.weights.end()) throw ModelError(json_path, "several weights match '" + key + "'");
+                it = j;
+            }
+        }
+    }
+    if (it == m.weights.end()) throw ModelError(json_path, "weightsManifest has no weight '" + key + "'");
+    const WeightEntry& e = it->second;
+    if (e.shape != shape) {
+        throw ModelError(json_path, "weight '" + it->first + "' has shape " + keras::shape_string(e.shape) +
+                                        ", expected " + keras::shape_string(shape));
+    }
+    std::size_t count = 1;
+    for (auto d : shape) count *= static_cast<std::size_t>(d);
+    const Group& g = m.groups[e.group];
+    std::vector<float> out(count);
+    static_assert(sizeof(float) == 4);
+    if (count > 0) std::memcpy(out.data(), g.data.data() + e.offset, count * 4);
+    if constexpr (std::endian::native == std::endian::big) {
+        for (float& f : out) {
+            std::uint32_t u;
+            std::memcpy(&u, &f, 4);
+            u = (u >> 24) | ((u >> 8) & 0xff00u) | ((u << 8) & 0xff0000u) | (u << 24);
+            std::memcpy(&f, &u, 4);
+        }
+    }
+    return out;
+}
+
+// metadata.json "labels", adapted to the class count; empty when absent or unusable.
+std::vector<std::string> metadata_labels(const fs::path& dir, int num_classes) {
+    const fs::path meta = dir / "metadata.json";
+    std::error_code ec;
+    if (!fs::is_regular_file(meta, ec)) return {};
+    try {
+        const json j = json::parse(read_text(meta.string(), 64u << 20));
+        if (!j.is_object() || !j.contains("labels") || !j["labels"].is_array()) return {};
+        std::vector<std::string> labels;
+        for (const json& l : j["labels"]) {
+            if (!l.is_string()) return {};
+            labels.push_back(l.get<std::string>());
+        }
+        const auto n = static_cast<std::size_t>(num_classes);
+        if (labels.size() == n) return labels;
+        if (labels.size() + 1 == n) {
+            labels.insert(labels.begin(), "background");
+            return labels;
+        }
+        if (labels.size() == n + 1) {
+            labels.erase(labels.begin());
+            return labels;
+        }
+    } catch (const std::exception&) {
+        // Labels are optional: a broken metadata.json does not make the model unusable.
+    }
+    return {};
+}
+
+}  // namespace
+
+std::shared_ptr<ModelWeights> load_tfjs(const std::string& path) {
+    std::error_code ec;
+    fs::path json_file(path);
+    if (fs::is_directory(json_file, ec)) {
+        json_file /= "model.json";
+        if (!fs::exists(json_file, ec)) throw ModelError(path, "directory holds no model.json");
+    }
+    const std::string json_path = json_file.string();
+    const fs::path dir = json_file.parent_path();
+
+    json root;
+    try {
+        root = json::parse(read_text(json_path, kMaxJsonBytes));
+    } catch (const json::exception& e) {
+        throw ModelError(json_path, keras::one_line(std::string("invalid JSON: ") + e.what()));
+    }
+    if (!root.is_object()) throw ModelError(json_path, "not a TF.js model (top level is not an object)");
+    if (root.contains("format") && root["format"].is_string() && root["format"].get<std::string>() != "layers-model") {
+        throw ModelError(json_path, "TF.js format '" + root["format"].get<std::string>() +
+                                        "' is not supported (expected a layers-model)");
+    }
+    const auto topo = root.find("modelTopology");
+    if (topo == root.end() || !topo->is_object()) throw ModelError(json_path, "no modelTopology (not a TF.js layers model)");
+    const json& model_config = topo->contains("model_config") ? (*topo)["model_config"] : *topo;
+    const keras::GraphSpec graph = keras::parse_model_config(model_config, json_path);
+
+    Manifest manifest = parse_manifest(root, dir, json_path);
+    for (Group& g : manifest.groups) load_shards(g);
+
+    auto w = std::make_shared<ModelWeights>();
+    keras::build_weights(
+        graph, [&](const std::string& layer, const std::string& var, const Shape& shape) {
+            return read_weight(manifest, json_path, layer, var, shape);
+        },
+        json_path, *w);
+    w->origin = WeightsOrigin::TfjsLayers;
+    w->source = path;
+    w->description = keras::canonical_model_name(w->alpha, w->native_resolution) + " (TF.js)";
+    w->labels = metadata_labels(dir, w->num_classes);
+    keras::final_check(*w, json_path);
+    return w;
+}
+
+}  // namespace mnv1::detail
