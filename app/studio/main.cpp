@@ -1,7 +1,8 @@
 // mobilenet-studio: parses the command line and shows the main window.
 //
 //   mobilenet-studio [--models DIR] [--alpha A] [--resolution R] [--threads N]
-//                    [--camera N] [--max-fps] [IMAGE|FOLDER|VIDEO ...]
+//                    [--camera N] [--max-fps] [--tab NAME] [--settings FILE]
+//                    [IMAGE|FOLDER|VIDEO ...]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
@@ -29,7 +30,8 @@ int main(int argc, char** argv) {
     const QCommandLineOption max_fps("max-fps", "Feed video files as fast as frames are classified "
                                                 "(shows the network's throughput instead of the file's rate).");
     const QCommandLineOption settings("settings", "Read and write settings in this INI FILE.", "FILE");
-    parser.addOptions({models, alpha, resolution, threads, camera, max_fps, settings});
+    const QCommandLineOption tab("tab", "Start on this tab: classify or layers.", "NAME");
+    parser.addOptions({models, alpha, resolution, threads, camera, max_fps, settings, tab});
     parser.addPositionalArgument("paths", "Images, folders of images, or a video file to open.", "[PATH...]");
     parser.process(app);
 
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
     opts.settings_file = parser.value(settings);
     opts.open_paths = parser.positionalArguments();
     opts.video_as_fast_as_possible = parser.isSet(max_fps);
+    opts.start_tab = parser.value(tab);
     bool ok = false;
     if (parser.isSet(alpha)) {
         const double a = parser.value(alpha).toDouble(&ok);
