@@ -1,0 +1,370 @@
+// Model loading front end: format detection by content, labels beside the model,
+// model search directories and discovery.
+#include "mobilenet/model_io.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <new>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "formats.hpp"
+
+namespace mnv1 {
+namespace fs = std::filesystem;
+
+namespace detail {
+
+std::string read_file_bytes(const std::string& path) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) throw ModelError(path, "no such file");
+    if (fs::is_directory(st)) throw ModelError(path, "is a directory, expected a file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ModelError(path, "cannot open file for reading");
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    if (size < 0) throw ModelError(path, "cannot determine the file size");
+    in.seekg(0, std::ios::beg);
+    std::string bytes;
+    try {
+        bytes.resize(static_cast<std::size_t>(size));
+    } catch (const std::bad_alloc&) {
+        throw ModelError(path, "file too large to read into memory");
+    } catch (const std::length_error&) {
+        throw ModelError(path, "file too large to read into memory");
+    }
+    if (size > 0 && !in.read(bytes.data(), size)) throw ModelError(path, "read error");
+    return bytes;
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr char kHdf5Magic[] = "\x89HDF\r\n\x1a\n";
+constexpr std::size_t kMaxLabelsBytes = 16u << 20;
+
+enum class Format { TFLite, Hdf5, Tfjs };
+
+Format detect_format(const std::string& path) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) throw ModelError(path, "no such file or directory");
+    if (fs::is_directory(st)) {
+        if (fs::is_regular_file(fs::path(path) / "model.json", ec)) return Format::Tfjs;
+        throw ModelError(path, "is a directory without a model.json (not a TF.js model)");
+    }
+    if (!fs::is_regular_file(st)) throw ModelError(path, "is not a regular file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ModelError(path, "cannot open file for reading");
+    std::string head(2048 + 8, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    if (head.empty()) throw ModelError(path, "empty file");
+    if (head.size() >= 8 && head.compare(4, 4, "TFL3") == 0) return Format::TFLite;
+    // HDF5 superblock: at 0, or after a user block of 512, 1024, 2048 ... bytes.
+    for (std::size_t off : {0u, 512u, 1024u, 2048u}) {
+        if (head.size() >= off + 8 && std::memcmp(head.data() + off, kHdf5Magic, 8) == 0) return Format::Hdf5;
+    }
+    const std::size_t first = head.find_first_not_of(" \t\r\n\xef\xbb\xbf");
+    if (first != std::string::npos && head[first] == '{') return Format::Tfjs;
+    if (fs::path(path).extension() == ".json") return Format::Tfjs;
+    throw ModelError(path, "unrecognized model format (not a TFLite flatbuffer, Keras HDF5 or TF.js model.json)");
+}
+
+std::vector<std::string> parse_labels(const std::string& path, const std::string& bytes) {
+    std::vector<std::string> labels;
+    std::size_t start = 0;
+    if (bytes.compare(0, 3, "\xef\xbb\xbf") == 0) start = 3;  // UTF-8 BOM
+    const std::size_t first = bytes.find_first_not_of(" \t\r\n", start);
+    if (first != std::string::npos && bytes[first] == '{') {
+        // TF.js metadata.json: {"labels": [...]}
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(start), bytes.end());
+        } catch (const std::exception& e) {
+            throw ModelError(path, std::string("invalid JSON: ") + e.what());
+        }
+        const auto it = j.find("labels");
+        if (it == j.end() || !it->is_array()) throw ModelError(path, "JSON has no \"labels\" array");
+        for (const auto& v : *it) {
+            if (!v.is_string()) throw ModelError(path, "\"labels\" holds a non-string entry");
+            labels.push_back(v.get<std::string>());
+        }
+        return labels;
+    }
+    while (start < bytes.size()) {
+        std::size_t end = bytes.find('\n', start);
+        if (end == std::string::npos) end = bytes.size();
+        std::string line = bytes.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        labels.push_back(std::move(line));
+        start = end + 1;
+    }
+    while (!labels.empty() && labels.back().find_first_not_of(" \t") == std::string::npos) labels.pop_back();
+    return labels;
+}
+
+std::vector<std::string> read_labels_raw(const std::string& path) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size > kMaxLabelsBytes) throw ModelError(path, "labels file too large");
+    return parse_labels(path, detail::read_file_bytes(path));
+}
+
+std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::string> labels,
+                                      int num_classes) {
+    if (labels.empty()) throw ModelError(path, "no labels in file");
+    if (num_classes <= 0) return labels;
+    const auto n = static_cast<long long>(labels.size());
+    if (n == num_classes) return labels;
+    if (n + 1 == num_classes) {
+        labels.insert(labels.begin(), "background");
+        return labels;
+    }
+    if (n == num_classes + 1) {
+        labels.erase(labels.begin());
+        return labels;
+    }
+    throw ModelError(path, "has " + std::to_string(n) + " labels but the model has " +
+                               std::to_string(num_classes) + " classes");
+}
+
+bool is_labels_name(const fs::path& p) {
+    const std::string name = p.filename().string();
+    return p.extension() == ".txt" && name.find("labels") != std::string::npos;
+}
+
+// Candidate label files for a model, most specific first.
+std::vector<fs::path> label_candidates(const fs::path& model, bool model_is_dir) {
+    std::vector<fs::path> out;
+    const fs::path dir = model_is_dir ? model : model.parent_path();
+    auto add_dir = [&](const fs::path& d) {
+        std::error_code ec;
+        if (!fs::is_directory(d, ec)) return;
+        if (fs::is_regular_file(d / "labels.txt", ec)) out.push_back(d / "labels.txt");
+        std::vector<fs::path> more;
+        for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
+            if (it->is_regular_file(ec) && is_labels_name(it->path()) && it->path().filename() != "labels.txt") {
+                more.push_back(it->path());
+            }
+        }
+        std::sort(more.begin(), more.end());
+        out.insert(out.end(), more.begin(), more.end());
+        if (fs::is_regular_file(d / "metadata.json", ec)) out.push_back(d / "metadata.json");
+    };
+    const fs::path d = dir.empty() ? fs::path(".") : dir;
+    add_dir(d);
+    add_dir(d.parent_path() / "labels");
+    // A TF.js model dir sits one level deeper: models/tfjs/<name>/ -> models/labels/.
+    if (model_is_dir || model.filename() == "model.json") add_dir(d.parent_path().parent_path() / "labels");
+    return out;
+}
+
+std::vector<std::string> find_labels(const std::string& model_path, int num_classes) {
+    std::error_code ec;
+    const fs::path model = fs::absolute(fs::path(model_path), ec).lexically_normal();
+    const bool is_dir = fs::is_directory(model, ec);
+    std::vector<std::pair<fs::path, std::vector<std::string>>> parsed;
+    for (const fs::path& c : label_candidates(model, is_dir)) {
+        try {
+            parsed.emplace_back(c, read_labels_raw(c.string()));
+        } catch (const std::exception&) {
+            // An unreadable candidate is skipped; the model still loads without it.
+        }
+    }
+    for (int slack = 0; slack <= 1; ++slack) {
+        for (auto& [p, labels] : parsed) {
+            const long long n = static_cast<long long>(labels.size());
+            if (std::llabs(n - num_classes) == slack && n > 0) {
+                return adapt_labels(p.string(), labels, num_classes);
+            }
+        }
+    }
+    return {};
+}
+
+std::string format_alpha(double alpha) {
+    std::ostringstream os;
+    os << std::setprecision(4) << alpha;
+    std::string s = os.str();
+    if (s.find('.') == std::string::npos) s += ".0";
+    return s;
+}
+
+const char* origin_label(WeightsOrigin o) {
+    switch (o) {
+        case WeightsOrigin::TFLite: return "TFLite";
+        case WeightsOrigin::KerasH5: return "Keras";
+        case WeightsOrigin::TfjsLayers: return "TF.js";
+        case WeightsOrigin::Random: break;
+    }
+    return "random";
+}
+
+std::string normalized(const fs::path& p) {
+    std::error_code ec;
+    fs::path c = fs::weakly_canonical(p, ec);
+    if (ec) c = fs::absolute(p, ec).lexically_normal();
+    return c.string();
+}
+
+bool is_model_candidate(const fs::directory_entry& e) {
+    std::error_code ec;
+    if (e.is_directory(ec)) return fs::is_regular_file(e.path() / "model.json", ec);
+    if (!e.is_regular_file(ec)) return false;
+    const std::string ext = e.path().extension().string();
+    return ext == ".tflite" || ext == ".h5" || ext == ".hdf5";
+}
+
+}  // namespace
+
+std::shared_ptr<const ModelWeights> load_model(const std::string& path, const std::string& labels_path) {
+    const Format format = detect_format(path);
+    std::shared_ptr<ModelWeights> w;
+    try {
+        switch (format) {
+            case Format::TFLite: w = detail::load_tflite(path); break;
+            case Format::Hdf5: w = detail::load_keras_h5(path); break;
+            case Format::Tfjs: w = detail::load_tfjs(path); break;
+        }
+    } catch (const ModelError&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw ModelError(path, "out of memory while loading the model");
+    } catch (const std::exception& e) {
+        throw ModelError(path, e.what());
+    }
+    if (!w) throw ModelError(path, "loader returned no weights");
+    if (!labels_path.empty()) {
+        w->labels = load_labels(labels_path, w->num_classes);
+    } else if (static_cast<long long>(w->labels.size()) != w->num_classes) {
+        std::vector<std::string> found = find_labels(path, w->num_classes);
+        if (!found.empty()) {
+            w->labels = std::move(found);
+        } else if (!w->labels.empty()) {
+            try {
+                w->labels = adapt_labels(path, std::move(w->labels), w->num_classes);
+            } catch (const ModelError&) {
+                w->labels.clear();  // labels that fit no convention are dropped, not fatal
+            }
+        }
+    }
+    return w;
+}
+
+std::vector<std::string> load_labels(const std::string& path, int num_classes) {
+    return adapt_labels(path, read_labels_raw(path), num_classes);
+}
+
+std::vector<std::string> model_search_dirs(const std::string& flag_dir, const std::string& settings_dir,
+                                           const std::string& user_data_dir,
+                                           const std::vector<std::string>& tree_dirs) {
+    std::vector<std::string> candidates;
+    candidates.push_back(flag_dir);
+    if (const char* env = std::getenv("MOBILENET_MODELS"); env && *env) {
+        std::string s(env);
+        std::size_t start = 0;
+        while (start <= s.size()) {
+            std::size_t end = s.find(':', start);
+            if (end == std::string::npos) end = s.size();
+            candidates.push_back(s.substr(start, end - start));
+            start = end + 1;
+        }
+    }
+    candidates.push_back(settings_dir);
+    candidates.push_back(user_data_dir);
+    for (const std::string& t : tree_dirs) {
+        if (!t.empty()) candidates.push_back((fs::path(t) / "models").string());
+    }
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (const std::string& c : candidates) {
+        if (c.empty()) continue;
+        std::error_code ec;
+        if (!fs::is_directory(c, ec)) continue;
+        if (!seen.insert(normalized(c)).second) continue;
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<ModelEntry> discover_models(const std::vector<std::string>& dirs, std::vector<std::string>* problems) {
+    std::vector<fs::path> found;
+    std::set<std::string> seen;
+    auto consider = [&](const fs::directory_entry& e) {
+        if (is_model_candidate(e) && seen.insert(normalized(e.path())).second) found.push_back(e.path());
+    };
+    for (const std::string& d : dirs) {
+        std::error_code ec;
+        if (d.empty() || !fs::is_directory(d, ec)) continue;
+        std::vector<fs::directory_entry> level1;
+        for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) level1.push_back(*it);
+        std::sort(level1.begin(), level1.end());
+        for (const auto& e : level1) {
+            consider(e);
+            std::error_code ec2;
+            if (!e.is_directory(ec2) || fs::exists(e.path() / "model.json", ec2)) continue;
+            std::vector<fs::directory_entry> level2;
+            for (fs::directory_iterator it(e.path(), ec2), end; !ec2 && it != end; it.increment(ec2)) {
+                level2.push_back(*it);
+            }
+            std::sort(level2.begin(), level2.end());
+            for (const auto& e2 : level2) consider(e2);
+        }
+    }
+
+    std::vector<ModelEntry> models;
+    for (const fs::path& p : found) {
+        try {
+            const auto w = load_model(p.string());
+            ModelEntry m;
+            m.path = p.string();
+            m.alpha = w->alpha;
+            m.native_resolution = w->native_resolution;
+            m.quantized = w->quantized;
+            m.origin = w->origin;
+            m.num_classes = w->num_classes;
+            m.display_name = "MobileNet v1 " + format_alpha(w->alpha) + "-" + std::to_string(w->native_resolution) +
+                             (w->quantized ? " uint8" : " float") + " (" + origin_label(w->origin) + ")";
+            models.push_back(std::move(m));
+        } catch (const std::exception& e) {
+            if (problems) problems->push_back(e.what());
+        }
+    }
+    std::stable_sort(models.begin(), models.end(), [](const ModelEntry& a, const ModelEntry& b) {
+        if (a.alpha != b.alpha) return a.alpha < b.alpha;
+        if (a.native_resolution != b.native_resolution) return a.native_resolution < b.native_resolution;
+        if (a.quantized != b.quantized) return !a.quantized;
+        if (a.origin != b.origin) return static_cast<int>(a.origin) < static_cast<int>(b.origin);
+        return a.path < b.path;
+    });
+    return models;
+}
+
+const ModelEntry* pick_model(const std::vector<ModelEntry>& models, double alpha, int resolution) {
+    const ModelEntry* best = nullptr;
+    auto better = [&](const ModelEntry& a, const ModelEntry& b) {  // is a better than b?
+        if (a.quantized != b.quantized) return !a.quantized;
+        const int da = std::abs(a.native_resolution - resolution), db = std::abs(b.native_resolution - resolution);
+        if (da != db) return da < db;
+        if (a.native_resolution != b.native_resolution) return a.native_resolution > b.native_resolution;
+        return static_cast<int>(a.origin) < static_cast<int>(b.origin);
+    };
+    for (const ModelEntry& m : models) {
+        if (std::fabs(m.alpha - alpha) > 1e-6) continue;
+        if (!best || better(m, *best)) best = &m;
+    }
+    return best;
+}
+
+}  // namespace mnv1
