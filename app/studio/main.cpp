@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     const QCommandLineOption models({"m", "models"}, "Search DIR for models first.", "DIR");
     const QCommandLineOption alpha({"a", "alpha"}, "Width multiplier to start with (0.1-1.4).", "A");
-    const QCommandLineOption resolution({"r", "resolution"}, "Input resolution to start with (64-384).", "R");
+    const QCommandLineOption resolution({"r", "resolution"}, "Input resolution to start with (96-320, steps of 16).", "R");
     const QCommandLineOption threads({"t", "threads"}, "Inference threads.", "N");
     const QCommandLineOption camera({"c", "camera"}, "Start classifying camera /dev/videoN.", "N");
     const QCommandLineOption max_fps("max-fps", "Feed video files as fast as frames are classified "

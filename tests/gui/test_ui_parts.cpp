@@ -1,0 +1,155 @@
+// Unit tests of the GUI's building blocks that need no window: the newest-frame-wins
+// slot, cv::Mat <-> QImage conversion, the heat map, number formatting, the rate meter.
+#include <QtTest>
+
+#include <QImage>
+
+#include <opencv2/imgproc.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "display_format.hpp"
+#include "image_convert.hpp"
+#include "latest_frame_slot.hpp"
+#include "rate_meter.hpp"
+
+class TestUiParts : public QObject {
+    Q_OBJECT
+
+private slots:
+    void slotKeepsOnlyTheNewestFrame() {
+        studio::LatestFrameSlot slot;
+        QVERIFY(!slot.take());
+        auto frame = [](quint64 i) {
+            studio::Frame f;
+            f.index = i;
+            f.bgr = cv::Mat(2, 2, CV_8UC3, cv::Scalar::all(static_cast<double>(i)));
+            return f;
+        };
+        QVERIFY(slot.put(frame(1)));    // empty -> the consumer must be woken
+        QVERIFY(!slot.put(frame(2)));   // a wake-up is already pending: no second one
+        QVERIFY(!slot.put(frame(3)));
+        QCOMPARE(slot.dropped(), quint64{2});
+        auto got = slot.take();
+        QVERIFY(got);
+        QCOMPARE(got->index, quint64{3});
+        QVERIFY(!slot.take());          // taken: nothing left
+        QVERIFY(slot.put(frame(4)));    // empty again -> wake
+        slot.clear();
+        QVERIFY(!slot.has_frame());
+        QCOMPARE(slot.delivered(), quint64{1});
+    }
+
+    void slotProducerOutrunsConsumerWithoutGrowth() {
+        // A fast producer and a slow consumer: the consumer only ever sees increasing
+        // indices, and every frame is either delivered or counted as dropped.
+        studio::LatestFrameSlot slot;
+        std::atomic<bool> done{false};
+        constexpr quint64 kFrames = 2000;
+        std::thread producer([&] {
+            for (quint64 i = 1; i <= kFrames; ++i) {
+                studio::Frame f;
+                f.index = i;
+                slot.put(std::move(f));
+            }
+            done = true;
+        });
+        quint64 last = 0, taken = 0;
+        while (!done || slot.has_frame()) {
+            if (auto f = slot.take()) {
+                QVERIFY(f->index > last);
+                last = f->index;
+                ++taken;
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        producer.join();
+        QCOMPARE(last, kFrames);  // the newest frame always gets through
+        QCOMPARE(taken + slot.dropped(), kFrames);
+    }
+
+    void slotWaitUntilEmpty() {
+        studio::LatestFrameSlot slot;
+        QVERIFY(slot.wait_until_empty(std::chrono::milliseconds(1)));
+        slot.put(studio::Frame{});
+        QVERIFY(!slot.wait_until_empty(std::chrono::milliseconds(20)));
+        std::thread consumer([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            slot.take();
+        });
+        QVERIFY(slot.wait_until_empty(std::chrono::milliseconds(5000)));
+        consumer.join();
+    }
+
+    void matToQImageAndBack() {
+        cv::Mat bgr(3, 4, CV_8UC3, cv::Scalar(10, 20, 30));  // B, G, R
+        bgr.at<cv::Vec3b>(1, 2) = cv::Vec3b(200, 100, 50);
+        const QImage img = studio::mat_to_qimage(bgr);
+        QCOMPARE(img.size(), QSize(4, 3));
+        QCOMPARE(img.pixelColor(0, 0), QColor(30, 20, 10));
+        QCOMPARE(img.pixelColor(2, 1), QColor(50, 100, 200));
+        const cv::Mat back = studio::qimage_to_mat(img);
+        QCOMPARE(back.type(), CV_8UC3);
+        QCOMPARE(cv::norm(back, bgr, cv::NORM_INF), 0.0);
+
+        // Gray, BGRA, ARGB QImage with alpha, null / empty.
+        cv::Mat gray(2, 2, CV_8UC1, cv::Scalar(77));
+        QCOMPARE(studio::mat_to_qimage(gray).pixelColor(1, 1), QColor(77, 77, 77));
+        QImage argb(2, 2, QImage::Format_ARGB32);
+        argb.fill(QColor(1, 2, 3, 128));
+        const cv::Mat from_argb = studio::qimage_to_mat(argb);
+        QCOMPARE(from_argb.channels(), 3);
+        QVERIFY(studio::mat_to_qimage(cv::Mat()).isNull());
+        QVERIFY(studio::qimage_to_mat(QImage()).empty());
+    }
+
+    void thumbnailKeepsAspectAndNeverUpscales() {
+        cv::Mat big(300, 600, CV_8UC3, cv::Scalar::all(0));
+        QCOMPARE(studio::thumbnail(big, 100).size(), QSize(100, 50));
+        cv::Mat small(20, 10, CV_8UC3, cv::Scalar::all(0));
+        QCOMPARE(studio::thumbnail(small, 100).size(), QSize(10, 20));
+    }
+
+    void heatmapIsJetOverTheNormalizedMap() {
+        cv::Mat cam = cv::Mat::zeros(7, 7, CV_32F);
+        cam.at<float>(3, 3) = 5.0f;  // one hot spot
+        cam -= 2.0f;                 // any range: min-max normalized
+        const QImage heat = studio::activation_heatmap(cam, QSize(70, 70));
+        QCOMPARE(heat.size(), QSize(70, 70));
+        const QColor hot = heat.pixelColor(35, 35);
+        const QColor cold = heat.pixelColor(2, 2);
+        QVERIFY(hot.red() > 200 && hot.blue() < 80);   // JET: red at the peak
+        QVERIFY(cold.blue() > 100 && cold.red() < 50); // blue far from it
+        QVERIFY(hot.alpha() > cold.alpha());           // and more opaque where the class is
+        QVERIFY(studio::activation_heatmap(cv::Mat(), QSize(10, 10)).isNull());
+        const QImage flat = studio::activation_heatmap(cv::Mat::zeros(7, 7, CV_32F), QSize(7, 7));
+        QVERIFY(!flat.isNull());
+    }
+
+    void formatting() {
+        QCOMPARE(studio::format_alpha(1.0), QStringLiteral("1.0"));
+        QCOMPARE(studio::format_alpha(0.25), QStringLiteral("0.25"));
+        QCOMPARE(studio::format_alpha(0.35), QStringLiteral("0.35"));
+        QCOMPARE(studio::format_count(568'740'352), QStringLiteral("568.7 M"));
+        QCOMPARE(studio::format_count(4'209'088), QStringLiteral("4.21 M"));
+        QCOMPARE(studio::format_count(12'345), QStringLiteral("12.3 k"));
+        QCOMPARE(studio::format_ms(8.61), QStringLiteral("8.6 ms"));
+        QCOMPARE(studio::format_ms(0.42), QStringLiteral("0.42 ms"));
+        QCOMPARE(studio::config_name(0.5, 160), QStringLiteral("0.5-160"));
+        QCOMPARE(studio::format_percent(0.8671), QStringLiteral("86.7 %"));
+    }
+
+    void rateMeter() {
+        studio::RateMeter m(std::chrono::milliseconds(1000));
+        const auto t0 = studio::RateMeter::Clock::now();
+        QCOMPARE(m.rate(t0), 0.0);
+        for (int i = 0; i < 11; ++i) m.tick(t0 + std::chrono::milliseconds(i * 50));  // 20 per second
+        QVERIFY(std::fabs(m.rate(t0 + std::chrono::milliseconds(500)) - 20.0) < 1e-6);
+        QCOMPARE(m.rate(t0 + std::chrono::milliseconds(5000)), 0.0);  // window passed
+        QCOMPARE(m.total(), 11LL);
+    }
+};
+
+QTEST_MAIN(TestUiParts)
+#include "test_ui_parts.moc"

@@ -1,0 +1,39 @@
+#include "display_format.hpp"
+
+#include <QLocale>
+
+#include <cmath>
+
+namespace studio {
+
+QString format_alpha(double alpha) {
+    QString s = QString::number(alpha, 'g', 4);
+    if (!s.contains('.')) s += QStringLiteral(".0");
+    return s;
+}
+
+QString format_count(std::int64_t n) {
+    const double v = static_cast<double>(n);
+    const double a = std::fabs(v);
+    if (a >= 1e9) return QStringLiteral("%1 G").arg(v / 1e9, 0, 'f', 2);
+    if (a >= 100e6) return QStringLiteral("%1 M").arg(v / 1e6, 0, 'f', 1);
+    if (a >= 1e6) return QStringLiteral("%1 M").arg(v / 1e6, 0, 'f', 2);
+    if (a >= 1e3) return QStringLiteral("%1 k").arg(v / 1e3, 0, 'f', 1);
+    return QString::number(n);
+}
+
+QString format_ms(double ms) {
+    if (ms < 1.0) return QStringLiteral("%1 ms").arg(ms, 0, 'f', 2);
+    if (ms < 100.0) return QStringLiteral("%1 ms").arg(ms, 0, 'f', 1);
+    return QStringLiteral("%1 ms").arg(ms, 0, 'f', 0);
+}
+
+QString config_name(double alpha, int resolution) {
+    return QStringLiteral("%1-%2").arg(format_alpha(alpha)).arg(resolution);
+}
+
+QString format_percent(double probability) {
+    return QStringLiteral("%1 %").arg(probability * 100.0, 0, 'f', 1);
+}
+
+}  // namespace studio

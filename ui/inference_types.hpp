@@ -1,0 +1,100 @@
+// Plain values that cross threads between the GUI and the InferenceWorker in queued
+// signals. They are copied (cv::Mat / QImage share their pixels by reference count and
+// are never written after being sent), so any thread may create, read or destroy them.
+#pragma once
+
+#include <QImage>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mobilenet/classify.hpp"
+#include "mobilenet/model_io.hpp"
+#include "mobilenet/network.hpp"
+
+namespace studio {
+
+// What the network should be. Every change of any field gets a new generation, so a
+// result can always be matched to the configuration that produced it.
+struct ModelRequest {
+    quint64 generation = 0;
+    double alpha = 1.0;
+    int resolution = 224;
+    int threads = 0;  // 0 = all cores
+    mnv1::CropMode crop = mnv1::CropMode::Whole;
+};
+
+// The worker's answer to a ModelRequest: which weights it uses and what the network costs.
+struct ModelStatus {
+    ModelRequest request;
+    bool ok = false;
+    QString error;               // set when !ok
+    bool pretrained = false;     // false: random weights, predictions must not be shown
+    QString weightsName;         // "mobilenet_v1_1.0_224_quant.tflite" or "random (He init, seed 42)"
+    QString weightsKind;         // "TFLite uint8, dequantized", "TF.js float32", ...
+    QString weightsPath;         // empty for random weights
+    int nativeResolution = 0;    // resolution the weights were released at (0: random)
+    int numClasses = 0;
+    QString precision;           // compute precision of the network, "f32"
+    bool wasCached = false;      // the network was already built for this configuration
+    double buildMs = 0;          // time to build it when it was not cached
+    double latencyMs = 0;        // median forward pass on a blank input, this configuration
+};
+
+// A still image to classify (gallery selection, paste, or a paused video frame).
+struct ClassifyRequest {
+    quint64 generation = 0;
+    quint64 requestId = 0;  // increases with every request; older ones are skipped
+    quint64 imageId = 0;    // which gallery entry / frame the GUI is showing
+    cv::Mat bgr;            // 8-bit BGR, never modified after sending
+};
+
+struct ClassifyResult {
+    quint64 generation = 0;
+    quint64 requestId = 0;      // still images: the request it answers
+    quint64 imageId = 0;
+    bool fromFrame = false;     // produced from the live frame slot
+    quint64 sourceSession = 0;  // frames: which FrameSource session produced it
+    quint64 frameIndex = 0;
+    cv::Mat frame;              // frames: the classified frame (for snapshots)
+    QImage frameImage;          // frames: the same frame ready to paint (converted off the GUI thread)
+
+    double alpha = 1.0;
+    int resolution = 224;
+    bool pretrained = false;
+    std::vector<mnv1::Prediction> top;  // empty with random weights
+    std::vector<cv::Mat> cams;          // class activation map per entry of `top` (CV_32F)
+    mnv1::CropRect crop;                // in source-image pixels
+    double latencyMs = 0;               // forward pass
+    double preprocessMs = 0;            // crop + resize + scale
+};
+
+// Models found on the search path (discovery runs on the worker: it loads every file).
+struct ModelCatalog {
+    QStringList searchDirs;
+    std::vector<mnv1::ModelEntry> models;
+    QStringList problems;  // one line per file that looked like a model but did not load
+};
+
+// Per-layer timing of one profiled forward pass of the current network.
+struct LayerTiming {
+    quint64 generation = 0;
+    std::vector<mnv1::LayerProfile> steps;
+    std::vector<std::string> implementations;  // parallel to the layer table
+    double totalMs = 0;
+};
+
+}  // namespace studio
+
+Q_DECLARE_METATYPE(studio::ModelRequest)
+Q_DECLARE_METATYPE(studio::ModelStatus)
+Q_DECLARE_METATYPE(studio::ClassifyRequest)
+Q_DECLARE_METATYPE(studio::ClassifyResult)
+Q_DECLARE_METATYPE(studio::ModelCatalog)
+Q_DECLARE_METATYPE(studio::LayerTiming)

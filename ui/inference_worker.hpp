@@ -1,0 +1,98 @@
+// InferenceWorker: the only object in the GUI that touches oneDNN. It owns the
+// mnv1::Runtime (engine, stream, network cache), the discovered model catalog and the
+// loaded weights, and lives on its own QThread.
+//
+// Threading:
+//  - Construct it on any thread, then moveToThread() a dedicated QThread; the Runtime is
+//    created lazily on that thread. Destroy it on that thread (deleteLater on the
+//    thread's finished()).
+//  - Slots are only invoked through queued connections / QMetaObject::invokeMethod.
+//  - supersede_before(), supersede_images_before() and frame_result_consumed() are
+//    thread-safe. The GUI calls the first two
+//    right before posting a new request, so requests already queued for an older
+//    configuration or image are skipped without building or running anything.
+//  - Live frames do not go through the event queue: the producer puts them in the shared
+//    LatestFrameSlot and emits one wake-up (see LatestFrameSlot::put), and
+//    process_latest_frame() takes whatever is newest when the worker gets to it.
+#pragma once
+
+#include <QObject>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "inference_types.hpp"
+#include "latest_frame_slot.hpp"
+
+namespace studio {
+
+class InferenceWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit InferenceWorker(std::shared_ptr<LatestFrameSlot> frames, QObject* parent = nullptr);
+    ~InferenceWorker() override;
+
+    // Any thread. Requests with an older generation are stale from now on.
+    void supersede_before(quint64 generation);
+    // Any thread. Still-image requests with an older request id are stale from now on.
+    void supersede_images_before(quint64 request_id);
+    // Any thread (the GUI, once per frameClassified it received). At most
+    // kMaxFramesInFlight frame results wait in the GUI's event queue: past that the worker
+    // leaves frames in the slot (where newer ones replace them) until the GUI catches up,
+    // so a slow display never makes a queue grow.
+    void frame_result_consumed();
+    static constexpr int kMaxFramesInFlight = 2;
+
+    // Registers the value types used in this class's signals (idempotent; any thread).
+    static void register_metatypes();
+
+public slots:
+    // Scans `dirs` for models (loads each one to identify it) and emits modelsDiscovered.
+    void discover_models(const QStringList& dirs);
+    // Picks pretrained weights for request.alpha (or random ones), builds or fetches the
+    // network for the resolution and thread count, times it, emits configured().
+    void configure(const studio::ModelRequest& request);
+    // Classifies a still image with the current network; emits imageClassified().
+    void classify_image(const studio::ClassifyRequest& request);
+    // Takes the newest frame from the slot (if any) and classifies it; emits frameClassified().
+    void process_latest_frame();
+    // One profiled forward pass of the current network on its current input.
+    void profile_layers(quint64 generation);
+
+signals:
+    void modelsDiscovered(const studio::ModelCatalog& catalog);
+    void configured(const studio::ModelStatus& status);
+    void imageClassified(const studio::ClassifyResult& result);
+    void frameClassified(const studio::ClassifyResult& result);
+    void layersProfiled(const studio::LayerTiming& timing);
+    // A request failed (bad image, unloadable model, ...): one line for the user.
+    void requestFailed(quint64 generation, const QString& message);
+    // What the worker is doing now, for the status bar ("Building network 0.5-160…").
+    void progress(const QString& message);
+
+private:
+    bool stale(quint64 generation) const { return generation < latest_generation_.load(); }
+    std::shared_ptr<const mnv1::ModelWeights> weights_for(double alpha, int resolution);
+    ClassifyResult run_classification(const cv::Mat& bgr);
+    double time_forward(int runs);
+
+    std::shared_ptr<LatestFrameSlot> frames_;
+    std::atomic<quint64> latest_generation_{0};
+    std::atomic<quint64> latest_image_request_{0};
+    std::atomic<int> frames_unconsumed_{0};
+
+    std::unique_ptr<mnv1::Runtime> runtime_;  // created on the worker thread
+    ModelCatalog catalog_;
+    std::map<std::string, std::shared_ptr<const mnv1::ModelWeights>> loaded_;   // by path
+    std::map<int, std::shared_ptr<const mnv1::ModelWeights>> random_;          // by alpha * 1000
+
+    // The current configuration. net_ is owned by runtime_ and stays valid until the next
+    // runtime_->network() call, which only this thread makes.
+    mnv1::Network* net_ = nullptr;
+    ModelRequest current_;
+    bool configured_ = false;
+};
+
+}  // namespace studio

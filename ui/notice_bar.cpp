@@ -1,0 +1,75 @@
+#include "notice_bar.hpp"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QStyle>
+#include <QTimer>
+#include <QToolButton>
+
+namespace studio {
+
+NoticeBar::NoticeBar(QWidget* parent) : QFrame(parent) {
+    setFrameShape(QFrame::StyledPanel);
+    auto* lay = new QHBoxLayout(this);
+    const int m = fontMetrics().height() / 3;
+    lay->setContentsMargins(m * 2, m, m, m);
+    icon_ = new QLabel(this);
+    icon_->setAlignment(Qt::AlignTop);
+    label_ = new QLabel(this);
+    label_->setWordWrap(true);
+    label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    close_ = new QToolButton(this);
+    close_->setAutoRaise(true);
+    close_->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
+    close_->setToolTip(tr("Dismiss"));
+    close_->setAccessibleName(tr("Dismiss message"));
+    lay->addWidget(icon_);
+    lay->addWidget(label_, 1);
+    lay->addWidget(close_, 0, Qt::AlignTop);
+    connect(close_, &QToolButton::clicked, this, [this] {
+        hide();
+        emit dismissed();
+    });
+    hide_timer_ = new QTimer(this);
+    hide_timer_->setSingleShot(true);
+    connect(hide_timer_, &QTimer::timeout, this, &QWidget::hide);
+    hide();
+}
+
+void NoticeBar::show_notice(Kind kind, const QString& text, int timeout_ms) {
+    kind_ = kind;
+    label_->setText(text);
+    apply_style();
+    show();
+    if (timeout_ms > 0) hide_timer_->start(timeout_ms);
+    else hide_timer_->stop();
+}
+
+void NoticeBar::set_closable(bool closable) { close_->setVisible(closable); }
+
+QString NoticeBar::text() const { return label_->text(); }
+
+void NoticeBar::apply_style() {
+    // Soft tinted backgrounds with dark text read well on light and dark themes alike.
+    QString bg, border, fg;
+    QStyle::StandardPixmap icon = QStyle::SP_MessageBoxInformation;
+    switch (kind_) {
+        case Kind::Info: bg = "#dcebf7"; border = "#9cc3e4"; fg = "#123a5c"; break;
+        case Kind::Warning:
+            bg = "#fff1c9"; border = "#e8c25a"; fg = "#4d3800";
+            icon = QStyle::SP_MessageBoxWarning;
+            break;
+        case Kind::Error:
+            bg = "#f9dcdc"; border = "#e09a9a"; fg = "#5c1010";
+            icon = QStyle::SP_MessageBoxCritical;
+            break;
+    }
+    setStyleSheet(QStringLiteral("studio--NoticeBar { background: %1; border: 1px solid %2; border-radius: 4px; }"
+                                 "studio--NoticeBar QLabel { color: %3; background: transparent; }")
+                      .arg(bg, border, fg));
+    const int side = fontMetrics().height() * 3 / 2;
+    icon_->setPixmap(style()->standardIcon(icon).pixmap(QSize(side, side), devicePixelRatioF()));
+}
+
+}  // namespace studio

@@ -1,0 +1,40 @@
+// NoticeBar: an inline, non-modal message strip (info / warning / error) with a close
+// button, used instead of modal dialogs so nothing ever blocks the event loop.
+// Threading: GUI thread.
+#pragma once
+
+#include <QFrame>
+
+class QLabel;
+class QToolButton;
+class QTimer;
+
+namespace studio {
+
+class NoticeBar : public QFrame {
+    Q_OBJECT
+public:
+    enum class Kind { Info, Warning, Error };
+
+    explicit NoticeBar(QWidget* parent = nullptr);
+
+    // Shows `text` (plain text; newlines allowed). timeout_ms > 0 hides it again after that.
+    void show_notice(Kind kind, const QString& text, int timeout_ms = 0);
+    void set_closable(bool closable);
+    QString text() const;
+    Kind kind() const { return kind_; }
+
+signals:
+    void dismissed();
+
+private:
+    void apply_style();
+
+    Kind kind_ = Kind::Info;
+    QLabel* icon_ = nullptr;
+    QLabel* label_ = nullptr;
+    QToolButton* close_ = nullptr;
+    QTimer* hide_timer_ = nullptr;
+};
+
+}  // namespace studio

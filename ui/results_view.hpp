@@ -1,0 +1,51 @@
+// ResultsView: the top-5 classes as labelled horizontal bars with percentages. Clicking
+// a row (or Up/Down with focus) selects that class for the activation map.
+// Threading: GUI thread.
+#pragma once
+
+#include <QWidget>
+
+#include <vector>
+
+#include "mobilenet/classify.hpp"
+
+namespace studio {
+
+class ResultsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ResultsView(QWidget* parent = nullptr);
+
+    // Shows `top` (most probable first) with row `selected` highlighted.
+    void set_predictions(const std::vector<mnv1::Prediction>& top, int selected = 0);
+    // Removes the bars and shows `message` instead (e.g. "Classifying…").
+    void clear_predictions(const QString& message);
+    const std::vector<mnv1::Prediction>& predictions() const { return top_; }
+    QString message() const { return message_; }
+
+    int selected_row() const { return selected_; }
+    void set_selected_row(int row);
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    // The user picked another row.
+    void rowSelected(int row);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    bool event(QEvent* event) override;  // tooltips with the class index
+
+private:
+    int row_height() const;
+    int row_at(QPoint pos) const;
+
+    std::vector<mnv1::Prediction> top_;
+    int selected_ = 0;
+    QString message_;
+};
+
+}  // namespace studio

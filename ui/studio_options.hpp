@@ -1,0 +1,34 @@
+// Start-up options of the studio window (from the command line, or set by tests), and
+// where the studio looks for models.
+// Threading: StudioOptions is a plain value; the functions may be called from any thread
+// once the QCoreApplication exists.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace studio {
+
+struct StudioOptions {
+    QString models_dir;          // --models DIR: searched first
+    QString settings_file;       // empty: the user's QSettings; tests use a private INI file
+    QStringList open_paths;      // images, folders, or a video file to open at start
+    std::optional<double> alpha;
+    std::optional<int> resolution;
+    std::optional<int> threads;
+    std::optional<int> camera;   // --camera N: start /dev/videoN
+    bool video_as_fast_as_possible = false;  // --max-fps: files feed frames as fast as they are classified
+    QString start_tab;           // --tab NAME: "classify" or "layers"
+};
+
+// Directories searched for models, in the documented order: --models, $MOBILENET_MODELS,
+// the settings' models dir, <AppDataLocation>/models, <source tree>/models,
+// <install prefix>/share/mobilenet-studio/models (missing ones left out).
+QStringList model_search_dirs(const QString& flag_dir, const QString& settings_dir);
+
+// The project version this build was made from ("0.1.0").
+QString studio_version();
+
+}  // namespace studio

@@ -1,0 +1,227 @@
+#include "tuning_panel.hpp"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QSlider>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+#include "display_format.hpp"
+#include "marked_slider.hpp"
+
+namespace studio {
+
+namespace {
+
+int alpha_to_slider(double alpha) {
+    return static_cast<int>(std::lround(std::clamp(alpha, TuningPanel::kAlphaMin, TuningPanel::kAlphaMax) /
+                                        TuningPanel::kAlphaStep));
+}
+
+// i * 5 / 100 rather than i * 0.05: gives the double closest to the decimal (0.35, not 0.35000000000000003).
+double slider_to_alpha(int v) { return (v * 5) / 100.0; }
+
+QLabel* value_label(QWidget* parent) {
+    auto* l = new QLabel(parent);
+    QFont f = l->font();
+    f.setBold(true);
+    l->setFont(f);
+    l->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    l->setMinimumWidth(l->fontMetrics().horizontalAdvance(QStringLiteral("320 × 320")));
+    return l;
+}
+
+}  // namespace
+
+TuningPanel::TuningPanel(QWidget* parent) : QWidget(parent) {
+    auto* outer = new QVBoxLayout(this);
+
+    auto* net_box = new QGroupBox(tr("Network"), this);
+    auto* net = new QVBoxLayout(net_box);
+
+    auto* alpha_row = new QHBoxLayout;
+    auto* alpha_title = new QLabel(tr("Width multiplier α"), net_box);
+    alpha_value_ = value_label(net_box);
+    alpha_row->addWidget(alpha_title);
+    alpha_row->addStretch();
+    alpha_row->addWidget(alpha_value_);
+    net->addLayout(alpha_row);
+    alpha_ = new MarkedSlider(alpha_to_slider(kAlphaMin), alpha_to_slider(kAlphaMax), net_box);
+    alpha_->slider()->setObjectName(QStringLiteral("alphaSlider"));
+    alpha_->slider()->setToolTip(tr("Width multiplier α: thins every layer's channels (0.05 steps).\n"
+                                    "Marked: the published α values; highlighted when pretrained weights were found."));
+    alpha_->slider()->setAccessibleName(tr("Width multiplier alpha"));
+    alpha_title->setBuddy(alpha_->slider());
+    net->addWidget(alpha_);
+    pretrained_info_ = new QLabel(net_box);
+    pretrained_info_->setWordWrap(true);
+    pretrained_info_->setForegroundRole(QPalette::PlaceholderText);
+    net->addWidget(pretrained_info_);
+
+    auto* res_row = new QHBoxLayout;
+    auto* res_title = new QLabel(tr("Input resolution ρ"), net_box);
+    resolution_value_ = value_label(net_box);
+    res_row->addWidget(res_title);
+    res_row->addStretch();
+    res_row->addWidget(resolution_value_);
+    net->addSpacing(fontMetrics().height() / 2);
+    net->addLayout(res_row);
+    resolution_ = new MarkedSlider(kResolutionMin / kResolutionStep, kResolutionMax / kResolutionStep, net_box);
+    resolution_->slider()->setObjectName(QStringLiteral("resolutionSlider"));
+    resolution_->slider()->setToolTip(tr("Input image side in pixels (steps of 16). Marked: the published 128/160/192/224."));
+    resolution_->slider()->setAccessibleName(tr("Input resolution"));
+    res_title->setBuddy(resolution_->slider());
+    QList<MarkedSlider::Mark> res_marks;
+    for (int r : {128, 160, 192, 224}) res_marks.push_back({r / kResolutionStep, QString::number(r), true});
+    res_marks.push_back({kResolutionMin / kResolutionStep, QString::number(kResolutionMin), false});
+    res_marks.push_back({kResolutionMax / kResolutionStep, QString::number(kResolutionMax), false});
+    resolution_->set_marks(res_marks);
+    net->addWidget(resolution_);
+
+    auto* form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    threads_ = new QSpinBox(net_box);
+    threads_->setObjectName(QStringLiteral("threadsBox"));
+    const int ideal = std::max(1, QThread::idealThreadCount());
+    threads_->setRange(1, std::max(4, ideal * 2));
+    threads_->setValue(ideal);
+    threads_->setToolTip(tr("oneDNN/OpenMP threads for the forward pass (this machine has %1 hardware threads).")
+                             .arg(ideal));
+    form->addRow(tr("&Threads"), threads_);
+    crop_ = new QComboBox(net_box);
+    crop_->setObjectName(QStringLiteral("cropBox"));
+    crop_->addItem(tr("Whole image"), static_cast<int>(mnv1::CropMode::Whole));
+    crop_->addItem(tr("Central 87.5 % crop"), static_cast<int>(mnv1::CropMode::Central));
+    crop_->setToolTip(tr("Whole: the image is resized to the input size (as the TFLite reference does).\n"
+                         "Central: the central 87.5 % of each side, then resized (TF-slim evaluation)."));
+    form->addRow(tr("&Crop"), crop_);
+    net->addLayout(form);
+    outer->addWidget(net_box);
+
+    auto* cost_box = new QGroupBox(tr("Cost of this configuration"), this);
+    auto* cost = new QFormLayout(cost_box);
+    cost->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    macs_ = value_label(cost_box);
+    macs_->setObjectName(QStringLiteral("macsLabel"));
+    macs_->setToolTip(tr("Multiply-adds per image, counted as in the paper (1000 classes)."));
+    params_ = value_label(cost_box);
+    params_->setObjectName(QStringLiteral("paramsLabel"));
+    params_->setToolTip(tr("Weights, counted as in the paper (no biases or batch-norm)."));
+    latency_ = value_label(cost_box);
+    latency_->setObjectName(QStringLiteral("latencyLabel"));
+    latency_->setToolTip(tr("Median forward pass measured by the inference worker (batch 1)."));
+    build_ = new QLabel(cost_box);
+    build_->setForegroundRole(QPalette::PlaceholderText);
+    build_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    build_->setWordWrap(true);
+    cost->addRow(tr("Mult-adds"), macs_);
+    cost->addRow(tr("Parameters"), params_);
+    cost->addRow(tr("Latency"), latency_);
+    cost->addRow(build_);
+    outer->addWidget(cost_box);
+    outer->addStretch();
+
+    connect(alpha_->slider(), &QSlider::valueChanged, this, [this] {
+        update_value_labels();
+        update_cost();
+        emit configurationChanged();
+    });
+    connect(resolution_->slider(), &QSlider::valueChanged, this, [this] {
+        update_value_labels();
+        update_cost();
+        emit configurationChanged();
+    });
+    connect(threads_, &QSpinBox::valueChanged, this, [this] { emit configurationChanged(); });
+    connect(crop_, &QComboBox::currentIndexChanged, this, [this] { emit configurationChanged(); });
+
+    set_pretrained_alphas({}, {});
+    QSignalBlocker b1(alpha_->slider()), b2(resolution_->slider());
+    alpha_->slider()->setValue(alpha_to_slider(1.0));
+    resolution_->slider()->setValue(224 / kResolutionStep);
+    update_value_labels();
+    update_cost();
+    set_latency_pending();
+}
+
+double TuningPanel::alpha() const { return slider_to_alpha(alpha_->slider()->value()); }
+int TuningPanel::resolution() const { return resolution_->slider()->value() * kResolutionStep; }
+int TuningPanel::threads() const { return threads_->value(); }
+mnv1::CropMode TuningPanel::crop_mode() const { return static_cast<mnv1::CropMode>(crop_->currentData().toInt()); }
+
+void TuningPanel::set_alpha(double alpha) { alpha_->slider()->setValue(alpha_to_slider(alpha)); }
+
+void TuningPanel::set_resolution(int resolution) {
+    const int r = std::clamp(resolution, kResolutionMin, kResolutionMax);
+    resolution_->slider()->setValue(static_cast<int>(std::lround(static_cast<double>(r) / kResolutionStep)));
+}
+
+void TuningPanel::set_threads(int threads) { threads_->setValue(threads); }
+
+void TuningPanel::set_crop_mode(mnv1::CropMode mode) {
+    crop_->setCurrentIndex(std::max(0, crop_->findData(static_cast<int>(mode))));
+}
+
+QSlider* TuningPanel::alpha_slider() const { return alpha_->slider(); }
+QSlider* TuningPanel::resolution_slider() const { return resolution_->slider(); }
+
+void TuningPanel::set_pretrained_alphas(const QList<double>& alphas, const QString& details) {
+    pretrained_alphas_ = alphas;
+    QList<MarkedSlider::Mark> marks;
+    auto has = [&](double a) {
+        return std::any_of(alphas.begin(), alphas.end(), [a](double x) { return std::fabs(x - a) < 1e-6; });
+    };
+    for (double a : {0.25, 0.5, 0.75, 1.0}) marks.push_back({alpha_to_slider(a), format_alpha(a), has(a)});
+    // Pretrained α values off the published grid get a mark too.
+    for (double a : alphas) {
+        if (!std::any_of(marks.begin(), marks.end(), [&](const MarkedSlider::Mark& m) { return m.value == alpha_to_slider(a); })) {
+            marks.push_back({alpha_to_slider(a), format_alpha(a), true});
+        }
+    }
+    alpha_->set_marks(marks);
+    if (alphas.isEmpty()) {
+        pretrained_info_->setText(tr("No pretrained weights found: every α runs on random weights."));
+    } else {
+        QStringList names;
+        for (double a : alphas) names << format_alpha(a);
+        pretrained_info_->setText(tr("Pretrained weights for α %1 (highlighted).").arg(names.join(QStringLiteral(", "))));
+    }
+    pretrained_info_->setToolTip(details);
+}
+
+void TuningPanel::set_measured_latency(double ms, int threads, double build_ms, bool was_cached) {
+    latency_->setText(format_ms(ms));
+    build_->setText(was_cached ? tr("median, %1 thread(s); network was cached").arg(threads)
+                               : tr("median, %1 thread(s); built in %2").arg(threads).arg(format_ms(build_ms)));
+}
+
+void TuningPanel::set_latency_pending() {
+    latency_->setText(QStringLiteral("…"));
+    build_->setText(tr("measuring"));
+}
+
+QString TuningPanel::latency_text() const { return latency_->text(); }
+QString TuningPanel::macs_text() const { return macs_->text(); }
+QString TuningPanel::params_text() const { return params_->text(); }
+
+void TuningPanel::update_value_labels() {
+    alpha_value_->setText(format_alpha(alpha()));
+    resolution_value_->setText(QStringLiteral("%1 × %1").arg(resolution()));
+}
+
+void TuningPanel::update_cost() {
+    mnv1::ArchConfig cfg;
+    cfg.alpha = alpha();
+    cfg.resolution = resolution();
+    cfg.num_classes = 1000;
+    cost_ = mnv1::summarize(mnv1::layer_table(cfg));
+    macs_->setText(format_count(cost_.macs));
+    params_->setText(format_count(cost_.params));
+}
+
+}  // namespace studio

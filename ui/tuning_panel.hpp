@@ -1,0 +1,89 @@
+// TuningPanel: the width multiplier α, the input resolution ρ, the thread count and the
+// crop mode, with the cost of that configuration beside them: mult-adds and parameters
+// (computed here from mnv1::layer_table, pure arithmetic) and the latency the worker
+// measured (pushed in by the main window).
+//
+// It only reports changes (configurationChanged, immediately on every move); debouncing
+// and talking to the worker is the main window's job.
+// Threading: GUI thread.
+#pragma once
+
+#include <QList>
+#include <QWidget>
+
+#include <cstdint>
+
+#include "mobilenet/arch.hpp"
+#include "mobilenet/classify.hpp"
+
+class QComboBox;
+class QLabel;
+class QSlider;
+class QSpinBox;
+
+namespace studio {
+
+class MarkedSlider;
+
+class TuningPanel : public QWidget {
+    Q_OBJECT
+public:
+    // Slider ranges: α in steps of 0.05, resolution in steps of 16 pixels.
+    static constexpr double kAlphaStep = 0.05;
+    static constexpr double kAlphaMin = 0.10, kAlphaMax = 1.40;
+    static constexpr int kResolutionStep = 16;
+    static constexpr int kResolutionMin = 96, kResolutionMax = 320;
+
+    explicit TuningPanel(QWidget* parent = nullptr);
+
+    double alpha() const;
+    int resolution() const;
+    int threads() const;
+    mnv1::CropMode crop_mode() const;
+
+    // Setters snap to the slider steps and clamp to the ranges.
+    void set_alpha(double alpha);
+    void set_resolution(int resolution);
+    void set_threads(int threads);
+    void set_crop_mode(mnv1::CropMode mode);
+
+    // α values with pretrained weights on disk: their marks are emphasized.
+    void set_pretrained_alphas(const QList<double>& alphas, const QString& details);
+    // Latency measured by the worker for the configuration now in effect.
+    void set_measured_latency(double ms, int threads, double build_ms, bool was_cached);
+    void set_latency_pending();  // a new configuration is on its way
+
+    // The cost now shown (paper convention: 1000 classes, multiply-adds per image).
+    const mnv1::CostSummary& cost() const { return cost_; }
+    QString latency_text() const;
+    QString macs_text() const;
+    QString params_text() const;
+
+    QSlider* alpha_slider() const;
+    QSlider* resolution_slider() const;
+    QSpinBox* threads_box() const { return threads_; }
+    QComboBox* crop_box() const { return crop_; }
+
+signals:
+    void configurationChanged();
+
+private:
+    void update_cost();
+    void update_value_labels();
+
+    MarkedSlider* alpha_ = nullptr;
+    MarkedSlider* resolution_ = nullptr;
+    QLabel* alpha_value_ = nullptr;
+    QLabel* resolution_value_ = nullptr;
+    QSpinBox* threads_ = nullptr;
+    QComboBox* crop_ = nullptr;
+    QLabel* macs_ = nullptr;
+    QLabel* params_ = nullptr;
+    QLabel* latency_ = nullptr;
+    QLabel* build_ = nullptr;
+    QLabel* pretrained_info_ = nullptr;
+    mnv1::CostSummary cost_;
+    QList<double> pretrained_alphas_;
+};
+
+}  // namespace studio
