@@ -33,7 +33,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  info      --alpha A --resolution R [--classes N] [--standard-conv] [--json]\n"
     "  bench     --alpha A --resolution R [--threads T] [--batch B] [--runs N] [--standard-conv]\n"
-    "            [--per-layer] [--json]\n"
+    "            [--per-layer] [--keep-activations] [--json]\n"
     "  classify  [--model PATH | --alpha A] [--models-dir DIR] [--labels PATH] [--resolution R]\n"
     "            [--crop whole|central] [--top K] [--threads T] [--json] IMAGE...\n"
     "  eval      [--model PATH | --alpha A] --images DIR --ground-truth CSV [--resolution R]\n"
@@ -129,7 +129,7 @@ int cmd_info(const std::vector<std::string>& argv) {
 
 int cmd_bench(const std::vector<std::string>& argv) {
     const Args a(argv, {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--warmup", "--classes"},
-                 {"--per-layer", "--json", "--standard-conv"});
+                 {"--per-layer", "--json", "--standard-conv", "--keep-activations"});
     if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
     mnv1::ArchConfig arch = arch_from(a);
     arch.num_classes = a.integer("--classes", 1001, 1, 100000);
@@ -137,6 +137,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
     cfg.resolution = arch.resolution;
     cfg.threads = a.integer("--threads", 0, 0, 1024);
     cfg.batch = a.integer("--batch", 1, 1, 1024);
+    cfg.keep_activations = a.flag("--keep-activations");
     const int runs = a.integer("--runs", 100, 1, 1000000);
     const int warmup = a.integer("--warmup", std::max(3, std::min(runs / 10, 20)), 0, 100000);
 

@@ -69,15 +69,59 @@ struct Network::Impl {
 
     memory input;                 // user input, NHWC f32
     std::vector<memory> outputs;  // per layer (parallel to `layers`)
+    std::vector<bool> retained;   // per layer: output still valid after forward()
     std::vector<Step> steps;
     std::vector<std::string> impls;
     int feature_layer = -1;
+
+    // Without keep_activations, convolutions write into two ping-pong buffers (a
+    // smaller working set: activations stay in cache next to the weights). Memory
+    // objects are created without a handle and bound once the sizes are known.
+    struct Binding {
+        memory mem;
+        int buffer;  // 0/1: ping-pong activation buffer, 2: shared scratchpad
+    };
+    std::vector<Binding> bindings;
+    std::size_t buffer_bytes[3] = {0, 0, 0};
+    memory buffers[3];
+    int next_pingpong = 0;
 
     bool profiling = false;
     std::vector<LayerProfile> profile;
     double build_ms = 0;
 
     void build();
+
+    // Every primitive uses the network's one scratchpad (user mode): nothing is
+    // allocated behind our back during forward().
+    static dnnl::primitive_attr make_attr(const dnnl::post_ops* ops = nullptr) {
+        dnnl::primitive_attr attr;
+        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        if (ops) attr.set_post_ops(*ops);
+        return attr;
+    }
+
+    memory bound_later(const memory::desc& md, int buffer) {
+        memory m(md, eng, DNNL_MEMORY_NONE);
+        bindings.push_back({m, buffer});
+        buffer_bytes[buffer] = std::max(buffer_bytes[buffer], md.get_size());
+        return m;
+    }
+
+    // Records layer `l` as a step: allocates (or binds) its output and scratchpad.
+    void add_step(const dnnl::primitive_desc_base& pd, dnnl::primitive prim, const LayerSpec& l,
+                  std::unordered_map<int, memory> args, bool pingpong) {
+        const memory::desc dst_md = pd.dst_desc(0);
+        memory dst = pingpong ? bound_later(dst_md, next_pingpong) : memory(dst_md, eng);
+        if (pingpong) next_pingpong ^= 1;
+        args[DNNL_ARG_DST] = dst;
+        if (pd.scratchpad_desc().get_size() != 0) args[DNNL_ARG_SCRATCHPAD] = bound_later(pd.scratchpad_desc(), 2);
+        const auto idx = static_cast<std::size_t>(l.index);
+        impls[idx] = pd.impl_info_str();
+        outputs[idx] = dst;
+        steps.push_back({std::move(prim), std::move(args), l.index, l.name, impls[idx]});
+    }
+
     // Weights reordered once from the canonical plain layout into the layout the
     // primitive chose (format_tag::any).
     memory reordered_weights(const memory::desc& user_md, const memory::desc& prim_md,
@@ -87,6 +131,12 @@ struct Network::Impl {
         dnnl::reorder(user, out).execute(strm, user, out);
         return out;
     }
+    memory bias_memory(const memory::desc& md, const std::vector<float>& bias) {
+        memory m(md, eng);
+        std::memcpy(m.get_data_handle(), bias.data(), bias.size() * sizeof(float));
+        return m;
+    }
+
     void add_conv(const LayerSpec& l, const LayerWeights& w, const memory::desc& src_md,
                   const memory* src_mem);
 };
@@ -110,9 +160,7 @@ void Network::Impl::add_conv(const LayerSpec& l, const LayerWeights& w, const me
     } else {
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
     }
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(ops);
-    dnnl::convolution_forward::primitive_desc pd(desc, attr, eng);
+    dnnl::convolution_forward::primitive_desc pd(desc, make_attr(&ops), eng);
 
     // The first convolution also decides the input layout; reorder the user's NHWC
     // tensor into it when they differ.
@@ -123,32 +171,18 @@ void Network::Impl::add_conv(const LayerSpec& l, const LayerWeights& w, const me
         src = input;
     } else {
         src = memory(pd.src_desc(), eng);
-        Step r;
         dnnl::reorder::primitive_desc rpd(eng, input.get_desc(), eng, pd.src_desc());
-        r.prim = dnnl::reorder(rpd);
-        r.args = {{DNNL_ARG_FROM, input}, {DNNL_ARG_TO, src}};
-        r.name = "input reorder";
-        r.impl = rpd.impl_info_str();
-        steps.push_back(std::move(r));
+        steps.push_back({dnnl::reorder(rpd), {{DNNL_ARG_FROM, input}, {DNNL_ARG_TO, src}}, -1,
+                         "input reorder", rpd.impl_info_str()});
     }
 
-    // Weights: reorder once from the canonical plain layout into the chosen one.
     const memory::desc w_user(conv_weight_dims(l), dt::f32,
                               l.kind == LayerKind::Depthwise ? tag::goihw : tag::oihw);
-    memory wmem = reordered_weights(w_user, pd.weights_desc(), w.weights);
-    memory bmem(pd.bias_desc(), eng);
-    std::memcpy(bmem.get_data_handle(), w.bias.data(), w.bias.size() * sizeof(float));
-
-    memory dst(pd.dst_desc(), eng);
-    Step s;
-    s.prim = dnnl::convolution_forward(pd);
-    s.args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wmem}, {DNNL_ARG_BIAS, bmem}, {DNNL_ARG_DST, dst}};
-    s.layer = l.index;
-    s.name = l.name;
-    s.impl = pd.impl_info_str();
-    impls[static_cast<std::size_t>(l.index)] = s.impl;
-    outputs[static_cast<std::size_t>(l.index)] = dst;
-    steps.push_back(std::move(s));
+    add_step(pd, dnnl::convolution_forward(pd), l,
+             {{DNNL_ARG_SRC, src},
+              {DNNL_ARG_WEIGHTS, reordered_weights(w_user, pd.weights_desc(), w.weights)},
+              {DNNL_ARG_BIAS, bias_memory(pd.bias_desc(), w.bias)}},
+             !cfg.keep_activations);
 }
 
 void Network::Impl::build() {
@@ -178,66 +212,53 @@ void Network::Impl::build() {
                 dnnl::pooling_forward::desc desc(
                     dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_avg_exclude_padding,
                     prev->get_desc(), dst_any, {1, 1}, {l.in_h, l.in_w}, {0, 0}, {0, 0});
-                dnnl::pooling_forward::primitive_desc pd(desc, eng);
-                memory dst(pd.dst_desc(), eng);
-                Step s;
-                s.prim = dnnl::pooling_forward(pd);
-                s.args = {{DNNL_ARG_SRC, *prev}, {DNNL_ARG_DST, dst}};
-                if (pd.workspace_desc().get_size() != 0) {
-                    s.args[DNNL_ARG_WORKSPACE] = memory(pd.workspace_desc(), eng);
-                }
-                s.layer = l.index;
-                s.name = l.name;
-                s.impl = pd.impl_info_str();
-                impls[static_cast<std::size_t>(l.index)] = s.impl;
-                outputs[static_cast<std::size_t>(l.index)] = dst;
-                steps.push_back(std::move(s));
+                dnnl::pooling_forward::primitive_desc pd(desc, make_attr(), eng);
+                add_step(pd, dnnl::pooling_forward(pd), l, {{DNNL_ARG_SRC, *prev}}, false);
                 break;
             }
             case LayerKind::FullyConnected: {
                 const LayerWeights& w = weights->layers[wi++];
                 const memory::dims wdims = {l.out_c, l.in_c, 1, 1};
-                const memory::desc w_any(wdims, dt::f32, tag::any);
-                const memory::desc b_md({l.out_c}, dt::f32, tag::x);
-                const memory::desc dst_md({n, l.out_c}, dt::f32, tag::nc);
-                dnnl::inner_product_forward::desc desc(dnnl::prop_kind::forward_inference,
-                                                       prev->get_desc(), w_any, b_md, dst_md);
-                dnnl::inner_product_forward::primitive_desc pd(desc, eng);
+                dnnl::inner_product_forward::desc desc(
+                    dnnl::prop_kind::forward_inference, prev->get_desc(),
+                    memory::desc(wdims, dt::f32, tag::any), memory::desc({l.out_c}, dt::f32, tag::x),
+                    memory::desc({n, l.out_c}, dt::f32, tag::nc));
+                dnnl::inner_product_forward::primitive_desc pd(desc, make_attr(), eng);
                 const memory::desc w_user(wdims, dt::f32, tag::oihw);
-                memory wmem = reordered_weights(w_user, pd.weights_desc(), w.weights);
-                memory bmem(pd.bias_desc(), eng);
-                std::memcpy(bmem.get_data_handle(), w.bias.data(), w.bias.size() * sizeof(float));
-                memory dst(pd.dst_desc(), eng);
-                Step s;
-                s.prim = dnnl::inner_product_forward(pd);
-                s.args = {{DNNL_ARG_SRC, *prev}, {DNNL_ARG_WEIGHTS, wmem}, {DNNL_ARG_BIAS, bmem},
-                          {DNNL_ARG_DST, dst}};
-                s.layer = l.index;
-                s.name = l.name;
-                s.impl = pd.impl_info_str();
-                impls[static_cast<std::size_t>(l.index)] = s.impl;
-                outputs[static_cast<std::size_t>(l.index)] = dst;
-                steps.push_back(std::move(s));
+                add_step(pd, dnnl::inner_product_forward(pd), l,
+                         {{DNNL_ARG_SRC, *prev},
+                          {DNNL_ARG_WEIGHTS, reordered_weights(w_user, pd.weights_desc(), w.weights)},
+                          {DNNL_ARG_BIAS, bias_memory(pd.bias_desc(), w.bias)}},
+                         false);
                 break;
             }
             case LayerKind::Softmax: {
                 dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, prev->get_desc(), 1);
-                dnnl::softmax_forward::primitive_desc pd(desc, eng);
-                memory dst(pd.dst_desc(), eng);
-                Step s;
-                s.prim = dnnl::softmax_forward(pd);
-                s.args = {{DNNL_ARG_SRC, *prev}, {DNNL_ARG_DST, dst}};
-                s.layer = l.index;
-                s.name = l.name;
-                s.impl = pd.impl_info_str();
-                impls[static_cast<std::size_t>(l.index)] = s.impl;
-                outputs[static_cast<std::size_t>(l.index)] = dst;
-                steps.push_back(std::move(s));
+                dnnl::softmax_forward::primitive_desc pd(desc, make_attr(), eng);
+                add_step(pd, dnnl::softmax_forward(pd), l, {{DNNL_ARG_SRC, *prev}}, false);
                 break;
             }
         }
         prev = &outputs[static_cast<std::size_t>(l.index)];
     }
+
+    // Bind the ping-pong buffers and the scratchpad now that their sizes are known.
+    for (int b = 0; b < 3; ++b) {
+        if (buffer_bytes[b] == 0) continue;
+        buffers[b] = memory(memory::desc({static_cast<memory::dim>(buffer_bytes[b])}, dt::u8, tag::x), eng);
+    }
+    for (const Binding& bnd : bindings) bnd.mem.set_data_handle(buffers[bnd.buffer].get_data_handle());
+    // A layer's output survives forward() unless a later layer reuses its buffer.
+    retained.assign(layers.size(), true);
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        for (std::size_t j = i + 1; j < layers.size() && retained[i]; ++j) {
+            if (outputs[j] && outputs[i] &&
+                outputs[j].get_data_handle() == outputs[i].get_data_handle()) {
+                retained[i] = false;
+            }
+        }
+    }
+
     strm.wait();  // weight reorders done
     // One warm-up pass (JIT code paged in, caches and OpenMP team up), so the first
     // latency a user sees is the steady-state one.
@@ -292,6 +313,11 @@ const std::vector<std::string>& Network::implementations() const { return impl_-
 double Network::build_ms() const { return impl_->build_ms; }
 int Network::feature_layer() const { return impl_->feature_layer; }
 
+bool Network::has_activation(int layer) const {
+    return layer >= 0 && layer < static_cast<int>(impl_->retained.size()) &&
+           impl_->retained[static_cast<std::size_t>(layer)];
+}
+
 void Network::copy_activation(int layer, int image, std::vector<float>& hwc) const {
     const Impl& m = *impl_;
     if (layer < 0 || layer >= static_cast<int>(m.layers.size())) {
@@ -299,6 +325,10 @@ void Network::copy_activation(int layer, int image, std::vector<float>& hwc) con
     }
     if (image < 0 || image >= m.cfg.batch) {
         throw std::out_of_range("image index " + std::to_string(image) + " out of range");
+    }
+    if (!m.retained[static_cast<std::size_t>(layer)]) {
+        throw std::logic_error("the output of layer " + m.layers[static_cast<std::size_t>(layer)].name +
+                               " is not kept; build with NetworkConfig::keep_activations");
     }
     const LayerSpec& l = m.layers[static_cast<std::size_t>(layer)];
     const memory& src = m.outputs[static_cast<std::size_t>(layer)];

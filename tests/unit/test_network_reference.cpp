@@ -153,17 +153,35 @@ void TestNetworkReference::matchesReference() {
     cfg.resolution = resolution;
     cfg.batch = batch;
     cfg.threads = threads;
+    cfg.keep_activations = true;  // every layer is compared below
     Network& net_he = rt.network(w_he, cfg);
     Network& net_t = rt.network(w_tempered, cfg);
     QVERIFY(&net_he != &net_t);
+    // The default (ping-pong buffers) network must compute exactly the same thing.
+    NetworkConfig fast_cfg = cfg;
+    fast_cfg.keep_activations = false;
+    Network& net_fast = rt.network(w_tempered, fast_cfg);
+    QVERIFY(&net_fast != &net_t);
     QCOMPARE(net_he.input_floats(), in_floats);
     QCOMPARE(net_he.layers().size(), n_layers);
     QCOMPARE(net_he.feature_layer(), ref.feature_layer());
     const int nc = net_he.num_classes();
     QCOMPARE(nc, classes);
-    for (Network* net : {&net_he, &net_t}) {
+    for (Network* net : {&net_he, &net_t, &net_fast}) {
         std::copy(input.begin(), input.end(), net->input());
         net->forward();
+    }
+    {
+        const std::size_t np = nb * static_cast<std::size_t>(net_t.num_classes());
+        QVERIFY(std::equal(net_t.probabilities(), net_t.probabilities() + np, net_fast.probabilities()));
+        QVERIFY(net_fast.has_activation(net_fast.feature_layer()));
+        QVERIFY(!net_fast.has_activation(0));
+        std::vector<float> keep_cam_src, fast_cam_src;
+        net_t.copy_activation(net_t.feature_layer(), 0, keep_cam_src);
+        net_fast.copy_activation(net_fast.feature_layer(), 0, fast_cam_src);
+        QVERIFY(keep_cam_src == fast_cam_src);
+        std::vector<float> unused;
+        QVERIFY_THROWS_EXCEPTION(std::logic_error, net_fast.copy_activation(0, 0, unused));
     }
 
     struct Worst {
@@ -585,6 +603,7 @@ void TestNetworkReference::copyActivationRejectsBadIndices() {
     cfg.resolution = 32;
     cfg.batch = 2;
     cfg.threads = 1;
+    cfg.keep_activations = true;
     Network& net = rt.network(random_weights(arch, 1), cfg);
     net.forward();
     std::vector<float> buf;

@@ -27,6 +27,10 @@ struct NetworkConfig {
     int batch = 1;          // images per forward pass, >= 1
     int threads = 0;        // OpenMP threads for this network; 0 = all cores
     Precision precision = Precision::F32;
+    // Keep every layer's output after forward() (feature-map views). Off: layers share
+    // two ping-pong buffers, a smaller working set and faster; only the last layers'
+    // outputs (including the class-activation-map source) stay readable.
+    bool keep_activations = false;
     bool operator==(const NetworkConfig&) const = default;
 };
 
@@ -75,7 +79,9 @@ public:
 
     // The output of layer `layer` (index into layers()) for image `image` of the last
     // forward(), copied out as height x width x channels floats. Not for the hot path.
+    // Throws std::logic_error when that output was not kept (see keep_activations).
     void copy_activation(int layer, int image, std::vector<float>& hwc) const;
+    bool has_activation(int layer) const;
     // Index of the last convolution before the pool (the class-activation-map source).
     int feature_layer() const;
 
