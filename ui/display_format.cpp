@@ -4,13 +4,11 @@
 
 #include <cmath>
 
+#include "mobilenet/arch.hpp"
+
 namespace studio {
 
-QString format_alpha(double alpha) {
-    QString s = QString::number(alpha, 'g', 4);
-    if (!s.contains('.')) s += QStringLiteral(".0");
-    return s;
-}
+QString format_alpha(double alpha) { return QString::fromStdString(mnv1::format_alpha(alpha)); }
 
 QString format_count(std::int64_t n) {
     const double v = static_cast<double>(n);

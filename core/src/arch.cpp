@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
@@ -32,6 +33,14 @@ const std::vector<BlockSpec>& separable_blocks() {
         {1, 512}, {1, 512}, {1, 512}, {1, 512}, {2, 1024}, {1, 1024},
     };
     return blocks;
+}
+
+std::string format_alpha(double alpha) {
+    std::ostringstream os;
+    os << std::setprecision(4) << alpha;
+    std::string s = os.str();
+    if (s.find('.') == std::string::npos) s += ".0";
+    return s;
 }
 
 int scaled_channels(int base_channels, double alpha) {

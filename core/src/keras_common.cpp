@@ -353,14 +353,6 @@ Shape ConvSpec::keras_kernel_shape() const {
     return {};
 }
 
-std::string format_alpha(double alpha) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", alpha);
-    std::string s = buf;
-    while (s.size() > 3 && s.back() == '0') s.pop_back();  // keep one decimal: "1.0", "0.5"
-    return s;
-}
-
 std::string canonical_model_name(double alpha, int resolution) {
     return "mobilenet_v1_" + format_alpha(alpha) + "_" + std::to_string(resolution);
 }

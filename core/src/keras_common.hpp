@@ -100,9 +100,6 @@ void fold_batch_norm(std::vector<float>& weights, std::vector<float>& bias, cons
                      const std::vector<float>& beta, const std::vector<float>& mean,
                      const std::vector<float>& variance, double epsilon);
 
-// "0.25", "0.5", "0.75", "1.0"
-std::string format_alpha(double alpha);
-
 // "mobilenet_v1_<alpha>_<res>"
 std::string canonical_model_name(double alpha, int resolution);
 

@@ -193,14 +193,6 @@ std::vector<std::string> find_labels(const std::string& model_path, int num_clas
     return {};
 }
 
-std::string format_alpha(double alpha) {
-    std::ostringstream os;
-    os << std::setprecision(4) << alpha;
-    std::string s = os.str();
-    if (s.find('.') == std::string::npos) s += ".0";
-    return s;
-}
-
 const char* origin_label(WeightsOrigin o) {
     switch (o) {
         case WeightsOrigin::TFLite: return "TFLite";

@@ -241,14 +241,6 @@ private:
     fb::Verifier verifier_;
 };
 
-std::string format_alpha(double alpha) {
-    std::ostringstream os;
-    os << std::setprecision(4) << alpha;
-    std::string s = os.str();
-    if (s.find('.') == std::string::npos) s += ".0";
-    return s;
-}
-
 class Importer {
 public:
     Importer(const std::uint8_t* data, std::size_t size, const std::string& name) : r_(data, size, name) {}

@@ -817,9 +817,9 @@ private slots:
         QCOMPARE(w2[0], 2.0f);
         QCOMPARE(b2[0], -1.0f);
 
-        QCOMPARE(k::format_alpha(0.25), std::string("0.25"));
-        QCOMPARE(k::format_alpha(0.5), std::string("0.5"));
-        QCOMPARE(k::format_alpha(1.0), std::string("1.0"));
+        QCOMPARE(mnv1::format_alpha(0.25), std::string("0.25"));
+        QCOMPARE(mnv1::format_alpha(0.5), std::string("0.5"));
+        QCOMPARE(mnv1::format_alpha(1.0), std::string("1.0"));
         QCOMPARE(k::strip_tensor_suffix("conv1_bn/gamma:0"), std::string("conv1_bn/gamma"));
         QCOMPARE(k::strip_tensor_suffix("conv1/kernel"), std::string("conv1/kernel"));
     }

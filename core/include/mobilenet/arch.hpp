@@ -62,6 +62,9 @@ struct LayerSpec {
     std::string filter_label() const;  // "3x3x3x32", "3x3x32 dw", "1x1x32x64", "Pool 7x7", ...
 };
 
+// Alpha as people write it: "0.25", "0.5", "1.0", "0.35".
+std::string format_alpha(double alpha);
+
 // Channel rule of the released checkpoints: max(int(c * alpha), 8).
 int scaled_channels(int base_channels, double alpha);
 
