@@ -28,6 +28,9 @@ struct ModelRequest {
     int resolution = 224;
     int threads = 0;  // 0 = all cores
     mnv1::CropMode crop = mnv1::CropMode::Whole;
+    // Empty: automatic, the worker takes mnv1::pick_model's choice for alpha/resolution.
+    // Otherwise the exact model to load (chosen in the Model menu); its alpha must be `alpha`.
+    QString modelPath;
 };
 
 // The worker's answer to a ModelRequest: which weights it uses and what the network costs.

@@ -86,13 +86,33 @@ void InferenceWorker::discover_models(const QStringList& dirs) {
     emit modelsDiscovered(catalog);
 }
 
-std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::weights_for(double alpha, int resolution) {
-    if (const mnv1::ModelEntry* entry = mnv1::pick_model(catalog_.models, alpha, resolution)) {
-        if (auto it = loaded_.find(entry->path); it != loaded_.end()) return it->second;
-        emit progress(tr("Loading %1…").arg(QString::fromStdString(entry->display_name)));
-        auto w = mnv1::load_model(entry->path);
-        loaded_[entry->path] = w;
+std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::load_weights(const std::string& path, const QString& name) {
+    if (auto it = loaded_.find(path); it != loaded_.end()) return it->second;
+    emit progress(tr("Loading %1…").arg(name));
+    auto w = mnv1::load_model(path);
+    loaded_[path] = w;
+    return w;
+}
+
+std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::weights_for(const ModelRequest& request) {
+    const double alpha = request.alpha;
+    const int resolution = request.resolution;
+    if (!request.modelPath.isEmpty()) {
+        // Pinned in the Model menu: exactly this file, whatever pick_model would prefer.
+        const std::string path = request.modelPath.toStdString();
+        const auto entry = std::find_if(catalog_.models.begin(), catalog_.models.end(),
+                                        [&](const mnv1::ModelEntry& m) { return m.path == path; });
+        auto w = load_weights(path, entry != catalog_.models.end() ? QString::fromStdString(entry->display_name)
+                                                                   : QFileInfo(request.modelPath).fileName());
+        if (std::fabs(w->alpha - alpha) > 1e-3) {
+            throw mnv1::ModelError(path, tr("model has alpha %1, not the requested %2")
+                                             .arg(format_alpha(w->alpha), format_alpha(alpha))
+                                             .toStdString());
+        }
         return w;
+    }
+    if (const mnv1::ModelEntry* entry = mnv1::pick_model(catalog_.models, alpha, resolution)) {
+        return load_weights(entry->path, QString::fromStdString(entry->display_name));
     }
     // Random weights do not depend on the resolution: one set per alpha serves them all.
     const int key = static_cast<int>(std::lround(alpha * 1000.0));
@@ -128,7 +148,7 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
     current_ = request;
     try {
         if (!runtime_) runtime_ = std::make_unique<mnv1::Runtime>(16);
-        const auto weights = weights_for(request.alpha, request.resolution);
+        const auto weights = weights_for(request);
         mnv1::NetworkConfig cfg;
         cfg.resolution = request.resolution;
         cfg.batch = 1;

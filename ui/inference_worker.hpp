@@ -51,8 +51,9 @@ public:
 public slots:
     // Scans `dirs` for models (loads each one to identify it) and emits modelsDiscovered.
     void discover_models(const QStringList& dirs);
-    // Picks pretrained weights for request.alpha (or random ones), builds or fetches the
-    // network for the resolution and thread count, times it, emits configured().
+    // Loads request.modelPath when set, else picks pretrained weights for request.alpha
+    // (or random ones); builds or fetches the network for the resolution and thread
+    // count, times it, emits configured().
     void configure(const studio::ModelRequest& request);
     // Classifies a still image with the current network; emits imageClassified().
     void classify_image(const studio::ClassifyRequest& request);
@@ -74,7 +75,8 @@ signals:
 
 private:
     bool stale(quint64 generation) const { return generation < latest_generation_.load(); }
-    std::shared_ptr<const mnv1::ModelWeights> weights_for(double alpha, int resolution);
+    std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);
+    std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);
     ClassifyResult run_classification(const cv::Mat& bgr);
     double time_forward(int runs);
 

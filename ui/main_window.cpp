@@ -1,6 +1,7 @@
 #include "main_window.hpp"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -256,6 +257,12 @@ void MainWindow::build_menus() {
     file->addSeparator();
     file->addAction(quit_);
 
+    model_menu_ = menuBar()->addMenu(tr("&Model"));
+    model_menu_->setToolTipsVisible(true);
+    model_group_ = new QActionGroup(this);
+    model_group_->setExclusive(true);
+    rebuild_model_menu();
+
     QMenu* source = menuBar()->addMenu(tr("&Source"));
     camera_menu_ = source->addMenu(tr("&Camera"));
     connect(camera_menu_, &QMenu::aboutToShow, this, &MainWindow::rebuild_camera_menu);
@@ -319,6 +326,83 @@ void MainWindow::rebuild_camera_menu() {
         const int n = QInputDialog::getInt(this, tr("Open Camera"), tr("Open /dev/video"), 0, 0, 63, 1, &ok);
         if (ok) open_camera(n);
     });
+}
+
+const mnv1::ModelEntry* MainWindow::find_model(const QString& path) const {
+    if (!catalog_ || path.isEmpty()) return nullptr;
+    const std::string p = path.toStdString();
+    const auto it = std::find_if(catalog_->models.begin(), catalog_->models.end(),
+                                 [&](const mnv1::ModelEntry& m) { return m.path == p; });
+    return it == catalog_->models.end() ? nullptr : &*it;
+}
+
+void MainWindow::rebuild_model_menu() {
+    // Actions of the previous catalog go with the menu's contents.
+    for (QAction* a : model_group_->actions()) {
+        model_group_->removeAction(a);
+        delete a;
+    }
+    model_menu_->clear();
+    model_auto_ = model_menu_->addAction(tr("&Automatic (best model for α)"));
+    model_auto_->setCheckable(true);
+    model_auto_->setToolTip(tr("For each α, the released model closest to the input resolution (float before uint8)"));
+    model_group_->addAction(model_auto_);
+    connect(model_auto_, &QAction::triggered, this, [this] { pin_model({}); });
+
+    if (!catalog_) {
+        model_menu_->addAction(tr("Looking for models…"))->setEnabled(false);
+    } else if (catalog_->models.empty()) {
+        model_menu_->addSection(tr("No models found"));
+    }
+    if (catalog_) {
+        // discover_models() sorts by α, so each α is one run of entries.
+        double section_alpha = -1;
+        for (const mnv1::ModelEntry& m : catalog_->models) {
+            if (std::fabs(m.alpha - section_alpha) > 1e-6) {
+                section_alpha = m.alpha;
+                model_menu_->addSection(tr("α %1").arg(format_alpha(m.alpha)));
+            }
+            const QString path = QString::fromStdString(m.path);
+            QString text = QString::fromStdString(m.display_name);
+            text.replace('&', QStringLiteral("&&"));
+            QAction* a = model_menu_->addAction(text);
+            a->setCheckable(true);
+            a->setData(path);
+            a->setToolTip(QStringLiteral("%1\n%2").arg(QFileInfo(path).fileName(), path));
+            model_group_->addAction(a);
+            connect(a, &QAction::triggered, this, [this, path] { pin_model(path); });
+        }
+    }
+    model_menu_->addSeparator();
+    model_menu_->addAction(models_dir_);
+    sync_model_menu();
+}
+
+void MainWindow::sync_model_menu() {
+    if (!model_auto_) return;
+    for (QAction* a : model_group_->actions()) {
+        if (a != model_auto_ && !pinned_model_.isEmpty() && a->data().toString() == pinned_model_) {
+            a->setChecked(true);
+            return;
+        }
+    }
+    model_auto_->setChecked(true);
+}
+
+void MainWindow::pin_model(const QString& path) {
+    const mnv1::ModelEntry* entry = find_model(path);
+    pinned_model_ = entry ? path : QString();
+    settings_->setValue("models/pinned", pinned_model_);
+    sync_model_menu();
+    if (entry) {
+        // The model decides α; the resolution stays (any model runs at any resolution).
+        QSignalBlocker b(tuning_);
+        tuning_->set_alpha(entry->alpha);
+        statusBar()->showMessage(tr("Using %1").arg(QString::fromStdString(entry->display_name)), 4000);
+    } else {
+        statusBar()->showMessage(tr("Automatic model choice"), 4000);
+    }
+    apply_configuration();
 }
 
 void MainWindow::build_ui() {
@@ -458,6 +542,7 @@ void MainWindow::restore_settings() {
     tuning_->set_crop_mode(s.value("tuning/crop").toString() == QLatin1String("central") ? mnv1::CropMode::Central
                                                                                          : mnv1::CropMode::Whole);
     show_cam_->setChecked(s.value("view/showActivation", true).toBool());
+    pinned_model_ = s.value("models/pinned").toString();  // checked against the catalog once discovered
     max_fps_->setChecked(options_.video_as_fast_as_possible || s.value("video/asFastAsClassified", false).toBool());
     if (const QByteArray g = s.value("window/geometry").toByteArray(); !g.isEmpty()) restoreGeometry(g);
     if (const QByteArray st = s.value("window/state").toByteArray(); !st.isEmpty()) restoreState(st);
@@ -472,6 +557,7 @@ void MainWindow::save_settings() {
     s.setValue("tuning/threads", tuning_->threads());
     s.setValue("tuning/crop", tuning_->crop_mode() == mnv1::CropMode::Central ? "central" : "whole");
     s.setValue("view/showActivation", show_cam_->isChecked());
+    s.setValue("models/pinned", pinned_model_);
     s.setValue("video/asFastAsClassified", max_fps_->isChecked());
     s.setValue("window/geometry", saveGeometry());
     s.setValue("window/state", saveState());
@@ -506,6 +592,13 @@ void MainWindow::discover_models() {
 // Configuration and classification requests
 
 void MainWindow::schedule_reconfigure() {
+    // Moving α away from the pinned model's α returns to the automatic choice.
+    if (const mnv1::ModelEntry* pinned = find_model(pinned_model_);
+        pinned && std::fabs(tuning_->alpha() - pinned->alpha) >= TuningPanel::kAlphaStep / 2) {
+        pinned_model_.clear();
+        settings_->setValue("models/pinned", pinned_model_);
+        sync_model_menu();
+    }
     tuning_->set_latency_pending();
     status_model_->setText(tr("α %1 · %2 px · %3 threads")
                                .arg(format_alpha(tuning_->alpha()))
@@ -522,6 +615,10 @@ void MainWindow::apply_configuration() {
     req.resolution = tuning_->resolution();
     req.threads = tuning_->threads();
     req.crop = tuning_->crop_mode();
+    if (const mnv1::ModelEntry* pinned = find_model(pinned_model_)) {
+        req.modelPath = pinned_model_;
+        req.alpha = pinned->alpha;  // exact, even if the slider's 0.05 grid cannot show it
+    }
     requested_ = req;
     worker_->supersede_before(req.generation);  // anything still queued for older settings is skipped
     QMetaObject::invokeMethod(worker_, [w = worker_, req] { w->configure(req); }, Qt::QueuedConnection);
@@ -856,6 +953,20 @@ void MainWindow::take_snapshot() {
 
 void MainWindow::on_models_discovered(const ModelCatalog& catalog) {
     catalog_ = catalog;
+    if (!pinned_model_.isEmpty()) {
+        const mnv1::ModelEntry* pinned = find_model(pinned_model_);
+        if (!pinned) {
+            qCInfo(lcStudio) << "pinned model no longer found, back to automatic:" << pinned_model_;
+            pinned_model_.clear();
+        } else if (options_.alpha && std::fabs(*options_.alpha - pinned->alpha) >= TuningPanel::kAlphaStep / 2) {
+            pinned_model_.clear();  // an explicit --alpha wins over the remembered model
+        } else {
+            QSignalBlocker b(tuning_);  // applied below
+            tuning_->set_alpha(pinned->alpha);
+        }
+        settings_->setValue("models/pinned", pinned_model_);
+    }
+    rebuild_model_menu();
     QList<double> alphas;
     QStringList details;
     for (const mnv1::ModelEntry& m : catalog.models) {
@@ -1028,8 +1139,10 @@ void MainWindow::update_model_label() {
     } else {
         weights = tr("Weights: random (He init) — no pretrained model for α %1").arg(format_alpha(s.request.alpha));
     }
-    model_label_->setText(head + QStringLiteral("\n") + weights + QStringLiteral("\n") +
-                          tr("Crop: %1").arg(crop_text(s.request.crop)));
+    const QString choice = s.request.modelPath.isEmpty() ? tr("Model: automatic (best for α)")
+                                                         : tr("Model: pinned (Model menu)");
+    model_label_->setText(head + QStringLiteral("\n") + weights + QStringLiteral("\n") + choice +
+                          QStringLiteral("\n") + tr("Crop: %1").arg(crop_text(s.request.crop)));
     model_label_->setToolTip(s.weightsPath);
 }
 

@@ -24,6 +24,7 @@
 #include "studio_options.hpp"
 
 class QAction;
+class QActionGroup;
 class QCheckBox;
 class QLabel;
 class QMenu;
@@ -60,6 +61,10 @@ public:
     void stop_source();
     void set_paused(bool paused);
     void take_snapshot();
+    // Pins one discovered model (its path, as in ModelEntry::path): the α slider moves to
+    // its α and the worker loads exactly that file. An empty or undiscovered path means
+    // automatic (mnv1::pick_model's choice for the α and resolution).
+    void pin_model(const QString& path);
 
     // For tests and status displays.
     TuningPanel* tuning_panel() const { return tuning_; }
@@ -77,6 +82,10 @@ public:
     const std::optional<ModelCatalog>& model_catalog() const { return catalog_; }
     quint64 generation() const { return generation_; }
     QString latency_text() const;
+    // The Model menu: "Automatic", then every discovered model grouped by α.
+    QMenu* model_menu() const { return model_menu_; }
+    // Path of the pinned model; empty when automatic.
+    const QString& pinned_model() const { return pinned_model_; }
     std::size_t gallery_size() const { return entries_.size(); }
 
 signals:
@@ -152,6 +161,9 @@ private:
     void show_about();
     void choose_models_dir();
     void rebuild_camera_menu();
+    void rebuild_model_menu();
+    void sync_model_menu();
+    const mnv1::ModelEntry* find_model(const QString& path) const;
 
     StudioOptions options_;
     std::unique_ptr<QSettings> settings_;
@@ -170,6 +182,7 @@ private:
     std::optional<ModelRequest> requested_;
     std::optional<ModelStatus> model_status_;
     std::optional<ModelCatalog> catalog_;
+    QString pinned_model_;  // chosen in the Model menu; empty = automatic
     std::optional<ClassifyResult> displayed_;
     std::vector<GalleryEntry> entries_;
     Shown shown_;
@@ -217,6 +230,9 @@ private:
     QAction* models_dir_ = nullptr;
     QAction* about_ = nullptr;
     QMenu* camera_menu_ = nullptr;
+    QMenu* model_menu_ = nullptr;
+    QActionGroup* model_group_ = nullptr;
+    QAction* model_auto_ = nullptr;
 };
 
 }  // namespace studio

@@ -8,6 +8,9 @@
 #include <QDropEvent>
 #include <QFile>
 #include <QFileInfo>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -496,6 +499,127 @@ private slots:
         QVERIFY(box->text().contains(QString::fromStdString(mnv1::onednn_version())));
         QVERIFY(box->text().contains(QString::fromStdString(mnv1::onednn_cpu_isa())));
         box->close();
+    }
+
+    void modelMenuPinsAModel() {
+        MOBILENET_REQUIRE_FILE(photo("burger.jpg"));
+        const std::string keras_file = mnv1::test::shared_path("models/keras/mobilenet_v1_0.25_224.h5");
+        const std::string float_file = mnv1::test::shared_path("models/tflite/mobilenet_v1_0.25_224.tflite");
+        MOBILENET_REQUIRE_FILE(keras_file);
+        MOBILENET_REQUIRE_FILE(float_file);
+        const QString ini = settings_dir_.filePath("model_menu.ini");
+        QFile::remove(ini);
+        studio::StudioOptions opts;
+        opts.settings_file = ini;
+        auto w = make_window(opts);
+        QVERIFY(w);
+
+        // In the menu bar between File and Source.
+        QStringList titles;
+        for (QAction* a : w->menuBar()->actions()) titles << a->text().remove('&');
+        QVERIFY2(titles.indexOf("Model") == titles.indexOf("File") + 1 && titles.indexOf("Source") == titles.indexOf("Model") + 1,
+                 qPrintable(titles.join(", ")));
+
+        // Automatic first (checked), then every discovered model, in α sections.
+        QMenu* menu = w->model_menu();
+        QVERIFY(menu);
+        QVERIFY(w->model_catalog());
+        const auto& models = w->model_catalog()->models;
+        QVERIFY2(models.size() >= 8, qPrintable(QString::number(models.size())));
+        QList<QAction*> items;
+        QStringList sections;
+        for (QAction* a : menu->actions()) {
+            if (a->isCheckable()) items << a;
+            else if (a->isSeparator() && !a->text().isEmpty()) sections << a->text();
+        }
+        QCOMPARE(items.size(), static_cast<qsizetype>(models.size() + 1));
+        QVERIFY(items.front()->text().contains("Automatic"));
+        QVERIFY(items.front()->isChecked());
+        QVERIFY(w->pinned_model().isEmpty());
+        QVERIFY(sections.contains(QString::fromUtf8("α 0.25")));
+        QVERIFY(sections.contains(QString::fromUtf8("α 1.0")) || sections.contains(QString::fromUtf8("α 1")));
+        // Find the menu entry of a file (paths compared canonically).
+        auto action_for = [&](const std::string& file) -> QAction* {
+            const QString want = QFileInfo(QString::fromStdString(file)).canonicalFilePath();
+            for (QAction* a : items) {
+                if (!a->data().toString().isEmpty() && QFileInfo(a->data().toString()).canonicalFilePath() == want) return a;
+            }
+            return nullptr;
+        };
+        for (const mnv1::ModelEntry& m : models) {
+            QAction* a = action_for(m.path);
+            QVERIFY2(a, m.path.c_str());
+            QCOMPARE(a->text(), QString::fromStdString(m.display_name));
+            QVERIFY(a->toolTip().contains(QFileInfo(QString::fromStdString(m.path)).fileName()));
+        }
+        QAction* keras = action_for(keras_file);
+        QAction* tflite_float = action_for(float_file);
+        QVERIFY(keras && tflite_float);
+
+        drop_files(w.get(), {QString::fromStdString(photo("burger.jpg"))});
+        QVERIFY(wait_top1(*w, labels_.at("photos/burger.jpg")));
+        auto* model_label = w->findChild<QLabel*>("modelLabel");
+        QVERIFY(model_label);
+
+        // Pinning the Keras model: α jumps to 0.25, the resolution stays, the worker loads that file.
+        QSignalSpy shown(w.get(), &studio::MainWindow::resultDisplayed);
+        keras->trigger();
+        QVERIFY(keras->isChecked());
+        QVERIFY(!items.front()->isChecked());
+        QCOMPARE(w->tuning_panel()->alpha(), 0.25);
+        QCOMPARE(w->tuning_panel()->resolution(), 224);
+        QCOMPARE(w->pinned_model(), keras->data().toString());
+        const quint64 keras_gen = w->generation();
+        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.generation == keras_gen, kTimeoutMs);
+        QVERIFY2(w->model_status()->ok, qPrintable(w->model_status()->error));
+        QCOMPARE(w->model_status()->request.modelPath, keras->data().toString());
+        QCOMPARE(w->model_status()->request.alpha, 0.25);
+        QVERIFY2(model_label->text().contains("mobilenet_v1_0.25_224.h5"), qPrintable(model_label->text()));
+        QVERIFY(model_label->text().contains("pinned"));
+        // Only results of the new generation are displayed after the trigger.
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, kTimeoutMs);
+        QCOMPARE(top1(*w), QStringLiteral("cheeseburger"));
+        QVERIFY(!w->random_weights_banner_shown());
+
+        // Another model of the same α: the label follows.
+        tflite_float->trigger();
+        QVERIFY(tflite_float->isChecked());
+        QCOMPARE(w->tuning_panel()->alpha(), 0.25);
+        const quint64 float_gen = w->generation();
+        QVERIFY(float_gen > keras_gen);
+        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.generation == float_gen, kTimeoutMs);
+        QVERIFY2(w->model_status()->ok, qPrintable(w->model_status()->error));
+        QVERIFY2(model_label->text().contains("mobilenet_v1_0.25_224.tflite"), qPrintable(model_label->text()));
+        QVERIFY(!model_label->text().contains(".h5"));
+        QVERIFY(w->model_status()->weightsKind.contains("float32"));
+        const QString pinned = w->pinned_model();
+
+        // The pin survives a restart (QSettings "models/pinned").
+        w->close();
+        w.reset();
+        QCOMPARE(QSettings(ini, QSettings::IniFormat).value("models/pinned").toString(), pinned);
+        w = make_window(opts);
+        QVERIFY(w);
+        QCOMPARE(w->pinned_model(), pinned);
+        QCOMPARE(w->tuning_panel()->alpha(), 0.25);
+        QCOMPARE(w->model_status()->request.modelPath, pinned);
+        model_label = w->findChild<QLabel*>("modelLabel");
+        QVERIFY(model_label->text().contains("mobilenet_v1_0.25_224.tflite"));
+        QAction* automatic = nullptr;
+        for (QAction* a : w->model_menu()->actions()) {
+            if (a->isCheckable() && a->data().toString() == pinned) QVERIFY(a->isChecked());
+            if (a->isCheckable() && a->text().contains("Automatic")) automatic = a;
+        }
+        QVERIFY(automatic && !automatic->isChecked());
+
+        // Moving α elsewhere returns to Automatic.
+        w->tuning_panel()->alpha_slider()->setValue(20);  // 1.00
+        QVERIFY(automatic->isChecked());
+        QVERIFY(w->pinned_model().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.alpha == 1.0 && w->model_status()->ok, kTimeoutMs);
+        QVERIFY(w->model_status()->request.modelPath.isEmpty());
+        QVERIFY(w->model_status()->weightsName.contains("1.0"));
+        QVERIFY(model_label->text().contains("automatic"));
     }
 
     void settingsPersist() {
