@@ -83,6 +83,8 @@ struct ModelCatalog {
     QStringList searchDirs;
     std::vector<mnv1::ModelEntry> models;
     QStringList problems;  // one line per file that looked like a model but did not load
+    // Queried on the worker thread, so the GUI thread never calls into oneDNN (About box).
+    QString onednnVersion, cpuIsa;
 };
 
 // Per-layer timing of one profiled forward pass of the current network.

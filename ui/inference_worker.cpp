@@ -82,6 +82,8 @@ void InferenceWorker::discover_models(const QStringList& dirs) {
         problems.push_back(e.what());
     }
     for (const std::string& p : problems) catalog.problems << QString::fromStdString(p);
+    catalog.onednnVersion = QString::fromStdString(mnv1::onednn_version());
+    catalog.cpuIsa = QString::fromStdString(mnv1::onednn_cpu_isa());
     catalog_ = catalog;
     emit modelsDiscovered(catalog);
 }

@@ -1194,8 +1194,8 @@ void MainWindow::show_about() {
                                    "<tr><td>Hardware threads</td><td>%6</td></tr>"
                                    "</table>")
                                     .arg(QStringLiteral(MOBILENET_VERSION), QString::fromLatin1(qVersion()),
-                                         QString::fromStdString(mnv1::onednn_version()),
-                                         QString::fromStdString(mnv1::onednn_cpu_isa()),
+                                         catalog_ ? catalog_->onednnVersion : tr("(starting)"),
+                                         catalog_ ? catalog_->cpuIsa : tr("(starting)"),
                                          QStringLiteral(CV_VERSION))
                                     .arg(QThread::idealThreadCount()),
                                 QMessageBox::Ok, this);
