@@ -19,6 +19,7 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-multimedia-dev libgl-dev
   libqt6svg6 qt6-image-formats-plugins
   xvfb xauth
+  python3   # tests/cli/test_cli.sh reads JSON with it
 )
 
 install_missing() {
