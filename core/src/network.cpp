@@ -4,8 +4,10 @@
 // format_tag::any so oneDNN picks its preferred (blocked) layouts; the trained
 // weights are reordered into those layouts once; BN is already folded into the
 // weights, the bias rides along and ReLU6/ReLU is a post-op; depthwise is a grouped
-// convolution. Each layer writes its own buffer, so every activation of the last
-// forward pass stays available for feature-map views and class activation maps.
+// convolution. Convolutions write into two ping-pong buffers (the last ones, including
+// the class-activation-map source, survive the pass); with keep_activations every
+// layer writes its own buffer for feature-map views. One user-mode scratchpad serves
+// all primitives, so forward() allocates nothing.
 #include "mobilenet/network.hpp"
 
 #include <dnnl.hpp>
