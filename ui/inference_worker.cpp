@@ -201,7 +201,9 @@ ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr) {
         r.top = c.top;
         // Maps for all five so clicking another class in the GUI needs no round trip;
         // each is a 7x7x1024 dot product, negligible next to the forward pass.
-        for (const mnv1::Prediction& p : r.top) r.cams.push_back(mnv1::class_activation_map(*net_, p.index));
+        std::vector<int> classes;
+        for (const mnv1::Prediction& p : r.top) classes.push_back(p.index);
+        r.cams = mnv1::class_activation_maps(*net_, classes);
     }
     return r;
 }

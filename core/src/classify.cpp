@@ -136,28 +136,39 @@ std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
     return out;
 }
 
-cv::Mat class_activation_map(const Network& net, int cls, int image) {
-    if (cls < 0 || cls >= net.num_classes()) {
-        throw std::out_of_range("class index " + std::to_string(cls) + " out of range");
+std::vector<cv::Mat> class_activation_maps(const Network& net, const std::vector<int>& classes, int image) {
+    for (int cls : classes) {
+        if (cls < 0 || cls >= net.num_classes()) {
+            throw std::out_of_range("class index " + std::to_string(cls) + " out of range");
+        }
     }
     const int fl = net.feature_layer();
     const LayerSpec& l = net.layers()[static_cast<std::size_t>(fl)];
     std::vector<float> feat;
     net.copy_activation(fl, image, feat);
     const LayerWeights& fc = net.weights().layers.back();  // [classes][channels]
-    const float* w = fc.weights.data() + static_cast<std::size_t>(cls) * static_cast<std::size_t>(l.out_c);
-    cv::Mat cam(l.out_h, l.out_w, CV_32F);
-    for (int y = 0; y < l.out_h; ++y) {
-        for (int x = 0; x < l.out_w; ++x) {
-            const float* f = feat.data() + (static_cast<std::size_t>(y) * static_cast<std::size_t>(l.out_w) +
-                                            static_cast<std::size_t>(x)) *
-                                               static_cast<std::size_t>(l.out_c);
-            double acc = 0;
-            for (int c = 0; c < l.out_c; ++c) acc += static_cast<double>(f[c]) * w[c];
-            cam.at<float>(y, x) = static_cast<float>(acc);
+    std::vector<cv::Mat> maps;
+    maps.reserve(classes.size());
+    for (int cls : classes) {
+        const float* w = fc.weights.data() + static_cast<std::size_t>(cls) * static_cast<std::size_t>(l.out_c);
+        cv::Mat cam(l.out_h, l.out_w, CV_32F);
+        for (int y = 0; y < l.out_h; ++y) {
+            for (int x = 0; x < l.out_w; ++x) {
+                const float* f = feat.data() + (static_cast<std::size_t>(y) * static_cast<std::size_t>(l.out_w) +
+                                                static_cast<std::size_t>(x)) *
+                                                   static_cast<std::size_t>(l.out_c);
+                double acc = 0;
+                for (int c = 0; c < l.out_c; ++c) acc += static_cast<double>(f[c]) * w[c];
+                cam.at<float>(y, x) = static_cast<float>(acc);
+            }
         }
+        maps.push_back(cam);
     }
-    return cam;
+    return maps;
+}
+
+cv::Mat class_activation_map(const Network& net, int cls, int image) {
+    return class_activation_maps(net, {cls}, image).front();
 }
 
 std::vector<Classification> classify(Network& net, const std::vector<cv::Mat>& images, CropMode mode, int k) {

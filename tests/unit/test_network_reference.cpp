@@ -236,8 +236,13 @@ void TestNetworkReference::matchesReference() {
             // Class activation maps against the reference's own feature map.
             const LayerSpec& fls = ref.layers[static_cast<std::size_t>(ref.feature_layer())];
             const std::vector<double>& feat = ref.activations[static_cast<std::size_t>(ref.feature_layer())][n];
-            for (int cls : {0, 1, nc / 2, nc - 1}) {
+            const std::vector<int> cam_classes = {0, 1, nc / 2, nc - 1};
+            const std::vector<cv::Mat> cams = class_activation_maps(net, cam_classes, img);
+            QCOMPARE(cams.size(), cam_classes.size());
+            for (std::size_t ci = 0; ci < cam_classes.size(); ++ci) {
+                const int cls = cam_classes[ci];
                 const cv::Mat cam = class_activation_map(net, cls, img);
+                QCOMPARE(cv::norm(cam, cams[ci], cv::NORM_INF), 0.0);  // batched == one by one
                 QCOMPARE(cam.type(), CV_32F);
                 QCOMPARE(cam.rows, fls.out_h);
                 QCOMPARE(cam.cols, fls.out_w);

@@ -67,6 +67,8 @@ struct Classification {
 // forward(): the final feature map weighted by that class's FC weights, as a
 // feature_h x feature_w float Mat (CV_32F, unnormalized).
 cv::Mat class_activation_map(const Network& net, int cls, int image = 0);
+// The maps of several classes, reading the feature map out of the network once.
+std::vector<cv::Mat> class_activation_maps(const Network& net, const std::vector<int>& classes, int image = 0);
 
 // Runs preprocess + forward for up to net.config().batch images.
 // Throws std::invalid_argument when images.size() exceeds the batch.
