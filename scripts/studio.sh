@@ -15,8 +15,11 @@ jobs=${JOBS:-$(nproc)}
 # Debian packages the build, the app and the tests need.
 packages=(
   build-essential cmake ninja-build pkg-config
-  libdnnl-dev libopencv-dev libflatbuffers-dev libhdf5-dev nlohmann-json3-dev
-  qt6-base-dev qt6-charts-dev qt6-multimedia-dev libgl-dev
+  # libdnnl-dev's CMake package requires OpenCL; Debian only *recommends* it.
+  libdnnl-dev ocl-icd-opencl-dev
+  libopencv-dev libflatbuffers-dev libhdf5-dev nlohmann-json3-dev
+  # Qt6Charts' CMake package requires Qt6OpenGL, again only a recommendation.
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-multimedia-dev libgl-dev
   libqt6svg6 qt6-image-formats-plugins
   xvfb xauth
   python3   # tests/cli/test_cli.sh reads JSON with it
@@ -37,9 +40,11 @@ install_missing() {
 }
 
 configure_and_build() {
-  local werror=OFF
-  [ "${CI:-}" = "true" ] && werror=ON
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMOBILENET_WERROR=$werror
+  # CI turns warnings into errors. Outside CI the cached choice stands, so `run` after
+  # `test` on the same machine reuses the build instead of recompiling with other flags.
+  local flags=()
+  [ "${CI:-}" = "true" ] && flags+=(-DMOBILENET_WERROR=ON)
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${flags[@]}"
   cmake --build "$build_dir" -j "$jobs"
 }
 
