@@ -3,22 +3,16 @@
 #include <QFileInfo>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <mutex>
 
 #include "display_format.hpp"
+#include "mobilenet/benchmark.hpp"
 #include "image_convert.hpp"
 
 namespace studio {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 QString weights_kind(const mnv1::ModelWeights& w) {
     if (w.origin == mnv1::WeightsOrigin::Random) return QStringLiteral("random, He init");
@@ -128,24 +122,12 @@ std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::weights_for(const Mod
     return w;
 }
 
-double InferenceWorker::time_forward(int runs) {
-    std::vector<double> ms;
-    for (int i = 0; i < runs; ++i) {
-        const auto t0 = Clock::now();
-        net_->forward();
-        ms.push_back(ms_since(t0));
-    }
-    if (ms.size() > 1) ms.erase(ms.begin());  // the first run pays for cold caches
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
-}
-
 void InferenceWorker::configure(const studio::ModelRequest& request) {
     if (stale(request.generation)) return;  // a newer configuration is already queued
     ModelStatus status;
     status.request = request;
     status.precision = QString::fromUtf8(mnv1::to_string(mnv1::Precision::F32));
-    net_ = nullptr;
+    ctx_.reset();
     configured_ = false;
     current_ = request;
     try {
@@ -159,12 +141,14 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         if (!status.wasCached) {
             emit progress(tr("Building network %1…").arg(config_name(request.alpha, request.resolution)));
         }
-        mnv1::Network& net = runtime_->network(weights, cfg);
-        net_ = &net;
+        ctx_ = std::make_unique<mnv1::ExecutionContext>(runtime_->compile(weights, cfg));
+        const mnv1::CompiledNetwork& net = ctx_->network();
         configured_ = true;
         status.buildMs = net.build_ms();
-        std::fill(net.input(), net.input() + net.input_floats(), 0.0f);
-        status.latencyMs = time_forward(status.wasCached ? 3 : 5);
+        std::fill(ctx_->input(), ctx_->input() + ctx_->input_floats(), 0.0f);
+        // A short median: enough for the panel, short enough that a slider move stays live.
+        status.latencyMs =
+            mnv1::benchmark_forward(*ctx_, {.warmup_runs = 1, .runs = status.wasCached ? 2 : 4}).median_ms;
 
         const mnv1::ModelWeights& w = net.weights();
         status.pretrained = net.pretrained();
@@ -180,7 +164,7 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         }
         status.ok = true;
     } catch (const std::exception& e) {
-        net_ = nullptr;
+        ctx_.reset();
         configured_ = false;
         status.error = QString::fromUtf8(e.what());
     }
@@ -188,12 +172,12 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
 }
 
 ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr) {
-    const mnv1::Classification c = mnv1::classify(*net_, {bgr}, current_.crop, 5).front();
+    const mnv1::Classification c = mnv1::classify(*ctx_, {bgr}, current_.crop, 5).front();
     ClassifyResult r;
     r.generation = current_.generation;
     r.alpha = current_.alpha;
     r.resolution = current_.resolution;
-    r.pretrained = net_->pretrained();
+    r.pretrained = ctx_->network().pretrained();
     r.crop = c.crop;
     r.latencyMs = c.latency_ms;
     r.preprocessMs = c.preprocess_ms;
@@ -203,7 +187,7 @@ ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr) {
         // each is a 7x7x1024 dot product, negligible next to the forward pass.
         std::vector<int> classes;
         for (const mnv1::Prediction& p : r.top) classes.push_back(p.index);
-        r.cams = mnv1::class_activation_maps(*net_, classes);
+        r.cams = mnv1::class_activation_maps(*ctx_, classes);
     }
     return r;
 }
@@ -245,17 +229,14 @@ void InferenceWorker::process_latest_frame() {
 void InferenceWorker::profile_layers(quint64 generation) {
     if (stale(generation) || !configured_ || generation != current_.generation) return;
     try {
-        net_->set_profiling(true);
-        net_->forward();  // on the input of the last classification (or the blank timing input)
         LayerTiming t;
         t.generation = generation;
-        t.steps = net_->profile();
-        t.implementations = net_->implementations();
+        // On the input of the last classification (or the blank timing input).
+        t.steps = mnv1::profile_layers(*ctx_, 1);
+        t.implementations = ctx_->network().implementations();
         for (const mnv1::LayerProfile& s : t.steps) t.totalMs += s.ms;
-        net_->set_profiling(false);
         emit layersProfiled(t);
     } catch (const std::exception& e) {
-        net_->set_profiling(false);
         emit requestFailed(generation, QString::fromUtf8(e.what()));
     }
 }

@@ -78,7 +78,6 @@ private:
     std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);
     std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);
     ClassifyResult run_classification(const cv::Mat& bgr);
-    double time_forward(int runs);
 
     std::shared_ptr<LatestFrameSlot> frames_;
     std::atomic<quint64> latest_generation_{0};
@@ -90,9 +89,9 @@ private:
     std::map<std::string, std::shared_ptr<const mnv1::ModelWeights>> loaded_;   // by path
     std::map<int, std::shared_ptr<const mnv1::ModelWeights>> random_;          // by alpha * 1000
 
-    // The current configuration. net_ is owned by runtime_ and stays valid until the next
-    // runtime_->network() call, which only this thread makes.
-    mnv1::Network* net_ = nullptr;
+    // The current configuration's execution context; it keeps its compiled network alive
+    // whatever the runtime's cache evicts.
+    std::unique_ptr<mnv1::ExecutionContext> ctx_;
     ModelRequest current_;
     bool configured_ = false;
 };

@@ -16,6 +16,7 @@
 
 #include "args.hpp"
 #include "mobilenet/arch.hpp"
+#include "mobilenet/benchmark.hpp"
 #include "mobilenet/classify.hpp"
 #include "mobilenet/evaluate.hpp"
 #include "mobilenet/model_io.hpp"
@@ -44,15 +45,6 @@ constexpr const char* kUsage =
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const double pos = p * static_cast<double>(v.size() - 1);
-    const auto lo = static_cast<std::size_t>(pos);
-    const std::size_t hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
 }
 
 std::string fmt(double v, int prec) {
@@ -137,43 +129,27 @@ int cmd_bench(const std::vector<std::string>& argv) {
     cfg.resolution = arch.resolution;
     cfg.threads = a.integer("--threads", 0, 0, 1024);
     cfg.batch = a.integer("--batch", 1, 1, 1024);
-    cfg.keep_activations = a.flag("--keep-activations");
     const int runs = a.integer("--runs", 100, 1, 1000000);
     const int warmup = a.integer("--warmup", std::max(3, std::min(runs / 10, 20)), 0, 100000);
 
     mnv1::Runtime rt;
     const auto weights = mnv1::random_weights(arch);
-    mnv1::Network& net = rt.network(weights, cfg);
+    const mnv1::CompiledNetworkPtr compiled = rt.compile(weights, cfg);
+    const mnv1::CompiledNetwork& net = *compiled;
     const auto t_cached = Clock::now();
-    rt.network(weights, cfg);  // second lookup: what "changing the configuration back" costs
+    rt.compile(weights, cfg);  // second lookup: what "changing the configuration back" costs
     const double cached_ms = ms_since(t_cached);
 
-    std::vector<double> times;
-    times.reserve(static_cast<std::size_t>(runs));
-    for (int i = 0; i < warmup; ++i) net.forward();
-    for (int i = 0; i < runs; ++i) {
-        const auto t0 = Clock::now();
-        net.forward();
-        times.push_back(ms_since(t0));
-    }
-    const double med = percentile(times, 0.5), p10 = percentile(times, 0.1), p90 = percentile(times, 0.9);
+    mnv1::ExecutionContext ctx(compiled, {.keep_activations = a.flag("--keep-activations")});
+    std::fill(ctx.input(), ctx.input() + ctx.input_floats(), 0.0f);
+    const mnv1::LatencyStats stats = mnv1::benchmark_forward(ctx, {.warmup_runs = warmup, .runs = runs});
+    const double med = stats.median_ms, p10 = stats.p10_ms, p90 = stats.p90_ms;
     const auto sum = mnv1::summarize(net.layers());
-    const int threads = cfg.threads ? cfg.threads : mnv1::hardware_threads();
+    const int threads = net.threads();
 
-    // Per-layer: a separate profiled pass (each step synchronised), medians per step.
+    // Per-layer: separate profiled passes (each step synchronised), medians per step.
     std::vector<mnv1::LayerProfile> per_layer;
-    if (a.flag("--per-layer")) {
-        net.set_profiling(true);
-        std::map<std::size_t, std::vector<double>> samples;
-        const int prof_runs = std::max(5, std::min(runs, 50));
-        for (int i = 0; i < prof_runs; ++i) {
-            net.forward();
-            for (std::size_t s = 0; s < net.profile().size(); ++s) samples[s].push_back(net.profile()[s].ms);
-        }
-        per_layer = net.profile();
-        for (std::size_t s = 0; s < per_layer.size(); ++s) per_layer[s].ms = percentile(samples[s], 0.5);
-        net.set_profiling(false);
-    }
+    if (a.flag("--per-layer")) per_layer = mnv1::profile_layers(ctx, std::max(5, std::min(runs, 50)));
 
     if (a.flag("--json")) {
         json j = {{"engine", "onednn"},         {"onednn", mnv1::onednn_version()},
@@ -261,7 +237,7 @@ int cmd_classify(const std::vector<std::string>& argv) {
     cfg.resolution = a.integer("--resolution", weights->native_resolution, 32, 1024);
     cfg.threads = threads;
     mnv1::Runtime rt;
-    mnv1::Network& net = rt.network(weights, cfg);
+    mnv1::ExecutionContext ctx(rt.compile(weights, cfg));
 
     json results = json::array();
     int failures = 0;
@@ -269,7 +245,7 @@ int cmd_classify(const std::vector<std::string>& argv) {
     for (const std::string& path : a.positional()) {
         try {
             const cv::Mat img = mnv1::load_image(path);
-            const auto r = mnv1::classify(net, {img}, crop, top).front();
+            const auto r = mnv1::classify(ctx, {img}, crop, top).front();
             if (a.flag("--json")) {
                 json preds = json::array();
                 for (const auto& p : r.top) preds.push_back({{"index", p.index}, {"label", p.label}, {"probability", p.probability}});
@@ -320,7 +296,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     cfg.threads = threads;
     cfg.batch = batch;
     mnv1::Runtime rt;
-    mnv1::Network& net = rt.network(weights, cfg);
+    mnv1::ExecutionContext ctx(rt.compile(weights, cfg));
 
     std::ofstream per_image;
     if (a.has("--per-image")) {
@@ -328,7 +304,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
         if (!per_image) throw std::runtime_error(a.str("--per-image") + ": cannot write");
     }
     const bool progress = isatty(fileno(stderr)) && !a.flag("--json");
-    const auto r = mnv1::evaluate(net, dir.string(), truth, crop,
+    const auto r = mnv1::evaluate(ctx, dir.string(), truth, crop,
                                   [&](std::size_t n, std::size_t total, const mnv1::EvalResult& so_far) {
         if (!progress) return;
         const std::size_t width = 40, filled = width * n / total;

@@ -136,7 +136,8 @@ std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
     return out;
 }
 
-std::vector<cv::Mat> class_activation_maps(const Network& net, const std::vector<int>& classes, int image) {
+std::vector<cv::Mat> class_activation_maps(const ExecutionContext& ctx, const std::vector<int>& classes, int image) {
+    const CompiledNetwork& net = ctx.network();
     for (int cls : classes) {
         if (cls < 0 || cls >= net.num_classes()) {
             throw std::out_of_range("class index " + std::to_string(cls) + " out of range");
@@ -145,7 +146,7 @@ std::vector<cv::Mat> class_activation_maps(const Network& net, const std::vector
     const int fl = net.feature_layer();
     const LayerSpec& l = net.layers()[static_cast<std::size_t>(fl)];
     std::vector<float> feat;
-    net.copy_activation(fl, image, feat);
+    ctx.copy_activation(fl, image, feat);
     const LayerWeights& fc = net.weights().layers.back();  // [classes][channels]
     std::vector<cv::Mat> maps;
     maps.reserve(classes.size());
@@ -167,11 +168,12 @@ std::vector<cv::Mat> class_activation_maps(const Network& net, const std::vector
     return maps;
 }
 
-cv::Mat class_activation_map(const Network& net, int cls, int image) {
-    return class_activation_maps(net, {cls}, image).front();
+cv::Mat class_activation_map(const ExecutionContext& ctx, int cls, int image) {
+    return class_activation_maps(ctx, {cls}, image).front();
 }
 
-std::vector<Classification> classify(Network& net, const std::vector<cv::Mat>& images, CropMode mode, int k) {
+std::vector<Classification> classify(ExecutionContext& ctx, const std::vector<cv::Mat>& images, CropMode mode, int k) {
+    const CompiledNetwork& net = ctx.network();
     const NetworkConfig& cfg = net.config();
     if (images.empty()) return {};
     if (static_cast<int>(images.size()) > cfg.batch) {
@@ -185,15 +187,15 @@ std::vector<Classification> classify(Network& net, const std::vector<cv::Mat>& i
     const auto t0 = Clock::now();
     for (std::size_t i = 0; i < images.size(); ++i) {
         const cv::Mat bgr = images[i].type() == CV_8UC3 ? images[i] : to_bgr8(images[i]);
-        preprocess(bgr, mode, cfg.resolution, w.input_mean, w.input_std, net.input() + i * per_image);
+        preprocess(bgr, mode, cfg.resolution, w.input_mean, w.input_std, ctx.input() + i * per_image);
         out[i].crop = crop_rect(bgr.cols, bgr.rows, mode);
     }
     const double pre_ms = ms_since(t0);
     const auto t1 = Clock::now();
-    net.forward();
+    ctx.forward();
     const double fwd_ms = ms_since(t1);
     for (std::size_t i = 0; i < images.size(); ++i) {
-        out[i].top = top_k(net.probabilities() + i * static_cast<std::size_t>(net.num_classes()),
+        out[i].top = top_k(ctx.probabilities() + i * static_cast<std::size_t>(net.num_classes()),
                            net.num_classes(), k, w.labels);
         out[i].latency_ms = fwd_ms;
         out[i].preprocess_ms = pre_ms / static_cast<double>(images.size());

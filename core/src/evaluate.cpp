@@ -80,17 +80,17 @@ std::vector<LabeledImage> read_ground_truth(const std::string& path, int num_cla
     return out;
 }
 
-EvalResult evaluate(Network& net, const std::string& images_dir, const std::vector<LabeledImage>& images,
+EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const std::vector<LabeledImage>& images,
                     CropMode crop, const std::function<void(std::size_t, std::size_t, const EvalResult&)>& progress) {
     EvalResult r;
     const auto t0 = std::chrono::steady_clock::now();
-    const std::size_t batch = static_cast<std::size_t>(net.config().batch);
+    const std::size_t batch = static_cast<std::size_t>(ctx.network().config().batch);
     std::vector<cv::Mat> pending;
     std::vector<const LabeledImage*> pending_truth;
     pending.reserve(batch);
     auto flush = [&] {
         if (pending.empty()) return;
-        const auto results = classify(net, pending, crop, 5);
+        const auto results = classify(ctx, pending, crop, 5);
         for (std::size_t i = 0; i < results.size(); ++i) {
             const int truth = pending_truth[i]->index;
             const auto& top = results[i].top;

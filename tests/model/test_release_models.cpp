@@ -84,7 +84,7 @@ void ReleaseModels::golden() {
     QCOMPARE(w->quantized, r.quantized);
     NetworkConfig cfg;
     cfg.resolution = w->native_resolution;
-    Network& net = rt_.network(w, cfg);
+    ExecutionContext net(rt_.compile(w, cfg));
 
     int inputs = 0, same_top1 = 0;
     double worst = 0;
@@ -151,7 +151,7 @@ void ReleaseModels::imagenetSample() {
     NetworkConfig cfg;
     cfg.resolution = w->native_resolution;
     cfg.batch = 4;
-    Network& net = rt_.network(w, cfg);
+    ExecutionContext net(rt_.compile(w, cfg));
     const auto truth = read_ground_truth(images + "/ground_truth.csv", w->num_classes);
     QCOMPARE(truth.size(), std::size_t{500});
     const EvalResult res = evaluate(net, images, truth, CropMode::Whole);
@@ -180,7 +180,7 @@ void ReleaseModels::photosExpectedTop1() {
     const auto w = load_model(model);
     NetworkConfig cfg;
     cfg.resolution = 224;
-    Network& net = rt_.network(w, cfg);
+    ExecutionContext net(rt_.compile(w, cfg));
     std::ifstream in(csv);
     std::string line;
     std::getline(in, line);

@@ -153,32 +153,33 @@ void TestNetworkReference::matchesReference() {
     cfg.resolution = resolution;
     cfg.batch = batch;
     cfg.threads = threads;
-    cfg.keep_activations = true;  // every layer is compared below
-    Network& net_he = rt.network(w_he, cfg);
-    Network& net_t = rt.network(w_tempered, cfg);
-    QVERIFY(&net_he != &net_t);
-    // The default (ping-pong buffers) network must compute exactly the same thing.
-    NetworkConfig fast_cfg = cfg;
-    fast_cfg.keep_activations = false;
-    Network& net_fast = rt.network(w_tempered, fast_cfg);
-    QVERIFY(&net_fast != &net_t);
+    const ContextOptions keep{.keep_activations = true};  // every layer is compared below
+    ExecutionContext net_he(rt.compile(w_he, cfg), keep);
+    ExecutionContext net_t(rt.compile(w_tempered, cfg), keep);
+    QVERIFY(&net_he.network() != &net_t.network());
+    // A default (ping-pong buffers) context of the same compiled network must compute
+    // exactly the same thing in its own buffers.
+    ExecutionContext net_fast(net_t.network_ptr());
+    QVERIFY(&net_fast.network() == &net_t.network());
+    QVERIFY(net_fast.input() != net_t.input());
     QCOMPARE(net_he.input_floats(), in_floats);
-    QCOMPARE(net_he.layers().size(), n_layers);
-    QCOMPARE(net_he.feature_layer(), ref.feature_layer());
-    const int nc = net_he.num_classes();
+    QCOMPARE(net_he.network().layers().size(), n_layers);
+    QCOMPARE(net_he.network().feature_layer(), ref.feature_layer());
+    const int nc = net_he.network().num_classes();
     QCOMPARE(nc, classes);
-    for (Network* net : {&net_he, &net_t, &net_fast}) {
+    for (ExecutionContext* net : {&net_he, &net_t, &net_fast}) {
         std::copy(input.begin(), input.end(), net->input());
         net->forward();
     }
     {
-        const std::size_t np = nb * static_cast<std::size_t>(net_t.num_classes());
+        const std::size_t np = nb * static_cast<std::size_t>(nc);
+        const int fl = net_t.network().feature_layer();
         QVERIFY(std::equal(net_t.probabilities(), net_t.probabilities() + np, net_fast.probabilities()));
-        QVERIFY(net_fast.has_activation(net_fast.feature_layer()));
+        QVERIFY(net_fast.has_activation(fl));
         QVERIFY(!net_fast.has_activation(0));
         std::vector<float> keep_cam_src, fast_cam_src;
-        net_t.copy_activation(net_t.feature_layer(), 0, keep_cam_src);
-        net_fast.copy_activation(net_fast.feature_layer(), 0, fast_cam_src);
+        net_t.copy_activation(fl, 0, keep_cam_src);
+        net_fast.copy_activation(fl, 0, fast_cam_src);
         QVERIFY(keep_cam_src == fast_cam_src);
         std::vector<float> unused;
         QVERIFY_THROWS_EXCEPTION(std::logic_error, net_fast.copy_activation(0, 0, unused));
@@ -189,14 +190,14 @@ void TestNetworkReference::matchesReference() {
         QString layer;
     } worst_he, worst_t;
     std::vector<float> act_buf;
-    auto check = [&](Network& net, const std::vector<std::vector<double>>& logits,
+    auto check = [&](ExecutionContext& net, const std::vector<std::vector<double>>& logits,
                      const std::vector<std::vector<double>>& probs, const LayerWeights& fc, Worst& worst,
                      const char* head) {
         for (std::size_t n = 0; n < nb; ++n) {
             const int img = static_cast<int>(n);
             // Every conv, the pool and the fc against the reference (the softmax is the probabilities).
             for (std::size_t li = 0; li <= fc_idx; ++li) {
-                const LayerSpec& l = net.layers()[li];
+                const LayerSpec& l = net.network().layers()[li];
                 QCOMPARE(QString::fromStdString(l.name), QString::fromStdString(ref.layers[li].name));
                 net.copy_activation(static_cast<int>(li), img, act_buf);
                 const std::vector<double>& r = li == fc_idx ? logits[n] : ref.activations[li][n];
@@ -306,23 +307,23 @@ void TestNetworkReference::cacheReturnsSameNetwork() {
     b.batch = 2;
 
     QVERIFY(!rt.is_cached(w, a));
-    Network& n1 = rt.network(w, a);
+    const CompiledNetworkPtr n1 = rt.compile(w, a);
     QVERIFY(rt.is_cached(w, a));
     QCOMPARE(rt.cache_size(), std::size_t{1});
-    Network& n2 = rt.network(w, a);
-    QCOMPARE(&n1, &n2);
+    const CompiledNetworkPtr n2 = rt.compile(w, a);
+    QCOMPARE(n1.get(), n2.get());
     QCOMPARE(rt.cache_size(), std::size_t{1});
-    QCOMPARE(n1.config(), a);
-    QCOMPARE(n1.weights_ptr().get(), w.get());
+    QCOMPARE(n1->config(), a);
+    QCOMPARE(n1->weights_ptr().get(), w.get());
 
     QVERIFY(!rt.is_cached(w, b));
-    Network& nb = rt.network(w, b);
-    QVERIFY(&nb != &n1);
-    QCOMPARE(nb.config().batch, 2);
+    const CompiledNetworkPtr nb = rt.compile(w, b);
+    QVERIFY(nb.get() != n1.get());
+    QCOMPARE(nb->config().batch, 2);
     QCOMPARE(rt.cache_size(), std::size_t{2});
     QVERIFY(rt.is_cached(w, a));
-    QCOMPARE(&rt.network(w, a), &n1);  // going back is cached
-    QCOMPARE(&rt.network(w, b), &nb);
+    QCOMPARE(rt.compile(w, a).get(), n1.get());  // going back is cached
+    QCOMPARE(rt.compile(w, b).get(), nb.get());
 
     // Every field of the config and the weights' identity select the network.
     NetworkConfig c = a;
@@ -333,8 +334,8 @@ void TestNetworkReference::cacheReturnsSameNetwork() {
     QVERIFY(!rt.is_cached(w, d));
     const auto w_copy = std::make_shared<const ModelWeights>(*w);
     QVERIFY(!rt.is_cached(w_copy, a));
-    Network& nc = rt.network(w_copy, a);
-    QVERIFY(&nc != &n1);
+    const CompiledNetworkPtr nc = rt.compile(w_copy, a);
+    QVERIFY(nc.get() != n1.get());
     QCOMPARE(rt.cache_size(), std::size_t{3});
 
     rt.clear_cache();
@@ -354,36 +355,44 @@ void TestNetworkReference::cacheEvictsLeastRecentlyUsed() {
         c.threads = 1;
         return c;
     };
-    Network& a = rt.network(w, cfg(32));
-    rt.network(w, cfg(40));
+    const CompiledNetworkPtr a = rt.compile(w, cfg(32));
+    CompiledNetworkPtr n40 = rt.compile(w, cfg(40));
     QCOMPARE(rt.cache_size(), std::size_t{2});
-    QCOMPARE(&rt.network(w, cfg(32)), &a);  // 32 is now the most recently used
-    rt.network(w, cfg(48));                 // evicts 40
+    QCOMPARE(rt.compile(w, cfg(32)).get(), a.get());  // 32 is now the most recently used
+    rt.compile(w, cfg(48));                           // evicts 40
     QCOMPARE(rt.cache_size(), std::size_t{2});
     QVERIFY(rt.is_cached(w, cfg(32)));
     QVERIFY(!rt.is_cached(w, cfg(40)));
     QVERIFY(rt.is_cached(w, cfg(48)));
-    QCOMPARE(&rt.network(w, cfg(32)), &a);
-    rt.network(w, cfg(40));  // evicts 48 (32 was used last)
+    QCOMPARE(rt.compile(w, cfg(32)).get(), a.get());
+    // A handle outlives its eviction: the network it holds still runs.
+    {
+        ExecutionContext evicted(n40);
+        evicted.forward();
+        QCOMPARE(evicted.network().config().resolution, 40);
+    }
+    n40.reset();
+    rt.compile(w, cfg(40));  // evicts 48 (32 was used last)
     QVERIFY(rt.is_cached(w, cfg(32)));
     QVERIFY(!rt.is_cached(w, cfg(48)));
     QVERIFY(rt.is_cached(w, cfg(40)));
     QCOMPARE(rt.cache_size(), std::size_t{2});
 
     // The surviving network still runs correctly after evictions around it.
-    const auto in = random_input(a.input_floats(), 5);
-    std::copy(in.begin(), in.end(), a.input());
-    a.forward();
+    ExecutionContext ctx(a);
+    const auto in = random_input(ctx.input_floats(), 5);
+    std::copy(in.begin(), in.end(), ctx.input());
+    ctx.forward();
     const auto ref = test::reference_forward(*w, 32, 1, in.data(), false);
     double d = 0;
-    for (int c = 0; c < a.num_classes(); ++c) d = std::max(d, std::abs(a.probabilities()[c] - ref.probabilities[0][static_cast<std::size_t>(c)]));
+    for (int c = 0; c < a->num_classes(); ++c) d = std::max(d, std::abs(ctx.probabilities()[c] - ref.probabilities[0][static_cast<std::size_t>(c)]));
     QVERIFY2(d <= kProbTol, qPrintable(QString::number(d)));
 
     // max_cached 0 behaves as 1.
     Runtime rt1(0);
-    Network& x = rt1.network(w, cfg(32));
-    QCOMPARE(&rt1.network(w, cfg(32)), &x);
-    rt1.network(w, cfg(40));
+    const CompiledNetworkPtr x = rt1.compile(w, cfg(32));
+    QCOMPARE(rt1.compile(w, cfg(32)).get(), x.get());
+    rt1.compile(w, cfg(40));
     QCOMPARE(rt1.cache_size(), std::size_t{1});
     QVERIFY(!rt1.is_cached(w, cfg(32)));
 }
@@ -403,20 +412,20 @@ void TestNetworkReference::badConfigsThrowInvalidArgument() {
 
     NetworkConfig bad = cfg;
     bad.resolution = 31;
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.network(w, bad));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.compile(w, bad));
     bad.resolution = 1025;
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.network(w, bad));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.compile(w, bad));
     bad.resolution = 0;
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.network(w, bad));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.compile(w, bad));
     bad = cfg;
     bad.batch = 0;
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.network(w, bad));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.compile(w, bad));
     bad.batch = -3;
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.network(w, bad));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.compile(w, bad));
     bad = cfg;
     bad.threads = -1;
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.network(w, bad));
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.network(nullptr, cfg));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.compile(w, bad));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.compile(nullptr, cfg));
     QCOMPARE(rt.cache_size(), std::size_t{0});  // failures are not cached
 
     ArchConfig a0 = arch;
@@ -432,10 +441,10 @@ void TestNetworkReference::badConfigsThrowInvalidArgument() {
     // Weights claiming an impossible alpha are rejected at build time too.
     auto wa = std::make_shared<ModelWeights>(*w);
     wa->alpha = 0.0;
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.network(wa, cfg));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt.compile(wa, cfg));
 
     // The good config still builds after all that.
-    QCOMPARE(rt.network(w, cfg).layers().size(), std::size_t{30});
+    QCOMPARE(rt.compile(w, cfg)->layers().size(), std::size_t{30});
 }
 
 void TestNetworkReference::wrongWeightShapesThrowRuntimeError() {
@@ -451,7 +460,7 @@ void TestNetworkReference::wrongWeightShapesThrowRuntimeError() {
     auto expect_rejected = [&](const std::shared_ptr<ModelWeights>& w, const char* what) {
         bool threw = false;
         try {
-            rt.network(w, cfg);
+            rt.compile(w, cfg);
         } catch (const std::invalid_argument& e) {
             QFAIL(qPrintable(QString("%1: invalid_argument instead of runtime_error: %2").arg(what, e.what())));
         } catch (const std::runtime_error& e) {
@@ -523,23 +532,23 @@ void TestNetworkReference::profilingOneEntryPerStep() {
     cfg.resolution = 64;
     cfg.batch = 2;
     cfg.threads = 2;
-    Network& net = rt.network(w, cfg);
-    QVERIFY(net.build_ms() >= 0);
-    QVERIFY(!net.pretrained());
+    ExecutionContext net(rt.compile(w, cfg));
+    QVERIFY(net.network().build_ms() >= 0);
+    QVERIFY(!net.network().pretrained());
 
     const auto in = random_input(net.input_floats(), 9);
     std::copy(in.begin(), in.end(), net.input());
     QVERIFY(!net.profiling());
     net.forward();
     QVERIFY(net.profile().empty());
-    const std::vector<float> plain(net.probabilities(), net.probabilities() + 2 * net.num_classes());
+    const std::vector<float> plain(net.probabilities(), net.probabilities() + 2 * net.network().num_classes());
 
     net.set_profiling(true);
     QVERIFY(net.profiling());
     for (int run = 0; run < 2; ++run) {  // a second run replaces, not appends
         net.forward();
         const std::vector<LayerProfile>& prof = net.profile();
-        const std::vector<LayerSpec>& layers = net.layers();
+        const std::vector<LayerSpec>& layers = net.network().layers();
         // One entry per layer, plus at most one input reorder (layer -1) in front.
         QVERIFY2(prof.size() == layers.size() || prof.size() == layers.size() + 1,
                  qPrintable(QString("%1 profile entries for %2 layers").arg(prof.size()).arg(layers.size())));
@@ -557,14 +566,14 @@ void TestNetworkReference::profilingOneEntryPerStep() {
             QCOMPARE(QString::fromStdString(p.name), QString::fromStdString(layers[li].name));
             QVERIFY2(!p.impl.empty(), p.name.c_str());
             QVERIFY2(p.ms >= 0 && std::isfinite(p.ms), p.name.c_str());
-            QCOMPARE(QString::fromStdString(p.impl), QString::fromStdString(net.implementations()[li]));
+            QCOMPARE(QString::fromStdString(p.impl), QString::fromStdString(net.network().implementations()[li]));
         }
     }
     // Profiling does not change the results.
     QVERIFY(std::equal(plain.begin(), plain.end(), net.probabilities()));
 
-    QCOMPARE(net.implementations().size(), net.layers().size());
-    for (const std::string& impl : net.implementations()) QVERIFY(!impl.empty());
+    QCOMPARE(net.network().implementations().size(), net.network().layers().size());
+    for (const std::string& impl : net.network().implementations()) QVERIFY(!impl.empty());
 
     net.set_profiling(false);
     QVERIFY(!net.profiling());
@@ -583,9 +592,9 @@ void TestNetworkReference::featureLayerIsLastPointwise() {
         arch.alpha = 0.25;
         arch.resolution = 64;
         arch.standard_conv = standard;
-        Network& net = rt.network(random_weights(arch, 1), cfg);
-        const auto& layers = net.layers();
-        const int fl = net.feature_layer();
+        const CompiledNetworkPtr net = rt.compile(random_weights(arch, 1), cfg);
+        const auto& layers = net->layers();
+        const int fl = net->feature_layer();
         QVERIFY(fl >= 0 && fl < static_cast<int>(layers.size()));
         const LayerSpec& l = layers[static_cast<std::size_t>(fl)];
         QCOMPARE(QString::fromStdString(l.name), standard ? QStringLiteral("conv13") : QStringLiteral("pw13"));
@@ -608,16 +617,15 @@ void TestNetworkReference::copyActivationRejectsBadIndices() {
     cfg.resolution = 32;
     cfg.batch = 2;
     cfg.threads = 1;
-    cfg.keep_activations = true;
-    Network& net = rt.network(random_weights(arch, 1), cfg);
+    ExecutionContext net(rt.compile(random_weights(arch, 1), cfg), {.keep_activations = true});
     net.forward();
     std::vector<float> buf;
     QVERIFY_THROWS_EXCEPTION(std::out_of_range, net.copy_activation(-1, 0, buf));
-    QVERIFY_THROWS_EXCEPTION(std::out_of_range, net.copy_activation(static_cast<int>(net.layers().size()), 0, buf));
+    QVERIFY_THROWS_EXCEPTION(std::out_of_range, net.copy_activation(static_cast<int>(net.network().layers().size()), 0, buf));
     QVERIFY_THROWS_EXCEPTION(std::out_of_range, net.copy_activation(0, 2, buf));
     QVERIFY_THROWS_EXCEPTION(std::out_of_range, net.copy_activation(0, -1, buf));
     QVERIFY_THROWS_EXCEPTION(std::out_of_range, class_activation_map(net, -1));
-    QVERIFY_THROWS_EXCEPTION(std::out_of_range, class_activation_map(net, net.num_classes()));
+    QVERIFY_THROWS_EXCEPTION(std::out_of_range, class_activation_map(net, net.network().num_classes()));
     net.copy_activation(0, 1, buf);
     QCOMPARE(buf.size(), static_cast<std::size_t>(16 * 16 * 8));
 }

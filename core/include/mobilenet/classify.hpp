@@ -1,8 +1,8 @@
 // Image decoding, preprocessing the way the releases expect, and classification
-// on top of a Network (top-k, latency, crop, class activation maps).
+// on top of an ExecutionContext (top-k, latency, crop, class activation maps).
 //
-// Free functions are thread-safe. A Classifier wraps a Runtime-owned Network and
-// follows its rule: one thread at a time.
+// Free functions are thread-safe, except that those taking an ExecutionContext follow
+// its rule: one thread at a time per context.
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -66,13 +66,14 @@ struct Classification {
 // Class activation map of class `cls` for image `image` of the network's last
 // forward(): the final feature map weighted by that class's FC weights, as a
 // feature_h x feature_w float Mat (CV_32F, unnormalized).
-cv::Mat class_activation_map(const Network& net, int cls, int image = 0);
+cv::Mat class_activation_map(const ExecutionContext& ctx, int cls, int image = 0);
 // The maps of several classes, reading the feature map out of the network once.
-std::vector<cv::Mat> class_activation_maps(const Network& net, const std::vector<int>& classes, int image = 0);
+std::vector<cv::Mat> class_activation_maps(const ExecutionContext& ctx, const std::vector<int>& classes,
+                                          int image = 0);
 
-// Runs preprocess + forward for up to net.config().batch images.
+// Runs preprocess + forward for up to the network's batch of images.
 // Throws std::invalid_argument when images.size() exceeds the batch.
-std::vector<Classification> classify(Network& net, const std::vector<cv::Mat>& bgr_images,
+std::vector<Classification> classify(ExecutionContext& ctx, const std::vector<cv::Mat>& bgr_images,
                                      CropMode mode = CropMode::Whole, int k = 5);
 
 }  // namespace mnv1

@@ -1,5 +1,5 @@
 // Accuracy evaluation over a labelled image folder, as plain data (for the CLI,
-// the tests and trade-off sweeps). Same threading rule as Network: one thread.
+// the tests and trade-off sweeps). Same threading rule as ExecutionContext: one thread.
 #pragma once
 
 #include <functional>
@@ -40,10 +40,10 @@ struct EvalResult {
     double images_per_s() const { return seconds > 0 ? images / seconds : 0; }
 };
 
-// Classifies every listed image (batched by net.config().batch). Unreadable files are
+// Classifies every listed image (batched by the network's batch). Unreadable files are
 // skipped, counted and listed; the run goes on. `progress(done, total, result_so_far)`
 // is called after each file when given.
-EvalResult evaluate(Network& net, const std::string& images_dir, const std::vector<LabeledImage>& images,
+EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const std::vector<LabeledImage>& images,
                     CropMode crop,
                     const std::function<void(std::size_t, std::size_t, const EvalResult&)>& progress = {});
 

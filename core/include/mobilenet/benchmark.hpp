@@ -1,0 +1,38 @@
+// Timing a network: the one place that runs warm-up passes, timed passes and turns the
+// samples into statistics, for the CLI's bench, the GUI's latency figure and sweeps.
+//
+// Threading: the functions that run a context follow ExecutionContext's rule (one
+// thread at a time per context); latency_stats and percentile are pure.
+#pragma once
+
+#include <vector>
+
+#include "mobilenet/network.hpp"
+
+namespace mnv1 {
+
+// Statistics of a set of timings, all in milliseconds.
+struct LatencyStats {
+    int runs = 0;
+    double median_ms = 0, p10_ms = 0, p90_ms = 0, min_ms = 0, max_ms = 0, mean_ms = 0;
+};
+
+// Linear-interpolated percentile (p in [0, 1]) of unsorted samples; 0 for none.
+double percentile(std::vector<double> samples, double p);
+LatencyStats latency_stats(const std::vector<double>& samples_ms);
+
+struct BenchmarkOptions {
+    int warmup_runs = 3;   // untimed passes first (cold caches, page faults, OpenMP team)
+    int runs = 100;        // timed passes, >= 1
+};
+
+// Times ctx.forward() on whatever ctx.input() holds. Profiling must be off (it would
+// time the synchronised per-step path instead).
+LatencyStats benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& options);
+
+// Per-step median time over `runs` profiled passes (each step synchronised, so the sum
+// is a little above a plain forward pass). Leaves the context's profiling switch as it
+// found it.
+std::vector<LayerProfile> profile_layers(ExecutionContext& ctx, int runs);
+
+}  // namespace mnv1

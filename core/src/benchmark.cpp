@@ -1,0 +1,68 @@
+#include "mobilenet/benchmark.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <stdexcept>
+
+namespace mnv1 {
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const double pos = std::clamp(p, 0.0, 1.0) * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(pos);
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+LatencyStats latency_stats(const std::vector<double>& samples) {
+    LatencyStats s;
+    if (samples.empty()) return s;
+    s.runs = static_cast<int>(samples.size());
+    s.median_ms = percentile(samples, 0.5);
+    s.p10_ms = percentile(samples, 0.1);
+    s.p90_ms = percentile(samples, 0.9);
+    const auto [lo, hi] = std::minmax_element(samples.begin(), samples.end());
+    s.min_ms = *lo;
+    s.max_ms = *hi;
+    s.mean_ms = std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
+    return s;
+}
+
+LatencyStats benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& options) {
+    if (options.runs < 1) throw std::invalid_argument("benchmark needs at least one timed run");
+    if (ctx.profiling()) throw std::logic_error("benchmark_forward needs profiling off");
+    using Clock = std::chrono::steady_clock;
+    for (int i = 0; i < options.warmup_runs; ++i) ctx.forward();
+    std::vector<double> ms;
+    ms.reserve(static_cast<std::size_t>(options.runs));
+    for (int i = 0; i < options.runs; ++i) {
+        const auto t0 = Clock::now();
+        ctx.forward();
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    return latency_stats(ms);
+}
+
+std::vector<LayerProfile> profile_layers(ExecutionContext& ctx, int runs) {
+    const bool was_profiling = ctx.profiling();
+    ctx.set_profiling(true);
+    std::vector<std::vector<double>> samples;
+    try {
+        for (int i = 0; i < std::max(runs, 1); ++i) {
+            ctx.forward();
+            samples.resize(ctx.profile().size());
+            for (std::size_t s = 0; s < ctx.profile().size(); ++s) samples[s].push_back(ctx.profile()[s].ms);
+        }
+    } catch (...) {
+        ctx.set_profiling(was_profiling);
+        throw;
+    }
+    std::vector<LayerProfile> out = ctx.profile();
+    for (std::size_t s = 0; s < out.size(); ++s) out[s].ms = percentile(samples[s], 0.5);
+    ctx.set_profiling(was_profiling);
+    return out;
+}
+
+}  // namespace mnv1

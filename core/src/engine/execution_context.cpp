@@ -1,0 +1,172 @@
+// An execution of a compiled network: the buffers one forward pass reads and writes.
+//
+// Without keep_activations, convolutions write into two ping-pong buffers (a smaller
+// working set: activations stay in cache next to the weights); the last layers'
+// outputs, including the class-activation-map source, survive the pass. One scratchpad
+// buffer serves every primitive (user mode), so forward() allocates nothing. Every
+// step's argument map is built here once.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include "engine/plan.hpp"
+
+namespace mnv1 {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+memory byte_buffer(const dnnl::engine& eng, std::size_t bytes) {
+    return memory(memory::desc({static_cast<memory::dim>(std::max<std::size_t>(bytes, 1))}, dt::u8, tag::x), eng);
+}
+
+}  // namespace
+
+struct ExecutionContext::State {
+    ContextOptions options;
+    dnnl::stream strm;
+    memory user_input, reordered_input;
+    std::vector<memory> outputs;   // per layer
+    std::vector<bool> retained;    // per layer: output still valid after forward()
+    memory pingpong[2], scratchpad;
+    std::vector<std::unordered_map<int, memory>> args;  // per step
+    bool profiling = false;
+    std::vector<LayerProfile> profile;
+};
+
+ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions options)
+    : network_(std::move(network)) {
+    if (!network_) throw std::invalid_argument("no compiled network given");
+    const CompiledNetwork::Impl& p = network_->impl();
+    auto s = std::make_unique<State>();
+    s->options = options;
+    s->strm = dnnl::stream(p.eng);
+    s->user_input = memory(p.user_input, p.eng);
+    if (p.reordered_input.get_size() != 0) s->reordered_input = memory(p.reordered_input, p.eng);
+
+    // Layer outputs: own buffers, or alternating between the two ping-pong buffers.
+    const std::size_t n = p.layers.size();
+    const bool share = !options.keep_activations;
+    std::size_t pingpong_bytes = 0, scratch_bytes = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (share && p.pingpong[i]) pingpong_bytes = std::max(pingpong_bytes, p.outputs[i].get_size());
+    }
+    for (const PlannedStep& st : p.steps) scratch_bytes = std::max(scratch_bytes, st.scratchpad.get_size());
+    if (share) {
+        for (memory& b : s->pingpong) b = byte_buffer(p.eng, pingpong_bytes);
+    }
+    if (scratch_bytes) s->scratchpad = byte_buffer(p.eng, scratch_bytes);
+    s->outputs.resize(n);
+    int next = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (share && p.pingpong[i]) {
+            s->outputs[i] = memory(p.outputs[i], p.eng, s->pingpong[next].get_data_handle());
+            next ^= 1;
+        } else {
+            s->outputs[i] = memory(p.outputs[i], p.eng);
+        }
+    }
+    // A layer's output survives forward() unless a later layer reuses its buffer.
+    s->retained.assign(n, true);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = i + 1; j < n && s->retained[i]; ++j) {
+            if (s->outputs[j].get_data_handle() == s->outputs[i].get_data_handle()) s->retained[i] = false;
+        }
+    }
+
+    s->args.reserve(p.steps.size());
+    for (const PlannedStep& st : p.steps) {
+        std::unordered_map<int, memory> args = st.constants;
+        for (const auto& [arg, ref] : st.tensors) {
+            switch (ref.kind) {
+                case TensorRef::Kind::UserInput: args[arg] = s->user_input; break;
+                case TensorRef::Kind::ReorderedInput: args[arg] = s->reordered_input; break;
+                case TensorRef::Kind::LayerOutput: args[arg] = s->outputs[static_cast<std::size_t>(ref.layer)]; break;
+            }
+        }
+        if (st.scratchpad.get_size() != 0) {
+            args[DNNL_ARG_SCRATCHPAD] = memory(st.scratchpad, p.eng, s->scratchpad.get_data_handle());
+        }
+        s->args.push_back(std::move(args));
+    }
+    s->profile.reserve(p.steps.size());
+    state_ = std::move(s);
+}
+
+ExecutionContext::~ExecutionContext() = default;
+
+const ContextOptions& ExecutionContext::options() const { return state_->options; }
+
+float* ExecutionContext::input() { return static_cast<float*>(state_->user_input.get_data_handle()); }
+
+void ExecutionContext::forward() {
+    const CompiledNetwork::Impl& p = network_->impl();
+    State& s = *state_;
+    const std::lock_guard<std::mutex> lock(p.exec_mutex);
+    omp_set_num_threads(p.threads);
+    if (!s.profiling) {
+        for (std::size_t i = 0; i < p.steps.size(); ++i) p.steps[i].prim.execute(s.strm, s.args[i]);
+        s.strm.wait();
+        return;
+    }
+    s.profile.clear();
+    for (std::size_t i = 0; i < p.steps.size(); ++i) {
+        const PlannedStep& st = p.steps[i];
+        const auto t0 = Clock::now();
+        st.prim.execute(s.strm, s.args[i]);
+        s.strm.wait();
+        s.profile.push_back(
+            {st.layer, st.name, std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), st.impl});
+    }
+}
+
+const float* ExecutionContext::probabilities() const {
+    return static_cast<const float*>(state_->outputs.back().get_data_handle());
+}
+
+void ExecutionContext::set_profiling(bool on) { state_->profiling = on; }
+bool ExecutionContext::profiling() const { return state_->profiling; }
+const std::vector<LayerProfile>& ExecutionContext::profile() const { return state_->profile; }
+
+bool ExecutionContext::has_activation(int layer) const {
+    return layer >= 0 && layer < static_cast<int>(state_->retained.size()) &&
+           state_->retained[static_cast<std::size_t>(layer)];
+}
+
+void ExecutionContext::copy_activation(int layer, int image, std::vector<float>& hwc) const {
+    const CompiledNetwork::Impl& p = network_->impl();
+    if (layer < 0 || layer >= static_cast<int>(p.layers.size())) {
+        throw std::out_of_range("layer index " + std::to_string(layer) + " out of range");
+    }
+    if (image < 0 || image >= p.cfg.batch) {
+        throw std::out_of_range("image index " + std::to_string(image) + " out of range");
+    }
+    const auto li = static_cast<std::size_t>(layer);
+    if (!state_->retained[li]) {
+        throw std::logic_error("the output of layer " + p.layers[li].name +
+                               " is not kept; create the context with ContextOptions::keep_activations");
+    }
+    const LayerSpec& l = p.layers[li];
+    const memory& src = state_->outputs[li];
+    const memory::dim n = p.cfg.batch;
+    const memory::desc plain_md = src.get_desc().dims().size() == 2
+                                      ? memory::desc({n, l.out_c}, dt::f32, tag::nc)
+                                      : memory::desc({n, l.out_c, l.out_h, l.out_w}, dt::f32, tag::nhwc);
+    memory plain(plain_md, p.eng);
+    dnnl::stream strm = state_->strm;
+    dnnl::reorder(src, plain).execute(strm, const_cast<memory&>(src), plain);
+    strm.wait();
+    const std::size_t per_image = static_cast<std::size_t>(l.out_c) * static_cast<std::size_t>(l.out_h) *
+                                  static_cast<std::size_t>(l.out_w);
+    const float* base = static_cast<const float*>(plain.get_data_handle()) + per_image * static_cast<std::size_t>(image);
+    hwc.assign(base, base + per_image);
+}
+
+}  // namespace mnv1

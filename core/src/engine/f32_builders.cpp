@@ -1,0 +1,124 @@
+// f32 layer builders: every convolution is created with format_tag::any so oneDNN picks
+// its preferred (blocked) layouts, the trained weights are reordered into those layouts
+// once, BN is already folded into the weights, the bias rides along and ReLU6/ReLU is a
+// post-op; depthwise is a grouped convolution. Every primitive uses a user-mode
+// scratchpad, so nothing is allocated behind our back during forward().
+#include <cstring>
+
+#include "engine/layer_builders.hpp"
+
+namespace mnv1 {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+dnnl::primitive_attr make_attr(const dnnl::post_ops* ops = nullptr) {
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    if (ops) attr.set_post_ops(*ops);
+    return attr;
+}
+
+memory::dims conv_weight_dims(const LayerSpec& l) {
+    if (l.kind == LayerKind::Depthwise) return {l.in_c, 1, 1, l.kernel, l.kernel};
+    return {l.out_c, l.in_c, l.kernel, l.kernel};
+}
+
+// Weights reordered once from the canonical plain layout into the layout the primitive
+// chose. The source wraps the ModelWeights' vector; oneDNN only reads it, so dropping
+// const is safe.
+memory reordered(const BuildEnv& env, const memory::desc& user_md, const memory::desc& prim_md,
+                 const std::vector<float>& data) {
+    memory user(user_md, env.eng, const_cast<float*>(data.data()));
+    memory out(prim_md, env.eng);
+    dnnl::reorder(user, out).execute(env.strm, user, out);
+    return out;
+}
+
+memory bias_memory(const BuildEnv& env, const memory::desc& md, const std::vector<float>& bias) {
+    memory m(md, env.eng);
+    std::memcpy(m.get_data_handle(), bias.data(), bias.size() * sizeof(float));
+    return m;
+}
+
+template <class PrimitiveDesc>
+BuiltLayer built(const PrimitiveDesc& pd, dnnl::primitive prim) {
+    BuiltLayer b;
+    b.prim = std::move(prim);
+    b.src = pd.src_desc();
+    b.dst = pd.dst_desc();
+    b.scratchpad = pd.scratchpad_desc();
+    b.impl = pd.impl_info_str();
+    return b;
+}
+
+class F32Builders final : public LayerBuilders {
+public:
+    dt input_type() const override { return dt::f32; }
+
+    BuiltLayer convolution(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
+                           const memory::desc& src) const override {
+        const memory::dim n = env.cfg.batch;
+        const memory::desc w_any(conv_weight_dims(l), dt::f32, tag::any);
+        const memory::desc b_md({l.out_c}, dt::f32, tag::x);
+        const memory::desc dst_any({n, l.out_c, l.out_h, l.out_w}, dt::f32, tag::any);
+        dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference,
+                                             dnnl::algorithm::convolution_direct, src, w_any, b_md, dst_any,
+                                             {l.stride, l.stride}, {l.pad_top, l.pad_left},
+                                             {l.pad_bottom, l.pad_right});
+        dnnl::post_ops ops;
+        if (env.weights.activation == Activation::Relu6) {
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, 0.0f, 6.0f);
+        } else {
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+        }
+        dnnl::convolution_forward::primitive_desc pd(desc, make_attr(&ops), env.eng);
+        BuiltLayer b = built(pd, dnnl::convolution_forward(pd));
+        const memory::desc w_user(conv_weight_dims(l), dt::f32,
+                                  l.kind == LayerKind::Depthwise ? tag::goihw : tag::oihw);
+        b.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, pd.weights_desc(), w.weights);
+        b.constants[DNNL_ARG_BIAS] = bias_memory(env, pd.bias_desc(), w.bias);
+        return b;
+    }
+
+    BuiltLayer pooling(const BuildEnv& env, const LayerSpec& l, const memory::desc& src) const override {
+        const memory::desc dst_any({env.cfg.batch, l.out_c, 1, 1}, dt::f32, tag::any);
+        dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference,
+                                         dnnl::algorithm::pooling_avg_exclude_padding, src, dst_any, {1, 1},
+                                         {l.in_h, l.in_w}, {0, 0}, {0, 0});
+        dnnl::pooling_forward::primitive_desc pd(desc, make_attr(), env.eng);
+        return built(pd, dnnl::pooling_forward(pd));
+    }
+
+    BuiltLayer classifier(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
+                          const memory::desc& src) const override {
+        const memory::dims wdims = {l.out_c, l.in_c, 1, 1};
+        dnnl::inner_product_forward::desc desc(dnnl::prop_kind::forward_inference, src,
+                                               memory::desc(wdims, dt::f32, tag::any),
+                                               memory::desc({l.out_c}, dt::f32, tag::x),
+                                               memory::desc({env.cfg.batch, l.out_c}, dt::f32, tag::nc));
+        dnnl::inner_product_forward::primitive_desc pd(desc, make_attr(), env.eng);
+        BuiltLayer b = built(pd, dnnl::inner_product_forward(pd));
+        b.constants[DNNL_ARG_WEIGHTS] =
+            reordered(env, memory::desc(wdims, dt::f32, tag::oihw), pd.weights_desc(), w.weights);
+        b.constants[DNNL_ARG_BIAS] = bias_memory(env, pd.bias_desc(), w.bias);
+        return b;
+    }
+
+    BuiltLayer softmax(const BuildEnv& env, const LayerSpec&, const memory::desc& src) const override {
+        dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, src, 1);
+        dnnl::softmax_forward::primitive_desc pd(desc, make_attr(), env.eng);
+        return built(pd, dnnl::softmax_forward(pd));
+    }
+};
+
+}  // namespace
+
+const LayerBuilders& f32_layer_builders() {
+    static const F32Builders builders;
+    return builders;
+}
+
+}  // namespace mnv1

@@ -1,0 +1,53 @@
+// Engine-internal: how each kind of layer becomes a oneDNN primitive, one builder set
+// per Precision. The compiler (compiled_network.cpp) walks the layer table and asks the
+// set chosen by NetworkConfig::precision for each layer; a new precision is a new set.
+#pragma once
+
+#include <dnnl.hpp>
+
+#include <string>
+#include <unordered_map>
+
+#include "mobilenet/network.hpp"
+
+namespace mnv1 {
+
+// What a builder needs: the engine, a stream for the one-time weight reorders, the
+// configuration and the weights being compiled.
+struct BuildEnv {
+    const dnnl::engine& eng;
+    dnnl::stream& strm;
+    const NetworkConfig& cfg;
+    const ModelWeights& weights;
+};
+
+// One layer as built: the primitive, its tensor layouts, and the constant arguments
+// (weights and bias in the primitive's own layout) it owns from now on.
+struct BuiltLayer {
+    dnnl::primitive prim;
+    dnnl::memory::desc src, dst, scratchpad;
+    std::string impl;
+    std::unordered_map<int, dnnl::memory> constants;
+};
+
+class LayerBuilders {
+public:
+    virtual ~LayerBuilders() = default;
+    // Data type the first layer reads (the user's f32 input is reordered into it).
+    virtual dnnl::memory::data_type input_type() const = 0;
+    // ConvFull / Depthwise / Pointwise. `src` is the previous layer's dst, or for the
+    // first layer a format_tag::any desc of input_type() that the primitive settles.
+    virtual BuiltLayer convolution(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
+                                   const dnnl::memory::desc& src) const = 0;
+    virtual BuiltLayer pooling(const BuildEnv& env, const LayerSpec& l, const dnnl::memory::desc& src) const = 0;
+    virtual BuiltLayer classifier(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
+                                  const dnnl::memory::desc& src) const = 0;
+    // Must produce f32 probabilities, batch x classes (format nc).
+    virtual BuiltLayer softmax(const BuildEnv& env, const LayerSpec& l, const dnnl::memory::desc& src) const = 0;
+};
+
+// The builder set for a precision (static lifetime); dispatches to the sets below.
+const LayerBuilders& layer_builders(Precision precision);
+const LayerBuilders& f32_layer_builders();   // f32_builders.cpp
+
+}  // namespace mnv1

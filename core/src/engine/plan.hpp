@@ -1,0 +1,63 @@
+// Engine-internal: what a CompiledNetwork holds. A compiled network is a list of
+// primitives ("steps") whose constant arguments (reordered weights, biases) it owns and
+// whose tensor arguments (input, layer outputs, scratchpad) each ExecutionContext binds
+// to its own buffers.
+#pragma once
+
+#include <dnnl.hpp>
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "mobilenet/network.hpp"
+
+namespace mnv1 {
+
+// A tensor argument of a step, resolved to memory by each context.
+struct TensorRef {
+    enum class Kind {
+        UserInput,       // the caller's NHWC f32 input
+        ReorderedInput,  // the input in the first layer's layout (when it differs)
+        LayerOutput,     // output of layer `layer`
+    } kind = Kind::UserInput;
+    int layer = -1;
+};
+
+struct PlannedStep {
+    dnnl::primitive prim;
+    int layer = -1;        // index into the layer table; -1 for the input reorder
+    std::string name;
+    std::string impl;      // oneDNN implementation string
+    std::vector<std::pair<int, TensorRef>> tensors;          // DNNL_ARG_* -> tensor
+    std::unordered_map<int, dnnl::memory> constants;         // DNNL_ARG_* -> shared, read-only
+    dnnl::memory::desc scratchpad;                           // zero size: none
+};
+
+struct CompiledNetwork::Impl {
+    NetworkConfig cfg;
+    ArchConfig arch;
+    std::vector<LayerSpec> layers;
+    std::shared_ptr<const ModelWeights> weights;
+    dnnl::engine eng;
+    int threads = 1;
+
+    dnnl::memory::desc user_input;        // NHWC f32
+    dnnl::memory::desc reordered_input;   // zero size when the first layer takes user_input as is
+    std::vector<dnnl::memory::desc> outputs;  // per layer: its dst desc
+    // Per layer: its output may live in a shared ping-pong buffer (convolutions) when
+    // the context does not keep activations.
+    std::vector<bool> pingpong;
+    std::vector<PlannedStep> steps;
+    std::vector<std::string> impls;       // per layer
+    int feature_layer = -1;
+    double build_ms = 0;
+
+    // oneDNN primitives must not run from two threads at once: every context of this
+    // network holds this lock for the length of its forward().
+    mutable std::mutex exec_mutex;
+};
+
+}  // namespace mnv1

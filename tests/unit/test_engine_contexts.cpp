@@ -1,0 +1,156 @@
+// The engine's compiled-network / execution-context split and the benchmark module:
+// contexts of one compiled network are independent (own buffers, own profile), may run
+// on different threads, and the statistics the CLI and the GUI show are computed right.
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include "mobilenet/benchmark.hpp"
+#include "mobilenet/network.hpp"
+
+using namespace mnv1;
+
+namespace {
+
+std::shared_ptr<const ModelWeights> small_weights(std::uint64_t seed) {
+    ArchConfig arch;
+    arch.alpha = 0.25;
+    arch.resolution = 64;
+    return random_weights(arch, seed);
+}
+
+NetworkConfig small_config() {
+    NetworkConfig cfg;
+    cfg.resolution = 64;
+    cfg.threads = 1;
+    return cfg;
+}
+
+void fill_ramp(ExecutionContext& ctx, float scale) {
+    for (std::size_t i = 0; i < ctx.input_floats(); ++i) {
+        ctx.input()[i] = scale * static_cast<float>(std::sin(0.01 * static_cast<double>(i)));
+    }
+}
+
+std::vector<float> probabilities(const ExecutionContext& ctx) {
+    const int n = ctx.network().num_classes() * ctx.network().config().batch;
+    return {ctx.probabilities(), ctx.probabilities() + n};
+}
+
+}  // namespace
+
+class TestEngineContexts : public QObject {
+    Q_OBJECT
+
+private slots:
+    void contextsOfOneNetworkAreIndependent() {
+        Runtime rt;
+        const CompiledNetworkPtr net = rt.compile(small_weights(1), small_config());
+        ExecutionContext a(net), b(net);
+        QVERIFY(a.input() != b.input());
+        fill_ramp(a, 1.0f);
+        fill_ramp(b, -0.5f);
+        a.forward();
+        const std::vector<float> pa = probabilities(a);
+        b.forward();  // must not disturb a's outputs
+        QVERIFY(probabilities(a) == pa);
+        QVERIFY(probabilities(b) != pa);
+
+        // Profiling is per context.
+        b.set_profiling(true);
+        b.forward();
+        QVERIFY(!b.profile().empty());
+        QVERIFY(a.profile().empty());
+        QVERIFY(!a.profiling());
+
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ExecutionContext(nullptr));
+    }
+
+    void contextsOnTwoThreadsMatchOneThread() {
+        Runtime rt;
+        const CompiledNetworkPtr net = rt.compile(small_weights(2), small_config());
+        ExecutionContext ref(net);
+        fill_ramp(ref, 0.7f);
+        ref.forward();
+        const std::vector<float> expect = probabilities(ref);
+
+        // Two threads, one context each, the same compiled network: forward() serializes
+        // them, and every pass gives the single-threaded answer.
+        std::vector<bool> ok(2, true);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 2; ++t) {
+            threads.emplace_back([&, t] {
+                ExecutionContext ctx(net);
+                fill_ramp(ctx, 0.7f);
+                for (int i = 0; i < 20; ++i) {
+                    ctx.forward();
+                    if (probabilities(ctx) != expect) ok[static_cast<std::size_t>(t)] = false;
+                }
+            });
+        }
+        for (std::thread& th : threads) th.join();
+        QVERIFY(ok[0]);
+        QVERIFY(ok[1]);
+    }
+
+    void runtimeIsSharedAcrossThreads() {
+        Runtime rt(4);
+        const auto w = small_weights(3);
+        std::vector<CompiledNetworkPtr> got(4);
+        std::vector<std::thread> threads;
+        for (std::size_t t = 0; t < got.size(); ++t) {
+            threads.emplace_back([&, t] { got[t] = rt.compile(w, small_config()); });
+        }
+        for (std::thread& th : threads) th.join();
+        // Built once; every thread got the same compiled network.
+        QCOMPARE(rt.cache_size(), std::size_t{1});
+        for (const CompiledNetworkPtr& p : got) QCOMPARE(p.get(), got.front().get());
+    }
+
+    void percentilesInterpolate() {
+        QCOMPARE(percentile({}, 0.5), 0.0);
+        QCOMPARE(percentile({4.0}, 0.9), 4.0);
+        QCOMPARE(percentile({3.0, 1.0, 2.0}, 0.5), 2.0);
+        QCOMPARE(percentile({1.0, 2.0, 3.0, 4.0}, 0.5), 2.5);
+        QCOMPARE(percentile({10.0, 0.0}, 0.1), 1.0);
+        QCOMPARE(percentile({1.0, 2.0}, 2.0), 2.0);  // clamped
+
+        std::vector<double> samples;
+        for (int i = 10; i >= 0; --i) samples.push_back(i);  // 0..10, unsorted
+        const LatencyStats s = latency_stats(samples);
+        QCOMPARE(s.runs, 11);
+        QCOMPARE(s.median_ms, 5.0);
+        QCOMPARE(s.p10_ms, 1.0);
+        QCOMPARE(s.p90_ms, 9.0);
+        QCOMPARE(s.min_ms, 0.0);
+        QCOMPARE(s.max_ms, 10.0);
+        QCOMPARE(s.mean_ms, 5.0);
+        QCOMPARE(latency_stats({}).runs, 0);
+    }
+
+    void benchmarkAndProfileRunTheContext() {
+        Runtime rt;
+        ExecutionContext ctx(rt.compile(small_weights(4), small_config()));
+        fill_ramp(ctx, 1.0f);
+        const LatencyStats s = benchmark_forward(ctx, {.warmup_runs = 1, .runs = 7});
+        QCOMPARE(s.runs, 7);
+        QVERIFY(s.min_ms > 0);
+        QVERIFY(s.min_ms <= s.p10_ms && s.p10_ms <= s.median_ms && s.median_ms <= s.p90_ms && s.p90_ms <= s.max_ms);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, benchmark_forward(ctx, {.warmup_runs = 0, .runs = 0}));
+
+        const std::vector<LayerProfile> prof = profile_layers(ctx, 3);
+        QVERIFY(prof.size() >= ctx.network().layers().size());
+        for (const LayerProfile& p : prof) QVERIFY2(p.ms >= 0 && std::isfinite(p.ms), p.name.c_str());
+        QVERIFY(!ctx.profiling());  // restored
+        ctx.set_profiling(true);
+        QVERIFY_THROWS_EXCEPTION(std::logic_error, benchmark_forward(ctx, {}));
+        profile_layers(ctx, 1);
+        QVERIFY(ctx.profiling());  // restored as found
+    }
+};
+
+QTEST_APPLESS_MAIN(TestEngineContexts)
+#include "test_engine_contexts.moc"
