@@ -126,7 +126,6 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
     if (stale(request.generation)) return;  // a newer configuration is already queued
     ModelStatus status;
     status.request = request;
-    status.precision = QString::fromUtf8(mnv1::to_string(mnv1::Precision::F32));
     ctx_.reset();
     configured_ = false;
     current_ = request;
@@ -145,6 +144,7 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         const mnv1::CompiledNetwork& net = ctx_->network();
         configured_ = true;
         status.buildMs = net.build_ms();
+        status.precision = QString::fromUtf8(mnv1::to_string(net.config().precision));
         std::fill(ctx_->input(), ctx_->input() + ctx_->input_floats(), 0.0f);
         // A short median: enough for the panel, short enough that a slider move stays live.
         status.latencyMs =
