@@ -2,27 +2,17 @@
 // layers models), their labels, and finding models on disk.
 //
 // All functions are thread-safe (no shared state). Errors are thrown as
-// ModelError whose what() is one line: "<path>: <problem>".
+// ModelError (mobilenet/errors.hpp) whose what() is one line: "<path>: <problem>".
 #pragma once
 
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "mobilenet/errors.hpp"
 #include "mobilenet/weights.hpp"
 
 namespace mnv1 {
-
-class ModelError : public std::runtime_error {
-public:
-    ModelError(const std::string& path, const std::string& problem)
-        : std::runtime_error(path + ": " + problem), path_(path) {}
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 // Loads a model, detecting the format from the content (not the extension):
 //   TFLite flatbuffer (".tflite"), Keras 2 HDF5 full model (".h5"), TF.js layers
