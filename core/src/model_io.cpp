@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <new>
 #include <set>
@@ -16,37 +15,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "formats.hpp"
+#include "formats/file_read.hpp"
+#include "formats/formats.hpp"
 
 namespace mnv1 {
 namespace fs = std::filesystem;
-
-namespace detail {
-
-std::string read_file_bytes(const std::string& path) {
-    std::error_code ec;
-    const fs::file_status st = fs::status(path, ec);
-    if (ec || !fs::exists(st)) throw ModelError(path, "no such file");
-    if (fs::is_directory(st)) throw ModelError(path, "is a directory, expected a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ModelError(path, "cannot open file for reading");
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    if (size < 0) throw ModelError(path, "cannot determine the file size");
-    in.seekg(0, std::ios::beg);
-    std::string bytes;
-    try {
-        bytes.resize(static_cast<std::size_t>(size));
-    } catch (const std::bad_alloc&) {
-        throw ModelError(path, "file too large to read into memory");
-    } catch (const std::length_error&) {
-        throw ModelError(path, "file too large to read into memory");
-    }
-    if (size > 0 && !in.read(bytes.data(), size)) throw ModelError(path, "read error");
-    return bytes;
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -64,11 +37,7 @@ Format detect_format(const std::string& path) {
         throw ModelError(path, "is a directory without a model.json (not a TF.js model)");
     }
     if (!fs::is_regular_file(st)) throw ModelError(path, "is not a regular file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ModelError(path, "cannot open file for reading");
-    std::string head(2048 + 8, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
+    const std::string head = detail::read_file_prefix(path, 2048 + 8);
     if (head.empty()) throw ModelError(path, "empty file");
     if (head.size() >= 8 && head.compare(4, 4, "TFL3") == 0) return Format::TFLite;
     // HDF5 superblock: at 0, or after a user block of 512, 1024, 2048 ... bytes.
@@ -115,10 +84,7 @@ std::vector<std::string> parse_labels(const std::string& path, const std::string
 }
 
 std::vector<std::string> read_labels_raw(const std::string& path) {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (!ec && size > kMaxLabelsBytes) throw ModelError(path, "labels file too large");
-    return parse_labels(path, detail::read_file_bytes(path));
+    return parse_labels(path, detail::read_file_bytes(path, kMaxLabelsBytes));
 }
 
 std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::string> labels,
@@ -210,6 +176,39 @@ std::string normalized(const fs::path& p) {
     return c.string();
 }
 
+// Runs the reader for the file's format; any failure ends as ModelError(path, ...).
+template <class TfliteReader, class KerasReader, class TfjsReader>
+auto read_format(const std::string& path, TfliteReader tflite, KerasReader keras, TfjsReader tfjs) {
+    const Format format = detect_format(path);
+    try {
+        switch (format) {
+            case Format::TFLite: return tflite(path);
+            case Format::Hdf5: return keras(path);
+            case Format::Tfjs: break;
+        }
+        return tfjs(path);
+    } catch (const ModelError&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw ModelError(path, "out of memory while loading the model");
+    } catch (const std::exception& e) {
+        throw ModelError(path, e.what());
+    }
+}
+
+ModelEntry entry_for(const std::string& path, const detail::ModelSummary& s) {
+    ModelEntry m;
+    m.path = path;
+    m.alpha = s.alpha;
+    m.native_resolution = s.native_resolution;
+    m.quantized = s.quantized;
+    m.origin = s.origin;
+    m.num_classes = s.num_classes;
+    m.display_name = "MobileNet v1 " + format_alpha(s.alpha) + "-" + std::to_string(s.native_resolution) +
+                     (s.quantized ? " uint8" : " float") + " (" + origin_label(s.origin) + ")";
+    return m;
+}
+
 bool is_model_candidate(const fs::directory_entry& e) {
     std::error_code ec;
     if (e.is_directory(ec)) return fs::is_regular_file(e.path() / "model.json", ec);
@@ -221,21 +220,7 @@ bool is_model_candidate(const fs::directory_entry& e) {
 }  // namespace
 
 std::shared_ptr<const ModelWeights> load_model(const std::string& path, const std::string& labels_path) {
-    const Format format = detect_format(path);
-    std::shared_ptr<ModelWeights> w;
-    try {
-        switch (format) {
-            case Format::TFLite: w = detail::load_tflite(path); break;
-            case Format::Hdf5: w = detail::load_keras_h5(path); break;
-            case Format::Tfjs: w = detail::load_tfjs(path); break;
-        }
-    } catch (const ModelError&) {
-        throw;
-    } catch (const std::bad_alloc&) {
-        throw ModelError(path, "out of memory while loading the model");
-    } catch (const std::exception& e) {
-        throw ModelError(path, e.what());
-    }
+    std::shared_ptr<ModelWeights> w = read_format(path, detail::load_tflite, detail::load_keras_h5, detail::load_tfjs);
     if (!w) throw ModelError(path, "loader returned no weights");
     if (!labels_path.empty()) {
         w->labels = load_labels(labels_path, w->num_classes);
@@ -252,6 +237,15 @@ std::shared_ptr<const ModelWeights> load_model(const std::string& path, const st
         }
     }
     return w;
+}
+
+ModelEntry probe_model(const std::string& path) {
+    return entry_for(path, read_format(path, detail::probe_tflite, detail::probe_keras_h5, detail::probe_tfjs));
+}
+
+ModelEntry describe_model(const ModelWeights& weights, const std::string& path) {
+    return entry_for(path, {weights.alpha, weights.native_resolution, weights.num_classes, weights.quantized,
+                            weights.origin});
 }
 
 std::vector<std::string> load_labels(const std::string& path, int num_classes) {
@@ -318,17 +312,7 @@ std::vector<ModelEntry> discover_models(const std::vector<std::string>& dirs, st
     std::vector<ModelEntry> models;
     for (const fs::path& p : found) {
         try {
-            const auto w = load_model(p.string());
-            ModelEntry m;
-            m.path = p.string();
-            m.alpha = w->alpha;
-            m.native_resolution = w->native_resolution;
-            m.quantized = w->quantized;
-            m.origin = w->origin;
-            m.num_classes = w->num_classes;
-            m.display_name = "MobileNet v1 " + format_alpha(w->alpha) + "-" + std::to_string(w->native_resolution) +
-                             (w->quantized ? " uint8" : " float") + " (" + origin_label(w->origin) + ")";
-            models.push_back(std::move(m));
+            models.push_back(probe_model(p.string()));
         } catch (const std::exception& e) {
             if (problems) problems->push_back(e.what());
         }

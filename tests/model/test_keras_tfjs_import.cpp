@@ -31,8 +31,8 @@
 #define MNV1_TEST_HAVE_HDF5 1
 #endif
 
-#include "formats.hpp"
-#include "keras_common.hpp"
+#include "formats/formats.hpp"
+#include "formats/keras_common.hpp"
 #include "mobilenet/model_io.hpp"
 #include "test_support.hpp"
 

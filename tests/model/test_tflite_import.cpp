@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "formats.hpp"
+#include "formats/formats.hpp"
 #include "mobilenet/arch.hpp"
 #include "mobilenet/model_io.hpp"
 #include "mobilenet/weights.hpp"

@@ -16,7 +16,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
-#include "formats.hpp"
+#include "formats/file_read.hpp"
+#include "formats/formats.hpp"
 #include "mobilenet/arch.hpp"
 #include "mobilenet/model_io.hpp"
 #include "test_support.hpp"

@@ -1,5 +1,6 @@
-// Image decoding, preprocessing the way the releases expect, and classification
-// on top of an ExecutionContext (top-k, latency, crop, class activation maps).
+// Preprocessing the way the releases expect, and classification on top of an
+// ExecutionContext (top-k, latency, crop, class activation maps). Image decoding lives
+// in mobilenet/image_io.hpp (included here for existing users).
 //
 // Free functions are thread-safe, except that those taking an ExecutionContext follow
 // its rule: one thread at a time per context.
@@ -7,28 +8,13 @@
 
 #include <opencv2/core.hpp>
 
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "mobilenet/image_io.hpp"
 #include "mobilenet/network.hpp"
 
 namespace mnv1 {
-
-class ImageError : public std::runtime_error {
-public:
-    ImageError(const std::string& path, const std::string& problem)
-        : std::runtime_error(path + ": " + problem) {}
-};
-
-// Decodes any image OpenCV reads (JPEG, PNG, BMP, WebP, TIFF, ...), applying EXIF
-// orientation, converting grayscale / alpha / 16-bit to 8-bit BGR. Throws
-// ImageError for a missing, unreadable, corrupt or oversized (> 100 Mpixel) file.
-cv::Mat load_image(const std::string& path);
-// Same for an encoded image in memory (`name` is used in error messages).
-cv::Mat decode_image(const std::vector<unsigned char>& bytes, const std::string& name);
-// Converts any 8/16-bit 1/3/4-channel Mat to 8-bit BGR (alpha dropped as imread does).
-cv::Mat to_bgr8(const cv::Mat& img);
 
 enum class CropMode {
     Whole,    // resize the whole image to S x S (what the TFLite reference used)

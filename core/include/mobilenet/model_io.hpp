@@ -2,27 +2,17 @@
 // layers models), their labels, and finding models on disk.
 //
 // All functions are thread-safe (no shared state). Errors are thrown as
-// ModelError whose what() is one line: "<path>: <problem>".
+// ModelError (mobilenet/errors.hpp) whose what() is one line: "<path>: <problem>".
 #pragma once
 
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "mobilenet/errors.hpp"
 #include "mobilenet/weights.hpp"
 
 namespace mnv1 {
-
-class ModelError : public std::runtime_error {
-public:
-    ModelError(const std::string& path, const std::string& problem)
-        : std::runtime_error(path + ": " + problem), path_(path) {}
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 // Loads a model, detecting the format from the content (not the extension):
 //   TFLite flatbuffer (".tflite"), Keras 2 HDF5 full model (".h5"), TF.js layers
@@ -60,9 +50,18 @@ std::vector<std::string> model_search_dirs(const std::string& flag_dir,
                                            const std::string& user_data_dir,
                                            const std::vector<std::string>& tree_dirs);
 
-// Scans dirs (recursively, two levels) for loadable models; files that fail to load
-// are reported in `problems` (one line each) and skipped. Sorted by alpha, then
-// resolution, float before uint8.
+// Describes one model file cheaply: reads its graph, shapes and quantization (and,
+// for Keras HDF5, the corruption checks), never copies or converts weights. A file
+// that probes fine can still fail load_model when its weight data is damaged.
+// Throws ModelError.
+ModelEntry probe_model(const std::string& path);
+
+// The entry probe_model gives for the file `weights` were loaded from.
+ModelEntry describe_model(const ModelWeights& weights, const std::string& path);
+
+// Scans dirs (recursively, two levels) for models and probes each (probe_model);
+// files that fail the probe are reported in `problems` (one line each) and skipped.
+// Sorted by alpha, then resolution, float before uint8.
 std::vector<ModelEntry> discover_models(const std::vector<std::string>& dirs,
                                         std::vector<std::string>* problems = nullptr);
 

@@ -6,9 +6,10 @@
 // elements and weight bytes are copied with memcpy (no alignment assumptions).
 //
 // The network is mapped by its graph, not by tensor names: starting at the subgraph
-// input, each step follows the single operator consuming the current tensor and
-// expects conv0, 13 x (depthwise, pointwise), average pool, classifier conv,
-// optional reshape/squeeze, softmax.
+// input, each step follows the single operator consuming the current tensor through
+// the convolutions to the average pool, then the classifier conv, optional
+// reshape/squeeze and softmax. The convolutions found are matched to MobileNet v1 by
+// the shared topology matcher (topology.hpp), which detects alpha.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -19,16 +20,19 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <flatbuffers/flatbuffers.h>
 
+#include "file_read.hpp"
 #include "formats.hpp"
 #include "mobilenet/arch.hpp"
-#include "mobilenet/model_io.hpp"
+#include "mobilenet/errors.hpp"
 #include "mobilenet/weights.hpp"
+#include "topology.hpp"
 
 namespace mnv1::detail {
 namespace {
@@ -241,11 +245,28 @@ private:
     fb::Verifier verifier_;
 };
 
+// A convolution operator on the data path, described without copying its weights.
+struct ConvOp {
+    const OpInfo* op = nullptr;
+    bool depthwise = false;
+    int kernel = 0, in_c = 0, out_c = 0;
+    const TensorInfo* input = nullptr;
+    const TensorInfo* filter = nullptr;
+    const TensorInfo* output = nullptr;
+    std::string where;  // "layer dw3 (operator 5)"
+};
+
 class Importer {
 public:
     Importer(const std::uint8_t* data, std::size_t size, const std::string& name) : r_(data, size, name) {}
 
-    std::shared_ptr<ModelWeights> run();
+    // Verifies the flatbuffer, walks the graph and matches it to MobileNet v1; reads
+    // tensor shapes and quantization, copies no weights. Call once, before load().
+    void walk();
+    const Topology& topology() const { return topology_; }
+    bool quantized() const { return quantized_; }
+    // The complete weights of the walked graph.
+    std::shared_ptr<ModelWeights> load();
 
 private:
     [[noreturn]] void not_mobilenet(const std::string& why) const {
@@ -258,15 +279,18 @@ private:
     const OpInfo& consumer(int tensor_index, const std::string& after);
     int op_code(std::uint32_t opcode_index);
     OpInfo read_op(std::uint32_t i);
-    std::vector<std::uint8_t> tensor_bytes(const TensorInfo& t, std::size_t elem_size);
+    std::span<const std::uint8_t> tensor_data(const TensorInfo& t, std::size_t elem_size);
     QuantParams read_quant(const fb::Table* q, const std::string& what);
+    void check_quant(const QuantParams& p, const std::string& tensor_name, bool per_channel_ok, bool is_bias,
+                     int channels, const std::string& where) const;
 
-    struct ConvInfo {
-        int stride_h = 1, stride_w = 1, padding = kPadSame, activation = kActNone;
-        int kh = 0, kw = 0, in_c = 0, out_c = 0;
-    };
-    LayerWeights conv_layer(const OpInfo& op, const std::string& name, bool depthwise, int in_c,
-                            ConvInfo& info);
+    // Checks one convolution operator (options, shapes, types, quantization, data
+    // size) and adds it to convs_ / found_ as the layer `name`.
+    void add_conv(const OpInfo& op, const std::string& name, ConvKind kind_if_conv, int in_c);
+    LayerWeights conv_weights(const ConvOp& c, const std::string& name);
+    // The bias tensor of `c`, checked to be `type` with one entry per output channel;
+    // nullptr when the operator has none.
+    const TensorInfo* bias_tensor(const ConvOp& c, int type);
 
     Reader r_;
     Vec opcodes_, tensors_, buffers_, operators_;
@@ -274,6 +298,12 @@ private:
     std::map<int, TensorInfo> tensor_cache_;
     std::vector<OpInfo> ops_;
     bool quantized_ = false;
+
+    // Results of walk().
+    std::vector<ConvOp> convs_;
+    std::vector<FoundConv> found_;
+    Topology topology_;
+    QuantParams input_quant_, output_quant_;
 };
 
 std::vector<std::int32_t> read_int_vector(const Vec& v) {
@@ -422,8 +452,8 @@ const TensorInfo& Importer::tensor(int index) {
     return tensor_cache_.emplace(index, std::move(info)).first->second;
 }
 
-// Raw bytes of a constant tensor; checks the byte count against the shape.
-std::vector<std::uint8_t> Importer::tensor_bytes(const TensorInfo& t, std::size_t elem_size) {
+// Raw bytes of a constant tensor (inside the buffer); checks the byte count against the shape.
+std::span<const std::uint8_t> Importer::tensor_data(const TensorInfo& t, std::size_t elem_size) {
     const std::string what = "tensor " + std::to_string(t.index) + " " + shape_str(t.shape);
     const fb::Table* b = r_.table_at(buffers_, t.buffer, "buffer");
     const Vec data = r_.vector(b, buffer_f::data, 1, "buffer data");
@@ -444,7 +474,7 @@ std::vector<std::uint8_t> Importer::tensor_bytes(const TensorInfo& t, std::size_
     if (n != expected) {
         r_.fail(what + " holds " + std::to_string(n) + " bytes, expected " + std::to_string(expected));
     }
-    return std::vector<std::uint8_t>(p, p + n);
+    return {p, static_cast<std::size_t>(n)};
 }
 
 const OpInfo& Importer::consumer(int tensor_index, const std::string& after) {
@@ -477,14 +507,34 @@ std::vector<float> dequantize(const std::vector<std::uint8_t>& q, const QuantPar
     return out;
 }
 
-LayerWeights Importer::conv_layer(const OpInfo& op, const std::string& name, bool depthwise, int in_c,
-                                  ConvInfo& info) {
-    const int want = depthwise ? kDepthwise : kConv;
-    if (op.code != want) {
-        not_mobilenet("expected " + op_label(want) + " for layer " + name + ", found " + op_label(op.code) +
-                      " (operator " + std::to_string(op.index) + ")");
+void Importer::check_quant(const QuantParams& p, const std::string& tensor_name, bool per_channel_ok, bool is_bias,
+                           int channels, const std::string& where) const {
+    if (p.empty()) r_.fail(where + ": " + tensor_name + " tensor has no quantization parameters");
+    if (p.scale.size() != 1 && !(per_channel_ok && p.scale.size() == static_cast<std::size_t>(channels))) {
+        r_.fail(where + ": " + tensor_name + " tensor has " + std::to_string(p.scale.size()) +
+                " quantization scales for " + std::to_string(channels) + " channels");
     }
-    const std::string where = "layer " + name + " (operator " + std::to_string(op.index) + ")";
+    for (float sc : p.scale) {
+        if (!std::isfinite(sc) || sc <= 0.0f) r_.fail(where + ": " + tensor_name + " tensor has an invalid scale");
+    }
+    for (std::int64_t z : p.zero_point) {
+        if (!is_bias && (z < 0 || z > 255)) {
+            r_.fail(where + ": " + tensor_name + " tensor has uint8 zero point " + std::to_string(z));
+        }
+    }
+}
+
+void Importer::add_conv(const OpInfo& op, const std::string& name, ConvKind kind_if_conv, int in_c) {
+    const bool depthwise = op.code == kDepthwise;
+    if (op.code != kConv && !depthwise) {
+        not_mobilenet("expected a convolution for layer " + name + ", found " + op_label(op.code) + " (operator " +
+                      std::to_string(op.index) + ")");
+    }
+    ConvOp c;
+    c.op = &op;
+    c.depthwise = depthwise;
+    c.where = "layer " + name + " (operator " + std::to_string(op.index) + ")";
+    const std::string& where = c.where;
     if (op.inputs.size() < 2 || op.inputs.size() > 3) {
         not_mobilenet(where + " has " + std::to_string(op.inputs.size()) + " inputs");
     }
@@ -493,26 +543,27 @@ LayerWeights Importer::conv_layer(const OpInfo& op, const std::string& name, boo
     const int want_opt = depthwise ? kOptDepthwise : kOptConv;
     if (op.options_type != want_opt || !op.options) r_.fail(where + ": missing convolution options");
     const fb::Table* o = op.options;
-    int dil_w = 1, dil_h = 1, multiplier = 1;
-    if (depthwise) {
-        info.padding = r_.scalar<std::int8_t>(o, dw_f::padding, 0, "depthwise options");
-        info.stride_w = r_.scalar<std::int32_t>(o, dw_f::stride_w, 0, "depthwise options");
-        info.stride_h = r_.scalar<std::int32_t>(o, dw_f::stride_h, 0, "depthwise options");
-        multiplier = r_.scalar<std::int32_t>(o, dw_f::depth_multiplier, 0, "depthwise options");
-        info.activation = r_.scalar<std::int8_t>(o, dw_f::activation, 0, "depthwise options");
-        dil_w = r_.scalar<std::int32_t>(o, dw_f::dilation_w, 1, "depthwise options");
-        dil_h = r_.scalar<std::int32_t>(o, dw_f::dilation_h, 1, "depthwise options");
-    } else {
-        info.padding = r_.scalar<std::int8_t>(o, conv_f::padding, 0, "conv options");
-        info.stride_w = r_.scalar<std::int32_t>(o, conv_f::stride_w, 0, "conv options");
-        info.stride_h = r_.scalar<std::int32_t>(o, conv_f::stride_h, 0, "conv options");
-        info.activation = r_.scalar<std::int8_t>(o, conv_f::activation, 0, "conv options");
-        dil_w = r_.scalar<std::int32_t>(o, conv_f::dilation_w, 1, "conv options");
-        dil_h = r_.scalar<std::int32_t>(o, conv_f::dilation_h, 1, "conv options");
-    }
+    int padding = kPadSame, stride_w = 1, stride_h = 1, activation = kActNone;
+    // Conv2DOptions and DepthwiseConv2DOptions share their fields, at different ids.
+    struct OptionIds {
+        int padding, stride_w, stride_h, activation, dilation_w, dilation_h;
+        const char* what;
+    };
+    static constexpr OptionIds kConvIds{conv_f::padding,    conv_f::stride_w,   conv_f::stride_h, conv_f::activation,
+                                        conv_f::dilation_w, conv_f::dilation_h, "conv options"};
+    static constexpr OptionIds kDepthwiseIds{dw_f::padding,    dw_f::stride_w,   dw_f::stride_h, dw_f::activation,
+                                             dw_f::dilation_w, dw_f::dilation_h, "depthwise options"};
+    const OptionIds& ids = depthwise ? kDepthwiseIds : kConvIds;
+    padding = r_.scalar<std::int8_t>(o, ids.padding, 0, ids.what);
+    stride_w = r_.scalar<std::int32_t>(o, ids.stride_w, 0, ids.what);
+    stride_h = r_.scalar<std::int32_t>(o, ids.stride_h, 0, ids.what);
+    activation = r_.scalar<std::int8_t>(o, ids.activation, 0, ids.what);
+    const int dil_w = r_.scalar<std::int32_t>(o, ids.dilation_w, 1, ids.what);
+    const int dil_h = r_.scalar<std::int32_t>(o, ids.dilation_h, 1, ids.what);
+    const int multiplier = depthwise ? r_.scalar<std::int32_t>(o, dw_f::depth_multiplier, 0, ids.what) : 1;
     if (dil_w != 1 || dil_h != 1) not_mobilenet(where + " is dilated");
-    if (info.stride_w != info.stride_h) not_mobilenet(where + " has unequal strides");
-    if (info.padding != kPadSame) not_mobilenet(where + " does not use SAME padding");
+    if (stride_w != stride_h) not_mobilenet(where + " has unequal strides");
+    if (padding != kPadSame) not_mobilenet(where + " does not use SAME padding");
 
     // Tensors.
     const TensorInfo& in = tensor(op.inputs[0]);
@@ -520,45 +571,102 @@ LayerWeights Importer::conv_layer(const OpInfo& op, const std::string& name, boo
     const TensorInfo& out = tensor(op.outputs[0]);
     if (in.shape.size() != 4) not_mobilenet(where + " input is not 4-D " + shape_str(in.shape));
     if (filt.shape.size() != 4) not_mobilenet(where + " filter is not 4-D " + shape_str(filt.shape));
-    const int channels_in = in.shape[3];
-    if (channels_in != in_c) {
-        not_mobilenet(where + " has " + std::to_string(channels_in) + " input channels, expected " +
+    if (in.shape[3] != in_c) {
+        not_mobilenet(where + " has " + std::to_string(in.shape[3]) + " input channels, expected " +
                       std::to_string(in_c));
     }
-    info.kh = filt.shape[1];
-    info.kw = filt.shape[2];
+    if (filt.shape[1] != filt.shape[2]) not_mobilenet(where + " filter " + shape_str(filt.shape) + " is not square");
+    c.kernel = filt.shape[1];
+    c.in_c = in_c;
     if (depthwise) {
         if (filt.shape[0] != 1 || filt.shape[3] != in_c || multiplier != 1) {
             not_mobilenet(where + " depthwise filter " + shape_str(filt.shape) + " does not match " +
                           std::to_string(in_c) + " channels with multiplier 1");
         }
-        info.in_c = info.out_c = in_c;
+        c.out_c = in_c;
     } else {
         if (filt.shape[3] != in_c) {
-            not_mobilenet(where + " filter " + shape_str(filt.shape) + " does not match " +
-                          std::to_string(in_c) + " input channels");
+            not_mobilenet(where + " filter " + shape_str(filt.shape) + " does not match " + std::to_string(in_c) +
+                          " input channels");
         }
-        info.in_c = in_c;
-        info.out_c = filt.shape[0];
+        c.out_c = filt.shape[0];
     }
-    const int kh = info.kh, kw = info.kw, oc = info.out_c;
+    c.input = &in;
+    c.filter = &filt;
+    c.output = &out;
 
-    // Weights -> canonical layout.
+    // Types, quantization and the size of the weight data (not copied here).
     const bool quant_w = filt.type == kUInt8;
     if (quantized_ != quant_w || (!quant_w && filt.type != kFloat32)) {
-        r_.fail(where + " has " + type_name(filt.type) + " weights in a " +
-                (quantized_ ? "uint8" : "float32") + " model");
+        r_.fail(where + " has " + type_name(filt.type) + " weights in a " + (quantized_ ? "uint8" : "float32") +
+                " model");
     }
-    const std::vector<std::uint8_t> raw = tensor_bytes(filt, quant_w ? 1 : 4);
+    if (quantized_) {
+        check_quant(in.quant, "input", false, false, c.out_c, where);
+        check_quant(out.quant, "output", false, false, c.out_c, where);
+        check_quant(filt.quant, "weight", true, false, c.out_c, where);
+        if (in.type != kUInt8 || out.type != kUInt8) {
+            r_.fail(where + " has " + type_name(in.type) + " input / " + type_name(out.type) +
+                    " output in a uint8 model");
+        }
+    }
+    (void)tensor_data(filt, quant_w ? 1 : 4);
+
+    FoundConv f;
+    f.label = c.where;
+    f.kind = depthwise ? ConvKind::Depthwise : kind_if_conv;
+    if (f.kind == ConvKind::Full && c.kernel == 1) f.kind = ConvKind::Pointwise;
+    f.kernel = c.kernel;
+    f.stride = stride_h;
+    f.in_c = c.in_c;
+    f.out_c = c.out_c;
+    f.padding = {true, false};  // TFLite SAME is TF SAME
+    check_layer_shape(f, found_.size(), r_.name());
+    if (f.kind == ConvKind::Classifier) {
+        if (activation != kActNone) not_mobilenet("the classifier has a fused activation");
+    } else {
+        // Some uint8 releases fuse no activation and clamp through the output range
+        // instead: zero point 0 and scale * 255 = 6 is a ReLU6.
+        if (activation == kActNone && quantized_ && out.quant.zero_point[0] == 0) {
+            const double top = static_cast<double>(out.quant.scale[0]) * 255.0;
+            activation = std::fabs(top - 6.0) <= 0.06 ? kActRelu6 : kActRelu;
+        }
+        if (activation != kActRelu6 && activation != kActRelu) {
+            not_mobilenet("layer " + name + " has fused activation " + std::to_string(activation) +
+                          ", expected RELU6 or RELU");
+        }
+        f.activation = activation == kActRelu ? Activation::Relu : Activation::Relu6;
+    }
+    convs_.push_back(std::move(c));
+    found_.push_back(std::move(f));
+}
+
+const TensorInfo* Importer::bias_tensor(const ConvOp& c, int type) {
+    const OpInfo& op = *c.op;
+    if (op.inputs.size() != 3 || op.inputs[2] < 0) return nullptr;
+    const TensorInfo& b = tensor(op.inputs[2]);
+    if (b.type != type || b.elements() != c.out_c) {
+        r_.fail(c.where + " bias is " + type_name(b.type) + " " + shape_str(b.shape) + ", expected " + type_name(type) +
+                " [" + std::to_string(c.out_c) + "]");
+    }
+    return &b;
+}
+
+LayerWeights Importer::conv_weights(const ConvOp& c, const std::string& name) {
+    const TensorInfo& filt = *c.filter;
+    const std::string& where = c.where;
+    const int kh = c.kernel, kw = c.kernel, oc = c.out_c, in_c = c.in_c;
+    const bool quant_w = quantized_;
+    const std::span<const std::uint8_t> raw = tensor_data(filt, quant_w ? 1 : 4);
     const std::size_t count = raw.size() / (quant_w ? 1 : 4);
     std::vector<std::size_t> src_of(count);  // canonical index -> TFLite element index
-    if (depthwise) {
+    if (c.depthwise) {
         // [1][kh][kw][C] -> [C][1][1][kh][kw]
-        for (int c = 0; c < oc; ++c)
+        for (int ch = 0; ch < oc; ++ch)
             for (int y = 0; y < kh; ++y)
                 for (int x = 0; x < kw; ++x)
-                    src_of[(static_cast<std::size_t>(c) * kh + y) * kw + x] =
-                        (static_cast<std::size_t>(y) * kw + x) * oc + c;
+                    src_of[(static_cast<std::size_t>(ch) * kh + y) * kw + x] =
+                        (static_cast<std::size_t>(y) * kw + x) * oc + ch;
     } else {
         // [O][kh][kw][I] -> [O][I][kh][kw]
         for (int o2 = 0; o2 < oc; ++o2)
@@ -574,63 +682,29 @@ LayerWeights Importer::conv_layer(const OpInfo& op, const std::string& name, boo
     lw.name = name;
     lw.bias.assign(static_cast<std::size_t>(oc), 0.0f);
 
-    const bool has_bias = op.inputs.size() == 3 && op.inputs[2] >= 0;
     if (!quantized_) {
         lw.weights.resize(count);
         for (std::size_t i = 0; i < count; ++i) std::memcpy(&lw.weights[i], raw.data() + 4 * src_of[i], 4);
-        if (has_bias) {
-            const TensorInfo& b = tensor(op.inputs[2]);
-            if (b.type != kFloat32 || b.elements() != oc) {
-                r_.fail(where + " bias is " + type_name(b.type) + " " + shape_str(b.shape) + ", expected float32 [" +
-                        std::to_string(oc) + "]");
-            }
-            const std::vector<std::uint8_t> braw = tensor_bytes(b, 4);
+        if (const TensorInfo* b = bias_tensor(c, kFloat32)) {
+            const std::span<const std::uint8_t> braw = tensor_data(*b, 4);
             std::memcpy(lw.bias.data(), braw.data(), braw.size());
         }
         return lw;
     }
 
     QuantizedLayer q;
-    q.input = in.quant;
-    q.output = out.quant;
+    q.input = c.input->quant;
+    q.output = c.output->quant;
     q.weights = filt.quant;
-    auto check_quant = [&](const QuantParams& p, const std::string& tname, bool is_bias) {
-        const bool allow_per_channel = is_bias || tname == "weight";
-        if (p.empty()) r_.fail(where + ": " + tname + " tensor has no quantization parameters");
-        if (p.scale.size() != 1 && !(allow_per_channel && p.scale.size() == static_cast<std::size_t>(oc))) {
-            r_.fail(where + ": " + tname + " tensor has " + std::to_string(p.scale.size()) +
-                    " quantization scales for " + std::to_string(oc) + " channels");
-        }
-        for (float s : p.scale) {
-            if (!std::isfinite(s) || s <= 0.0f) r_.fail(where + ": " + tname + " tensor has an invalid scale");
-        }
-        for (std::int64_t z : p.zero_point) {
-            if (!is_bias && (z < 0 || z > 255)) {
-                r_.fail(where + ": " + tname + " tensor has uint8 zero point " + std::to_string(z));
-            }
-        }
-    };
-    check_quant(q.input, "input", false);
-    check_quant(q.output, "output", false);
-    check_quant(q.weights, "weight", false);
-    if (in.type != kUInt8 || out.type != kUInt8) {
-        r_.fail(where + " has " + type_name(in.type) + " input / " + type_name(out.type) +
-                " output in a uint8 model");
-    }
     q.weights_q.resize(count);
     for (std::size_t i = 0; i < count; ++i) q.weights_q[i] = raw[src_of[i]];
     lw.weights = dequantize(q.weights_q, q.weights, per_channel);
 
     q.bias_q.assign(static_cast<std::size_t>(oc), 0);
-    if (has_bias) {
-        const TensorInfo& b = tensor(op.inputs[2]);
-        if (b.type != kInt32 || b.elements() != oc) {
-            r_.fail(where + " bias is " + type_name(b.type) + " " + shape_str(b.shape) + ", expected int32 [" +
-                    std::to_string(oc) + "]");
-        }
-        const std::vector<std::uint8_t> braw = tensor_bytes(b, 4);
+    if (const TensorInfo* b = bias_tensor(c, kInt32)) {
+        const std::span<const std::uint8_t> braw = tensor_data(*b, 4);
         std::memcpy(q.bias_q.data(), braw.data(), braw.size());
-        q.bias = b.quant;
+        q.bias = b->quant;
     }
     if (q.bias.empty()) {
         // TFLite convention: bias scale = input scale * weight scale, zero point 0.
@@ -639,19 +713,18 @@ LayerWeights Importer::conv_layer(const OpInfo& op, const std::string& name, boo
             q.bias.zero_point.push_back(0);
         }
     }
-    check_quant(q.bias, "bias", true);
-    for (int c = 0; c < oc; ++c) {
-        const std::size_t k = q.bias.scale.size() == 1 ? 0 : static_cast<std::size_t>(c);
-        lw.bias[static_cast<std::size_t>(c)] =
-            q.bias.scale[k] * static_cast<float>(static_cast<std::int64_t>(q.bias_q[c]) - q.bias.zero_point[k]);
+    check_quant(q.bias, "bias", true, true, oc, where);
+    for (int ch = 0; ch < oc; ++ch) {
+        const std::size_t k = q.bias.scale.size() == 1 ? 0 : static_cast<std::size_t>(ch);
+        lw.bias[static_cast<std::size_t>(ch)] =
+            q.bias.scale[k] * static_cast<float>(static_cast<std::int64_t>(q.bias_q[ch]) - q.bias.zero_point[k]);
     }
     lw.quant = std::move(q);
     return lw;
 }
 
-std::shared_ptr<ModelWeights> Importer::run() {
+void Importer::walk() {
     read_model();
-    auto w = std::make_shared<ModelWeights>();
 
     // Graph input.
     const TensorInfo& input = tensor(graph_inputs_[0]);
@@ -670,101 +743,49 @@ std::shared_ptr<ModelWeights> Importer::run() {
                 " (only float32 and uint8 models are supported)");
     }
 
-    // Walk the graph.
+    // Feature extractor: every convolution up to the average pool.
     int cur = input.index;
     std::string prev = "the input tensor";
     int channels = 3;
-    std::vector<int> out_channels;  // conv0, pw1..pw13
-    int act = -1;
-    auto take_activation = [&](int a, const std::string& layer) {
-        // Some uint8 releases fuse no activation and clamp through the output range
-        // instead: zero point 0 and scale * 255 = 6 is a ReLU6.
-        if (a == kActNone && quantized_ && w->layers.back().quant) {
-            const QuantParams& q = w->layers.back().quant->output;
-            if (q.zero_point[0] == 0) {
-                const double top = static_cast<double>(q.scale[0]) * 255.0;
-                a = std::fabs(top - 6.0) <= 0.06 ? kActRelu6 : kActRelu;
-            }
-        }
-        if (a != kActRelu6 && a != kActRelu) {
-            not_mobilenet("layer " + layer + " has fused activation " + std::to_string(a) + ", expected RELU6 or RELU");
-        }
-        if (act >= 0 && a != act) not_mobilenet("layer " + layer + " uses a different activation than conv0");
-        act = a;
-    };
-
-    ConvInfo ci;
-    {
+    std::vector<bool> visited(ops_.size(), false);
+    const OpInfo* pool = nullptr;
+    while (!pool) {
         const OpInfo& op = consumer(cur, prev);
-        w->layers.push_back(conv_layer(op, "conv0", false, channels, ci));
-        if (ci.kh != 3 || ci.kw != 3 || ci.stride_h != 2) {
-            not_mobilenet("conv0 is " + std::to_string(ci.kh) + "x" + std::to_string(ci.kw) + " stride " +
-                          std::to_string(ci.stride_h) + ", expected 3x3 stride 2");
+        if (op.code == kAvgPool) {
+            pool = &op;
+            break;
         }
-        take_activation(ci.activation, "conv0");
-        channels = ci.out_c;
-        out_channels.push_back(channels);
+        if (op.code != kConv && op.code != kDepthwise) {
+            not_mobilenet("expected a convolution or AVERAGE_POOL_2D after " + prev + ", found " + op_label(op.code) +
+                          " (operator " + std::to_string(op.index) + ")");
+        }
+        if (visited[static_cast<std::size_t>(op.index)]) {
+            not_mobilenet("operator " + std::to_string(op.index) + " is reached twice (the graph has a cycle)");
+        }
+        visited[static_cast<std::size_t>(op.index)] = true;
+        const std::string name = weighted_layer_name(convs_.size());
+        add_conv(op, name, ConvKind::Full, channels);
+        channels = convs_.back().out_c;
         cur = op.outputs[0];
-        prev = "conv0";
-    }
-    int block = 1;
-    int hw = spatial_pad(resolution, 3, 2, Padding::TfSame).out;
-    for (const BlockSpec& b : separable_blocks()) {
-        const std::string dw = "dw" + std::to_string(block), pw = "pw" + std::to_string(block);
-        const OpInfo& dop = consumer(cur, prev);
-        w->layers.push_back(conv_layer(dop, dw, true, channels, ci));
-        if (ci.kh != 3 || ci.kw != 3 || ci.stride_h != b.stride) {
-            not_mobilenet(dw + " is " + std::to_string(ci.kh) + "x" + std::to_string(ci.kw) + " stride " +
-                          std::to_string(ci.stride_h) + ", expected 3x3 stride " + std::to_string(b.stride));
-        }
-        take_activation(ci.activation, dw);
-        hw = spatial_pad(hw, 3, b.stride, Padding::TfSame).out;
-        cur = dop.outputs[0];
-
-        const OpInfo& pop = consumer(cur, dw);
-        w->layers.push_back(conv_layer(pop, pw, false, channels, ci));
-        if (ci.kh != 1 || ci.kw != 1 || ci.stride_h != 1) {
-            not_mobilenet(pw + " is " + std::to_string(ci.kh) + "x" + std::to_string(ci.kw) + " stride " +
-                          std::to_string(ci.stride_h) + ", expected 1x1 stride 1");
-        }
-        take_activation(ci.activation, pw);
-        channels = ci.out_c;
-        out_channels.push_back(channels);
-        cur = pop.outputs[0];
-        prev = pw;
-        ++block;
+        prev = name;
     }
 
-    // Global average pool.
-    {
-        const OpInfo& op = consumer(cur, prev);
-        if (op.code != kAvgPool) {
-            not_mobilenet("expected AVERAGE_POOL_2D after pw13, found " + op_label(op.code) + " (operator " +
-                          std::to_string(op.index) + ")");
-        }
-        if (op.options_type != kOptPool || !op.options) r_.fail("average pool: missing pool options");
-        const int fw = r_.scalar<std::int32_t>(op.options, pool_f::filter_w, 0, "pool options");
-        const int fh = r_.scalar<std::int32_t>(op.options, pool_f::filter_h, 0, "pool options");
-        const int pact = r_.scalar<std::int8_t>(op.options, pool_f::activation, 0, "pool options");
-        if (fw != hw || fh != hw) {
-            not_mobilenet("average pool is " + std::to_string(fw) + "x" + std::to_string(fh) +
-                          ", expected global " + std::to_string(hw) + "x" + std::to_string(hw));
-        }
-        if (pact != kActNone) not_mobilenet("average pool has a fused activation");
-        cur = op.outputs[0];
-        prev = "the average pool";
-    }
+    // Global average pool (its window is checked against the matched topology below).
+    if (pool->options_type != kOptPool || !pool->options) r_.fail("average pool: missing pool options");
+    const int fw = r_.scalar<std::int32_t>(pool->options, pool_f::filter_w, 0, "pool options");
+    const int fh = r_.scalar<std::int32_t>(pool->options, pool_f::filter_h, 0, "pool options");
+    const int pact = r_.scalar<std::int8_t>(pool->options, pool_f::activation, 0, "pool options");
+    if (pact != kActNone) not_mobilenet("average pool has a fused activation");
+    cur = pool->outputs[0];
 
     // Classifier: 1x1 conv with bias, no activation.
     {
-        const OpInfo& op = consumer(cur, prev);
-        w->layers.push_back(conv_layer(op, "fc", false, channels, ci));
-        if (ci.kh != 1 || ci.kw != 1 || ci.stride_h != 1) not_mobilenet("the classifier is not a 1x1 convolution");
-        if (ci.activation != kActNone) not_mobilenet("the classifier has a fused activation");
-        w->num_classes = ci.out_c;
+        const OpInfo& op = consumer(cur, "the average pool");
+        add_conv(op, "fc", ConvKind::Classifier, channels);
         cur = op.outputs[0];
         prev = "the classifier";
     }
+    const int num_classes = convs_.back().out_c;
 
     // Optional reshape / squeeze, then softmax.
     for (int extra = 0;; ++extra) {
@@ -783,61 +804,54 @@ std::shared_ptr<ModelWeights> Importer::run() {
     }
     if (cur != graph_outputs_[0]) not_mobilenet("the softmax output is not the graph output");
     const TensorInfo& output = tensor(cur);
-    if (output.elements() != w->num_classes) {
-        not_mobilenet("output tensor " + shape_str(output.shape) + " does not hold " +
-                      std::to_string(w->num_classes) + " classes");
+    if (output.elements() != num_classes) {
+        not_mobilenet("output tensor " + shape_str(output.shape) + " does not hold " + std::to_string(num_classes) +
+                      " classes");
     }
 
-    // Width multiplier: the whole channel sequence must follow max(int(c * alpha), 8).
-    auto fits = [&](double a) {
-        if (!(a > 0.0) || a > 1.5) return false;
-        if (out_channels[0] != scaled_channels(kStemChannels, a)) return false;
-        for (std::size_t i = 0; i < separable_blocks().size(); ++i) {
-            if (out_channels[i + 1] != scaled_channels(separable_blocks()[i].out_channels, a)) return false;
-        }
-        return true;
-    };
-    std::optional<double> alpha;
-    for (double a : {1.0, 0.75, 0.5, 0.25, out_channels[0] / 32.0, out_channels.back() / 1024.0}) {
-        if (fits(a)) {
-            alpha = a;
-            break;
-        }
-    }
-    if (!alpha) {
-        std::string seq;
-        for (int c : out_channels) seq += (seq.empty() ? "" : ",") + std::to_string(c);
-        not_mobilenet("channel counts " + seq + " match no width multiplier");
+    topology_ = match_mobilenet_v1(found_, resolution, r_.name());
+    const int hw = topology_.feature_size;
+    if (fw != hw || fh != hw) {
+        not_mobilenet("average pool is " + std::to_string(fw) + "x" + std::to_string(fh) + ", expected global " +
+                      std::to_string(hw) + "x" + std::to_string(hw));
     }
 
-    w->alpha = *alpha;
-    w->native_resolution = resolution;
-    w->activation = act == kActRelu ? Activation::Relu : Activation::Relu6;
-    w->padding = Padding::TfSame;
+    if (quantized_) {
+        input_quant_ = input.quant;
+        output_quant_ = output.quant;
+        if (input_quant_.empty() || output_quant_.empty()) {
+            r_.fail("uint8 model without input/output quantization parameters");
+        }
+        const float si = input_quant_.scale[0];
+        if (!std::isfinite(si) || si <= 0.0f) r_.fail("input tensor has an invalid quantization scale");
+        const float so = output_quant_.scale[0];
+        const std::int64_t zo = output_quant_.zero_point[0];
+        if (!std::isfinite(so) || so <= 0.0f || zo < 0 || zo > 255) {
+            r_.fail("output tensor has invalid quantization parameters");
+        }
+    }
+}
+
+std::shared_ptr<ModelWeights> Importer::load() {
+    auto w = std::make_shared<ModelWeights>();
+    apply_topology(topology_, *w);
     w->origin = WeightsOrigin::TFLite;
     w->quantized = quantized_;
     w->source = r_.name();
     if (quantized_) {
-        w->input_quant = input.quant;
-        w->output_quant = output.quant;
-        if (w->input_quant.empty() || w->output_quant.empty()) {
-            r_.fail("uint8 model without input/output quantization parameters");
-        }
-        const float s = w->input_quant.scale[0];
-        if (!std::isfinite(s) || s <= 0.0f) r_.fail("input tensor has an invalid quantization scale");
-        const float so = w->output_quant.scale[0];
-        const std::int64_t zo = w->output_quant.zero_point[0];
-        if (!std::isfinite(so) || so <= 0.0f || zo < 0 || zo > 255) {
-            r_.fail("output tensor has invalid quantization parameters");
-        }
-        w->input_mean = static_cast<float>(w->input_quant.zero_point[0]);
-        w->input_std = 1.0f / s;
+        w->input_quant = input_quant_;
+        w->output_quant = output_quant_;
+        w->input_mean = static_cast<float>(input_quant_.zero_point[0]);
+        w->input_std = 1.0f / input_quant_.scale[0];
     } else {
         w->input_mean = 127.5f;
         w->input_std = 127.5f;
     }
-    w->description = "mobilenet_v1_" + format_alpha(w->alpha) + "_" + std::to_string(resolution) +
+    w->description = "mobilenet_v1_" + format_alpha(w->alpha) + "_" + std::to_string(w->native_resolution) +
                      (quantized_ ? " (TFLite uint8)" : " (TFLite float32)");
+    for (std::size_t i = 0; i < convs_.size(); ++i) {
+        w->layers.push_back(conv_weights(convs_[i], topology_.layers[i].name));
+    }
 
     try {
         check_shapes(*w, w->arch(w->native_resolution));
@@ -847,10 +861,10 @@ std::shared_ptr<ModelWeights> Importer::run() {
     return w;
 }
 
-}  // namespace
-
-std::shared_ptr<ModelWeights> load_tflite_buffer(const std::uint8_t* data, std::size_t size,
-                                                 const std::string& name) {
+// Checks the identifier, aligns the buffer if needed, walks the graph and hands the
+// walked Importer to `use`; every failure ends as ModelError(name, ...).
+template <class Use>
+auto with_walked_graph(const std::uint8_t* data, std::size_t size, const std::string& name, Use&& use) {
     if (!data || size == 0) throw ModelError(name, "empty file");
     if (size < 8) throw ModelError(name, "file too short for a TFLite model (" + std::to_string(size) + " bytes)");
     if (std::memcmp(data + 4, "TFL3", 4) != 0) {
@@ -865,7 +879,9 @@ std::shared_ptr<ModelWeights> load_tflite_buffer(const std::uint8_t* data, std::
         data = reinterpret_cast<const std::uint8_t*>(aligned.data());
     }
     try {
-        return Importer(data, size, name).run();
+        Importer importer(data, size, name);
+        importer.walk();
+        return use(importer);
     } catch (const ModelError&) {
         throw;
     } catch (const std::bad_alloc&) {
@@ -873,9 +889,24 @@ std::shared_ptr<ModelWeights> load_tflite_buffer(const std::uint8_t* data, std::
     }
 }
 
+}  // namespace
+
+std::shared_ptr<ModelWeights> load_tflite_buffer(const std::uint8_t* data, std::size_t size,
+                                                 const std::string& name) {
+    return with_walked_graph(data, size, name, [](Importer& importer) { return importer.load(); });
+}
+
 std::shared_ptr<ModelWeights> load_tflite(const std::string& path) {
     const std::string bytes = read_file_bytes(path);
     return load_tflite_buffer(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), path);
+}
+
+ModelSummary probe_tflite(const std::string& path) {
+    const std::string bytes = read_file_bytes(path);
+    return with_walked_graph(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), path,
+                             [](const Importer& importer) {
+                                 return summary_of(importer.topology(), importer.quantized(), WeightsOrigin::TFLite);
+                             });
 }
 
 }  // namespace mnv1::detail

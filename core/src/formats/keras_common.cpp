@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mobilenet/model_io.hpp"
+#include "mobilenet/errors.hpp"
 
 namespace mnv1::detail::keras {
 
@@ -19,14 +19,8 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string control_free(std::string text) {
-    for (char& ch : text)
-        if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
-    return text;
-}
-
 [[noreturn]] void fail(const std::string& path, const std::string& problem) {
-    throw ModelError(path, control_free(problem));  // layer names come from untrusted JSON
+    throw ModelError(path, problem);  // one line: Error replaces control characters
 }
 
 // ---- small JSON accessors (the config is untrusted: check every type) ----------------
@@ -329,8 +323,6 @@ void check_conv_common(const Node& n, const std::string& path) {
     }
 }
 
-double channel_ratio(int channels, int base) { return static_cast<double>(channels) / base; }
-
 }  // namespace
 
 // ---- public helpers ---------------------------------------------------------------------
@@ -356,8 +348,6 @@ Shape ConvSpec::keras_kernel_shape() const {
 std::string canonical_model_name(double alpha, int resolution) {
     return "mobilenet_v1_" + format_alpha(alpha) + "_" + std::to_string(resolution);
 }
-
-std::string one_line(std::string text) { return control_free(std::move(text)); }
 
 std::string strip_tensor_suffix(const std::string& name) {
     const auto colon = name.rfind(':');
@@ -429,18 +419,19 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
         // Input.
         int in_channels = 3;
         bool res_known = false;
+        int resolution = 224;
         // An InputLayer, or (old Sequential configs) the first layer, carries the batch shape.
-        input_shape(*chain[0].cfg, chain[0].name, path, g.resolution, in_channels, res_known);
+        input_shape(*chain[0].cfg, chain[0].name, path, resolution, in_channels, res_known);
         const std::size_t first = chain[0].cls == "InputLayer" ? 1 : 0;
         if (in_channels != 3) fail(path, "input has " + std::to_string(in_channels) + " channels; expected RGB (3)");
         if (!res_known) {
             // Flexible-size input: fall back to the Keras model name ("mobilenet_0.25_224"), else 224.
-            g.resolution = 224;
+            resolution = 224;
             const auto us = g.model_name.rfind('_');
             if (us != std::string::npos) {
                 try {
                     const int r = std::stoi(g.model_name.substr(us + 1));
-                    if (r >= 32 && r <= 1024) g.resolution = r;
+                    if (r >= 32 && r <= 1024) resolution = r;
                 } catch (const std::exception&) {
                 }
             }
@@ -448,7 +439,7 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
 
         enum class Stage { Features, Pooled, Classified };
         Stage stage = Stage::Features;
-        int hw = g.resolution;
+        int hw = resolution;
         int channels = in_channels;
         Pad4 pending{};               // accumulated ZeroPadding2D before the next conv
         bool pending_pad = false;
@@ -456,11 +447,7 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
         bool need_activation = false;   // a feature conv waits for its ReLU
         bool prev_is_conv = false;       // the previous layer was a conv (BN may follow)
         bool softmax = false;
-        std::optional<Activation> act;
-        std::string act_layer;
-        bool all_tf = true, all_sym = true;
-        std::string tf_witness, sym_witness;
-        int blocks = 0;
+        std::vector<FoundConv> found;  // what the shared matcher checks, one per ConvSpec
 
         for (std::size_t li = first; li < chain.size(); ++li) {
             const Node& n = chain[li];
@@ -503,31 +490,23 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
                     } else {
                         cs.out_c = get_positive_int(c, "filters", n.name, path, 65536);
                     }
-                    if (g.convs.empty()) {
-                        if (cs.type != ConvType::Conv || cs.kernel != 3) {
-                            fail(path, "first layer '" + n.name + "' is not a 3x3 convolution; not a MobileNet v1");
-                        }
-                        cs.name = "conv0";
-                    } else if (cs.type == ConvType::Depthwise) {
-                        if (g.convs.back().type == ConvType::Depthwise) fail(path, "two depthwise convolutions in a row at '" + n.name + "'");
-                        if (cs.kernel != 3) fail(path, "depthwise layer '" + n.name + "' is not 3x3");
-                        ++blocks;
-                        if (blocks > 13) fail(path, "more than 13 depthwise-separable blocks; not a MobileNet v1");
-                        cs.name = "dw" + std::to_string(blocks);
-                    } else {
-                        if (g.convs.back().type != ConvType::Depthwise) {
-                            fail(path, "convolution '" + n.name + "' does not follow a depthwise convolution; not a MobileNet v1");
-                        }
-                        if (cs.kernel != 1) fail(path, "pointwise layer '" + n.name + "' is not 1x1");
-                        cs.name = "pw" + std::to_string(blocks);
-                    }
+                    FoundConv f;
+                    f.label = "layer '" + n.name + "'";
+                    f.kind = cs.type == ConvType::Depthwise ? ConvKind::Depthwise
+                             : cs.kernel == 1              ? ConvKind::Pointwise
+                                                           : ConvKind::Full;
+                    f.kernel = cs.kernel;
+                    f.stride = cs.stride;
+                    f.in_c = cs.in_c;
+                    f.out_c = cs.out_c;
+                    check_layer_shape(f, found.size(), path);
                     if (fused != "linear") {
                         fail(path, "layer '" + n.name + "': fused activation '" + fused +
                                        "' is not supported (expected separate BatchNormalization and ReLU layers)");
                     }
                     const std::string mode = get_string(c, "padding", "valid");
                     if (cs.kernel == 1) {
-                        if (cs.stride != 1) fail(path, "pointwise layer '" + n.name + "' has stride " + std::to_string(cs.stride));
+                        // The matcher rejects a strided 1x1; the feature map size is tracked for 3x3s only.
                         if (pending_pad) fail(path, "zero padding '" + pending_pad_layer + "' before 1x1 layer '" + n.name + "'");
                     } else {
                         if (cs.stride < 1 || cs.stride > 2) fail(path, "layer '" + n.name + "' has stride " + std::to_string(cs.stride));
@@ -553,20 +532,15 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
                         const bool is_sym = sym.before == before && sym.out == out;
                         const std::string how = (pending_pad ? "zero-pad " + pad_text(p) + " + " : std::string()) +
                                                 "'" + mode + "' stride " + std::to_string(cs.stride);
-                        if (!is_tf && !is_sym) {
-                            fail(path, "layer '" + n.name + "' (" + how + " on " + std::to_string(hw) +
-                                           " px) pads neither like TF SAME nor symmetrically");
-                        }
-                        if (is_tf && !is_sym && tf_witness.empty()) tf_witness = "'" + n.name + "' (" + how + ") pads like TF SAME";
-                        if (is_sym && !is_tf && sym_witness.empty()) sym_witness = "'" + n.name + "' (" + how + ") pads symmetrically";
-                        all_tf = all_tf && is_tf;
-                        all_sym = all_sym && is_sym;
+                        f.padding = {is_tf, is_sym};
+                        f.padding_detail = how + " on " + std::to_string(hw) + " px";
                         hw = out;
                     }
                     pending_pad = false;
                     pending = Pad4{};
                     channels = cs.out_c;
                     g.convs.push_back(std::move(cs));
+                    found.push_back(std::move(f));
                     need_activation = true;
                     prev_is_conv = true;
                     continue;
@@ -585,14 +559,22 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
                         cs.type = ConvType::Conv;
                         cs.kernel = get_square(c, "kernel_size", n.name, path).value_or(0);
                         cs.stride = get_square(c, "strides", n.name, path).value_or(1);
-                        if (cs.kernel != 1 || cs.stride != 1) fail(path, "classifier '" + n.name + "' is not a 1x1 convolution");
                         cs.out_c = get_positive_int(c, "filters", n.name, path, 1 << 20);
                     } else {
                         fail(path, "depthwise convolution '" + n.name + "' after pooling");
                     }
                     if (fused == "softmax") softmax = true;
                     else if (fused != "linear") fail(path, "classifier '" + n.name + "' has activation '" + fused + "'");
+                    FoundConv f;
+                    f.label = "layer '" + n.name + "'";
+                    f.kind = ConvKind::Classifier;
+                    f.kernel = cs.type == ConvType::Dense ? 1 : cs.kernel;
+                    f.stride = cs.type == ConvType::Dense ? 1 : cs.stride;
+                    f.in_c = cs.in_c;
+                    f.out_c = cs.out_c;
+                    check_layer_shape(f, found.size(), path);
                     g.convs.push_back(std::move(cs));
+                    found.push_back(std::move(f));
                     stage = Stage::Classified;
                     prev_is_conv = true;
                     continue;
@@ -636,12 +618,7 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
                 if (stage != Stage::Features || !need_activation) {
                     fail(path, "unexpected activation layer '" + n.name + "'; not a MobileNet v1");
                 }
-                if (act && *act != *a) {
-                    fail(path, "mixes " + std::string(to_string(*act)) + " ('" + act_layer + "') and " +
-                                   to_string(*a) + " ('" + n.name + "') activations");
-                }
-                act = a;
-                act_layer = n.name;
+                found.back().activation = a;
                 need_activation = false;
                 continue;
             }
@@ -657,9 +634,6 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
                 if (get_string(c, "data_format", "channels_last") != "channels_last") {
                     fail(path, "layer '" + n.name + "': only channels_last is supported");
                 }
-                if (blocks != 13 || g.convs.back().type != ConvType::Conv) {
-                    fail(path, "found " + std::to_string(blocks) + " depthwise-separable blocks before pooling; MobileNet v1 has 13");
-                }
                 stage = Stage::Pooled;
                 continue;
             }
@@ -671,65 +645,20 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
                                                 : "no classifier after the pooling layer");
         }
         (void)softmax;  // a logits-only model is accepted: the engine applies softmax itself
-        if (g.convs.size() != 28) fail(path, "found " + std::to_string(g.convs.size()) + " weighted layers, expected 28");
-        g.activation = act.value_or(Activation::Relu6);
-        g.num_classes = g.convs.back().out_c;
-
-        // Padding convention.
-        if (all_tf) {
-            g.padding = Padding::TfSame;
-        } else if (all_sym) {
-            g.padding = Padding::Symmetric;
-        } else {
-            fail(path, "mixes padding conventions: " + tf_witness + ", " + sym_witness);
-        }
-
-        // Strides and channel sequence -> alpha.
-        const auto& sb = separable_blocks();
-        if (g.convs[0].stride != 2) fail(path, "first convolution has stride " + std::to_string(g.convs[0].stride) + ", expected 2");
-        for (int b = 0; b < 13; ++b) {
-            const ConvSpec& dw = g.convs[1 + 2 * b];
-            if (dw.stride != sb[b].stride) {
-                fail(path, "depthwise layer '" + dw.layer + "' has stride " + std::to_string(dw.stride) + ", MobileNet v1 has " +
-                               std::to_string(sb[b].stride));
-            }
-        }
-        const int c0 = g.convs[0].out_c;
-        const int c_last = g.convs[26].out_c;
-        const double candidates[] = {channel_ratio(c_last, kFeatureChannels), channel_ratio(c0, kStemChannels),
-                                     0.25, 0.35, 0.5, 0.75, 1.0, 1.25, 1.3, 1.4, 1.5};
-        std::optional<double> alpha;
-        for (double a : candidates) {
-            if (!(a > 0.0) || a > 1.5) continue;
-            bool ok = scaled_channels(kStemChannels, a) == c0;
-            for (int b = 0; ok && b < 13; ++b) ok = scaled_channels(sb[b].out_channels, a) == g.convs[2 + 2 * b].out_c;
-            if (ok) {
-                alpha = a;
-                break;
-            }
-        }
-        if (!alpha) {
-            std::string seq = std::to_string(c0);
-            for (int b = 0; b < 13; ++b) seq += "," + std::to_string(g.convs[2 + 2 * b].out_c);
-            fail(path, "channel sequence " + seq + " matches no MobileNet v1 width multiplier");
-        }
-        g.alpha = *alpha;
+        g.topology = match_mobilenet_v1(found, resolution, path);
+        for (std::size_t i = 0; i < g.convs.size(); ++i) g.convs[i].name = g.topology.layers[i].name;
         return g;
     } catch (const ModelError&) {
         throw;
     } catch (const std::exception& e) {
-        throw ModelError(path, one_line(std::string("malformed model config: ") + e.what()));
+        throw ModelError(path, std::string("malformed model config: ") + e.what());
     }
 }
 
 // ---- weights --------------------------------------------------------------------------------
 
 void build_weights(const GraphSpec& graph, const WeightReader& read, const std::string& path, ModelWeights& out) {
-    out.alpha = graph.alpha;
-    out.native_resolution = graph.resolution;
-    out.num_classes = graph.num_classes;
-    out.activation = graph.activation;
-    out.padding = graph.padding;
+    apply_topology(graph.topology, out);
     out.input_mean = 127.5f;
     out.input_std = 127.5f;
     out.quantized = false;

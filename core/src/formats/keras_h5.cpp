@@ -6,26 +6,23 @@
 
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "file_read.hpp"
 #include "formats.hpp"
 #include "keras_common.hpp"
-#include "mobilenet/model_io.hpp"
+#include "mobilenet/errors.hpp"
 
 namespace mnv1::detail {
 
 namespace {
 
-namespace fs = std::filesystem;
 using keras::Shape;
 
 // Owns one HDF5 identifier.
@@ -116,9 +113,10 @@ using HeapMap = std::map<std::uint64_t, std::map<std::uint32_t, std::uint64_t>>;
 
 // Scans the whole file for global heap collections and checks their object lists
 // the way H5HG's deserializer walks them. Returns "" or the problem.
-std::string scan_global_heaps(const std::vector<unsigned char>& f, HeapMap& heaps) {
+std::string scan_global_heaps(const std::string& bytes, HeapMap& heaps) {
     constexpr std::uint64_t kHdr = 16, kObjHdr = 16, kMinSize = 4096;
-    const std::uint64_t n = f.size();
+    const auto* f = reinterpret_cast<const unsigned char*>(bytes.data());
+    const std::uint64_t n = bytes.size();
     for (std::uint64_t pos = 0; pos + kHdr <= n; ++pos) {
         if (f[pos] != 'G' || std::memcmp(&f[pos], "GCOL\x01", 5) != 0) continue;
         const std::uint64_t size = le(&f[pos + 8], 8);
@@ -184,24 +182,14 @@ public:
 
     [[noreturn]] void fail(const std::string& what) const {
         const std::string detail = hdf5_detail();
-        throw ModelError(path_, keras::one_line(detail.empty() ? what : what + " (HDF5: " + detail + ")"));
+        throw ModelError(path_, detail.empty() ? what : what + " (HDF5: " + detail + ")");
     }
 
     void open() {
-        std::error_code ec;
-        const auto status = fs::status(path_, ec);
-        if (ec || !fs::exists(status)) throw ModelError(path_, "no such file");
-        if (fs::is_directory(status)) throw ModelError(path_, "is a directory, not a Keras .h5 file");
-        const auto size = fs::file_size(path_, ec);
-        if (ec) throw ModelError(path_, "cannot read file size: " + ec.message());
-        if (size == 0) throw ModelError(path_, "empty file");
-        file_size_ = size;
         {
-            std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
-            std::ifstream in(path_, std::ios::binary);
-            if (!in || !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
-                throw ModelError(path_, "read error");
-            }
+            const std::string bytes = read_file_bytes(path_);
+            if (bytes.empty()) throw ModelError(path_, "empty file");
+            file_size_ = bytes.size();
             const std::string heap_problem = scan_global_heaps(bytes, heaps_);
             if (!heap_problem.empty()) throw ModelError(path_, "corrupt HDF5 file: " + heap_problem);
         }
@@ -419,16 +407,14 @@ private:
     HeapMap heaps_;
 };
 
-}  // namespace
-
-std::shared_ptr<ModelWeights> load_keras_h5(const std::string& path) {
+// Opens the file (with the corruption checks) and parses its model_config.
+keras::GraphSpec read_graph(H5File& h5) {
     // HDF5 leaks internal free-list blocks on some error paths for corrupt files and then
     // prints "infinite loop closing library" from its atexit hook. We only read files and
     // close everything we open, so skip that hook (only effective before HDF5 starts up).
     static std::once_flag no_atexit;
     std::call_once(no_atexit, [] { H5dont_atexit(); });
-    QuietErrors quiet;
-    H5File h5(path);
+    const std::string& path = h5.path();
     h5.open();
 
     Handle root(H5Oopen(h5.file(), "/", H5P_DEFAULT), H5Oclose);
@@ -443,9 +429,17 @@ std::shared_ptr<ModelWeights> load_keras_h5(const std::string& path) {
     try {
         cfg = nlohmann::json::parse(cfg_text[0]);
     } catch (const nlohmann::json::exception& e) {
-        throw ModelError(path, keras::one_line(std::string("model_config is not valid JSON: ") + e.what()));
+        throw ModelError(path, std::string("model_config is not valid JSON: ") + e.what());
     }
-    const keras::GraphSpec graph = keras::parse_model_config(cfg, path);
+    return keras::parse_model_config(cfg, path);
+}
+
+}  // namespace
+
+std::shared_ptr<ModelWeights> load_keras_h5(const std::string& path) {
+    QuietErrors quiet;
+    H5File h5(path);
+    const keras::GraphSpec graph = read_graph(h5);
 
     auto w = std::make_shared<ModelWeights>();
     keras::build_weights(
@@ -458,6 +452,12 @@ std::shared_ptr<ModelWeights> load_keras_h5(const std::string& path) {
     w->description = keras::canonical_model_name(w->alpha, w->native_resolution) + " (Keras HDF5)";
     keras::final_check(*w, path);
     return w;
+}
+
+ModelSummary probe_keras_h5(const std::string& path) {
+    QuietErrors quiet;
+    H5File h5(path);
+    return summary_of(read_graph(h5).topology, false, WeightsOrigin::KerasH5);
 }
 
 }  // namespace mnv1::detail

@@ -11,7 +11,7 @@
 #include <cstdint>
 
 #include "formats.hpp"
-#include "mobilenet/model_io.hpp"
+#include "mobilenet/errors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     try {

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,9 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "file_read.hpp"
 #include "formats.hpp"
 #include "keras_common.hpp"
-#include "mobilenet/model_io.hpp"
+#include "mobilenet/errors.hpp"
 
 namespace mnv1::detail {
 
@@ -28,22 +28,8 @@ using json = nlohmann::json;
 using keras::Shape;
 
 constexpr std::uintmax_t kMaxJsonBytes = std::uintmax_t{256} << 20;
+constexpr std::uintmax_t kMaxMetadataBytes = std::uintmax_t{64} << 20;
 constexpr std::uint64_t kMaxWeightBytes = std::uint64_t{4} << 30;
-
-std::string read_text(const std::string& path, std::uintmax_t limit) {
-    std::error_code ec;
-    const auto status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) throw ModelError(path, "no such file");
-    if (!fs::is_regular_file(status)) throw ModelError(path, "not a regular file");
-    const auto size = fs::file_size(path, ec);
-    if (ec) throw ModelError(path, "cannot read file size: " + ec.message());
-    if (size > limit) throw ModelError(path, "file too large (" + std::to_string(size) + " bytes)");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ModelError(path, "cannot open file");
-    std::string text(static_cast<std::size_t>(size), '\0');
-    if (size > 0 && !in.read(text.data(), static_cast<std::streamsize>(size))) throw ModelError(path, "read error");
-    return text;
-}
 
 struct WeightEntry {
     std::size_t group = 0;
@@ -54,7 +40,7 @@ struct WeightEntry {
 struct Group {
     std::vector<std::string> shards;  // full paths
     std::uint64_t bytes = 0;          // what the manifest says the shards hold
-    std::vector<char> data;
+    std::string data;
 };
 
 struct Manifest {
@@ -156,16 +142,9 @@ void load_shards(Group& g) {
                                                " weight shard: " + std::to_string(sizes[culprit]) + " bytes, " +
                                                group_desc);
     }
-    g.data.resize(static_cast<std::size_t>(g.bytes));
-    std::size_t pos = 0;
-    for (std::size_t i = 0; i < g.shards.size(); ++i) {
-        std::ifstream in(g.shards[i], std::ios::binary);
-        if (!in) throw ModelError(g.shards[i], "cannot open weight shard");
-        if (sizes[i] > 0 && !in.read(g.data.data() + pos, static_cast<std::streamsize>(sizes[i]))) {
-            throw ModelError(g.shards[i], "read error");
-        }
-        pos += static_cast<std::size_t>(sizes[i]);
-    }
+    g.data.reserve(static_cast<std::size_t>(g.bytes));
+    for (std::size_t i = 0; i < g.shards.size(); ++i) g.data += read_file_bytes(g.shards[i], sizes[i]);
+    if (g.data.size() != g.bytes) throw ModelError(g.shards.back(), "weight shard changed while reading");
 }
 
 std::vector<float> read_weight(const Manifest& m, const std::string& json_path, const std::string& layer,
@@ -212,7 +191,7 @@ std::vector<std::string> metadata_labels(const fs::path& dir, int num_classes) {
     std::error_code ec;
     if (!fs::is_regular_file(meta, ec)) return {};
     try {
-        const json j = json::parse(read_text(meta.string(), 64u << 20));
+        const json j = json::parse(read_file_bytes(meta.string(), kMaxMetadataBytes));
         if (!j.is_object() || !j.contains("labels") || !j["labels"].is_array()) return {};
         std::vector<std::string> labels;
         for (const json& l : j["labels"]) {
@@ -235,24 +214,31 @@ std::vector<std::string> metadata_labels(const fs::path& dir, int num_classes) {
     return {};
 }
 
-}  // namespace
+// model.json parsed, its topology recognized as MobileNet v1.
+struct ModelJson {
+    std::string json_path;
+    fs::path dir;
+    json root;
+    keras::GraphSpec graph;
+};
 
-std::shared_ptr<ModelWeights> load_tfjs(const std::string& path) {
+ModelJson read_model_json(const std::string& path) {
     std::error_code ec;
     fs::path json_file(path);
     if (fs::is_directory(json_file, ec)) {
         json_file /= "model.json";
         if (!fs::exists(json_file, ec)) throw ModelError(path, "directory holds no model.json");
     }
-    const std::string json_path = json_file.string();
-    const fs::path dir = json_file.parent_path();
-
-    json root;
+    ModelJson m;
+    m.json_path = json_file.string();
+    m.dir = json_file.parent_path();
+    const std::string& json_path = m.json_path;
     try {
-        root = json::parse(read_text(json_path, kMaxJsonBytes));
+        m.root = json::parse(read_file_bytes(json_path, kMaxJsonBytes));
     } catch (const json::exception& e) {
-        throw ModelError(json_path, keras::one_line(std::string("invalid JSON: ") + e.what()));
+        throw ModelError(json_path, std::string("invalid JSON: ") + e.what());
     }
+    const json& root = m.root;
     if (!root.is_object()) throw ModelError(json_path, "not a TF.js model (top level is not an object)");
     if (root.contains("format") && root["format"].is_string() && root["format"].get<std::string>() != "layers-model") {
         throw ModelError(json_path, "TF.js format '" + root["format"].get<std::string>() +
@@ -261,9 +247,18 @@ std::shared_ptr<ModelWeights> load_tfjs(const std::string& path) {
     const auto topo = root.find("modelTopology");
     if (topo == root.end() || !topo->is_object()) throw ModelError(json_path, "no modelTopology (not a TF.js layers model)");
     const json& model_config = topo->contains("model_config") ? (*topo)["model_config"] : *topo;
-    const keras::GraphSpec graph = keras::parse_model_config(model_config, json_path);
+    m.graph = keras::parse_model_config(model_config, json_path);
+    return m;
+}
 
-    Manifest manifest = parse_manifest(root, dir, json_path);
+}  // namespace
+
+std::shared_ptr<ModelWeights> load_tfjs(const std::string& path) {
+    const ModelJson m = read_model_json(path);
+    const std::string& json_path = m.json_path;
+    const keras::GraphSpec& graph = m.graph;
+
+    Manifest manifest = parse_manifest(m.root, m.dir, json_path);
     for (Group& g : manifest.groups) load_shards(g);
 
     auto w = std::make_shared<ModelWeights>();
@@ -275,9 +270,16 @@ std::shared_ptr<ModelWeights> load_tfjs(const std::string& path) {
     w->origin = WeightsOrigin::TfjsLayers;
     w->source = path;
     w->description = keras::canonical_model_name(w->alpha, w->native_resolution) + " (TF.js)";
-    w->labels = metadata_labels(dir, w->num_classes);
+    w->labels = metadata_labels(m.dir, w->num_classes);
     keras::final_check(*w, json_path);
     return w;
+}
+
+ModelSummary probe_tfjs(const std::string& path) {
+    const ModelJson m = read_model_json(path);
+    // The manifest must describe float32 weights the loader can read (shards are not opened).
+    (void)parse_manifest(m.root, m.dir, m.json_path);
+    return summary_of(m.graph.topology, false, WeightsOrigin::TfjsLayers);
 }
 
 }  // namespace mnv1::detail

@@ -1,9 +1,9 @@
 // Internal: what the Keras HDF5 and TF.js layers-model importers share. Both formats
 // carry the same Keras layer config (model_config JSON); only where the weight
-// arrays live differs. This module walks that config, checks that it is a
-// MobileNet v1 (Conv -> 13 x (DepthwiseConv, Conv 1x1) -> pool -> 1x1 conv/Dense
-// classifier), detects alpha / resolution / activation / padding convention, and
-// turns the Keras arrays (HWIO kernels, unfolded batch norm) into the canonical
+// arrays live differs. This module walks that config along its data path (Keras
+// layers, batch norms, ReLUs, zero padding), hands the convolutions it finds to the
+// shared MobileNet v1 matcher (topology.hpp: alpha, padding convention, activation),
+// and turns the Keras arrays (HWIO kernels, unfolded batch norm) into the canonical
 // ModelWeights layout.
 #pragma once
 
@@ -17,6 +17,7 @@
 
 #include "mobilenet/arch.hpp"
 #include "mobilenet/weights.hpp"
+#include "topology.hpp"
 
 namespace mnv1::detail::keras {
 
@@ -55,11 +56,7 @@ struct ConvSpec {
 // A Keras model config recognized as MobileNet v1.
 struct GraphSpec {
     std::string model_name;       // Keras model name ("mobilenet_0.25_224"), may be empty
-    int resolution = 224;         // from the input layer's batch shape
-    double alpha = 1.0;
-    int num_classes = 1000;
-    Activation activation = Activation::Relu6;
-    Padding padding = Padding::TfSame;
+    Topology topology;            // resolution from the input layer's batch shape; alpha, ...
     std::vector<ConvSpec> convs;  // 28 entries, network order
 };
 
@@ -102,10 +99,6 @@ void fold_batch_norm(std::vector<float>& weights, std::vector<float>& bias, cons
 
 // "mobilenet_v1_<alpha>_<res>"
 std::string canonical_model_name(double alpha, int resolution);
-
-// Replaces control characters (newlines in parser messages) by spaces: ModelError
-// messages are one line.
-std::string one_line(std::string text);
 
 // "conv1/kernel:0" -> "conv1/kernel"
 std::string strip_tensor_suffix(const std::string& name);
