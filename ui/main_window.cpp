@@ -37,17 +37,17 @@
 #include <algorithm>
 #include <cmath>
 
-#include "camera_devices.hpp"
-#include "display_format.hpp"
-#include "gallery_strip.hpp"
-#include "image_convert.hpp"
-#include "image_view.hpp"
-#include "inference_worker.hpp"
-#include "layers_view.hpp"
+#include "worker/camera_devices.hpp"
+#include "common/display_format.hpp"
+#include "widgets/gallery_strip.hpp"
+#include "worker/image_convert.hpp"
+#include "widgets/image_view.hpp"
+#include "worker/inference_worker.hpp"
+#include "pages/layers_view.hpp"
 #include "mobilenet/network.hpp"
-#include "notice_bar.hpp"
-#include "results_view.hpp"
-#include "tuning_panel.hpp"
+#include "widgets/notice_bar.hpp"
+#include "widgets/results_view.hpp"
+#include "widgets/tuning_panel.hpp"
 
 #ifndef MOBILENET_VERSION
 #define MOBILENET_VERSION "dev"

@@ -17,11 +17,11 @@
 #include <optional>
 #include <vector>
 
-#include "frame_source.hpp"
-#include "inference_types.hpp"
-#include "latest_frame_slot.hpp"
-#include "rate_meter.hpp"
-#include "studio_options.hpp"
+#include "worker/frame_source.hpp"
+#include "worker/inference_types.hpp"
+#include "worker/latest_frame_slot.hpp"
+#include "controller/rate_meter.hpp"
+#include "app/studio_options.hpp"
 
 class QAction;
 class QActionGroup;

@@ -31,14 +31,14 @@
 #include <map>
 #include <memory>
 
-#include "gallery_strip.hpp"
-#include "image_view.hpp"
-#include "layers_view.hpp"
+#include "widgets/gallery_strip.hpp"
+#include "widgets/image_view.hpp"
+#include "pages/layers_view.hpp"
 #include "main_window.hpp"
-#include "notice_bar.hpp"
-#include "results_view.hpp"
+#include "widgets/notice_bar.hpp"
+#include "widgets/results_view.hpp"
 #include "test_support.hpp"
-#include "tuning_panel.hpp"
+#include "widgets/tuning_panel.hpp"
 
 using namespace std::chrono_literals;
 

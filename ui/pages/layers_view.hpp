@@ -7,7 +7,7 @@
 
 #include <QWidget>
 
-#include "inference_types.hpp"
+#include "worker/inference_types.hpp"
 #include "mobilenet/arch.hpp"
 
 class QLabel;

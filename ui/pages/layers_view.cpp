@@ -7,7 +7,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "display_format.hpp"
+#include "common/display_format.hpp"
 
 namespace studio {
 

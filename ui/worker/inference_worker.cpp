@@ -7,7 +7,7 @@
 #include <cmath>
 #include <mutex>
 
-#include "display_format.hpp"
+#include "common/display_format.hpp"
 #include "image_convert.hpp"
 
 namespace studio {
