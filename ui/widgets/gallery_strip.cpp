@@ -1,12 +1,12 @@
 #include "gallery_strip.hpp"
 
-#include <QPainter>
-#include <QPixmap>
 #include <QScrollBar>
+
+#include "models/gallery_model.hpp"
 
 namespace studio {
 
-GalleryStrip::GalleryStrip(QWidget* parent) : QListWidget(parent) {
+GalleryStrip::GalleryStrip(QWidget* parent) : QListView(parent) {
     setViewMode(QListView::IconMode);
     setFlow(QListView::LeftToRight);
     setWrapping(false);
@@ -23,8 +23,15 @@ GalleryStrip::GalleryStrip(QWidget* parent) : QListWidget(parent) {
     setGridSize(QSize(side + fontMetrics().height() * 2, side + fontMetrics().height() * 2));
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     setAccessibleName(tr("Gallery"));
-    connect(this, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
-        if (item) emit entrySelected(item->data(Qt::UserRole).toULongLong());
+    setFixedHeight(sizeHint().height());
+}
+
+void GalleryStrip::set_gallery_model(GalleryModel* model) {
+    gallery_ = model;
+    model->set_thumbnail_side(thumbnail_side());
+    setModel(model);
+    connect(selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& current) {
+        if (current.isValid()) emit entrySelected(current.data(GalleryModel::IdRole).toULongLong());
     });
 }
 
@@ -34,45 +41,17 @@ QSize GalleryStrip::sizeHint() const {
     return {gridSize().width() * 6, gridSize().height() + horizontalScrollBar()->sizeHint().height() + frameWidth() * 2 + 4};
 }
 
-void GalleryStrip::add_entry(quint64 id, const QString& name, const QImage& thumb, const QString& tooltip) {
-    // Every thumbnail sits centred on a square transparent canvas, so all items have the
-    // same size whatever the picture's aspect (the captions line up and are not clipped).
-    const qreal dpr = thumb.isNull() ? devicePixelRatioF() : thumb.devicePixelRatio();
-    const int side = thumbnail_side();
-    QPixmap canvas(QSize(side, side) * dpr);
-    canvas.setDevicePixelRatio(dpr);
-    canvas.fill(Qt::transparent);
-    if (!thumb.isNull()) {
-        QPainter p(&canvas);
-        const QSizeF logical = QSizeF(thumb.size()) / dpr;
-        p.drawImage(QPointF((side - logical.width()) / 2, (side - logical.height()) / 2), thumb);
-    }
-    auto* item = new QListWidgetItem(QIcon(canvas), name);
-    item->setData(Qt::UserRole, QVariant::fromValue(id));
-    item->setToolTip(tooltip);
-    item->setTextAlignment(Qt::AlignHCenter | Qt::AlignTop);
-    addItem(item);
-    setFixedHeight(sizeHint().height());
-}
-
 void GalleryStrip::select_entry(quint64 id) {
-    for (int i = 0; i < count(); ++i) {
-        if (item(i)->data(Qt::UserRole).toULongLong() == id) {
-            setCurrentRow(i);
-            scrollToItem(item(i));
-            return;
-        }
-    }
+    const int row = gallery_ ? gallery_->row_of(id) : -1;
+    if (row < 0) return;
+    set_current_row(row);
+    scrollTo(currentIndex());
 }
 
-quint64 GalleryStrip::current_entry() const {
-    const QListWidgetItem* it = currentItem();
-    return it ? it->data(Qt::UserRole).toULongLong() : 0;
-}
+quint64 GalleryStrip::current_entry() const { return gallery_ ? gallery_->id_at(current_row()) : 0; }
 
-quint64 GalleryStrip::entry_at(int row) const {
-    const QListWidgetItem* it = item(row);
-    return it ? it->data(Qt::UserRole).toULongLong() : 0;
-}
+int GalleryStrip::current_row() const { return currentIndex().isValid() ? currentIndex().row() : -1; }
+
+void GalleryStrip::set_current_row(int row) { setCurrentIndex(gallery_ ? gallery_->index(row) : QModelIndex()); }
 
 }  // namespace studio
