@@ -8,8 +8,8 @@
 
 #include <memory>
 
-#include "inference_worker.hpp"
-#include "latest_frame_slot.hpp"
+#include "worker/inference_worker.hpp"
+#include "worker/latest_frame_slot.hpp"
 #include "mobilenet/classify.hpp"
 #include "test_support.hpp"
 

@@ -17,7 +17,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTabWidget>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 
 #include <opencv2/core/version.hpp>
@@ -31,14 +31,19 @@
 #include <map>
 #include <memory>
 
-#include "gallery_strip.hpp"
-#include "image_view.hpp"
-#include "layers_view.hpp"
+#include "app/action_manager.hpp"
+#include "controller/inference_controller.hpp"
 #include "main_window.hpp"
-#include "notice_bar.hpp"
-#include "results_view.hpp"
+#include "models/gallery_model.hpp"
+#include "models/layer_table_model.hpp"
+#include "pages/classify_page.hpp"
+#include "pages/layers_page.hpp"
 #include "test_support.hpp"
-#include "tuning_panel.hpp"
+#include "widgets/gallery_strip.hpp"
+#include "widgets/image_view.hpp"
+#include "widgets/notice_bar.hpp"
+#include "widgets/results_view.hpp"
+#include "widgets/tuning_panel.hpp"
 
 using namespace std::chrono_literals;
 
@@ -65,7 +70,7 @@ std::map<std::string, QString> expected_labels() {
 }
 
 QString top1(const studio::MainWindow& w) {
-    const auto& top = w.results_view()->predictions();
+    const auto& top = w.classify_page()->results_view()->predictions();
     return top.empty() ? QString() : QString::fromStdString(top.front().label);
 }
 
@@ -126,7 +131,7 @@ private:
         auto w = std::make_unique<studio::MainWindow>(opts);
         w->show();
         if (!QTest::qWaitForWindowExposed(w.get())) return nullptr;
-        if (!QTest::qWaitFor([&] { return w->model_status() && w->model_status()->ok; }, kTimeoutMs)) return nullptr;
+        if (!QTest::qWaitFor([&] { return w->controller()->model_status() && w->controller()->model_status()->ok; }, kTimeoutMs)) return nullptr;
         return w;
     }
 
@@ -160,18 +165,18 @@ private slots:
         const QString expected = labels_.at("photos/" + file.toStdString());
         auto w = make_window();
         QVERIFY(w);
-        QSignalSpy shown(w.get(), &studio::MainWindow::resultDisplayed);
+        QSignalSpy shown(w->classify_page(), &studio::ClassifyPage::resultDisplayed);
         drop_files(w.get(), {QString::fromStdString(photo(file.toStdString()))});
         QVERIFY(wait_top1(*w, expected));
-        QCOMPARE(w->results_view()->predictions().size(), std::size_t{5});
+        QCOMPARE(w->classify_page()->results_view()->predictions().size(), std::size_t{5});
         QVERIFY(shown.count() >= 1);
-        QVERIFY(!w->image_view()->image().isNull());
-        QVERIFY(w->image_view()->crop().isValid());       // the input crop is outlined
-        QVERIFY(w->image_view()->has_activation());       // CAM of the top-1 by default
-        QVERIFY(!w->random_weights_banner_shown());
-        QVERIFY(w->model_status()->pretrained);
-        QCOMPARE(w->model_status()->request.alpha, 1.0);
-        QCOMPARE(w->model_status()->request.resolution, 224);
+        QVERIFY(!w->classify_page()->image_view()->image().isNull());
+        QVERIFY(w->classify_page()->image_view()->crop().isValid());       // the input crop is outlined
+        QVERIFY(w->classify_page()->image_view()->has_activation());       // CAM of the top-1 by default
+        QVERIFY(!w->classify_page()->random_weights_banner_shown());
+        QVERIFY(w->controller()->model_status()->pretrained);
+        QCOMPARE(w->controller()->model_status()->request.alpha, 1.0);
+        QCOMPARE(w->controller()->model_status()->request.resolution, 224);
     }
 
     void manyImagesFillTheGallery() {
@@ -181,13 +186,13 @@ private slots:
                                 QString::fromStdString(photo("parrot.jpg"))};
         for (const QString& f : files) MOBILENET_REQUIRE_FILE(f.toStdString());
         drop_files(w.get(), files);
-        QTRY_COMPARE_WITH_TIMEOUT(w->gallery_size(), std::size_t{3}, kTimeoutMs);
-        QVERIFY(w->gallery()->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(w->classify_page()->gallery_size(), std::size_t{3}, kTimeoutMs);
+        QVERIFY(w->classify_page()->gallery()->isVisible());
         QVERIFY(wait_top1(*w, labels_.at("photos/burger.jpg")));  // the first new one is selected
         // Clicking through the strip quickly: only the last selection's result may show.
-        w->gallery()->setCurrentRow(2);
-        w->gallery()->setCurrentRow(0);
-        w->gallery()->setCurrentRow(1);
+        w->classify_page()->gallery()->set_current_row(2);
+        w->classify_page()->gallery()->set_current_row(0);
+        w->classify_page()->gallery()->set_current_row(1);
         QVERIFY(wait_top1(*w, labels_.at("photos/grace_hopper.jpg")));
         QTest::qWait(500);  // any stale answer would have arrived by now
         QCOMPARE(top1(*w), labels_.at("photos/grace_hopper.jpg"));
@@ -200,7 +205,7 @@ private slots:
         QImage img(QString::fromStdString(photo("burger.jpg")));
         QVERIFY(!img.isNull());
         QGuiApplication::clipboard()->setImage(img);
-        w->paste_from_clipboard();
+        w->classify_page()->paste_from_clipboard();
         QVERIFY(wait_top1(*w, labels_.at("photos/burger.jpg")));
     }
 
@@ -222,15 +227,15 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(t->latency_text().endsWith("ms"), kTimeoutMs);
 
         // α 0.5: the numbers change at once, the measured latency once the worker rebuilt.
-        QSignalSpy configured(w.get(), &studio::MainWindow::modelConfigured);
+        QSignalSpy configured(w->controller(), &studio::InferenceController::modelConfigured);
         t->alpha_slider()->setValue(10);  // 0.50
         QCOMPARE(t->alpha(), 0.5);
         QVERIFY(t->cost().macs < macs_full / 3);
         QVERIFY(t->cost().params < params_full / 3);
         QVERIFY(t->macs_text() != macs_text);
-        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.alpha == 0.5 && t->latency_text().endsWith("ms"), kTimeoutMs);
-        QVERIFY(w->model_status()->pretrained);
-        QVERIFY(w->model_status()->weightsName.contains("0.5"));
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->model_status()->request.alpha == 0.5 && t->latency_text().endsWith("ms"), kTimeoutMs);
+        QVERIFY(w->controller()->model_status()->pretrained);
+        QVERIFY(w->controller()->model_status()->weightsName.contains("0.5"));
         QVERIFY(wait_top1(*w, burger));
 
         // Resolution 160: the released 0.5-160 configuration.
@@ -239,26 +244,26 @@ private slots:
         QCOMPARE(t->resolution(), 160);
         QVERIFY(t->cost().macs < macs_half);
         QCOMPARE(t->cost().params, w->tuning_panel()->cost().params);  // ρ does not change parameters
-        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.resolution == 160 && t->latency_text().endsWith("ms"),
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->model_status()->request.resolution == 160 && t->latency_text().endsWith("ms"),
                                  kTimeoutMs);
         QVERIFY(wait_top1(*w, burger));
 
         // α 0.35 has no pretrained weights: banner, cost and latency, but no predictions.
         t->alpha_slider()->setValue(7);  // 0.35
         QCOMPARE(t->alpha(), 0.35);
-        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.alpha == 0.35 && w->random_weights_banner_shown(), kTimeoutMs);
-        QVERIFY(!w->model_status()->pretrained);
-        QVERIFY(w->random_weights_banner()->text().contains("0.35"));
-        QTRY_VERIFY_WITH_TIMEOUT(w->results_view()->predictions().empty(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->model_status()->request.alpha == 0.35 && w->classify_page()->random_weights_banner_shown(), kTimeoutMs);
+        QVERIFY(!w->controller()->model_status()->pretrained);
+        QVERIFY(w->classify_page()->random_weights_banner()->text().contains("0.35"));
+        QTRY_VERIFY_WITH_TIMEOUT(w->classify_page()->results_view()->predictions().empty(), kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(t->latency_text().endsWith("ms"), kTimeoutMs);
         QTest::qWait(300);  // a late result must not bring predictions back
-        QVERIFY(w->results_view()->predictions().empty());
-        QVERIFY(!w->image_view()->has_activation());
+        QVERIFY(w->classify_page()->results_view()->predictions().empty());
+        QVERIFY(!w->classify_page()->image_view()->has_activation());
 
         // Back to 1.0-224: predictions again.
         t->alpha_slider()->setValue(20);
         t->resolution_slider()->setValue(224 / studio::TuningPanel::kResolutionStep);
-        QTRY_VERIFY_WITH_TIMEOUT(!w->random_weights_banner_shown(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->classify_page()->random_weights_banner_shown(), kTimeoutMs);
         QVERIFY(wait_top1(*w, burger));
         QCOMPARE(t->cost().macs, macs_full);
         QVERIFY(configured.count() >= 3);
@@ -267,13 +272,13 @@ private slots:
     void sliderDragIsDebounced() {
         auto w = make_window();
         QVERIFY(w);
-        const quint64 before = w->generation();
+        const quint64 before = w->controller()->generation();
         // A drag across many values within the debounce interval costs one rebuild.
         for (int v = 5; v <= 20; ++v) w->tuning_panel()->alpha_slider()->setValue(v);
-        QTRY_VERIFY_WITH_TIMEOUT(w->generation() == before + 1, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->generation() == before + 1, kTimeoutMs);
         QTest::qWait(400);
-        QCOMPARE(w->generation(), before + 1);
-        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.generation == before + 1, kTimeoutMs);
+        QCOMPARE(w->controller()->generation(), before + 1);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->model_status()->request.generation == before + 1, kTimeoutMs);
     }
 
     void clickingAClassShowsItsActivationMap() {
@@ -282,21 +287,21 @@ private slots:
         QVERIFY(w);
         drop_files(w.get(), {QString::fromStdString(photo("grace_hopper.jpg"))});
         QVERIFY(wait_top1(*w, labels_.at("photos/grace_hopper.jpg")));
-        studio::ResultsView* rv = w->results_view();
+        studio::ResultsView* rv = w->classify_page()->results_view();
         QCOMPARE(rv->selected_row(), 0);
-        const QImage before = w->image_view()->grab().toImage();
+        const QImage before = w->classify_page()->image_view()->grab().toImage();
         const int row_h = rv->height() / 5;
         QTest::mouseClick(rv, Qt::LeftButton, Qt::NoModifier, QPoint(rv->width() / 2, row_h * 2 + row_h / 2));
         QCOMPARE(rv->selected_row(), 2);
-        QVERIFY(w->image_view()->has_activation());
-        QVERIFY(w->image_view()->grab().toImage() != before);  // another class, another map
+        QVERIFY(w->classify_page()->image_view()->has_activation());
+        QVERIFY(w->classify_page()->image_view()->grab().toImage() != before);  // another class, another map
         // The toggle hides the map.
         auto* check = w->findChild<QCheckBox*>();
         QVERIFY(check);
         check->setChecked(false);
-        QVERIFY(!w->image_view()->activation_visible());
+        QVERIFY(!w->classify_page()->image_view()->activation_visible());
         check->setChecked(true);
-        QVERIFY(w->image_view()->activation_visible());
+        QVERIFY(w->classify_page()->image_view()->activation_visible());
     }
 
     void videoFileSourceClassifiesWithFps() {
@@ -307,13 +312,13 @@ private slots:
         QVERIFY2(!video.isEmpty(), "cv::VideoWriter could not write an MJPG .avi");
         auto w = make_window();
         QVERIFY(w);
-        w->open_video_file(video);  // real-time pacing at the file's 30 fps, looping
-        QTRY_VERIFY_WITH_TIMEOUT(w->frames_classified() >= 20, kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(w->classification_fps() > 0, kTimeoutMs);
+        w->controller()->open_video_file(video);  // real-time pacing at the file's 30 fps, looping
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->frames_classified() >= 20, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->classification_fps() > 0, kTimeoutMs);
         QCOMPARE(top1(*w), labels_.at("photos/burger.jpg"));
-        QVERIFY(w->source_running());
-        QVERIFY(w->image_view()->has_activation());
-        qInfo("real-time video: %.1f classified frames/s (file rate 30)", w->classification_fps());
+        QVERIFY(w->controller()->source_running());
+        QVERIFY(w->classify_page()->image_view()->has_activation());
+        qInfo("real-time video: %.1f classified frames/s (file rate 30)", w->controller()->classification_fps());
 
         // Space pauses (a window shortcut); pause freezes the picture; snapshot adds it to the gallery.
         QApplication::setActiveWindow(w.get());
@@ -325,23 +330,23 @@ private slots:
         QVERIFY(pause != actions.cend());
         QTRY_VERIFY_WITH_TIMEOUT((*pause)->isChecked(), 5000);
         QTest::qWait(200);
-        const long long frozen = w->frames_classified();
+        const long long frozen = w->controller()->frames_classified();
         QTest::qWait(500);
-        QCOMPARE(w->frames_classified(), frozen);
-        w->take_snapshot();
-        QCOMPARE(w->gallery_size(), std::size_t{1});
-        QVERIFY(w->gallery()->isVisible());  // the snapshot is not what is shown large
+        QCOMPARE(w->controller()->frames_classified(), frozen);
+        w->classify_page()->take_snapshot();
+        QCOMPARE(w->classify_page()->gallery_size(), std::size_t{1});
+        QVERIFY(w->classify_page()->gallery()->isVisible());  // the snapshot is not what is shown large
         // Re-tuning while paused re-classifies the frozen frame.
-        const quint64 gen = w->generation();
+        const quint64 gen = w->controller()->generation();
         w->tuning_panel()->set_resolution(192);
-        QTRY_VERIFY_WITH_TIMEOUT(w->generation() > gen && w->model_status()->request.resolution == 192, kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(w->image_view()->crop().isValid() && !top1(*w).isEmpty(), kTimeoutMs);
-        QCOMPARE(w->frames_classified(), frozen);
-        w->set_paused(false);
-        QTRY_VERIFY_WITH_TIMEOUT(w->frames_classified() > frozen, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->generation() > gen && w->controller()->model_status()->request.resolution == 192, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->classify_page()->image_view()->crop().isValid() && !top1(*w).isEmpty(), kTimeoutMs);
+        QCOMPARE(w->controller()->frames_classified(), frozen);
+        w->controller()->set_paused(false);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->frames_classified() > frozen, kTimeoutMs);
 
-        w->stop_source();
-        QVERIFY(!w->source_running());
+        w->controller()->stop_source();
+        QVERIFY(!w->controller()->source_running());
     }
 
     void videoThroughputAtFullWidth() {
@@ -360,21 +365,21 @@ private slots:
         opts.threads = 2;
         auto w = make_window(opts);
         QVERIFY(w);
-        w->open_video_file(video);
-        QTRY_VERIFY_WITH_TIMEOUT(w->frames_classified() >= 10, kTimeoutMs);  // warmed up
-        const long long n0 = w->frames_classified();
+        w->controller()->open_video_file(video);
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->frames_classified() >= 10, kTimeoutMs);  // warmed up
+        const long long n0 = w->controller()->frames_classified();
         const auto t0 = std::chrono::steady_clock::now();
         QTest::qWait(5000);
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double fps = static_cast<double>(w->frames_classified() - n0) / secs;
+        const double fps = static_cast<double>(w->controller()->frames_classified() - n0) / secs;
         qInfo("video throughput at alpha 1.0, 224 px, 2 threads: %.1f classified frames/s (%lld frames in %.1f s)", fps,
-              w->frames_classified() - n0, secs);
+              w->controller()->frames_classified() - n0, secs);
         QCOMPARE(top1(*w), labels_.at("photos/burger.jpg"));
         const double floor = qEnvironmentVariableIsSet("MOBILENET_GUI_MIN_FPS")
                                  ? qEnvironmentVariable("MOBILENET_GUI_MIN_FPS").toDouble()
                                  : 10.0;
         QVERIFY2(fps >= floor, qPrintable(QString("%1 FPS < %2").arg(fps).arg(floor)));
-        w->stop_source();
+        w->controller()->stop_source();
     }
 
     void corruptFileKeepsPreviousResult() {
@@ -402,62 +407,62 @@ private slots:
         const QString burger = labels_.at("photos/burger.jpg");
         drop_files(w.get(), {QString::fromStdString(photo("burger.jpg"))});
         QVERIFY(wait_top1(*w, burger));
-        const qint64 image_key = w->image_view()->image().cacheKey();
-        const auto results_before = w->results_view()->predictions().size();
+        const qint64 image_key = w->classify_page()->image_view()->image().cacheKey();
+        const auto results_before = w->classify_page()->results_view()->predictions().size();
 
-        QSignalSpy notices(w.get(), &studio::MainWindow::noticeShown);
+        QSignalSpy notices(w->classify_page(), &studio::ClassifyPage::noticeShown);
         drop_files(w.get(), {corrupt});
         QTRY_VERIFY_WITH_TIMEOUT(notices.count() >= 1, kTimeoutMs);
-        QVERIFY(w->notice_bar()->isVisible());
-        QVERIFY2(w->notice_bar()->text().contains("corrupt.jpg"), qPrintable(w->notice_bar()->text()));
-        QCOMPARE(w->notice_bar()->kind(), studio::NoticeBar::Kind::Error);
+        QVERIFY(w->classify_page()->notice_bar()->isVisible());
+        QVERIFY2(w->classify_page()->notice_bar()->text().contains("corrupt.jpg"), qPrintable(w->classify_page()->notice_bar()->text()));
+        QCOMPARE(w->classify_page()->notice_bar()->kind(), studio::NoticeBar::Kind::Error);
         // Nothing else changed.
         QCOMPARE(top1(*w), burger);
-        QCOMPARE(w->results_view()->predictions().size(), results_before);
-        QCOMPARE(w->image_view()->image().cacheKey(), image_key);
-        QCOMPARE(w->gallery_size(), std::size_t{1});
+        QCOMPARE(w->classify_page()->results_view()->predictions().size(), results_before);
+        QCOMPARE(w->classify_page()->image_view()->image().cacheKey(), image_key);
+        QCOMPARE(w->classify_page()->gallery_size(), std::size_t{1});
         QVERIFY(QApplication::activeModalWidget() == nullptr);  // no blocking dialog
 
         drop_files(w.get(), {text_png});
         QTRY_VERIFY_WITH_TIMEOUT(notices.count() >= 2, kTimeoutMs);
-        QVERIFY(w->notice_bar()->text().contains("notes.png"));
+        QVERIFY(w->classify_page()->notice_bar()->text().contains("notes.png"));
         QCOMPARE(top1(*w), burger);
 
         // A folder with only bad files, and a path that does not exist.
         drop_files(w.get(), {dir.filePath("missing.jpg")});
         QTRY_VERIFY_WITH_TIMEOUT(notices.count() >= 3, kTimeoutMs);
         QCOMPARE(top1(*w), burger);
-        QCOMPARE(w->gallery_size(), std::size_t{1});
+        QCOMPARE(w->classify_page()->gallery_size(), std::size_t{1});
     }
 
     void missingCameraShowsMessageAndAppKeepsWorking() {
         MOBILENET_REQUIRE_FILE(photo("burger.jpg"));
         auto w = make_window();
         QVERIFY(w);
-        QSignalSpy notices(w.get(), &studio::MainWindow::noticeShown);
+        QSignalSpy notices(w->classify_page(), &studio::ClassifyPage::noticeShown);
         // No /dev/video63 on any sane machine (and no camera at all on the CI hosts).
-        w->open_camera(63);
+        w->controller()->open_camera(63);
         QTRY_VERIFY_WITH_TIMEOUT(notices.count() >= 1, kTimeoutMs);
-        QVERIFY2(w->notice_bar()->text().contains("/dev/video63"), qPrintable(w->notice_bar()->text()));
-        QVERIFY(w->notice_bar()->isVisible());
-        QTRY_VERIFY_WITH_TIMEOUT(!w->source_running(), kTimeoutMs);
+        QVERIFY2(w->classify_page()->notice_bar()->text().contains("/dev/video63"), qPrintable(w->classify_page()->notice_bar()->text()));
+        QVERIFY(w->classify_page()->notice_bar()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!w->controller()->source_running(), kTimeoutMs);
         QVERIFY(QApplication::activeModalWidget() == nullptr);
 
         // The first camera, which is what the toolbar's Camera button opens: on a machine
         // without any camera this is the everyday "no camera" case.
         if (!QFileInfo::exists(QStringLiteral("/dev/video0"))) {
             const int before = static_cast<int>(notices.count());
-            w->open_camera(0);
+            w->controller()->open_camera(0);
             QTRY_VERIFY_WITH_TIMEOUT(notices.count() > before, kTimeoutMs);
-            QVERIFY(w->notice_bar()->text().contains("/dev/video0"));
-            QTRY_VERIFY_WITH_TIMEOUT(!w->source_running(), kTimeoutMs);
+            QVERIFY(w->classify_page()->notice_bar()->text().contains("/dev/video0"));
+            QTRY_VERIFY_WITH_TIMEOUT(!w->controller()->source_running(), kTimeoutMs);
         }
 
         // A video file that cannot be opened goes through the same path.
         const int before_video = static_cast<int>(notices.count());
-        w->open_video_file(QStringLiteral("/nonexistent/clip.avi"));
+        w->controller()->open_video_file(QStringLiteral("/nonexistent/clip.avi"));
         QTRY_VERIFY_WITH_TIMEOUT(notices.count() > before_video, kTimeoutMs);
-        QVERIFY(w->notice_bar()->text().contains("clip.avi"));
+        QVERIFY(w->classify_page()->notice_bar()->text().contains("clip.avi"));
 
         // The app keeps working.
         drop_files(w.get(), {QString::fromStdString(photo("burger.jpg"))});
@@ -469,17 +474,19 @@ private slots:
         QVERIFY(w);
         auto* tabs = w->findChild<QTabWidget*>();
         QVERIFY(tabs);
-        tabs->setCurrentWidget(w->layers_view());
-        QTableWidget* table = w->layers_view()->table();
+        tabs->setCurrentWidget(w->layers_page());
+        QAbstractItemModel* table = w->layers_page()->table()->model();
+        QCOMPARE(table, static_cast<QAbstractItemModel*>(w->layers_page()->model()));
+        auto text = [table](int row, int column) { return table->index(row, column).data().toString(); };
         // conv0, 13 x (dw, pw), pool, fc, softmax: the live table of the configuration in use.
         mnv1::ArchConfig cfg;
         cfg.num_classes = 1001;
         QCOMPARE(table->rowCount(), static_cast<int>(mnv1::layer_table(cfg).size()));
-        QCOMPARE(table->item(0, 0)->text(), QStringLiteral("conv0"));
-        QCOMPARE(table->item(table->rowCount() - 1, 0)->text(), QStringLiteral("softmax"));
+        QCOMPARE(text(0, 0), QStringLiteral("conv0"));
+        QCOMPARE(text(table->rowCount() - 1, 0), QStringLiteral("softmax"));
         // Per-layer milliseconds and the oneDNN implementation arrive from the worker.
-        QTRY_VERIFY_WITH_TIMEOUT(table->item(1, 8)->text().endsWith("ms"), kTimeoutMs);
-        QVERIFY(!table->item(1, 9)->text().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(text(1, studio::LayerTableModel::TimeMs).endsWith("ms"), kTimeoutMs);
+        QVERIFY(!text(1, studio::LayerTableModel::Implementation).isEmpty());
     }
 
     void aboutBoxIsNonModalWithVersions() {
@@ -521,10 +528,10 @@ private slots:
                  qPrintable(titles.join(", ")));
 
         // Automatic first (checked), then every discovered model, in α sections.
-        QMenu* menu = w->model_menu();
+        QMenu* menu = w->action_manager()->model_menu();
         QVERIFY(menu);
-        QVERIFY(w->model_catalog());
-        const auto& models = w->model_catalog()->models;
+        QVERIFY(w->controller()->model_catalog());
+        const auto& models = w->controller()->model_catalog()->models;
         QVERIFY2(models.size() >= 8, qPrintable(QString::number(models.size())));
         QList<QAction*> items;
         QStringList sections;
@@ -535,7 +542,7 @@ private slots:
         QCOMPARE(items.size(), static_cast<qsizetype>(models.size() + 1));
         QVERIFY(items.front()->text().contains("Automatic"));
         QVERIFY(items.front()->isChecked());
-        QVERIFY(w->pinned_model().isEmpty());
+        QVERIFY(w->controller()->pinned_model().isEmpty());
         QVERIFY(sections.contains(QString::fromUtf8("α 0.25")));
         QVERIFY(sections.contains(QString::fromUtf8("α 1.0")) || sections.contains(QString::fromUtf8("α 1")));
         // Find the menu entry of a file (paths compared canonically).
@@ -562,37 +569,37 @@ private slots:
         QVERIFY(model_label);
 
         // Pinning the Keras model: α jumps to 0.25, the resolution stays, the worker loads that file.
-        QSignalSpy shown(w.get(), &studio::MainWindow::resultDisplayed);
+        QSignalSpy shown(w->classify_page(), &studio::ClassifyPage::resultDisplayed);
         keras->trigger();
         QVERIFY(keras->isChecked());
         QVERIFY(!items.front()->isChecked());
         QCOMPARE(w->tuning_panel()->alpha(), 0.25);
         QCOMPARE(w->tuning_panel()->resolution(), 224);
-        QCOMPARE(w->pinned_model(), keras->data().toString());
-        const quint64 keras_gen = w->generation();
-        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.generation == keras_gen, kTimeoutMs);
-        QVERIFY2(w->model_status()->ok, qPrintable(w->model_status()->error));
-        QCOMPARE(w->model_status()->request.modelPath, keras->data().toString());
-        QCOMPARE(w->model_status()->request.alpha, 0.25);
+        QCOMPARE(w->controller()->pinned_model(), keras->data().toString());
+        const quint64 keras_gen = w->controller()->generation();
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->model_status()->request.generation == keras_gen, kTimeoutMs);
+        QVERIFY2(w->controller()->model_status()->ok, qPrintable(w->controller()->model_status()->error));
+        QCOMPARE(w->controller()->model_status()->request.modelPath, keras->data().toString());
+        QCOMPARE(w->controller()->model_status()->request.alpha, 0.25);
         QVERIFY2(model_label->text().contains("mobilenet_v1_0.25_224.h5"), qPrintable(model_label->text()));
         QVERIFY(model_label->text().contains("pinned"));
         // Only results of the new generation are displayed after the trigger.
         QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, kTimeoutMs);
         QCOMPARE(top1(*w), QStringLiteral("cheeseburger"));
-        QVERIFY(!w->random_weights_banner_shown());
+        QVERIFY(!w->classify_page()->random_weights_banner_shown());
 
         // Another model of the same α: the label follows.
         tflite_float->trigger();
         QVERIFY(tflite_float->isChecked());
         QCOMPARE(w->tuning_panel()->alpha(), 0.25);
-        const quint64 float_gen = w->generation();
+        const quint64 float_gen = w->controller()->generation();
         QVERIFY(float_gen > keras_gen);
-        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.generation == float_gen, kTimeoutMs);
-        QVERIFY2(w->model_status()->ok, qPrintable(w->model_status()->error));
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->model_status()->request.generation == float_gen, kTimeoutMs);
+        QVERIFY2(w->controller()->model_status()->ok, qPrintable(w->controller()->model_status()->error));
         QVERIFY2(model_label->text().contains("mobilenet_v1_0.25_224.tflite"), qPrintable(model_label->text()));
         QVERIFY(!model_label->text().contains(".h5"));
-        QVERIFY(w->model_status()->weightsKind.contains("float32"));
-        const QString pinned = w->pinned_model();
+        QVERIFY(w->controller()->model_status()->weightsKind.contains("float32"));
+        const QString pinned = w->controller()->pinned_model();
 
         // The pin survives a restart (QSettings "models/pinned").
         w->close();
@@ -600,13 +607,13 @@ private slots:
         QCOMPARE(QSettings(ini, QSettings::IniFormat).value("models/pinned").toString(), pinned);
         w = make_window(opts);
         QVERIFY(w);
-        QCOMPARE(w->pinned_model(), pinned);
+        QCOMPARE(w->controller()->pinned_model(), pinned);
         QCOMPARE(w->tuning_panel()->alpha(), 0.25);
-        QCOMPARE(w->model_status()->request.modelPath, pinned);
+        QCOMPARE(w->controller()->model_status()->request.modelPath, pinned);
         model_label = w->findChild<QLabel*>("modelLabel");
         QVERIFY(model_label->text().contains("mobilenet_v1_0.25_224.tflite"));
         QAction* automatic = nullptr;
-        for (QAction* a : w->model_menu()->actions()) {
+        for (QAction* a : w->action_manager()->model_menu()->actions()) {
             if (a->isCheckable() && a->data().toString() == pinned) QVERIFY(a->isChecked());
             if (a->isCheckable() && a->text().contains("Automatic")) automatic = a;
         }
@@ -615,10 +622,10 @@ private slots:
         // Moving α elsewhere returns to Automatic.
         w->tuning_panel()->alpha_slider()->setValue(20);  // 1.00
         QVERIFY(automatic->isChecked());
-        QVERIFY(w->pinned_model().isEmpty());
-        QTRY_VERIFY_WITH_TIMEOUT(w->model_status()->request.alpha == 1.0 && w->model_status()->ok, kTimeoutMs);
-        QVERIFY(w->model_status()->request.modelPath.isEmpty());
-        QVERIFY(w->model_status()->weightsName.contains("1.0"));
+        QVERIFY(w->controller()->pinned_model().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(w->controller()->model_status()->request.alpha == 1.0 && w->controller()->model_status()->ok, kTimeoutMs);
+        QVERIFY(w->controller()->model_status()->request.modelPath.isEmpty());
+        QVERIFY(w->controller()->model_status()->weightsName.contains("1.0"));
         QVERIFY(model_label->text().contains("automatic"));
     }
 
@@ -648,7 +655,7 @@ private slots:
         QCOMPARE(w->tuning_panel()->alpha(), 0.75);
         QCOMPARE(w->tuning_panel()->resolution(), 192);
         QCOMPARE(w->tuning_panel()->crop_mode(), mnv1::CropMode::Central);
-        QCOMPARE(w->model_status()->request.alpha, 0.75);
+        QCOMPARE(w->controller()->model_status()->request.alpha, 0.75);
     }
 };
 

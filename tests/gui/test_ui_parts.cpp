@@ -9,10 +9,10 @@
 #include <atomic>
 #include <thread>
 
-#include "display_format.hpp"
-#include "image_convert.hpp"
-#include "latest_frame_slot.hpp"
-#include "rate_meter.hpp"
+#include "common/display_format.hpp"
+#include "worker/image_convert.hpp"
+#include "worker/latest_frame_slot.hpp"
+#include "controller/rate_meter.hpp"
 
 class TestUiParts : public QObject {
     Q_OBJECT

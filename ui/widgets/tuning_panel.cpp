@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "display_format.hpp"
+#include "common/display_format.hpp"
 #include "marked_slider.hpp"
 
 namespace studio {

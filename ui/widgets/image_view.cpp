@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "image_convert.hpp"
+#include "worker/image_convert.hpp"
 
 namespace studio {
 

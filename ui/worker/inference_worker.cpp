@@ -6,7 +6,7 @@
 #include <cmath>
 #include <mutex>
 
-#include "display_format.hpp"
+#include "common/display_format.hpp"
 #include "mobilenet/benchmark.hpp"
 #include "image_convert.hpp"
 

@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include "display_format.hpp"
+#include "common/display_format.hpp"
 
 namespace studio {
 

@@ -1,0 +1,197 @@
+// Unit tests of the GUI's item models, without a worker: the gallery (rows, roles, the
+// strip's selection) and the layer table (rows, numeric roles, timings, one selection
+// model shared by every view of the layers).
+#include <QtTest>
+
+#include <QIcon>
+#include <QItemSelectionModel>
+#include <QSignalSpy>
+#include <QTableView>
+
+#include <opencv2/core.hpp>
+
+#include "models/gallery_model.hpp"
+#include "models/layer_table_model.hpp"
+#include "pages/layers_page.hpp"
+#include "widgets/gallery_strip.hpp"
+
+namespace {
+
+mnv1::ArchConfig config(double alpha, int resolution) {
+    mnv1::ArchConfig cfg;
+    cfg.alpha = alpha;
+    cfg.resolution = resolution;
+    cfg.num_classes = 1001;
+    return cfg;
+}
+
+studio::ModelStatus configured_status(quint64 generation, double alpha, int resolution) {
+    studio::ModelStatus s;
+    s.ok = true;
+    s.request.generation = generation;
+    s.request.alpha = alpha;
+    s.request.resolution = resolution;
+    s.numClasses = 1001;
+    return s;
+}
+
+}  // namespace
+
+class TestItemModels : public QObject {
+    Q_OBJECT
+
+private slots:
+    void galleryRowsAndRoles() {
+        studio::GalleryModel model;
+        model.set_thumbnail_side(32);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QCOMPARE(model.rowCount(), 0);
+        const cv::Mat wide(60, 120, CV_8UC3, cv::Scalar(10, 20, 30));
+        const cv::Mat tall(90, 30, CV_8UC3, cv::Scalar(200, 100, 50));
+        const quint64 a = model.add(QStringLiteral("wide.png"), QStringLiteral("/photos/wide.png"), wide, {}, 1.0);
+        const quint64 b = model.add(QStringLiteral("Pasted image 1"), {}, tall, {}, 2.0);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(inserted.count(), 2);
+        QVERIFY(a != 0 && b != 0 && a != b);
+        QCOMPARE(model.row_of(b), 1);
+        QCOMPARE(model.id_at(0), a);
+        QCOMPARE(model.id_at(2), quint64{0});
+
+        const QModelIndex first = model.index(0);
+        QCOMPARE(first.data(Qt::DisplayRole).toString(), QStringLiteral("wide.png"));
+        QCOMPARE(first.data(studio::GalleryModel::IdRole).toULongLong(), a);
+        QCOMPARE(first.data(studio::GalleryModel::PathRole).toString(), QStringLiteral("/photos/wide.png"));
+        QVERIFY(first.data(Qt::ToolTipRole).toString().contains(QStringLiteral("120 × 60")));
+        QVERIFY(!qvariant_cast<QIcon>(first.data(Qt::DecorationRole)).isNull());
+        // The thumbnail keeps the aspect within the side; the image is the decoded picture.
+        const QImage thumb = qvariant_cast<QImage>(first.data(studio::GalleryModel::ThumbnailRole));
+        QCOMPARE(thumb.size(), QSize(32, 16));
+        const QImage image = qvariant_cast<QImage>(first.data(studio::GalleryModel::ImageRole));
+        QCOMPARE(image.size(), QSize(120, 60));
+        QCOMPARE(image.pixelColor(5, 5), QColor(30, 20, 10));
+
+        const QModelIndex second = model.index(1);
+        QVERIFY(second.data(studio::GalleryModel::PathRole).toString().isEmpty());
+        QVERIFY(second.data(Qt::ToolTipRole).toString().startsWith(QStringLiteral("Pasted image 1")));
+        QCOMPARE(qvariant_cast<QImage>(second.data(studio::GalleryModel::ThumbnailRole)).size(), QSize(21, 64));  // 2x
+        QCOMPARE(model.find(b)->bgr.data, tall.data);  // the decoded pixels, not a copy
+        QVERIFY(model.find(12345) == nullptr);
+        QVERIFY(model.roleNames().values().contains("thumbnail"));
+    }
+
+    void galleryStripSelectsById() {
+        studio::GalleryModel model;
+        studio::GalleryStrip strip;
+        strip.set_gallery_model(&model);
+        QCOMPARE(model.thumbnail_side(), strip.thumbnail_side());
+        QSignalSpy selected(&strip, &studio::GalleryStrip::entrySelected);
+        const cv::Mat px(8, 8, CV_8UC3, cv::Scalar::all(0));
+        const quint64 a = model.add(QStringLiteral("a"), {}, px, {}, 1.0);
+        const quint64 b = model.add(QStringLiteral("b"), {}, px, {}, 1.0);
+        QCOMPARE(strip.current_entry(), quint64{0});
+        strip.select_entry(b);
+        QCOMPARE(strip.current_entry(), b);
+        QCOMPARE(strip.current_row(), 1);
+        QCOMPARE(selected.count(), 1);
+        QCOMPARE(selected.last().first().toULongLong(), b);
+        strip.set_current_row(0);
+        QCOMPARE(selected.last().first().toULongLong(), a);
+        strip.set_current_row(-1);  // clearing selects nothing
+        QCOMPARE(strip.current_entry(), quint64{0});
+        QCOMPARE(selected.count(), 2);
+    }
+
+    void layerTableRowsAndNumbers() {
+        studio::LayerTableModel model;
+        const mnv1::ArchConfig cfg = config(1.0, 224);
+        model.set_architecture(cfg, 7);
+        const std::vector<mnv1::LayerSpec> specs = mnv1::layer_table(cfg);
+        QCOMPARE(model.rowCount(), static_cast<int>(specs.size()));
+        QCOMPARE(model.columnCount(), static_cast<int>(studio::LayerTableModel::ColumnCount));
+        QCOMPARE(model.generation(), quint64{7});
+        QCOMPARE(model.headerData(studio::LayerTableModel::MultAdds, Qt::Horizontal).toString(), QStringLiteral("Mult-adds"));
+        QCOMPARE(model.index(0, studio::LayerTableModel::Name).data().toString(), QStringLiteral("conv0"));
+
+        // Numbers come as numbers, equal to the LayerSpec's; the text is only for people.
+        qint64 macs = 0, params = 0;
+        double share = 0;
+        for (int r = 0; r < model.rowCount(); ++r) {
+            const auto spec = specs[static_cast<std::size_t>(r)];
+            const QVariant m = model.index(r, studio::LayerTableModel::MultAdds).data(studio::LayerTableModel::ValueRole);
+            QCOMPARE(m.toLongLong(), static_cast<qint64>(spec.macs));
+            QCOMPARE(model.index(r, 0).data(studio::LayerTableModel::LayerIndexRole).toInt(), r);
+            macs += m.toLongLong();
+            params += model.index(r, studio::LayerTableModel::Params).data(studio::LayerTableModel::ValueRole).toLongLong();
+            share += model.index(r, studio::LayerTableModel::MultAddShare).data(studio::LayerTableModel::ValueRole).toDouble();
+            QVERIFY(!model.index(r, studio::LayerTableModel::TimeMs).data(studio::LayerTableModel::ValueRole).isValid());
+        }
+        QCOMPARE(macs, static_cast<qint64>(model.summary().macs));
+        QCOMPARE(params, static_cast<qint64>(model.summary().params));
+        QVERIFY(std::fabs(share - 100.0) < 1e-6);
+        const QModelIndex input0 = model.index(0, studio::LayerTableModel::Input);
+        QCOMPARE(input0.data().toString(), QStringLiteral("224 × 224 × 3"));
+        QCOMPARE(input0.data(studio::LayerTableModel::ValueRole).toLongLong(), qint64{224 * 224 * 3});
+    }
+
+    void layerTableTimings() {
+        studio::LayerTableModel model;
+        model.set_architecture(config(0.5, 160), 3);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        studio::LayerTiming timing;
+        timing.generation = 2;  // an older configuration: ignored
+        QVERIFY(!model.set_timing(timing));
+        QVERIFY(!model.profiled());
+        QCOMPARE(changed.count(), 0);
+
+        timing.generation = 3;
+        timing.totalMs = 4.0;
+        timing.steps.push_back({1, "dw1", 0.5, "brgconv:avx2"});
+        timing.steps.push_back({-1, "reorder", 0.25, "simple:any"});
+        timing.implementations.assign(static_cast<std::size_t>(model.rowCount()), "jit:avx2");
+        QVERIFY(model.set_timing(timing));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(model.profiled());
+        QCOMPARE(model.reorder_ms(), 0.25);
+        QCOMPARE(model.total_ms(), 4.0);
+        const QModelIndex ms = model.index(1, studio::LayerTableModel::TimeMs);
+        QCOMPARE(ms.data(studio::LayerTableModel::ValueRole).toDouble(), 0.5);
+        QVERIFY(ms.data().toString().endsWith(QStringLiteral("ms")));
+        QCOMPARE(model.index(1, studio::LayerTableModel::Implementation).data().toString(), QStringLiteral("brgconv:avx2"));
+        // Layers without a profiled step keep the implementation chosen at build time.
+        QCOMPARE(model.index(0, studio::LayerTableModel::Implementation).data().toString(), QStringLiteral("jit:avx2"));
+        QVERIFY(!model.index(0, studio::LayerTableModel::TimeMs).data(studio::LayerTableModel::ValueRole).isValid());
+    }
+
+    void layersPageSharesOneSelectionModel() {
+        studio::LayersPage page;
+        page.show_configuration(configured_status(5, 0.75, 192));
+        QCOMPARE(page.table()->model(), static_cast<QAbstractItemModel*>(page.model()));
+        QCOMPARE(page.table()->selectionModel(), page.selection_model());
+        QCOMPARE(page.selection_model()->model(), static_cast<QAbstractItemModel*>(page.model()));
+        QVERIFY(page.summary_text().contains(QStringLiteral("0.75-192")));
+
+        // A second view of the same layers (what a chart or cost card does) shares the selection.
+        QTableView other;
+        other.setModel(page.model());
+        other.setSelectionModel(page.selection_model());
+        page.table()->selectRow(3);
+        QVERIFY(other.selectionModel()->isRowSelected(3, {}));
+        other.selectRow(5);
+        QVERIFY(page.selection_model()->isRowSelected(5, {}));
+        QCOMPARE(page.table()->currentIndex().row(), 5);
+
+        // A failed configuration keeps the table; a profile shows in the summary.
+        studio::ModelStatus failed = configured_status(6, 1.0, 224);
+        failed.ok = false;
+        page.show_configuration(failed);
+        QCOMPARE(page.model()->generation(), quint64{5});
+        studio::LayerTiming timing;
+        timing.generation = 5;
+        timing.totalMs = 2.5;
+        page.set_timing(timing);
+        QVERIFY(page.summary_text().contains(QStringLiteral("Profiled forward pass")));
+    }
+};
+
+QTEST_MAIN(TestItemModels)
+#include "test_item_models.moc"

@@ -1,0 +1,182 @@
+#include "action_manager.hpp"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QMenu>
+#include <QStyle>
+#include <QWidget>
+
+#include <cmath>
+
+#include "common/display_format.hpp"
+#include "worker/camera_devices.hpp"
+
+namespace studio {
+
+ActionManager::ActionManager(QWidget* window) : QObject(window), window_(window) {
+    create_actions();
+
+    camera_menu_ = new QMenu(tr("&Camera"), window_);
+    connect(camera_menu_, &QMenu::aboutToShow, this, &ActionManager::rebuild_camera_menu);
+    rebuild_camera_menu();
+    start_camera_->setMenu(camera_menu_);
+
+    model_menu_ = new QMenu(tr("&Model"), window_);
+    model_menu_->setToolTipsVisible(true);
+    model_group_ = new QActionGroup(this);
+    model_group_->setExclusive(true);
+    rebuild_model_menu(std::nullopt, {});
+}
+
+void ActionManager::create_actions() {
+    QStyle* st = window_->style();
+    open_images_ = new QAction(st->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open Images…"), this);
+    open_images_->setShortcut(QKeySequence::Open);
+    open_images_->setToolTip(tr("Open one or more images (Ctrl+O); you can also drop files or a folder on the window"));
+
+    open_folder_ = new QAction(st->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &Folder…"), this);
+    open_folder_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+
+    open_video_ = new QAction(st->standardIcon(QStyle::SP_MediaPlay), tr("Open &Video…"), this);
+    open_video_->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));
+    open_video_->setToolTip(tr("Classify a video file live, exactly like a camera (Ctrl+Alt+O)"));
+
+    paste_ = new QAction(tr("&Paste Image"), this);
+    paste_->setShortcut(QKeySequence::Paste);
+    paste_->setToolTip(tr("Classify the image on the clipboard (Ctrl+V)"));
+
+    models_dir_ = new QAction(tr("&Models Folder…"), this);
+    models_dir_->setToolTip(tr("Choose a folder with MobileNet v1 models (.tflite, .h5, TF.js)"));
+
+    quit_ = new QAction(tr("&Quit"), this);
+    quit_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit_->setMenuRole(QAction::QuitRole);
+
+    start_camera_ = new QAction(tr("&Camera"), this);
+    start_camera_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    start_camera_->setToolTip(tr("Classify the first camera live (Ctrl+Shift+C); the arrow picks another"));
+    connect(start_camera_, &QAction::triggered, this, [this] {
+        const QList<CameraDevice> cams = list_cameras();
+        emit cameraRequested(cams.isEmpty() ? 0 : cams.first().index);
+    });
+
+    pause_ = new QAction(st->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this);
+    pause_->setCheckable(true);
+    pause_->setShortcut(QKeySequence(Qt::Key_Space));
+    pause_->setToolTip(tr("Pause / resume the live source (Space)"));
+
+    snapshot_ = new QAction(tr("&Snapshot to Gallery"), this);
+    snapshot_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    snapshot_->setToolTip(tr("Add the frame on screen to the gallery (Ctrl+Shift+S)"));
+
+    stop_ = new QAction(st->standardIcon(QStyle::SP_MediaStop), tr("S&top Source"), this);
+    stop_->setShortcut(QKeySequence(Qt::Key_Escape));
+    stop_->setToolTip(tr("Stop the camera or video (Esc)"));
+    set_source_state(false, false);
+
+    max_fps_ = new QAction(tr("Play Video Files as Fast as Classified"), this);
+    max_fps_->setCheckable(true);
+    max_fps_->setToolTip(tr("Instead of the file's frame rate, feed the next frame as soon as the network took the "
+                            "previous one: the FPS shown is then the network's throughput"));
+
+    show_cam_ = new QAction(tr("Show &Activation Map"), this);
+    show_cam_->setCheckable(true);
+    show_cam_->setChecked(true);
+    show_cam_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    show_cam_->setToolTip(tr("Overlay the class activation map of the selected class (Ctrl+M)"));
+
+    next_image_ = new QAction(tr("&Next Image"), this);
+    next_image_->setShortcut(QKeySequence(Qt::Key_PageDown));
+    prev_image_ = new QAction(tr("P&revious Image"), this);
+    prev_image_->setShortcut(QKeySequence(Qt::Key_PageUp));
+
+    about_ = new QAction(tr("&About MobileNet Studio"), this);
+    about_->setShortcut(QKeySequence::HelpContents);
+    about_->setMenuRole(QAction::AboutRole);
+}
+
+void ActionManager::set_source_state(bool running, bool paused) {
+    if (pause_->isChecked() != paused) {
+        QSignalBlocker b(pause_);  // reflects the state; toggled() is only for the user's request
+        pause_->setChecked(paused);
+    }
+    pause_->setEnabled(running);
+    snapshot_->setEnabled(running);
+    stop_->setEnabled(running);
+}
+
+void ActionManager::rebuild_camera_menu() {
+    camera_menu_->clear();
+    const QList<CameraDevice> cams = list_cameras();
+    if (cams.isEmpty()) {
+        camera_menu_->addAction(tr("No camera found"))->setEnabled(false);
+    }
+    for (const CameraDevice& c : cams) {
+        QAction* a = camera_menu_->addAction(QStringLiteral("%1 (%2)").arg(c.description, c.path));
+        const int index = c.index;
+        connect(a, &QAction::triggered, this, [this, index] { emit cameraRequested(index); });
+    }
+    camera_menu_->addSeparator();
+    QAction* by_number = camera_menu_->addAction(tr("Camera by &Number…"));
+    connect(by_number, &QAction::triggered, this, [this] {
+        bool ok = false;
+        const int n = QInputDialog::getInt(window_, tr("Open Camera"), tr("Open /dev/video"), 0, 0, 63, 1, &ok);
+        if (ok) emit cameraRequested(n);
+    });
+}
+
+void ActionManager::rebuild_model_menu(const std::optional<ModelCatalog>& catalog, const QString& pinned) {
+    // Actions of the previous catalog go with the menu's contents.
+    for (QAction* a : model_group_->actions()) {
+        model_group_->removeAction(a);
+        delete a;
+    }
+    model_menu_->clear();
+    model_auto_ = model_menu_->addAction(tr("&Automatic (best model for α)"));
+    model_auto_->setCheckable(true);
+    model_auto_->setToolTip(tr("For each α, the released model closest to the input resolution (float before uint8)"));
+    model_group_->addAction(model_auto_);
+    connect(model_auto_, &QAction::triggered, this, [this] { emit modelPinRequested({}); });
+
+    if (!catalog) {
+        model_menu_->addAction(tr("Looking for models…"))->setEnabled(false);
+    } else if (catalog->models.empty()) {
+        model_menu_->addSection(tr("No models found"));
+    }
+    if (catalog) {
+        // The catalog is sorted by α, so each α is one run of entries.
+        double section_alpha = -1;
+        for (const mnv1::ModelEntry& m : catalog->models) {
+            if (std::fabs(m.alpha - section_alpha) > 1e-6) {
+                section_alpha = m.alpha;
+                model_menu_->addSection(tr("α %1").arg(format_alpha(m.alpha)));
+            }
+            const QString path = QString::fromStdString(m.path);
+            QString text = QString::fromStdString(m.display_name);
+            text.replace('&', QStringLiteral("&&"));
+            QAction* a = model_menu_->addAction(text);
+            a->setCheckable(true);
+            a->setData(path);
+            a->setToolTip(QStringLiteral("%1\n%2").arg(QFileInfo(path).fileName(), path));
+            model_group_->addAction(a);
+            connect(a, &QAction::triggered, this, [this, path] { emit modelPinRequested(path); });
+        }
+    }
+    model_menu_->addSeparator();
+    model_menu_->addAction(models_dir_);
+    sync_model_menu(pinned);
+}
+
+void ActionManager::sync_model_menu(const QString& pinned) {
+    for (QAction* a : model_group_->actions()) {
+        if (a != model_auto_ && !pinned.isEmpty() && a->data().toString() == pinned) {
+            a->setChecked(true);
+            return;
+        }
+    }
+    model_auto_->setChecked(true);
+}
+
+}  // namespace studio

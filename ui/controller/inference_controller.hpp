@@ -1,0 +1,175 @@
+// InferenceController: the GUI thread's one door to the InferenceWorker (its own thread)
+// and to the live FrameSource (its own capture thread). It owns both threads and decides
+// what is current:
+//  - every configuration change gets a new generation; requests carry it, and results of
+//    an older generation, another image or a closed source are dropped here, on arrival,
+//    so pages only ever receive results they should show;
+//  - tune() is debounced (slider drags cost one rebuild), apply_configuration() is not;
+//  - a model pinned in the Model menu fixes α and the exact weights file, until α moves;
+//  - the model catalog found by the worker is kept here;
+//  - live frames go through a LatestFrameSlot (newest frame wins), never a queue.
+// Pages and the window call its public methods and connect to its signals; nothing else
+// touches the worker.
+//
+// Threading: GUI thread only (construct, call, destroy). Its signals are emitted on the
+// GUI thread.
+#pragma once
+
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+#include "controller/rate_meter.hpp"
+#include "worker/frame_source.hpp"
+#include "worker/inference_types.hpp"
+#include "worker/latest_frame_slot.hpp"
+
+class QThread;
+
+namespace studio {
+
+class InferenceWorker;
+
+class InferenceController : public QObject {
+    Q_OBJECT
+public:
+    // What the tuning panel sets: the network configuration without the model choice.
+    struct Tuning {
+        double alpha = 1.0;
+        int resolution = 224;
+        int threads = 0;
+        mnv1::CropMode crop = mnv1::CropMode::Whole;
+    };
+
+    explicit InferenceController(QObject* parent = nullptr);
+    ~InferenceController() override;  // stops the source, then joins the worker's thread
+
+    // --- Configuration -----------------------------------------------------------------
+    // Remembers the tuning without applying it (start-up: applied once models are known).
+    void set_tuning(const Tuning& tuning) { tuning_ = tuning; }
+    const Tuning& tuning() const { return tuning_; }
+    // The tuning changed: applied after a short pause. Moving α away from the pinned
+    // model's α returns to the automatic choice.
+    void tune(const Tuning& tuning);
+    // Sends the current configuration to the worker now and re-classifies what is shown.
+    void apply_configuration();
+    // Scans `dirs` on the worker; catalogChanged() follows, then a configuration.
+    void discover_models(const QStringList& dirs);
+    // The model remembered from the last session: checked against the catalog once it is
+    // discovered, and dropped when `explicit_alpha` (--alpha) names another α.
+    void restore_pinned_model(const QString& path, std::optional<double> explicit_alpha);
+    // Pins one discovered model (its ModelEntry::path): α follows it (alphaPinned) and the
+    // worker loads exactly that file. Empty or undiscovered: automatic.
+    void pin_model(const QString& path);
+    const QString& pinned_model() const { return pinned_model_; }
+
+    // --- Requests ----------------------------------------------------------------------
+    // Shows and classifies a still image (a running source stops: a still image replaces
+    // the live view). `image_id` identifies it in results.
+    void classify_still(quint64 image_id, const cv::Mat& bgr);
+    // One profiled forward pass of the current network; layersProfiled() follows.
+    void request_layer_profile();
+
+    // --- Live source -------------------------------------------------------------------
+    void open_video_file(const QString& path);
+    void open_camera(int index);
+    void stop_source();
+    void set_paused(bool paused);
+    // Video files feed frames as fast as they are classified instead of at their own rate.
+    void set_video_as_fast_as_classified(bool fast) { video_as_fast_ = fast; }
+    bool source_running() const { return source_ != nullptr; }
+    bool paused() const { return paused_; }
+    const QString& source_name() const { return source_name_; }
+    double classification_fps() const { return fps_; }
+    long long frames_classified() const { return frame_count_; }
+    // The live frame on screen (classified last); empty when a still image is shown.
+    cv::Mat shown_frame() const { return input_.kind == Input::Kind::Frame ? input_.bgr : cv::Mat(); }
+    bool showing_frame() const { return input_.kind == Input::Kind::Frame; }
+
+    // --- State -------------------------------------------------------------------------
+    quint64 generation() const { return generation_; }
+    // The configuration last sent to the worker (none before the catalog arrived).
+    const std::optional<ModelRequest>& requested() const { return requested_; }
+    // The worker's answer to the current generation.
+    const std::optional<ModelStatus>& model_status() const { return model_status_; }
+    const std::optional<ModelCatalog>& model_catalog() const { return catalog_; }
+    // α values with pretrained weights, in catalog order, each once.
+    QList<double> pretrained_alphas() const;
+
+signals:
+    void modelsDiscovering();
+    void catalogChanged(const studio::ModelCatalog& catalog);
+    void pinnedModelChanged(const QString& path);
+    // A pinned model moved α: the tuning panel should show `alpha` (already in tuning()).
+    void alphaPinned(double alpha);
+    // A configuration is on its way (debouncing or building).
+    void configurationPending(double alpha, int resolution, int threads);
+    // A configuration was sent to the worker.
+    void configurationRequested(const studio::ModelRequest& request);
+    // The worker applied the current configuration (check status.ok).
+    void modelConfigured(const studio::ModelStatus& status);
+    // Results to show: only current ones get here.
+    void imageClassified(const studio::ClassifyResult& result);
+    void frameClassified(const studio::ClassifyResult& result);
+    void layersProfiled(const studio::LayerTiming& timing);
+    void sourceStateChanged(bool running, bool paused);
+    // FPS or pause changed: refresh live overlays.
+    void liveStatsChanged();
+    // For the notice bar: something failed / something is missing.
+    void errorOccurred(const QString& message);
+    void warningRaised(const QString& message);
+    // For the status bar; timeout 0 = until replaced.
+    void statusMessage(const QString& message, int timeout_ms);
+
+private:
+    // What a re-classification would use: the still image or the frame on screen.
+    struct Input {
+        enum class Kind { None, Still, Frame } kind = Kind::None;
+        quint64 image_id = 0;
+        cv::Mat bgr;
+    };
+
+    void start_worker();
+    void start_source(const SourceSpec& spec);
+    void classify_input();
+    const mnv1::ModelEntry* find_model(const QString& path) const;
+    void set_pinned(const QString& path);
+
+    void on_models_discovered(const ModelCatalog& catalog);
+    void on_configured(const ModelStatus& status);
+    void on_image_classified(const ClassifyResult& result);
+    void on_frame_classified(const ClassifyResult& result);
+    void on_worker_failed(quint64 generation, const QString& message);
+    void on_source_failed(quint64 session, const QString& message);
+    void log_fps();
+
+    QThread* worker_thread_ = nullptr;
+    InferenceWorker* worker_ = nullptr;
+    std::shared_ptr<LatestFrameSlot> frame_slot_;
+    std::unique_ptr<FrameSource> source_;
+    quint64 source_session_ = 0;
+    QString source_name_;
+    bool paused_ = false;
+    bool video_as_fast_ = false;
+
+    Tuning tuning_;
+    quint64 generation_ = 0;     // current configuration
+    quint64 image_request_ = 0;  // newest still-image request
+    std::optional<ModelRequest> requested_;
+    std::optional<ModelStatus> model_status_;
+    std::optional<ModelCatalog> catalog_;
+    QString pinned_model_;  // empty = automatic
+    std::optional<double> explicit_alpha_;
+    Input input_;
+
+    RateMeter frame_rate_;
+    double fps_ = 0;
+    long long frame_count_ = 0;
+    QTimer fps_timer_;
+    QTimer reconfigure_timer_;
+};
+
+}  // namespace studio

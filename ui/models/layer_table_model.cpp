@@ -1,0 +1,118 @@
+#include "layer_table_model.hpp"
+
+#include "common/display_format.hpp"
+
+namespace studio {
+
+LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void LayerTableModel::set_architecture(const mnv1::ArchConfig& cfg, quint64 generation) {
+    beginResetModel();
+    generation_ = generation;
+    config_ = cfg;
+    layers_ = mnv1::layer_table(cfg);
+    summary_ = mnv1::summarize(layers_);
+    ms_.assign(layers_.size(), std::nullopt);
+    implementations_.assign(layers_.size(), QString());
+    profiled_ = false;
+    total_ms_ = reorder_ms_ = 0;
+    endResetModel();
+}
+
+bool LayerTableModel::set_timing(const LayerTiming& timing) {
+    if (timing.generation != generation_) return false;  // a profile of a configuration no longer shown
+    double reorder_ms = 0;
+    for (const mnv1::LayerProfile& s : timing.steps) {
+        if (s.layer < 0 || s.layer >= rowCount()) {
+            reorder_ms += s.ms;
+            continue;
+        }
+        ms_[static_cast<std::size_t>(s.layer)] = s.ms;
+        implementations_[static_cast<std::size_t>(s.layer)] = QString::fromStdString(s.impl);
+    }
+    // Layers the profile did not name (fused, or not a primitive) keep the build-time name.
+    for (std::size_t r = 0; r < implementations_.size() && r < timing.implementations.size(); ++r) {
+        if (implementations_[r].isEmpty()) implementations_[r] = QString::fromStdString(timing.implementations[r]);
+    }
+    profiled_ = true;
+    total_ms_ = timing.totalMs;
+    reorder_ms_ = reorder_ms;
+    if (rowCount() > 0) emit dataChanged(index(0, TimeMs), index(rowCount() - 1, Implementation));
+    return true;
+}
+
+int LayerTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(layers_.size());
+}
+
+int LayerTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant LayerTableModel::value(int row, int column) const {
+    const auto r = static_cast<std::size_t>(row);
+    const mnv1::LayerSpec& l = layers_[r];
+    switch (column) {
+    case Input: return QVariant::fromValue(static_cast<qint64>(l.in_h) * l.in_w * l.in_c);
+    case Output: return QVariant::fromValue(static_cast<qint64>(l.out_h) * l.out_w * l.out_c);
+    case MultAdds: return QVariant::fromValue(static_cast<qint64>(l.macs));
+    case MultAddShare: return summary_.macs ? 100.0 * static_cast<double>(l.macs) / static_cast<double>(summary_.macs) : 0.0;
+    case Params: return QVariant::fromValue(static_cast<qint64>(l.params));
+    case TimeMs: return ms_[r] ? QVariant(*ms_[r]) : QVariant();
+    default: return text(row, column);
+    }
+}
+
+QString LayerTableModel::text(int row, int column) const {
+    const auto r = static_cast<std::size_t>(row);
+    const mnv1::LayerSpec& l = layers_[r];
+    switch (column) {
+    case Name: return QString::fromStdString(l.name);
+    case Type: return QString::fromStdString(l.type_label());
+    case Filter: return QString::fromStdString(l.filter_label());
+    case Input: return QStringLiteral("%1 × %2 × %3").arg(l.in_h).arg(l.in_w).arg(l.in_c);
+    case Output: return QStringLiteral("%1 × %2 × %3").arg(l.out_h).arg(l.out_w).arg(l.out_c);
+    case MultAdds: return l.macs ? format_count(l.macs) : QStringLiteral("–");
+    case MultAddShare:
+        return summary_.macs ? QStringLiteral("%1 %").arg(value(row, column).toDouble(), 0, 'f', 1) : QString();
+    case Params: return l.params ? format_count(l.params) : QStringLiteral("–");
+    case TimeMs: return ms_[r] ? format_ms(*ms_[r]) : QString();
+    case Implementation: return implementations_[r];
+    default: return {};
+    }
+}
+
+QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    switch (role) {
+    case Qt::DisplayRole: return text(index.row(), index.column());
+    case ValueRole: return value(index.row(), index.column());
+    case LayerIndexRole: return index.row();
+    case Qt::TextAlignmentRole: {
+        const bool numeric = index.column() >= MultAdds && index.column() <= TimeMs;
+        return QVariant::fromValue((numeric ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+    }
+    default: return {};
+    }
+}
+
+QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Name: return tr("Layer");
+    case Type: return tr("Type / stride");
+    case Filter: return tr("Filter shape");
+    case Input: return tr("Input");
+    case Output: return tr("Output");
+    case MultAdds: return tr("Mult-adds");
+    case MultAddShare: return tr("% of mult-adds");
+    case Params: return tr("Parameters");
+    case TimeMs: return tr("Time");
+    case Implementation: return tr("oneDNN implementation");
+    default: return {};
+    }
+}
+
+Qt::ItemFlags LayerTableModel::flags(const QModelIndex& index) const {
+    return index.isValid() ? Qt::ItemIsEnabled | Qt::ItemIsSelectable : Qt::NoItemFlags;
+}
+
+}  // namespace studio

@@ -1,0 +1,70 @@
+// LayerTableModel: the layer table of the configuration in use (Table 1 of the paper for
+// the current α and ρ), one row per mnv1::LayerSpec: type / stride, filter shape, input and
+// output sizes, mult-adds and their share, parameters — and, after a profiled forward pass
+// on the worker, per-layer milliseconds and the oneDNN implementation.
+//
+// Views read text (Qt::DisplayRole); charts and cost cards read numbers (ValueRole) or
+// the LayerSpec itself, so nothing ever parses a displayed string.
+// Threading: GUI thread.
+#pragma once
+
+#include <QAbstractTableModel>
+
+#include <optional>
+#include <vector>
+
+#include "mobilenet/arch.hpp"
+#include "worker/inference_types.hpp"
+
+namespace studio {
+
+class LayerTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Name, Type, Filter, Input, Output, MultAdds, MultAddShare, Params, TimeMs, Implementation, ColumnCount };
+    enum Role {
+        // The cell as a number where it is one: qint64 for MultAdds / Params, double for
+        // MultAddShare (percent) and TimeMs (invalid until profiled), the element count for
+        // Input / Output; the text otherwise.
+        ValueRole = Qt::UserRole,
+        LayerIndexRole,  // int: the row's index in layers(), any column
+    };
+
+    explicit LayerTableModel(QObject* parent = nullptr);
+
+    // Rebuilds the rows for `cfg` (pure arithmetic) and forgets the timings.
+    void set_architecture(const mnv1::ArchConfig& cfg, quint64 generation);
+    // Fills the time / implementation columns. Returns false (and changes nothing) unless
+    // it matches the generation shown.
+    bool set_timing(const LayerTiming& timing);
+
+    quint64 generation() const { return generation_; }
+    const mnv1::ArchConfig& architecture() const { return config_; }
+    const std::vector<mnv1::LayerSpec>& layers() const { return layers_; }
+    const mnv1::CostSummary& summary() const { return summary_; }
+    bool profiled() const { return profiled_; }
+    double total_ms() const { return total_ms_; }      // whole profiled pass
+    double reorder_ms() const { return reorder_ms_; }  // steps between layers (reorders)
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+
+private:
+    QVariant value(int row, int column) const;
+    QString text(int row, int column) const;
+
+    mnv1::ArchConfig config_;
+    std::vector<mnv1::LayerSpec> layers_;
+    mnv1::CostSummary summary_;
+    // Parallel to layers_: measured time (nullopt until profiled) and implementation.
+    std::vector<std::optional<double>> ms_;
+    std::vector<QString> implementations_;
+    quint64 generation_ = 0;
+    bool profiled_ = false;
+    double total_ms_ = 0, reorder_ms_ = 0;
+};
+
+}  // namespace studio

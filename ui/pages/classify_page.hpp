@@ -1,0 +1,117 @@
+// ClassifyPage: the Classify tab. The picture being classified (a still image from the
+// gallery, or the live frame with its FPS overlay), the gallery strip, the top-5 results
+// with the class activation map, notices, and the model in use.
+//
+// It opens what the user gives it (paths, drops, the clipboard, snapshots) into its
+// GalleryModel, asks the InferenceController to classify the selected entry, and shows
+// the results the controller passes on (the controller already dropped stale ones).
+// Threading: GUI thread.
+#pragma once
+
+#include <QWidget>
+
+#include <optional>
+#include <vector>
+
+#include "widgets/notice_bar.hpp"
+#include "worker/inference_types.hpp"
+
+class QCheckBox;
+class QLabel;
+class QMimeData;
+class QSplitter;
+
+namespace studio {
+
+class GalleryModel;
+class GalleryStrip;
+class ImageView;
+class InferenceController;
+class ResultsView;
+
+class ClassifyPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ClassifyPage(InferenceController* controller, QWidget* parent = nullptr);
+
+    // Images and folders go to the gallery (decoded off the GUI thread); a video file
+    // becomes the live source. Bad files give a notice and change nothing else.
+    void open_paths(const QStringList& paths);
+    // What a drop on the window does: local file URLs, or image data.
+    void handle_mime_data(const QMimeData* mime);
+    void paste_from_clipboard();
+    // Adds the live frame on screen to the gallery.
+    void take_snapshot();
+    // Selects the gallery entry `delta` places away (Page Up / Page Down).
+    void step_gallery(int delta);
+
+    // The "Show class activation map" setting (check box here, action in the View menu).
+    void set_activation_shown(bool shown);
+    bool activation_shown() const;
+    // Splitter between picture and results; an empty state gives the default split.
+    QByteArray splitter_state() const;
+    void restore_splitter_state(const QByteArray& state);
+
+    ImageView* image_view() const { return image_view_; }
+    ResultsView* results_view() const { return results_; }
+    NoticeBar* notice_bar() const { return notice_; }
+    NoticeBar* random_weights_banner() const { return random_banner_; }
+    bool random_weights_banner_shown() const;
+    GalleryStrip* gallery() const { return gallery_; }
+    GalleryModel* gallery_model() const { return gallery_model_; }
+    std::size_t gallery_size() const;
+
+signals:
+    // A classification result was put on screen (still image or frame).
+    void resultDisplayed();
+    // A notice (error / warning / info) was shown to the user.
+    void noticeShown(const QString& text);
+    void activationShownChanged(bool shown);
+    // What the window title should name (the image or source shown).
+    void titleChanged(const QString& title);
+    void statusMessage(const QString& message, int timeout_ms);
+
+private:
+    struct LoadedImage {
+        QString path;
+        cv::Mat bgr;
+        QImage thumb;
+        QString error;
+    };
+
+    void build_ui();
+    void connect_controller();
+    void load_images_async(const QStringList& paths, const QStringList& problems);
+    void on_images_loaded(const std::vector<LoadedImage>& loaded, const QStringList& problems);
+    quint64 add_to_gallery(const QString& name, const QString& path, const cv::Mat& bgr, const QImage& thumb = {});
+    void add_image_data(const QString& name, const cv::Mat& bgr);
+    void select_entry(quint64 id);
+    void update_gallery_visibility();
+
+    void on_configured(const ModelStatus& status);
+    void on_frame_classified(const ClassifyResult& result);
+    void show_result(const ClassifyResult& result);
+    void show_activation_for_row(int row);
+    void update_model_label();
+    void update_video_overlay();
+    void show_notice(NoticeBar::Kind kind, const QString& text);
+
+    InferenceController* controller_ = nullptr;
+    GalleryModel* gallery_model_ = nullptr;
+    quint64 shown_image_id_ = 0;  // the gallery entry shown large; 0 for a frame or nothing
+    std::optional<ClassifyResult> displayed_;
+    int cam_row_ = 0;
+    int pasted_count_ = 0, snapshot_count_ = 0;
+
+    NoticeBar* notice_ = nullptr;
+    NoticeBar* random_banner_ = nullptr;
+    QSplitter* splitter_ = nullptr;
+    ImageView* image_view_ = nullptr;
+    GalleryStrip* gallery_ = nullptr;
+    ResultsView* results_ = nullptr;
+    QCheckBox* cam_check_ = nullptr;
+    QLabel* inference_label_ = nullptr;
+    QLabel* model_label_ = nullptr;
+};
+
+}  // namespace studio
