@@ -240,7 +240,7 @@ private slots:
 
         // Resolution 160: the released 0.5-160 configuration.
         const auto macs_half = t->cost().macs;
-        t->resolution_slider()->setValue(160 / studio::TuningPanel::kResolutionStep);
+        t->resolution_slider()->setValue(160 / studio::tuning_grid::kResolutionStep);
         QCOMPARE(t->resolution(), 160);
         QVERIFY(t->cost().macs < macs_half);
         QCOMPARE(t->cost().params, w->tuning_panel()->cost().params);  // ρ does not change parameters
@@ -262,7 +262,7 @@ private slots:
 
         // Back to 1.0-224: predictions again.
         t->alpha_slider()->setValue(20);
-        t->resolution_slider()->setValue(224 / studio::TuningPanel::kResolutionStep);
+        t->resolution_slider()->setValue(224 / studio::tuning_grid::kResolutionStep);
         QTRY_VERIFY_WITH_TIMEOUT(!w->classify_page()->random_weights_banner_shown(), kTimeoutMs);
         QVERIFY(wait_top1(*w, burger));
         QCOMPARE(t->cost().macs, macs_full);

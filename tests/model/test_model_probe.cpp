@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ class TestModelProbe : public QObject {
 
 private slots:
     void probeMatchesFullLoad();
+    void probeRejectsDamagedShards();
 };
 
 void TestModelProbe::probeMatchesFullLoad() {
@@ -56,6 +58,37 @@ void TestModelProbe::probeMatchesFullLoad() {
         QVERIFY2(probe_model(entry.path).display_name == entry.display_name, what);
     }
     qInfo("discovery of %zu models: probing %.0f ms, full loading %.0f ms", probed.size(), probe_ms, load_ms);
+}
+
+void TestModelProbe::probeRejectsDamagedShards() {
+    // A TF.js model with a truncated or missing shard is reported at discovery, not
+    // listed as loadable (the probe stats the shards without reading them).
+    const std::string src = test::shared_path("models/tfjs/mobilenet_v1_0.75_224");
+    MOBILENET_REQUIRE_FILE(src + "/model.json");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::filesystem::path dir = std::filesystem::path(tmp.path().toStdString()) / "tfjs";
+    std::filesystem::copy(src, dir);
+    std::filesystem::path shard;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        if (e.path().filename().string().find("shard") != std::string::npos) shard = e.path();
+    }
+    QVERIFY(!shard.empty());
+
+    std::vector<std::string> problems;
+    QCOMPARE(discover_models({tmp.path().toStdString()}, &problems).size(), std::size_t{1});  // intact copy
+    QVERIFY(problems.empty());
+
+    std::filesystem::resize_file(shard, std::filesystem::file_size(shard) - 4);
+    QVERIFY(discover_models({tmp.path().toStdString()}, &problems).empty());
+    QCOMPARE(problems.size(), std::size_t{1});
+    QVERIFY2(problems[0].find("truncated weight shard") != std::string::npos, problems[0].c_str());
+
+    problems.clear();
+    std::filesystem::remove(shard);
+    QVERIFY(discover_models({tmp.path().toStdString()}, &problems).empty());
+    QCOMPARE(problems.size(), std::size_t{1});
+    QVERIFY2(problems[0].find("missing weight shard") != std::string::npos, problems[0].c_str());
 }
 
 QTEST_APPLESS_MAIN(TestModelProbe)

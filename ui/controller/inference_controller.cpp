@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "common/display_format.hpp"
-#include "widgets/tuning_panel.hpp"
+#include "common/tuning_grid.hpp"
 #include "worker/inference_worker.hpp"
 
 Q_LOGGING_CATEGORY(lcStudio, "mobilenet.studio")
@@ -26,7 +26,7 @@ constexpr int kFpsRefreshMs = 2000;
 bool same_alpha(double a, double b) { return std::fabs(a - b) < 1e-6; }
 // The tuning α has moved off `alpha` (by at least half a slider step).
 bool moved_off(double tuning_alpha, double alpha) {
-    return std::fabs(tuning_alpha - alpha) >= TuningPanel::kAlphaStep / 2;
+    return std::fabs(tuning_alpha - alpha) >= tuning_grid::kAlphaStep / 2;
 }
 
 }  // namespace

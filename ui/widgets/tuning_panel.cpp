@@ -17,11 +17,12 @@
 
 namespace studio {
 
+using namespace tuning_grid;  // the slider ranges and steps
+
 namespace {
 
 int alpha_to_slider(double alpha) {
-    return static_cast<int>(std::lround(std::clamp(alpha, TuningPanel::kAlphaMin, TuningPanel::kAlphaMax) /
-                                        TuningPanel::kAlphaStep));
+    return static_cast<int>(std::lround(std::clamp(alpha, kAlphaMin, kAlphaMax) / kAlphaStep));
 }
 
 // i * 5 / 100 rather than i * 0.05: gives the double closest to the decimal (0.35, not 0.35000000000000003).

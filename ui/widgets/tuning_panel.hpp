@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "common/tuning_grid.hpp"
 #include "mobilenet/arch.hpp"
 #include "mobilenet/classify.hpp"
 
@@ -28,11 +29,7 @@ class MarkedSlider;
 class TuningPanel : public QWidget {
     Q_OBJECT
 public:
-    // Slider ranges: α in steps of 0.05, resolution in steps of 16 pixels.
-    static constexpr double kAlphaStep = 0.05;
-    static constexpr double kAlphaMin = 0.10, kAlphaMax = 1.40;
-    static constexpr int kResolutionStep = 16;
-    static constexpr int kResolutionMin = 96, kResolutionMax = 320;
+    // Slider ranges and steps: common/tuning_grid.hpp.
 
     explicit TuningPanel(QWidget* parent = nullptr);
 

@@ -37,7 +37,8 @@ ModelSummary probe_keras_h5(const std::string& path);
 
 // TF.js layers model: path is model.json or the directory holding it.
 std::shared_ptr<ModelWeights> load_tfjs(const std::string& path);
-// Parses model.json's topology and weights manifest; does not read the shards.
+// Parses model.json's topology and weights manifest and checks that every shard is
+// there with the size the manifest needs; does not read the shards.
 ModelSummary probe_tfjs(const std::string& path);
 
 }  // namespace mnv1::detail

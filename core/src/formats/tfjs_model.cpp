@@ -112,8 +112,9 @@ Manifest parse_manifest(const json& root, const fs::path& dir, const std::string
     return m;
 }
 
-// Checks every shard exists and the sizes add up, then reads them.
-void load_shards(Group& g) {
+// Checks that every shard of the group exists and that their sizes add up to what the
+// manifest needs (a stat per shard, nothing read); returns the shard sizes.
+std::vector<std::uintmax_t> check_shards(const Group& g) {
     std::vector<std::uintmax_t> sizes;
     std::uint64_t have = 0;
     for (const std::string& s : g.shards) {
@@ -142,6 +143,11 @@ void load_shards(Group& g) {
                                                " weight shard: " + std::to_string(sizes[culprit]) + " bytes, " +
                                                group_desc);
     }
+    return sizes;
+}
+
+void load_shards(Group& g) {
+    const std::vector<std::uintmax_t> sizes = check_shards(g);
     g.data.reserve(static_cast<std::size_t>(g.bytes));
     for (std::size_t i = 0; i < g.shards.size(); ++i) g.data += read_file_bytes(g.shards[i], sizes[i]);
     if (g.data.size() != g.bytes) throw ModelError(g.shards.back(), "weight shard changed while reading");
@@ -277,8 +283,9 @@ std::shared_ptr<ModelWeights> load_tfjs(const std::string& path) {
 
 ModelSummary probe_tfjs(const std::string& path) {
     const ModelJson m = read_model_json(path);
-    // The manifest must describe float32 weights the loader can read (shards are not opened).
-    (void)parse_manifest(m.root, m.dir, m.json_path);
+    // The manifest must describe float32 weights the loader can read, and every shard must
+    // be there with the size it needs (stat only: the shards are not read).
+    for (const Group& g : parse_manifest(m.root, m.dir, m.json_path).groups) check_shards(g);
     return summary_of(m.graph.topology, false, WeightsOrigin::TfjsLayers);
 }
 

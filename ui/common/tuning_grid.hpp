@@ -1,0 +1,12 @@
+// The grid the α and resolution sliders move on. Shared by the tuning panel, the
+// controller (is α still the pinned model's?) and any view that sets the sliders.
+#pragma once
+
+namespace studio::tuning_grid {
+
+constexpr double kAlphaStep = 0.05;
+constexpr double kAlphaMin = 0.10, kAlphaMax = 1.40;
+constexpr int kResolutionStep = 16;   // pixels
+constexpr int kResolutionMin = 96, kResolutionMax = 320;
+
+}  // namespace studio::tuning_grid
