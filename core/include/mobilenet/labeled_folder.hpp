@@ -1,0 +1,45 @@
+// Ground truth for a folder of images, from whichever source the folder offers, for
+// accuracy evaluation in the CLI, the app and sweeps.
+//
+// Thread-safe (no shared state). Errors are mnv1::Error (mobilenet/errors.hpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "mobilenet/evaluate.hpp"
+
+namespace mnv1 {
+
+enum class TruthSource {
+    Csv,           // a CSV with `file` and `index_1001` / `index_1000` (or `wnid`) columns
+    FileNameWnid,  // an ImageNet wnid in each file name: n01440764_tench.JPEG, n01440764_123.JPEG
+    Subfolders,    // one subfolder per class, named by wnid (n01440764/) or by label (tench/)
+};
+const char* to_string(TruthSource source);
+
+struct LabeledFolder {
+    std::string root;                     // the images folder
+    TruthSource source = TruthSource::Csv;
+    std::string source_detail;            // e.g. "ground_truth.csv", "wnids in file names"
+    std::vector<LabeledImage> images;     // matched: file relative to root, truth in the model's convention
+    std::vector<std::string> unmatched;   // image files (relative) the source gave no class for
+    int image_files = 0;                  // image files seen in the folder (matched + unmatched)
+};
+
+// ImageNet's 1000 wnids in class order (index_1000), as shipped with the project.
+const std::vector<std::string>& imagenet_wnids();
+// Class index of a wnid in a model's convention (1000, or 1001 with background at 0);
+// -1 for an unknown wnid.
+int wnid_class(const std::string& wnid, int num_classes);
+
+// Finds the ground truth of `root` for a model with `num_classes` classes and `labels`
+// (its own label list, for label-named subfolders; may be empty). Order of preference:
+// `csv_path` when given; else a ground_truth.csv (or the only *.csv with the needed
+// columns) in root; else wnids in file names; else class-named subfolders. Throws
+// mnv1::Error naming the folder when no source matches any image, and for an
+// unreadable folder or a malformed CSV.
+LabeledFolder scan_labeled_folder(const std::string& root, int num_classes,
+                                  const std::vector<std::string>& labels, const std::string& csv_path = {});
+
+}  // namespace mnv1
