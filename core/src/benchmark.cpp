@@ -31,13 +31,23 @@ LatencyStats latency_stats(const std::vector<double>& samples) {
 }
 
 LatencyStats benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& options) {
+    const std::atomic<bool> never{false};
+    return *benchmark_forward(ctx, options, never);
+}
+
+std::optional<LatencyStats> benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& options,
+                                              const std::atomic<bool>& cancel) {
     if (options.runs < 1) throw std::invalid_argument("benchmark needs at least one timed run");
     if (ctx.profiling()) throw std::logic_error("benchmark_forward needs profiling off");
     using Clock = std::chrono::steady_clock;
-    for (int i = 0; i < options.warmup_runs; ++i) ctx.forward();
+    for (int i = 0; i < options.warmup_runs; ++i) {
+        if (cancel.load()) return std::nullopt;
+        ctx.forward();
+    }
     std::vector<double> ms;
     ms.reserve(static_cast<std::size_t>(options.runs));
     for (int i = 0; i < options.runs; ++i) {
+        if (cancel.load()) return std::nullopt;
         const auto t0 = Clock::now();
         ctx.forward();
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());

@@ -81,7 +81,8 @@ std::vector<LabeledImage> read_ground_truth(const std::string& path, int num_cla
 }
 
 EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const std::vector<LabeledImage>& images,
-                    CropMode crop, const std::function<void(std::size_t, std::size_t, const EvalResult&)>& progress) {
+                    CropMode crop, const std::function<void(std::size_t, std::size_t, const EvalResult&)>& progress,
+                    const std::atomic<bool>* cancel) {
     EvalResult r;
     const auto t0 = std::chrono::steady_clock::now();
     const std::size_t batch = static_cast<std::size_t>(ctx.network().config().batch);
@@ -103,6 +104,10 @@ EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const 
         pending_truth.clear();
     };
     for (std::size_t n = 0; n < images.size(); ++n) {
+        if (cancel && cancel->load()) {
+            r.cancelled = true;
+            break;
+        }
         try {
             pending.push_back(load_image((std::filesystem::path(images_dir) / images[n].file).string()));
             pending_truth.push_back(&images[n]);
@@ -112,7 +117,7 @@ EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const 
         if (pending.size() == batch) flush();
         if (progress) progress(n + 1, images.size(), r);
     }
-    flush();
+    if (!r.cancelled) flush();
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;
 }

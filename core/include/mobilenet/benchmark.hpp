@@ -5,6 +5,8 @@
 // thread at a time per context); latency_stats and percentile are pure.
 #pragma once
 
+#include <atomic>
+#include <optional>
 #include <vector>
 
 #include "mobilenet/network.hpp"
@@ -29,6 +31,10 @@ struct BenchmarkOptions {
 // Times ctx.forward() on whatever ctx.input() holds. Profiling must be off (it would
 // time the synchronised per-step path instead).
 LatencyStats benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& options);
+// The same, checking `cancel` (may be set from any thread) before every pass, warm-up
+// included; nullopt when it stopped early (a partial set of samples is no measurement).
+std::optional<LatencyStats> benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& options,
+                                              const std::atomic<bool>& cancel);
 
 // Per-step median time over `runs` profiled passes (each step synchronised, so the sum
 // is a little above a plain forward pass). Leaves the context's profiling switch as it

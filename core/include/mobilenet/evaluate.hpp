@@ -2,6 +2,7 @@
 // the tests and trade-off sweeps). Same threading rule as ExecutionContext: one thread.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ struct EvalResult {
     std::vector<std::string> skipped;     // "path: problem" for unreadable / corrupt files
     int top1_correct = 0, top5_correct = 0;
     double seconds = 0;                   // wall time including decoding
+    bool cancelled = false;               // stopped early by `cancel`: counts cover a prefix only
     std::vector<ImageOutcome> outcomes;   // one per classified image, input order
     double top1() const { return images ? 100.0 * top1_correct / images : 0; }
     double top5() const { return images ? 100.0 * top5_correct / images : 0; }
@@ -42,9 +44,11 @@ struct EvalResult {
 
 // Classifies every listed image (batched by the network's batch). Unreadable files are
 // skipped, counted and listed; the run goes on. `progress(done, total, result_so_far)`
-// is called after each file when given.
+// is called after each file when given. `cancel` (optional, may be set from any thread)
+// is checked before each image: once set, the run stops and returns with `cancelled`.
 EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const std::vector<LabeledImage>& images,
                     CropMode crop,
-                    const std::function<void(std::size_t, std::size_t, const EvalResult&)>& progress = {});
+                    const std::function<void(std::size_t, std::size_t, const EvalResult&)>& progress = {},
+                    const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace mnv1

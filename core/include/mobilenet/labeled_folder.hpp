@@ -27,7 +27,9 @@ struct LabeledFolder {
     int image_files = 0;                  // image files seen in the folder (matched + unmatched)
 };
 
-// ImageNet's 1000 wnids in class order (index_1000), as shipped with the project.
+// ImageNet's 1000 wnids in class order (index_1000), as shipped with the project
+// (derived from WordNet 3.0 by core/data/gen_imagenet_wnids.py). Always 1000 entries;
+// a class the derivation could not pin to one synset is "" (wnid_class never returns it).
 const std::vector<std::string>& imagenet_wnids();
 // Class index of a wnid in a model's convention (1000, or 1001 with background at 0);
 // -1 for an unknown wnid.
@@ -39,6 +41,13 @@ int wnid_class(const std::string& wnid, int num_classes);
 // columns) in root; else wnids in file names; else class-named subfolders. Throws
 // mnv1::Error naming the folder when no source matches any image, and for an
 // unreadable folder or a malformed CSV.
+// Image files: jpg, jpeg, png, bmp, webp, tif, tiff (any case), in root and its
+// subfolders; FIFOs, devices and sockets are skipped by their status, never opened.
+// With a CSV every row is kept (a listed file that is missing is then reported by
+// evaluate() as skipped), except rows naming an existing non-regular file; `unmatched`
+// holds the image files no row lists. Label-named subfolders match a label's first
+// synonym or the whole label, case-insensitively, '_' = ' '; a name two classes share
+// matches neither.
 LabeledFolder scan_labeled_folder(const std::string& root, int num_classes,
                                   const std::vector<std::string>& labels, const std::string& csv_path = {});
 

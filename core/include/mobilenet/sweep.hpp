@@ -75,14 +75,21 @@ struct SweepCallbacks {
 // Runs the grid: alphas x resolutions, in that order. Points already in the cache
 // (same configuration, weights file contents, image set and machine) are returned from
 // it without measuring. A cancelled sweep returns the points finished so far and writes
-// no partial entry. Throws std::invalid_argument for a bad config.
+// no partial entry. Throws std::invalid_argument for a bad config, mnv1::Error for a
+// model that cannot be loaded or an images folder without usable ground truth.
 std::vector<SweepPoint> run_sweep(const SweepConfig& config, const SweepCallbacks& callbacks = {},
                                   const CancelToken* cancel = nullptr);
 
-// CSV of sweep points (header + one row per point), the same columns as the CLI's --json.
+// CSV of sweep points (header + one row per point), the same columns as the CLI's --json:
+// alpha,resolution,precision,threads,batch,macs,params,median_ms,p10_ms,p90_ms,weights,
+// native_resolution,top1,top5,images,from_cache (top1/top5 empty without weights).
 std::string sweep_csv(const std::vector<SweepPoint>& points);
+// Writes sweep_csv(points) to `path` atomically (temp file in the same folder + rename).
+// Throws mnv1::Error naming the path when it cannot be written.
+void write_sweep_csv(const std::string& path, const std::vector<SweepPoint>& points);
 
-// The machine identity cache keys use: CPU model, the ISA oneDNN uses, core count.
+// The machine identity cache keys use: CPU model, the ISA oneDNN uses, core count,
+// the oneDNN version. One line, e.g. "Intel(R) Xeon(R) ... | isa avx2 | 2 threads | oneDNN 3.1".
 std::string machine_fingerprint();
 
 }  // namespace mnv1

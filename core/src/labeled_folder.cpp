@@ -1,0 +1,221 @@
+#include "mobilenet/labeled_folder.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "image_set.hpp"
+#include "imagenet_wnid_table.hpp"
+#include "mobilenet/errors.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mnv1 {
+
+const char* to_string(TruthSource source) {
+    switch (source) {
+        case TruthSource::Csv: return "csv";
+        case TruthSource::FileNameWnid: return "wnid-in-file-name";
+        case TruthSource::Subfolders: return "subfolders";
+    }
+    return "?";
+}
+
+const std::vector<std::string>& imagenet_wnids() {
+    static const std::vector<std::string> wnids(detail::kImagenetWnids,
+                                                detail::kImagenetWnids + detail::kImagenetClasses);
+    return wnids;
+}
+
+int wnid_class(const std::string& wnid, int num_classes) {
+    static const std::unordered_map<std::string, int> index = [] {
+        std::unordered_map<std::string, int> m;
+        const auto& wnids = imagenet_wnids();
+        for (int i = 0; i < static_cast<int>(wnids.size()); ++i)
+            if (!wnids[static_cast<std::size_t>(i)].empty()) m.emplace(wnids[static_cast<std::size_t>(i)], i);
+        return m;
+    }();
+    if (num_classes != 1000 && num_classes != 1001) return -1;
+    const auto it = index.find(wnid);
+    if (it == index.end()) return -1;
+    return num_classes == 1001 ? it->second + 1 : it->second;
+}
+
+namespace {
+
+// "n01440764" at the start of a name, followed by its end or a separator.
+std::string leading_wnid(const std::string& name) {
+    if (name.size() < 9 || name[0] != 'n') return {};
+    for (std::size_t i = 1; i < 9; ++i)
+        if (!std::isdigit(static_cast<unsigned char>(name[i]))) return {};
+    if (name.size() > 9 && name[9] != '_' && name[9] != '.' && name[9] != '-' && name[9] != ' ') return {};
+    return name.substr(0, 9);
+}
+
+// Lower case, underscores as spaces, outer spaces trimmed: "Great_White shark " -> "great white shark".
+std::string label_key(std::string s) {
+    for (char& c : s) c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// read_ground_truth reports "<path>: problem" (or "<path>:<line>: problem") as
+// std::runtime_error; rethrown as mnv1::Error naming the file once.
+[[noreturn]] void rethrow_csv_error(const std::string& csv, const std::runtime_error& e) {
+    std::string msg = e.what();
+    if (msg.rfind(csv + ":", 0) == 0) msg = msg.substr(csv.size() + 1);
+    if (!msg.empty() && msg.front() == ' ') msg.erase(0, 1);
+    if (!msg.empty() && std::isdigit(static_cast<unsigned char>(msg.front()))) msg = "line " + msg;
+    throw Error(csv, msg);
+}
+
+std::vector<std::string> read_header(const std::string& csv) {
+    std::ifstream in(csv);
+    std::string line;
+    if (!in) throw Error(csv, "cannot open ground-truth CSV");
+    if (!std::getline(in, line)) throw Error(csv, "empty ground-truth CSV");
+    return csv_fields(line);
+}
+
+// Rows of a CSV with `file` and `wnid` columns only; rows with an unknown wnid land in `unknown`.
+std::vector<LabeledImage> read_wnid_csv(const std::string& csv, int num_classes, std::vector<std::string>& unknown) {
+    std::ifstream in(csv);
+    std::string line;
+    std::getline(in, line);
+    const auto header = csv_fields(line);
+    const auto col = [&](const char* name) {
+        return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+    };
+    const std::size_t c_file = col("file"), c_wnid = col("wnid");
+    std::vector<LabeledImage> out;
+    for (int lineno = 2; std::getline(in, line); ++lineno) {
+        if (line.empty() || line == "\r") continue;
+        const auto f = csv_fields(line);
+        if (c_file >= f.size() || c_wnid >= f.size() || f[c_file].empty())
+            throw Error(csv, "line " + std::to_string(lineno) + ": bad row (file or wnid)");
+        const int index = wnid_class(f[c_wnid], num_classes);
+        if (index < 0) unknown.push_back(f[c_file]);
+        else out.push_back({f[c_file], index});
+    }
+    return out;
+}
+
+LabeledFolder from_csv(const fs::path& root, const std::string& csv, int num_classes,
+                       const std::vector<detail::ImageFile>& files) {
+    LabeledFolder lf;
+    lf.source = TruthSource::Csv;
+    lf.source_detail = fs::path(csv).filename().string();
+    std::vector<LabeledImage> rows;
+    const auto header = read_header(csv);
+    if (!detail::is_truth_header(header))
+        throw Error(csv, "needs columns 'file' and 'index_1001', 'index_1000' or 'wnid'");
+    const bool has_index = std::find(header.begin(), header.end(), "index_1001") != header.end() ||
+                           std::find(header.begin(), header.end(), "index_1000") != header.end();
+    std::vector<std::string> unknown_wnid;  // their files stay unmatched
+    try {
+        rows = has_index ? read_ground_truth(csv, num_classes) : read_wnid_csv(csv, num_classes, unknown_wnid);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::runtime_error& e) {
+        rethrow_csv_error(csv, e);
+    }
+    std::set<std::string> listed;
+    for (auto& row : rows) {
+        listed.insert(fs::path(row.file).lexically_normal().generic_string());
+        // A listed file that is missing stays (evaluate reports it as skipped); one that
+        // exists but is no regular file (a FIFO, a device) is dropped unopened.
+        std::error_code ec;
+        const auto st = fs::status(root / row.file, ec);
+        if (fs::exists(st) && !fs::is_regular_file(st)) continue;
+        lf.images.push_back(std::move(row));
+    }
+    for (const auto& f : files)
+        if (!listed.count(f.file)) lf.unmatched.push_back(f.file);
+    return lf;
+}
+
+LabeledFolder from_file_names(const std::vector<detail::ImageFile>& files, int num_classes) {
+    LabeledFolder lf;
+    lf.source = TruthSource::FileNameWnid;
+    lf.source_detail = "wnids in file names";
+    for (const auto& f : files) {
+        const int index = wnid_class(leading_wnid(fs::path(f.file).filename().string()), num_classes);
+        if (index >= 0) lf.images.push_back({f.file, index});
+        else lf.unmatched.push_back(f.file);
+    }
+    return lf;
+}
+
+LabeledFolder from_subfolders(const std::vector<detail::ImageFile>& files, int num_classes,
+                              const std::vector<std::string>& labels) {
+    // Folder name -> class: the whole label and its first synonym, both as label_key;
+    // a name two classes share ("crane", "maillot") is ambiguous and matches nothing.
+    constexpr int kAmbiguous = -2;
+    std::map<std::string, int> by_name;
+    auto add = [&](const std::string& key, int index) {
+        if (key.empty()) return;
+        const auto [it, inserted] = by_name.emplace(key, index);
+        if (!inserted && it->second != index) it->second = kAmbiguous;
+    };
+    for (int i = 0; i < static_cast<int>(labels.size()); ++i) {
+        const std::string& label = labels[static_cast<std::size_t>(i)];
+        add(label_key(label), i);
+        add(label_key(label.substr(0, label.find(','))), i);
+    }
+    LabeledFolder lf;
+    lf.source = TruthSource::Subfolders;
+    bool by_wnid = false, by_label = false;
+    for (const auto& f : files) {
+        const auto slash = f.file.find('/');
+        int index = -1;
+        if (slash != std::string::npos) {
+            const std::string folder = f.file.substr(0, slash);
+            if (leading_wnid(folder) == folder) {
+                index = wnid_class(folder, num_classes);
+                by_wnid |= index >= 0;
+            } else if (const auto it = by_name.find(label_key(folder)); it != by_name.end() && it->second >= 0) {
+                index = it->second;
+                by_label = true;
+            }
+        }
+        if (index >= 0) lf.images.push_back({f.file, index});
+        else lf.unmatched.push_back(f.file);
+    }
+    lf.source_detail = by_wnid && by_label ? "subfolders named by wnid and by label"
+                       : by_label          ? "subfolders named by label"
+                                           : "subfolders named by wnid";
+    return lf;
+}
+
+}  // namespace
+
+LabeledFolder scan_labeled_folder(const std::string& root, int num_classes, const std::vector<std::string>& labels,
+                                  const std::string& csv_path) {
+    const fs::path dir(root);
+    const auto files = detail::list_image_files(dir);
+    auto finish = [&](LabeledFolder lf) {
+        lf.root = root;
+        lf.image_files = static_cast<int>(files.size());
+        return lf;
+    };
+    if (!csv_path.empty()) {
+        LabeledFolder lf = from_csv(dir, csv_path, num_classes, files);
+        if (lf.images.empty()) throw Error(csv_path, "lists no image of " + root);
+        return finish(std::move(lf));
+    }
+    if (const std::string csv = detail::find_truth_csv(dir); !csv.empty()) {
+        LabeledFolder lf = from_csv(dir, csv, num_classes, files);
+        if (!lf.images.empty()) return finish(std::move(lf));
+    }
+    if (LabeledFolder lf = from_file_names(files, num_classes); !lf.images.empty()) return finish(std::move(lf));
+    if (LabeledFolder lf = from_subfolders(files, num_classes, labels); !lf.images.empty()) return finish(std::move(lf));
+    throw Error(root, files.empty() ? "no image files"
+                                    : "no ground truth for any of its " + std::to_string(files.size()) +
+                                          " images (no ground-truth CSV, no wnids in file names, no class subfolders)");
+}
+
+}  // namespace mnv1

@@ -1,0 +1,187 @@
+// Ground truth of image folders from the three sources (CSV, wnids in file names,
+// class subfolders by wnid or label), with unmatched files and non-regular files, on
+// the shared ImageNet sample (../shared/images/imagenet-sample).
+#include <QtTest>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "mobilenet/errors.hpp"
+#include "mobilenet/labeled_folder.hpp"
+#include "mobilenet/model_io.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using namespace mnv1;
+
+namespace {
+
+const std::string kSample = "images/imagenet-sample";
+
+std::string sample(const std::string& file) { return test::shared_path(kSample + "/" + file); }
+
+// index_1000 and index_1001 of every row of the sample's ground_truth.csv, by file.
+std::map<std::string, std::pair<int, int>> sample_truth(std::map<std::string, std::string>* wnids = nullptr) {
+    std::ifstream in(sample("ground_truth.csv"));
+    std::string line;
+    std::getline(in, line);
+    std::map<std::string, std::pair<int, int>> out;
+    while (std::getline(in, line)) {
+        const auto f = csv_fields(line);  // file,wnid,index_1000,index_1001,label
+        out[f[0]] = {std::stoi(f[2]), std::stoi(f[3])};
+        if (wnids) (*wnids)[f[0]] = f[1];
+    }
+    return out;
+}
+
+void link_sample(const std::string& file, const fs::path& to) {
+    fs::create_directories(to.parent_path());
+    fs::create_symlink(sample(file), to);
+}
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+}  // namespace
+
+class LabeledFolderTest : public QObject {
+    Q_OBJECT
+private slots:
+    void init() { MOBILENET_REQUIRE_FILE(sample("ground_truth.csv")); }
+
+    void every_sample_wnid_maps_to_its_class() {
+        std::map<std::string, std::string> wnids;
+        const auto truth = sample_truth(&wnids);
+        QCOMPARE(truth.size(), std::size_t{500});
+        for (const auto& [file, index] : truth) {
+            QCOMPARE(wnid_class(wnids[file], 1000), index.first);
+            QCOMPARE(wnid_class(wnids[file], 1001), index.second);
+            QCOMPARE(imagenet_wnids()[static_cast<std::size_t>(index.first)], wnids[file]);
+        }
+    }
+
+    void csv_source_on_the_shared_folder() {
+        const auto truth = sample_truth();
+        for (const int classes : {1000, 1001}) {
+            const LabeledFolder lf = scan_labeled_folder(test::shared_path(kSample), classes, {});
+            QCOMPARE(lf.source, TruthSource::Csv);
+            QCOMPARE(lf.source_detail, std::string("ground_truth.csv"));
+            QCOMPARE(lf.image_files, 500);
+            QCOMPARE(lf.images.size(), std::size_t{500});
+            QVERIFY(lf.unmatched.empty());
+            for (const auto& img : lf.images) {
+                const auto& t = truth.at(img.file);
+                QCOMPARE(img.index, classes == 1000 ? t.first : t.second);
+            }
+        }
+    }
+
+    void wnids_in_file_names_with_unmatched_and_a_fifo() {
+        QTemporaryDir tmp;
+        const fs::path dir = tmp.path().toStdString();
+        const auto truth = sample_truth();
+        int linked = 0;
+        for (auto it = truth.begin(); linked < 5; ++it, ++linked) link_sample(it->first, dir / it->first);
+        link_sample("n01440764_tench.JPEG", dir / "holiday.JPG");        // no wnid in the name
+        link_sample("n01440764_tench.JPEG", dir / "n00000001_odd.png");  // not an ImageNet class
+        std::ofstream(dir / "notes.txt") << "not an image\n";
+        // A FIFO named like an image: opening it would block; it must be skipped unopened.
+        QCOMPARE(mkfifo((dir / "n01440764_pipe.jpg").c_str(), 0600), 0);
+
+        const LabeledFolder lf = scan_labeled_folder(dir.string(), 1001, {});
+        QCOMPARE(lf.source, TruthSource::FileNameWnid);
+        QCOMPARE(lf.image_files, 7);
+        QCOMPARE(lf.images.size(), std::size_t{5});
+        for (const auto& img : lf.images) QCOMPARE(img.index, truth.at(img.file).second);
+        QCOMPARE(sorted(lf.unmatched), (std::vector<std::string>{"holiday.JPG", "n00000001_odd.png"}));
+    }
+
+    void subfolders_by_wnid_and_by_label() {
+        const std::string labels_file = test::shared_path("models/labels/imagenet_labels_1001.txt");
+        MOBILENET_REQUIRE_FILE(labels_file);
+        const auto labels = load_labels(labels_file, 1001);
+        QTemporaryDir tmp;
+        const fs::path dir = tmp.path().toStdString();
+        const std::string tench = "n01440764_tench.JPEG", shark = "n01484850_great_white_shark.JPEG";
+        link_sample(tench, dir / "n01440764" / "a.jpeg");                      // wnid folder
+        link_sample(shark, dir / "Great_White_Shark" / "b.JPEG");              // first synonym, any case, '_'
+        link_sample(shark, dir / "tiger shark, Galeocerdo cuvieri" / "c.png"); // the whole label
+        link_sample(tench, dir / "crane" / "d.jpg");                           // two classes: ambiguous
+        link_sample(tench, dir / "no such class" / "e.jpg");
+        link_sample(tench, dir / "loose.jpg");                                 // no class folder
+        QCOMPARE(mkfifo((dir / "n01440764" / "pipe.jpg").c_str(), 0600), 0);
+
+        const LabeledFolder lf = scan_labeled_folder(dir.string(), 1001, labels);
+        QCOMPARE(lf.source, TruthSource::Subfolders);
+        QCOMPARE(lf.source_detail, std::string("subfolders named by wnid and by label"));
+        QCOMPARE(lf.image_files, 6);
+        std::map<std::string, int> got;
+        for (const auto& img : lf.images) got[img.file] = img.index;
+        const std::map<std::string, int> want = {{"n01440764/a.jpeg", 1},
+                                                 {"Great_White_Shark/b.JPEG", 3},
+                                                 {"tiger shark, Galeocerdo cuvieri/c.png", 4}};
+        QCOMPARE(got, want);
+        QCOMPARE(sorted(lf.unmatched), (std::vector<std::string>{"crane/d.jpg", "loose.jpg", "no such class/e.jpg"}));
+
+        // Without labels only the wnid folder is known; in the 1000 convention tench is 0.
+        const LabeledFolder by_wnid = scan_labeled_folder(dir.string(), 1000, {});
+        QCOMPARE(by_wnid.source_detail, std::string("subfolders named by wnid"));
+        QCOMPARE(by_wnid.images.size(), std::size_t{1});
+        QCOMPARE(by_wnid.images[0].index, 0);
+    }
+
+    void explicit_csv_with_wnids_missing_files_and_a_fifo() {
+        QTemporaryDir tmp;
+        const fs::path dir = tmp.path().toStdString();
+        link_sample("n01440764_tench.JPEG", dir / "a.JPEG");
+        link_sample("n01484850_great_white_shark.JPEG", dir / "b.JPEG");
+        link_sample("n01484850_great_white_shark.JPEG", dir / "unlisted.jpg");
+        QCOMPARE(mkfifo((dir / "pipe.jpg").c_str(), 0600), 0);
+        const std::string csv = (dir / "truth.csv").string();
+        std::ofstream(csv) << "file,wnid\na.JPEG,n01440764\nb.JPEG,n00000001\nmissing.jpg,n01484850\npipe.jpg,n01440764\n";
+
+        const LabeledFolder lf = scan_labeled_folder(dir.string(), 1000, {}, csv);
+        QCOMPARE(lf.source, TruthSource::Csv);
+        QCOMPARE(lf.source_detail, std::string("truth.csv"));
+        QCOMPARE(lf.image_files, 3);
+        std::map<std::string, int> got;
+        for (const auto& img : lf.images) got[img.file] = img.index;
+        // The missing file stays (evaluate reports it); the FIFO row is dropped.
+        QCOMPARE(got, (std::map<std::string, int>{{"a.JPEG", 0}, {"missing.jpg", 2}}));
+        QCOMPARE(sorted(lf.unmatched), (std::vector<std::string>{"b.JPEG", "unlisted.jpg"}));
+
+        // Found without being named: the only CSV with the needed columns.
+        QCOMPARE(scan_labeled_folder(dir.string(), 1000, {}).source, TruthSource::Csv);
+    }
+
+    void errors_name_the_folder_or_file() {
+        QTemporaryDir tmp;
+        const fs::path dir = tmp.path().toStdString();
+        try {
+            scan_labeled_folder(dir.string(), 1001, {});
+            QFAIL("an empty folder has no ground truth");
+        } catch (const Error& e) {
+            QCOMPARE(e.path(), dir.string());
+        }
+        link_sample("n01440764_tench.JPEG", dir / "holiday.jpg");
+        QVERIFY_THROWS_EXCEPTION(Error, scan_labeled_folder(dir.string(), 1001, {}));
+        QVERIFY_THROWS_EXCEPTION(Error, scan_labeled_folder((dir / "nope").string(), 1001, {}));
+        const std::string bad = (dir / "bad.csv").string();
+        std::ofstream(bad) << "file,index_1001\nholiday.jpg,not-a-number\n";
+        try {
+            scan_labeled_folder(dir.string(), 1001, {}, bad);
+            QFAIL("a malformed CSV must throw");
+        } catch (const Error& e) {
+            QCOMPARE(e.path(), bad);
+            QVERIFY2(std::string(e.what()).find("line 2: bad row") != std::string::npos, e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(LabeledFolderTest)
+#include "test_labeled_folder.moc"
