@@ -15,6 +15,8 @@
 #include <sstream>
 
 #include "args.hpp"
+#include "cli_common.hpp"
+#include "mobilenet/labeled_folder.hpp"
 #include "mobilenet/arch.hpp"
 #include "mobilenet/benchmark.hpp"
 #include "mobilenet/classify.hpp"
@@ -25,6 +27,9 @@
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using cli::Args;
+using cli::crop_from;
+using cli::fmt;
+using cli::millions;
 using cli::UsageError;
 
 namespace {
@@ -37,8 +42,12 @@ constexpr const char* kUsage =
     "            [--per-layer] [--keep-activations] [--json]\n"
     "  classify  [--model PATH | --alpha A] [--models-dir DIR] [--labels PATH] [--resolution R]\n"
     "            [--crop whole|central] [--top K] [--threads T] [--json] IMAGE...\n"
-    "  eval      [--model PATH | --alpha A] --images DIR --ground-truth CSV [--resolution R]\n"
+    "  eval      [--model PATH | --alpha A] --images DIR [--ground-truth CSV] [--resolution R]\n"
     "            [--crop whole|central] [--threads T] [--batch B] [--per-image OUT.csv] [--json]\n"
+    "            (without --ground-truth: a ground_truth.csv, wnids in file names or class subfolders)\n"
+    "  sweep     [--alphas 1.0,0.75,...] [--resolutions 224,192,...] [--models-dir DIR]\n"
+    "            [--images DIR [--ground-truth CSV]] [--threads T] [--batch B] [--runs N]\n"
+    "            [--crop whole|central] [--eval-batch B] [--cache DIR | --no-cache] [--csv OUT] [--json]\n"
     "  models    [--models-dir DIR] [--json]     list the models found on the search path\n"
     "  version\n";
 
@@ -46,14 +55,6 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
-
-std::string fmt(double v, int prec) {
-    std::ostringstream os;
-    os << std::fixed << std::setprecision(prec) << v;
-    return os.str();
-}
-
-std::string millions(std::int64_t v, int prec = 2) { return fmt(static_cast<double>(v) / 1e6, prec); }
 
 mnv1::ArchConfig arch_from(const Args& a) {
     mnv1::ArchConfig cfg;
@@ -197,9 +198,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
 
 std::shared_ptr<const mnv1::ModelWeights> resolve_model(const Args& a) {
     if (a.has("--model")) return mnv1::load_model(a.str("--model"), a.str("--labels"));
-    const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, fs::current_path().string()};
-    const auto dirs = mnv1::model_search_dirs(a.str("--models-dir"), "", "", trees);
-    const auto models = mnv1::discover_models(dirs);
+    const auto models = cli::search_path_models(a);
     if (models.empty()) {
         throw std::runtime_error(
             "no model found: pass --model PATH, --models-dir DIR or set MOBILENET_MODELS "
@@ -209,13 +208,6 @@ std::shared_ptr<const mnv1::ModelWeights> resolve_model(const Args& a) {
     const mnv1::ModelEntry* e = mnv1::pick_model(models, alpha, a.integer("--resolution", 224, 32, 1024));
     if (!e) throw std::runtime_error("no model with alpha " + fmt(alpha, 2) + " on the search path");
     return mnv1::load_model(e->path, a.str("--labels"));
-}
-
-mnv1::CropMode crop_from(const Args& a) {
-    const std::string c = a.str("--crop", "whole");
-    if (c == "whole") return mnv1::CropMode::Whole;
-    if (c == "central") return mnv1::CropMode::Central;
-    throw UsageError("option '--crop' must be 'whole' or 'central', got '" + c + "'");
 }
 
 std::string model_line(const mnv1::ModelWeights& w, int resolution) {
@@ -278,7 +270,6 @@ int cmd_eval(const std::vector<std::string>& argv) {
                  {"--json"});
     if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
     if (!a.has("--images")) throw UsageError("eval needs --images DIR");
-    if (!a.has("--ground-truth")) throw UsageError("eval needs --ground-truth CSV");
     const mnv1::CropMode crop = crop_from(a);
     const int threads = a.integer("--threads", 0, 0, 1024);
     const int batch = a.integer("--batch", 8, 1, 256);
@@ -289,7 +280,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
     if (!fs::is_directory(dir, ec)) throw std::runtime_error(dir.string() + ": not a directory");
 
     const auto weights = resolve_model(a);
-    auto truth = mnv1::read_ground_truth(a.str("--ground-truth"), weights->num_classes);
+    const mnv1::LabeledFolder folder =
+        mnv1::scan_labeled_folder(dir.string(), weights->num_classes, weights->labels, a.str("--ground-truth"));
+    auto truth = folder.images;
     if (limit > 0 && static_cast<int>(truth.size()) > limit) truth.resize(static_cast<std::size_t>(limit));
     mnv1::NetworkConfig cfg;
     cfg.resolution = a.integer("--resolution", weights->native_resolution, 32, 1024);
@@ -325,10 +318,17 @@ int cmd_eval(const std::vector<std::string>& argv) {
         json j = {{"model", weights->source}, {"description", weights->description}, {"resolution", cfg.resolution},
                   {"crop", mnv1::to_string(crop)}, {"images", r.images}, {"skipped", r.skipped.size()},
                   {"skipped_files", r.skipped}, {"top1", r.top1()}, {"top5", r.top5()},
-                  {"images_per_s", r.images_per_s()}};
+                  {"images_per_s", r.images_per_s()},
+                  {"truth_source", mnv1::to_string(folder.source)}, {"truth_detail", folder.source_detail},
+                  {"image_files", folder.image_files}, {"matched", folder.images.size()},
+                  {"unmatched", folder.unmatched.size()}, {"unmatched_files", folder.unmatched}};
         std::cout << j.dump(2) << "\n";
     } else {
         std::cout << model_line(*weights, cfg.resolution) << "\n";
+        std::cout << "ground truth: " << folder.source_detail << " (" << mnv1::to_string(folder.source) << "), "
+                  << folder.images.size() << " matched, " << folder.unmatched.size() << " unmatched of "
+                  << folder.image_files << " image files\n";
+        for (const auto& u : folder.unmatched) std::cout << "  unmatched: " << u << "\n";
         std::cout << "images " << r.images << "  skipped " << r.skipped.size() << "  top-1 " << fmt(r.top1(), 2)
                   << "%  top-5 " << fmt(r.top5(), 2) << "%  " << fmt(r.images_per_s(), 1) << " images/s ("
                   << mnv1::to_string(crop) << " crop)\n";
@@ -339,8 +339,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
 
 int cmd_models(const std::vector<std::string>& argv) {
     const Args a(argv, {"--models-dir"}, {"--json"});
-    const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, fs::current_path().string()};
-    const auto dirs = mnv1::model_search_dirs(a.str("--models-dir"), "", "", trees);
+    const auto dirs = cli::search_dirs(a);
     std::vector<std::string> problems;
     const auto models = mnv1::discover_models(dirs, &problems);
     if (a.flag("--json")) {
@@ -376,6 +375,7 @@ int main(int argc, char** argv) {
         if (cmd == "classify") return cmd_classify(rest);
         if (cmd == "eval") return cmd_eval(rest);
         if (cmd == "models") return cmd_models(rest);
+        if (cmd == "sweep") return cli::cmd_sweep(rest);
         if (cmd == "version" || cmd == "--version") {
             std::cout << "mobilenet-cli " << MOBILENET_VERSION << "  oneDNN " << mnv1::onednn_version() << " ("
                       << mnv1::onednn_cpu_isa() << ")\n";

@@ -55,8 +55,43 @@ expect_usage_error bench --alpha 0.5 --resolution 160 --threads -1
 expect_usage_error bench --alpha 0.5 --batch 0
 expect_usage_error bench --runs x
 expect_usage_error classify
-expect_usage_error eval --images /tmp
+expect_usage_error eval --ground-truth x.csv   # --images is required
 expect_usage_error classify --crop diagonal x.jpg
+expect_usage_error sweep --alphas 0.5,abc
+expect_usage_error sweep --alphas 0.5,,1.0
+expect_usage_error sweep --alphas 2.0
+expect_usage_error sweep --resolutions 128.5
+expect_usage_error sweep --resolutions 16
+expect_usage_error sweep --threads 0
+expect_usage_error sweep --runs 0
+expect_usage_error sweep --cache "$tmp/c" --no-cache
+expect_usage_error sweep --ground-truth x.csv
+expect_usage_error sweep --crop diagonal
+expect_usage_error sweep extra
+
+# --- sweep: JSON keys, cache hit on rerun, CSV output (latency only, random weights)
+sweep_args=(sweep --alphas 0.25,0.5 --resolutions 96,128 --runs 3 --cache "$tmp/sweep-cache")
+"$cli" "${sweep_args[@]}" --json --csv "$tmp/sweep.csv" >"$tmp/sweep1.json" || fail "sweep exited $?"
+"$cli" "${sweep_args[@]}" --json >"$tmp/sweep2.json" || fail "sweep rerun exited $?"
+python3 - "$tmp/sweep1.json" "$tmp/sweep2.json" "$tmp/sweep.csv" <<'PY' && ok || fail "sweep JSON/CSV"
+import csv, json, sys
+first, second = (json.load(open(p)) for p in sys.argv[1:3])
+keys = {"alpha", "resolution", "macs", "params", "median_ms", "p10_ms", "p90_ms", "threads", "weights",
+        "native_resolution", "top1", "top5", "precision", "batch", "images", "from_cache"}
+assert {"points", "machine", "seconds"} <= set(first), first.keys()
+assert [(p["alpha"], p["resolution"]) for p in first["points"]] == [(0.25, 96), (0.25, 128), (0.5, 96), (0.5, 128)]
+for p, q in zip(first["points"], second["points"]):
+    assert keys <= set(p), keys - set(p)
+    assert p["weights"] is None and p["top1"] is None and p["top5"] is None and p["threads"] == 1
+    assert 0 < p["p10_ms"] <= p["median_ms"] <= p["p90_ms"]
+    assert not p["from_cache"] and q["from_cache"] and q["median_ms"] == p["median_ms"]
+assert first["points"][0]["macs"] == 7745152
+rows = list(csv.DictReader(open(sys.argv[3])))
+assert len(rows) == 4 and rows[0]["macs"] == "7745152" and rows[0]["weights"] == "", rows
+PY
+"$cli" sweep --alphas 0.25 --resolutions 96 --runs 2 --no-cache | grep -q "random" && ok || fail "sweep text output"
+"$cli" sweep --alphas 0.25 --resolutions 96 --runs 2 --no-cache --images "$tmp/no-such-dir" >"$tmp/out" 2>"$tmp/err"; rc=$?
+{ [ "$rc" -eq 1 ] && grep -q "no-such-dir" "$tmp/err"; } && ok || fail "sweep missing images: rc=$rc $(cat "$tmp/err")"
 
 # --- runtime errors: exit 1 with a message naming the file, no trace
 "$cli" classify --model "$tmp/missing.tflite" x.jpg >"$tmp/out" 2>"$tmp/err"; rc=$?
@@ -81,6 +116,30 @@ d = json.load(open(sys.argv[1]))
 assert d["images"] == 2 and d["skipped"] == 2, d
 assert d["top1"] == 100.0 and d["top5"] == 100.0, d
 assert any("cut.jpg" in s for s in d["skipped_files"]) and any("missing.png" in s for s in d["skipped_files"])
+PY
+  # Without --ground-truth the folder's own source is found and reported: wnids in file names here.
+  mkdir -p "$tmp/wnid-imgs"
+  cp "$shared/images/imagenet-sample/n01440764_tench.JPEG" "$tmp/wnid-imgs/"
+  cp "$shared/images/photos/burger.jpg" "$tmp/wnid-imgs/"
+  "$cli" eval --model "$model" --images "$tmp/wnid-imgs" --threads 1 --json >"$tmp/eval2.json" || fail "eval (found truth) exited $?"
+  python3 - "$tmp/eval2.json" <<'PY' && ok || fail "eval truth source: $(cat "$tmp/eval2.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["truth_source"] == "wnid-in-file-name" and d["matched"] == 1 and d["unmatched"] == 1, d
+assert d["unmatched_files"] == ["burger.jpg"] and d["images"] == 1, d
+PY
+  "$cli" eval --model "$model" --images "$tmp/wnid-imgs" --threads 1 | grep -q "ground truth: wnids in file names.*1 matched, 1 unmatched" \
+    && ok || fail "eval text names the truth source"
+  # A sweep with accuracy: weights only for alpha 0.25 (one model given), top-1 present only there.
+  mkdir -p "$tmp/one-model"; ln -s "$model" "$tmp/one-model/"
+  "$cli" sweep --alphas 0.25,0.5 --resolutions 96 --runs 2 --no-cache --models-dir "$tmp/one-model" \
+    --images "$tmp/wnid-imgs" --json >"$tmp/sweep3.json" || fail "sweep with images exited $?"
+  python3 - "$tmp/sweep3.json" <<'PY' && ok || fail "sweep accuracy: $(cat "$tmp/sweep3.json")"
+import json, sys
+a, b = json.load(open(sys.argv[1]))["points"]
+assert a["weights"].endswith("mobilenet_v1_0.25_224.tflite") and a["native_resolution"] == 224 and a["images"] == 1
+assert a["top1"] is not None and a["top5"] is not None
+assert b["weights"] is None and b["top1"] is None and b["images"] == 0
 PY
 elif [ "${CI:-}" = "true" ]; then
   fail "missing real model $model (CI)"

@@ -1,0 +1,35 @@
+#include "cli_common.hpp"
+
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace cli {
+
+std::string fmt(double v, int prec) {
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(prec) << v;
+    return os.str();
+}
+
+std::string millions(std::int64_t v, int prec) { return fmt(static_cast<double>(v) / 1e6, prec); }
+
+mnv1::CropMode crop_from(const Args& a) {
+    const std::string c = a.str("--crop", "whole");
+    if (c == "whole") return mnv1::CropMode::Whole;
+    if (c == "central") return mnv1::CropMode::Central;
+    throw UsageError("option '--crop' must be 'whole' or 'central', got '" + c + "'");
+}
+
+std::vector<std::string> search_dirs(const Args& a) {
+    const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, fs::current_path().string()};
+    return mnv1::model_search_dirs(a.str("--models-dir"), "", "", trees);
+}
+
+std::vector<mnv1::ModelEntry> search_path_models(const Args& a, std::vector<std::string>* problems) {
+    return mnv1::discover_models(search_dirs(a), problems);
+}
+
+}  // namespace cli

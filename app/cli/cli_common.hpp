@@ -1,0 +1,30 @@
+// Helpers shared by mobilenet-cli's commands: number formatting, common options, the
+// model search path. Errors: UsageError (exit 2) for bad options,
+// std::runtime_error / mnv1::Error (exit 1) for runtime failures.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "mobilenet/classify.hpp"
+#include "mobilenet/model_io.hpp"
+
+namespace cli {
+
+std::string fmt(double v, int prec);
+std::string millions(std::int64_t v, int prec = 2);   // 568740352 -> "568.74"
+
+// --crop whole|central (default whole).
+mnv1::CropMode crop_from(const Args& a);
+
+// The documented model search path (--models-dir, $MOBILENET_MODELS, source and working
+// trees) and the models discovery finds on it; `problems` gets one line per bad file.
+std::vector<std::string> search_dirs(const Args& a);
+std::vector<mnv1::ModelEntry> search_path_models(const Args& a, std::vector<std::string>* problems = nullptr);
+
+// The sweep command (cmd_sweep.cpp).
+int cmd_sweep(const std::vector<std::string>& argv);
+
+}  // namespace cli
