@@ -13,9 +13,9 @@
 namespace studio {
 
 ChartAxes chart_axes(ChartKind kind) {
-    const QString top1 = QObject::tr("ImageNet top-1 accuracy (%)");
+    const QString top1 = QObject::tr("Top-1 (%)");  // short: the small charts elide long axis titles
     const QString macs = QObject::tr("Mult-adds per image (millions, log scale)");
-    const QString latency = QObject::tr("Latency per image, median (ms)");
+    const QString latency = QObject::tr("Latency, median (ms)");
     switch (kind) {
     case ChartKind::AccuracyVsMacs:
         return {QObject::tr("Accuracy vs mult-adds"), macs, top1, "million_macs", "top1_pct", true};

@@ -151,6 +151,9 @@ void TradeoffChart::rebuild(const TradeoffModel& model, const ChartOverlay& over
     }
     x_axis->setTitleText(axes.x_title);
     auto* y_axis = new QValueAxis;
+    // Small 2x2 charts: Qt would elide tick labels ("...") rather than give them room.
+    x_axis->setTruncateLabels(false);
+    y_axis->setTruncateLabels(false);
     y_axis->setTitleText(axes.y_title);
     y_axis->setLabelFormat(QStringLiteral("%g"));
     c->addAxis(x_axis, Qt::AlignBottom);
@@ -182,14 +185,14 @@ void TradeoffChart::rebuild(const TradeoffModel& model, const ChartOverlay& over
     add_frontier(model);
     add_current(model, overlay);
     if (budget_on_x) {
-        add_vertical_line(overlay.budget_limit, tr("budget"), QPen(QColor(0xD5, 0x5E, 0x00), 2, Qt::DashLine));
+        add_vertical_line(overlay.budget_limit, tr("budget"), QPen(QColor(0xD5, 0x5E, 0x00), 2, Qt::DashLine), true);
     }
     add_points(model, overlay);
     add_budget(model, overlay);
     if (shown_rows_.empty()) {
         show_empty_note(kind_ == ChartKind::LatencyVsMacs || kind_ == ChartKind::AccuracyVsLatency
-                            ? tr("Nothing measured yet: Run Sweep… times the configurations on this machine%1")
-                                  .arg(kind_ == ChartKind::AccuracyVsLatency ? tr(" (with a labelled folder for accuracy)")
+                            ? tr("Nothing measured yet.\nRun Sweep… times the configurations here%1")
+                                  .arg(kind_ == ChartKind::AccuracyVsLatency ? tr(";\naccuracy needs a labelled folder")
                                                                              : QString())
                             : tr("No points in the layers shown"));
     }
@@ -344,7 +347,7 @@ void TradeoffChart::add_fit(const TradeoffModel& model) {
     attach(line);
 }
 
-void TradeoffChart::add_vertical_line(double x, const QString& name, const QPen& pen) {
+void TradeoffChart::add_vertical_line(double x, const QString& name, const QPen& pen, bool at_bottom) {
     auto* y = qobject_cast<QValueAxis*>(chart()->axes(Qt::Vertical).value(0));
     auto* line = new QLineSeries;
     line->setName(name);
@@ -354,6 +357,7 @@ void TradeoffChart::add_vertical_line(double x, const QString& name, const QPen&
     attach(line);
     add_label(name, QPointF(x, y->max()), line, true);
     labels_.back().item->setData(0, -1);  // always placed
+    labels_.back().item->setData(1, at_bottom);
 }
 
 void TradeoffChart::add_current(const TradeoffModel& model, const ChartOverlay& overlay) {
@@ -362,7 +366,7 @@ void TradeoffChart::add_current(const TradeoffModel& model, const ChartOverlay& 
     const int resolution = *overlay.current_resolution;
     const QString name = tr("sliders: %1").arg(config_name(alpha, resolution));
     if (kind_ == ChartKind::AccuracyVsMacs || kind_ == ChartKind::LatencyVsMacs) {
-        add_vertical_line(million_macs(alpha, resolution), name, QPen(QColor(0x33, 0x33, 0x33), 1, Qt::DotLine));
+        add_vertical_line(million_macs(alpha, resolution), name, QPen(QColor(0x33, 0x33, 0x33), 1, Qt::DotLine), false);
     }
     auto* ring = new QScatterSeries;
     ring->setName(name);
@@ -444,7 +448,8 @@ void TradeoffChart::place_labels() {
         const QPointF at = chart()->mapToPosition(l.value, l.series);
         const QRectF box = l.item->boundingRect();
         const bool pinned = l.item->data(0).toInt() < 0;
-        QPointF pos = pinned ? QPointF(at.x() + 3, plot.top() + 2) : QPointF(at.x() + 6, at.y() - box.height() / 2);
+        const double pinned_y = l.item->data(1).toBool() ? plot.bottom() - box.height() - 2 : plot.top() + 2;
+        QPointF pos = pinned ? QPointF(at.x() + 3, pinned_y) : QPointF(at.x() + 6, at.y() - box.height() / 2);
         const QRectF rect(pos, box.size());
         const bool overlaps = std::any_of(taken.begin(), taken.end(), [&](const QRectF& t) { return t.intersects(rect); });
         const bool inside = plot.adjusted(-2, -2, 40, 2).contains(QPointF(at.x(), at.y()));

@@ -83,7 +83,7 @@ private:
     void add_fit(const TradeoffModel& model);
     void add_current(const TradeoffModel& model, const ChartOverlay& overlay);
     void add_budget(const TradeoffModel& model, const ChartOverlay& overlay);
-    void add_vertical_line(double x, const QString& name, const QPen& pen);
+    void add_vertical_line(double x, const QString& name, const QPen& pen, bool at_bottom);
     void attach(QXYSeries* series);
     void set_ranges();
     void add_label(const QString& text, const QPointF& value, QXYSeries* series, bool bold = false);

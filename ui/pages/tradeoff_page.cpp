@@ -1,6 +1,5 @@
 #include "tradeoff_page.hpp"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -14,6 +13,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -72,16 +72,25 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     // Layers, budget, actions.
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Show:"), this));
-    show_paper_ = new QCheckBox(tr("&Paper"), this);
+    // Checkable buttons (not check boxes): the layers are toggles of the charts, and the
+    // Classify page's activation check box stays the window's only QCheckBox.
+    const auto toggle = [this](const QString& text) {
+        auto* b = new QToolButton(this);
+        b->setText(text);
+        b->setCheckable(true);
+        b->setAutoRaise(false);
+        return b;
+    };
+    show_paper_ = toggle(tr("&Paper"));
     show_paper_->setToolTip(tr("The MobileNet paper's Tables 6-9, with GoogleNet, VGG 16, SqueezeNet and AlexNet"));
-    show_slim_ = new QCheckBox(tr("TF-&slim release"), this);
+    show_slim_ = toggle(tr("TF-&slim release"));
     show_slim_->setToolTip(tr("The TF-slim release table: 16 float and 16 uint8 models"));
-    show_measured_ = new QCheckBox(tr("&Measured here"), this);
+    show_measured_ = toggle(tr("&Measured here"));
     show_measured_->setToolTip(tr("Sweeps and evaluations run on this machine"));
-    for (QCheckBox* box : {show_paper_, show_slim_, show_measured_}) {
+    for (QToolButton* box : {show_paper_, show_slim_, show_measured_}) {
         box->setChecked(true);
         top->addWidget(box);
-        connect(box, &QCheckBox::toggled, this, &TradeoffPage::rebuild);
+        connect(box, &QToolButton::toggled, this, &TradeoffPage::rebuild);
     }
     top->addSpacing(16);
     top->addWidget(new QLabel(tr("&Budget:"), this));

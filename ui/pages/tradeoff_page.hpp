@@ -21,13 +21,13 @@
 #include "charts/tradeoff_analysis.hpp"
 #include "mobilenet/sweep.hpp"
 
-class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTextBrowser;
+class QToolButton;
 
 namespace studio {
 
@@ -94,9 +94,9 @@ private:
     SweepController* sweeps_ = nullptr;
     std::map<ChartKind, TradeoffChart*> charts_;
     ChartLegend* legend_ = nullptr;
-    QCheckBox* show_paper_ = nullptr;
-    QCheckBox* show_slim_ = nullptr;
-    QCheckBox* show_measured_ = nullptr;
+    QToolButton* show_paper_ = nullptr;
+    QToolButton* show_slim_ = nullptr;
+    QToolButton* show_measured_ = nullptr;
     QComboBox* budget_kind_ = nullptr;
     QDoubleSpinBox* budget_ = nullptr;
     QPushButton* run_sweep_ = nullptr;
