@@ -20,7 +20,7 @@ packages=(
   libopencv-dev libflatbuffers-dev libhdf5-dev nlohmann-json3-dev
   # Qt6Charts' CMake package requires Qt6OpenGL, again only a recommendation.
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-multimedia-dev libgl-dev
-  libqt6svg6 qt6-image-formats-plugins
+  libqt6svg6 libqt6svg6-dev qt6-image-formats-plugins   # -dev: QSvgGenerator (chart export)
   xvfb xauth
   python3   # tests/cli/test_cli.sh reads JSON with it
 )

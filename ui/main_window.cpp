@@ -26,8 +26,10 @@
 #include "common/display_format.hpp"
 #include "common/file_kinds.hpp"
 #include "controller/inference_controller.hpp"
+#include "controller/sweep_controller.hpp"
 #include "pages/classify_page.hpp"
 #include "pages/layers_page.hpp"
+#include "pages/tradeoff_page.hpp"
 #include "widgets/tuning_panel.hpp"
 
 namespace studio {
@@ -59,7 +61,7 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
     discover_models();  // the first configuration is applied once models are known
 
     for (int i = 0; i < tabs_->count(); ++i) {
-        if (!options_.start_tab.isEmpty() && tabs_->tabText(i).remove('&').compare(options_.start_tab, Qt::CaseInsensitive) == 0) {
+        if (!options_.start_tab.isEmpty() && tabs_->tabText(i).remove('&').remove('-').compare(options_.start_tab, Qt::CaseInsensitive) == 0) {
             tabs_->setCurrentIndex(i);
         }
     }
@@ -69,7 +71,8 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
 
 MainWindow::~MainWindow() {
     // Before the pages go: the controller joins the capture and worker threads, and may
-    // still signal them while it stops.
+    // still signal them while it stops. A running sweep is cancelled and joined first.
+    delete sweeps_;
     delete controller_;
 }
 
@@ -85,6 +88,11 @@ void MainWindow::build_pages() {
     layers_ = new LayersPage(tabs_);
     layers_->setObjectName(QStringLiteral("layersView"));
     tabs_->addTab(layers_, tr("&Layers"));
+    tradeoffs_ = new TradeoffPage(tabs_);
+    tradeoffs_->setObjectName(QStringLiteral("tradeoffsView"));
+    tabs_->addTab(tradeoffs_, tr("&Trade-offs"));
+    sweeps_ = new SweepController(controller_, this);
+    tradeoffs_->set_sweep_controller(sweeps_);
 }
 
 void MainWindow::build_dock() {
@@ -154,6 +162,8 @@ void MainWindow::build_menus() {
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
+    menuBar()->addMenu(tr("&Tools"))->addAction(a.run_sweep());
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(a.about());
 
@@ -200,6 +210,10 @@ void MainWindow::connect_actions() {
     connect(a->next_image(), &QAction::triggered, this, [this] { classify_->step_gallery(+1); });
     connect(a->previous_image(), &QAction::triggered, this, [this] { classify_->step_gallery(-1); });
     connect(a->about(), &QAction::triggered, this, &MainWindow::show_about);
+    connect(a->run_sweep(), &QAction::triggered, this, [this] {
+        tabs_->setCurrentWidget(tradeoffs_);
+        tradeoffs_->open_sweep_dialog();
+    });
 }
 
 void MainWindow::connect_controller() {
@@ -208,10 +222,16 @@ void MainWindow::connect_controller() {
     connect(c, &InferenceController::statusMessage, this, show_status);
     connect(classify_, &ClassifyPage::statusMessage, this, show_status);
     connect(classify_, &ClassifyPage::titleChanged, this, &QWidget::setWindowTitle);
+    connect(tradeoffs_, &TradeoffPage::statusMessage, this, show_status);
+    connect(tradeoffs_, &TradeoffPage::tuningRequested, this, [this](double alpha, int resolution) {
+        tuning_->set_alpha(alpha);  // configurationChanged() -> tuning_changed()
+        tuning_->set_resolution(resolution);
+    });
 
     connect(tuning_, &TuningPanel::configurationChanged, this, &MainWindow::tuning_changed);
     connect(c, &InferenceController::configurationPending, this, [this](double alpha, int resolution, int threads) {
         tuning_->set_latency_pending();
+        tradeoffs_->set_current_tuning(alpha, resolution);
         status_model_->setText(tr("α %1 · %2 px · %3 threads").arg(format_alpha(alpha)).arg(resolution).arg(threads));
     });
     connect(c, &InferenceController::modelConfigured, this, [this](const ModelStatus& s) {
@@ -271,6 +291,7 @@ void MainWindow::restore_settings() {
         tuning_->set_crop_mode(s.crop_mode());
     }
     controller_->set_tuning(tuning_of(*tuning_));
+    tradeoffs_->set_current_tuning(tuning_->alpha(), tuning_->resolution());
     controller_->restore_pinned_model(s.pinned_model(), options_.alpha);  // checked once models are discovered
     actions_->show_activation()->setChecked(s.show_activation());
     actions_->max_fps()->setChecked(options_.video_as_fast_as_possible || s.video_as_fast_as_classified());

@@ -1,5 +1,5 @@
 // MainWindow: the MobileNet Studio window. It only composes: the pages in tabs (Classify,
-// Layers), the Tune dock, the status bar, the menus and tool bar built from the
+// Layers, Trade-offs), the Tune dock, the status bar, the menus and tool bar built from the
 // ActionManager's actions, drag and drop, and saving / restoring the window through the
 // SettingsManager. The work is elsewhere: InferenceController (worker, generations, live
 // source, models), the pages (what they show), ActionManager (actions and menus).
@@ -24,6 +24,8 @@ class ClassifyPage;
 class InferenceController;
 class LayersPage;
 class SettingsManager;
+class SweepController;
+class TradeoffPage;
 class TuningPanel;
 
 class MainWindow : public QMainWindow {
@@ -35,6 +37,7 @@ public:
     // For the command line, tests and status displays.
     ClassifyPage* classify_page() const { return classify_; }
     LayersPage* layers_page() const { return layers_; }
+    TradeoffPage* tradeoff_page() const { return tradeoffs_; }
     TuningPanel* tuning_panel() const { return tuning_; }
     InferenceController* controller() const { return controller_; }
     ActionManager* action_manager() const { return actions_; }
@@ -70,6 +73,8 @@ private:
     QTabWidget* tabs_ = nullptr;
     ClassifyPage* classify_ = nullptr;
     LayersPage* layers_ = nullptr;
+    TradeoffPage* tradeoffs_ = nullptr;
+    SweepController* sweeps_ = nullptr;
     TuningPanel* tuning_ = nullptr;
     QLabel* status_model_ = nullptr;
     QLabel* status_fps_ = nullptr;

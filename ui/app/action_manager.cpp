@@ -92,6 +92,9 @@ void ActionManager::create_actions() {
     prev_image_ = new QAction(tr("P&revious Image"), this);
     prev_image_->setShortcut(QKeySequence(Qt::Key_PageUp));
 
+    run_sweep_ = new QAction(tr("Run &Sweep…"), this);
+    run_sweep_->setToolTip(tr("Time an α × resolution grid on this machine and chart it on the Trade-offs tab"));
+
     about_ = new QAction(tr("&About MobileNet Studio"), this);
     about_->setShortcut(QKeySequence::HelpContents);
     about_->setMenuRole(QAction::AboutRole);

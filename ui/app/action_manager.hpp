@@ -43,6 +43,8 @@ public:
     QAction* show_activation() const { return show_cam_; }
     QAction* next_image() const { return next_image_; }
     QAction* previous_image() const { return prev_image_; }
+    // Tools
+    QAction* run_sweep() const { return run_sweep_; }
     // Help
     QAction* about() const { return about_; }
 
@@ -82,6 +84,7 @@ private:
     QAction* next_image_ = nullptr;
     QAction* prev_image_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* run_sweep_ = nullptr;
     QMenu* camera_menu_ = nullptr;
     QMenu* model_menu_ = nullptr;
     QActionGroup* model_group_ = nullptr;

@@ -20,7 +20,7 @@ struct StudioOptions {
     std::optional<int> threads;
     std::optional<int> camera;   // --camera N: start /dev/videoN
     bool video_as_fast_as_possible = false;  // --max-fps: files feed frames as fast as they are classified
-    QString start_tab;           // --tab NAME: "classify" or "layers"
+    QString start_tab;           // --tab NAME: "classify", "layers" or "tradeoffs"
 };
 
 // Directories searched for models, in the documented order: --models, $MOBILENET_MODELS,

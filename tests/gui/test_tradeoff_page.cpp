@@ -1,0 +1,297 @@
+// The trade-off page offscreen, on constructed sweep points and evaluation results (the
+// sweep itself lives in core): series per layer and α, Pareto membership, the budget's
+// answer, the latency fit and its outliers, click -> sliders, exports (CSV content, PNG
+// and SVG files), and the tab in the main window.
+#include <QtTest>
+
+#include <QApplication>
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QXYSeries>
+
+#include <algorithm>
+
+#include "app/action_manager.hpp"
+#include "charts/tradeoff_chart.hpp"
+#include "main_window.hpp"
+#include "models/tradeoff_model.hpp"
+#include "pages/tradeoff_page.hpp"
+#include "widgets/tuning_panel.hpp"
+
+using namespace studio;
+
+namespace {
+
+// A measured point as a sweep reports it; `native` 0 means random weights (no accuracy).
+mnv1::SweepPoint sweep_point(double alpha, int resolution, double latency_ms, int native, std::optional<double> top1) {
+    mnv1::SweepPoint p;
+    p.alpha = alpha;
+    p.resolution = resolution;
+    p.threads = 2;
+    p.macs = static_cast<std::int64_t>(million_macs(alpha, resolution) * 1e6);
+    p.params = 1'000'000;
+    p.latency = {50, latency_ms, latency_ms * 0.95, latency_ms * 1.1, latency_ms * 0.9, latency_ms * 1.3, latency_ms};
+    if (native > 0) {
+        p.weights = "/models/mobilenet_v1_" + std::to_string(alpha).substr(0, 4) + "_" + std::to_string(native) + ".tflite";
+        p.native_resolution = native;
+    }
+    p.top1 = top1;
+    if (top1) p.top5 = *top1 + 20, p.images = 500;
+    return p;
+}
+
+int count_series(const TradeoffChart* chart, PointLayer layer) {
+    const QList<QXYSeries*> all = chart->point_series();
+    return static_cast<int>(std::count_if(all.begin(), all.end(), [&](const QXYSeries* s) {
+        return s->property("layer").toInt() == int(layer);
+    }));
+}
+
+int find_row(const TradeoffModel& m, PointLayer layer, double alpha, int resolution, const QString& precision = {}) {
+    for (int r = 0; r < m.rowCount(); ++r) {
+        const TradeoffPoint& p = m.point(r);
+        if (p.layer == layer && p.alpha == alpha && p.resolution == resolution &&
+            (precision.isEmpty() || p.precision == precision)) {
+            return r;
+        }
+    }
+    return -1;
+}
+
+// Latency ~ 0.4 ms + 1 ms per 100 M mult-adds, except 0.25-128: three times slower.
+void add_grid(TradeoffPage& page) {
+    const auto ms = [](double a, int r) { return 0.4 + million_macs(a, r) / 100.0; };
+    page.add_measured_point(sweep_point(1.0, 224, ms(1.0, 224), 224, 70.0));
+    page.add_measured_point(sweep_point(1.0, 128, ms(1.0, 128), 224, 44.0));   // weights of 224 px: hollow, dominated
+    page.add_measured_point(sweep_point(0.5, 224, ms(0.5, 224), 0, std::nullopt));  // random weights
+    page.add_measured_point(sweep_point(0.5, 128, ms(0.5, 128), 0, std::nullopt));
+    page.add_measured_point(sweep_point(0.25, 224, ms(0.25, 224), 128, 45.0));  // hollow
+    page.add_measured_point(sweep_point(0.25, 128, 3 * ms(0.25, 128), 128, 40.0));
+}
+
+}  // namespace
+
+class TestTradeoffPage : public QObject {
+    Q_OBJECT
+private slots:
+    void analysis();
+    void publishedLayers();
+    void measuredSeries();
+    void paretoAndBudget();
+    void fitAndOutliers();
+    void evaluationResult();
+    void clickSetsSliders();
+    void exports();
+    void mainWindowTab();
+};
+
+void TestTradeoffPage::analysis() {
+    const std::vector<QPointF> xy{{10, 40}, {20, 38}, {30, 50}, {30, 45}, {50, 49}, {60, 60}};
+    const std::vector<std::size_t> frontier = pareto_frontier(xy);
+    QCOMPARE(frontier, (std::vector<std::size_t>{0, 2, 5}));
+    const auto fit = fit_line({{0, 1}, {10, 3}, {20, 5}});
+    QVERIFY(fit);
+    QCOMPARE(fit->slope, 0.2);
+    QCOMPARE(fit->intercept, 1.0);
+    QCOMPARE(fit->r2, 1.0);
+    QVERIFY(!fit_line({{5, 1}, {5, 2}}));
+    QCOMPARE(qRound(million_macs(1.0, 224)), 569);
+}
+
+void TestTradeoffPage::publishedLayers() {
+    TradeoffPage page;
+    page.resize(1280, 800);
+    page.show();
+    QCOMPARE(page.model()->rowCount(), 44);  // 8 paper + 32 TF-slim + 4 comparison models
+    const TradeoffChart* macs = page.chart(ChartKind::AccuracyVsMacs);
+    QCOMPARE(count_series(macs, PointLayer::Slim), 8);   // 4 α x (float, uint8)
+    QCOMPARE(count_series(macs, PointLayer::Paper), 5);  // 4 α + the comparison models
+    QCOMPARE(int(macs->shown_rows().size()), 44);
+    QCOMPARE(int(page.chart(ChartKind::AccuracyVsParams)->shown_rows().size()), 44);
+    // Published points have no latency measured here.
+    QVERIFY(page.chart(ChartKind::AccuracyVsLatency)->shown_rows().empty());
+    QVERIFY(page.chart(ChartKind::LatencyVsMacs)->shown_rows().empty());
+    QVERIFY(macs->frontier_rows().empty());  // the frontier is of measured points only
+
+    page.set_layers({.paper = false, .slim = true, .measured = true});
+    QCOMPARE(count_series(macs, PointLayer::Paper), 0);
+    QCOMPARE(int(macs->shown_rows().size()), 32);
+    page.set_layers({});
+    QCOMPARE(int(macs->shown_rows().size()), 44);
+}
+
+void TestTradeoffPage::measuredSeries() {
+    TradeoffPage page;
+    page.resize(1280, 800);
+    page.show();
+    add_grid(page);
+    QCOMPARE(page.model()->rowCount(), 50);
+    // Accuracy only where weights were loaded: 4 of the 6 points.
+    QCOMPARE(count_series(page.chart(ChartKind::AccuracyVsMacs), PointLayer::Measured), 4);  // α 1.0 / 0.25, solid / hollow
+    QCOMPARE(int(page.chart(ChartKind::AccuracyVsLatency)->shown_rows().size()), 4);
+    // Every measured point has a latency: all six on latency vs mult-adds, in 5 series.
+    const TradeoffChart* lat = page.chart(ChartKind::LatencyVsMacs);
+    QCOMPARE(int(lat->shown_rows().size()), 6);
+    QCOMPARE(count_series(lat, PointLayer::Measured), 5);
+
+    // A rerun replaces its point instead of adding one.
+    page.add_measured_point(sweep_point(1.0, 224, 9.0, 224, 70.5));
+    QCOMPARE(page.model()->rowCount(), 50);
+    const int row = find_row(*page.model(), PointLayer::Measured, 1.0, 224);
+    QCOMPARE(page.model()->point(row).top1.value_or(0), 70.5);
+
+    // Off-native points say so.
+    const TradeoffPoint& hollow = page.model()->point(find_row(*page.model(), PointLayer::Measured, 1.0, 128));
+    QVERIFY(hollow.off_native_resolution());
+    QVERIFY(point_tooltip(hollow).contains("not the weights' 224 px"));
+    QVERIFY(point_tooltip(page.model()->point(find_row(*page.model(), PointLayer::Measured, 0.5, 128)))
+                .contains("random weights"));
+}
+
+void TestTradeoffPage::paretoAndBudget() {
+    TradeoffPage page;
+    page.resize(1280, 800);
+    page.show();
+    add_grid(page);
+    const TradeoffModel& m = *page.model();
+    std::vector<int> frontier = page.chart(ChartKind::AccuracyVsMacs)->frontier_rows();
+    std::sort(frontier.begin(), frontier.end());
+    std::vector<int> expected{find_row(m, PointLayer::Measured, 0.25, 128), find_row(m, PointLayer::Measured, 0.25, 224),
+                              find_row(m, PointLayer::Measured, 1.0, 224)};
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(frontier, expected);  // 1.0-128 (44 % at 186 M) is dominated by 0.25-224 (45 % at 41 M)
+
+    page.set_budget(BudgetKind::MillionMacs, 150);
+    const std::vector<int> rows = page.budget_rows();
+    QVERIFY(std::find(rows.begin(), rows.end(), find_row(m, PointLayer::Measured, 0.25, 224)) != rows.end());
+    QVERIFY(std::find(rows.begin(), rows.end(), find_row(m, PointLayer::Slim, 0.5, 224, "float")) != rows.end());
+    QVERIFY2(page.budget_text().contains("measured here: <b>0.25-224</b> (45.0 % top-1"), qPrintable(page.budget_text()));
+    QVERIFY(page.budget_text().contains("<b>0.5-224</b> (63.3 % top-1"));
+
+    const double ms_1_224 = *m.point(find_row(m, PointLayer::Measured, 1.0, 224)).latency_ms;
+    page.set_budget(BudgetKind::LatencyMs, ms_1_224 + 0.01);
+    QCOMPARE(page.budget_rows(), (std::vector<int>{find_row(m, PointLayer::Measured, 1.0, 224)}));
+    page.set_budget(BudgetKind::LatencyMs, 0.01);
+    QVERIFY(page.budget_rows().empty());
+    QVERIFY(page.budget_text().contains("no point with accuracy"));
+}
+
+void TestTradeoffPage::fitAndOutliers() {
+    TradeoffPage page;
+    page.resize(1280, 800);
+    page.show();
+    add_grid(page);
+    const auto& fit = page.chart(ChartKind::LatencyVsMacs)->fit();
+    QVERIFY(fit);
+    QCOMPARE(fit->points, 6);
+    QVERIFY(fit->slope > 0);
+    const std::vector<FitOutlier> outliers = fit_outliers(*page.model(), *fit, 0.25);
+    QVERIFY(!outliers.empty());
+    QCOMPARE(page.model()->point(outliers.front().row).label(), QString("0.25-128"));
+    QVERIFY(outliers.front().relative > 0.25);
+    QVERIFY(outliers.front().explanation.contains("Hypothesis"));
+    QVERIFY2(page.fit_text().contains("<b>0.25-128</b>"), qPrintable(page.fit_text()));
+    QVERIFY(page.fit_text().contains("least squares through the 6 measured points"));
+}
+
+void TestTradeoffPage::evaluationResult() {
+    TradeoffPage page;
+    page.resize(1280, 800);
+    page.show();
+    MeasuredAccuracy eval{.alpha = 0.5, .resolution = 160, .top1 = 58.2, .top5 = 80.1, .images = 500,
+                          .latency_ms = 3.1, .threads = 2, .weights = "/m/mobilenet_v1_0.5_160_quant.tflite",
+                          .native_resolution = 160};
+    page.add_measured_accuracy(eval);
+    QCOMPARE(page.model()->rowCount(), 45);
+    const TradeoffChart* acc_lat = page.chart(ChartKind::AccuracyVsLatency);
+    QCOMPARE(int(acc_lat->shown_rows().size()), 1);
+    QCOMPARE(count_series(acc_lat, PointLayer::Measured), 1);
+    QCOMPARE(acc_lat->frontier_rows(), acc_lat->shown_rows());
+    const TradeoffPoint& p = page.model()->point(acc_lat->shown_rows().front());
+    QCOMPARE(qRound(p.million_macs), 77);  // the cost model (TF-slim prints 77 M, the paper 76 M)
+    QCOMPARE(p.origin, QString("evaluation"));
+}
+
+void TestTradeoffPage::clickSetsSliders() {
+    TradeoffPage page;
+    page.resize(1280, 800);
+    page.show();
+    add_grid(page);
+    QSignalSpy spy(&page, &TradeoffPage::tuningRequested);
+    TradeoffChart* chart = page.chart(ChartKind::AccuracyVsMacs);
+    chart->click_row(find_row(*page.model(), PointLayer::Slim, 0.75, 192, "uint8"));
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toDouble(), 0.75);
+    QCOMPARE(spy.at(0).at(1).toInt(), 192);
+    chart->click_row(find_row(*page.model(), PointLayer::Measured, 0.25, 224));
+    QCOMPARE(spy.count(), 2);
+    QCOMPARE(spy.at(1).at(1).toInt(), 224);
+    // A comparison model has no α: no request.
+    int vgg = -1;
+    for (int r = 0; r < page.model()->rowCount(); ++r)
+        if (page.model()->point(r).model == "VGG16") vgg = r;
+    chart->click_row(vgg);
+    QCOMPARE(spy.count(), 2);
+    // The marked configuration follows the sliders without disturbing the points.
+    page.set_current_tuning(0.5, 160);
+    QCOMPARE(int(chart->shown_rows().size()), 48);
+}
+
+void TestTradeoffPage::exports() {
+    TradeoffPage page;
+    page.resize(1280, 800);
+    page.show();
+    add_grid(page);
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY2(page.export_all(dir.path(), &error), qPrintable(error));
+    for (ChartKind kind : kAllCharts) {
+        const QString base = dir.filePath(chart_slug(kind));
+        QImage png(base + ".png");
+        QVERIFY2(!png.isNull() && png.width() >= page.chart(kind)->width(), qPrintable(base));
+        QFile svg(base + ".svg");
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray svg_text = svg.readAll();
+        QVERIFY(svg_text.contains("<svg"));
+        QVERIFY(svg_text.contains(chart_axes(kind).title.toUtf8()));
+        QVERIFY(QFile::exists(base + ".csv"));
+    }
+    QFile csv(dir.filePath("accuracy-vs-macs.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1 + 44 + 4);  // header, published, measured with accuracy
+    QVERIFY(lines[0].startsWith("layer,model,alpha,resolution,precision,million_macs,top1_pct,"));
+    QVERIFY(lines.contains("paper,MobileNet v1,1,224,float,569,70.6,569,4.2,70.6,,,,,,,,,0,\"MobileNet paper, Tables 6-8\""));
+    const auto measured = std::find_if(lines.begin(), lines.end(),
+                                       [](const QString& l) { return l.startsWith("measured,MobileNet v1,0.25,224,f32,"); });
+    QVERIFY(measured != lines.end());
+    QVERIFY(measured->contains(",45,65,"));             // top-1, top-5
+    QVERIFY(measured->contains(",128,1,sweep"));        // native resolution, on the frontier, origin
+    QFile lat(dir.filePath("latency-vs-macs.csv"));
+    QVERIFY(lat.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(lat.readAll()).split('\n', Qt::SkipEmptyParts).size(), 1 + 6);
+}
+
+void TestTradeoffPage::mainWindowTab() {
+    QTemporaryDir dir;
+    StudioOptions options;
+    options.settings_file = dir.filePath("settings.ini");
+    options.models_dir = dir.filePath("no-models");
+    options.start_tab = "tradeoffs";
+    MainWindow w(options);
+    auto* tabs = w.findChild<QTabWidget*>();
+    QVERIFY(tabs);
+    QCOMPARE(tabs->currentWidget(), static_cast<QWidget*>(w.tradeoff_page()));
+    QCOMPARE(tabs->tabText(tabs->currentIndex()), QString("&Trade-offs"));
+    QVERIFY(w.action_manager()->run_sweep());
+    // Clicking a point moves the sliders.
+    emit w.tradeoff_page()->tuningRequested(0.5, 160);
+    QVERIFY(qAbs(w.tuning_panel()->alpha() - 0.5) < 1e-9);
+    QCOMPARE(w.tuning_panel()->resolution(), 160);
+}
+
+QTEST_MAIN(TestTradeoffPage)
+#include "test_tradeoff_page.moc"

@@ -1,0 +1,166 @@
+#include "tradeoff_model.hpp"
+
+#include <QFile>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/display_format.hpp"
+#include "mobilenet/errors.hpp"
+
+// resources.qrc is compiled into this static library, where nothing references its
+// initializer unless asked: register it before reading (repeating it is harmless).
+static void register_studio_resources() { Q_INIT_RESOURCE(resources); }
+
+namespace studio {
+
+QString layer_name(PointLayer layer) {
+    switch (layer) {
+    case PointLayer::Paper: return QObject::tr("paper");
+    case PointLayer::Slim: return QObject::tr("TF-slim");
+    case PointLayer::Measured: return QObject::tr("measured");
+    }
+    return {};
+}
+
+QString TradeoffPoint::label() const { return is_mobilenet() ? config_name(alpha, resolution) : model; }
+
+TradeoffModel::TradeoffModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+namespace {
+
+std::string read_resource(const QString& path) {
+    register_studio_resources();
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) throw mnv1::Error(path.toStdString(), "cannot open the resource");
+    return f.readAll().toStdString();
+}
+
+bool same_measurement(const TradeoffPoint& a, const TradeoffPoint& b) {
+    return a.layer == PointLayer::Measured && b.layer == PointLayer::Measured && std::fabs(a.alpha - b.alpha) < 1e-6 &&
+           a.resolution == b.resolution && a.precision == b.precision && a.threads == b.threads && a.origin == b.origin;
+}
+
+}  // namespace
+
+std::vector<mnv1::PublishedPoint> TradeoffModel::shipped_mobilenet() {
+    const QString path = QStringLiteral(":/reference/mobilenet_v1_published.csv");
+    return mnv1::parse_published_mobilenet(read_resource(path), path.toStdString());
+}
+
+std::vector<mnv1::PublishedModel> TradeoffModel::shipped_models() {
+    const QString path = QStringLiteral(":/reference/other_models_published.csv");
+    return mnv1::parse_published_models(read_resource(path), path.toStdString());
+}
+
+void TradeoffModel::set_published(const std::vector<mnv1::PublishedPoint>& mobilenet,
+                                  const std::vector<mnv1::PublishedModel>& others) {
+    beginResetModel();
+    std::erase_if(points_, [](const TradeoffPoint& p) { return p.layer != PointLayer::Measured; });
+    for (const mnv1::PublishedPoint& m : mobilenet) {
+        TradeoffPoint p;
+        p.layer = m.source == mnv1::PublishedSource::Paper ? PointLayer::Paper : PointLayer::Slim;
+        p.model = QStringLiteral("MobileNet v1");
+        p.alpha = m.alpha;
+        p.resolution = m.resolution;
+        p.precision = QString::fromLatin1(mnv1::to_string(m.precision));
+        p.million_macs = m.million_macs;
+        p.million_params = m.million_params;
+        p.top1 = m.top1;
+        p.top5 = m.top5;
+        p.origin = p.layer == PointLayer::Paper ? tr("MobileNet paper, Tables 6-8") : tr("TF-slim release table");
+        points_.push_back(p);
+    }
+    for (const mnv1::PublishedModel& m : others) {
+        TradeoffPoint p;
+        p.layer = PointLayer::Paper;
+        p.model = QString::fromStdString(m.name);
+        p.precision = QStringLiteral("float");
+        p.million_macs = m.million_macs;
+        p.million_params = m.million_params;
+        p.top1 = m.top1;
+        p.origin = tr("MobileNet paper, Tables 8-9");
+        points_.push_back(p);
+    }
+    endResetModel();
+}
+
+int TradeoffModel::add_measured(const TradeoffPoint& point) {
+    const auto same = std::find_if(points_.begin(), points_.end(),
+                                   [&](const TradeoffPoint& p) { return same_measurement(p, point); });
+    if (same != points_.end()) {
+        *same = point;
+        const int row = static_cast<int>(same - points_.begin());
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        return row;
+    }
+    const int row = rowCount();
+    beginInsertRows({}, row, row);
+    points_.push_back(point);
+    endInsertRows();
+    return row;
+}
+
+void TradeoffModel::clear_measured() {
+    beginResetModel();
+    std::erase_if(points_, [](const TradeoffPoint& p) { return p.layer == PointLayer::Measured; });
+    endResetModel();
+}
+
+int TradeoffModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(points_.size());
+}
+int TradeoffModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant TradeoffModel::value(const TradeoffPoint& p, int column) const {
+    const auto opt = [](const std::optional<double>& v) { return v ? QVariant(*v) : QVariant(); };
+    switch (column) {
+    case Layer: return layer_name(p.layer);
+    case Model: return p.model;
+    case Alpha: return p.is_mobilenet() ? QVariant(p.alpha) : QVariant();
+    case Resolution: return p.is_mobilenet() ? QVariant(p.resolution) : QVariant();
+    case Precision: return p.precision;
+    case MultAdds: return p.million_macs;
+    case Params: return p.million_params;
+    case Top1: return opt(p.top1);
+    case Top5: return opt(p.top5);
+    case LatencyMs: return opt(p.latency_ms);
+    case LatencyP10Ms: return p.latency_ms ? QVariant(p.latency_p10_ms) : QVariant();
+    case LatencyP90Ms: return p.latency_ms ? QVariant(p.latency_p90_ms) : QVariant();
+    case Threads: return p.threads > 0 ? QVariant(p.threads) : QVariant();
+    case Images: return p.images > 0 ? QVariant(p.images) : QVariant();
+    case Weights: return p.weights;
+    case NativeResolution: return p.native_resolution > 0 ? QVariant(p.native_resolution) : QVariant();
+    default: return {};
+    }
+}
+
+QVariant TradeoffModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount()) return {};
+    const TradeoffPoint& p = point(index.row());
+    if (role == LayerRole) return static_cast<int>(p.layer);
+    const QVariant v = value(p, index.column());
+    if (role == ValueRole) return v;
+    if (role != Qt::DisplayRole) return {};
+    switch (index.column()) {
+    case Alpha: return v.isValid() ? format_alpha(p.alpha) : QString();
+    case MultAdds:
+    case Params: return QString::number(v.toDouble(), 'g', 4) + QStringLiteral(" M");
+    case Top1:
+    case Top5: return v.isValid() ? QString::number(v.toDouble(), 'f', 1) + QStringLiteral(" %") : QString();
+    case LatencyMs:
+    case LatencyP10Ms:
+    case LatencyP90Ms: return v.isValid() ? format_ms(v.toDouble()) : QString();
+    default: return v;
+    }
+}
+
+QVariant TradeoffModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    static const char* const names[ColumnCount] = {
+        "Layer", "Model", "α", "Resolution", "Precision", "Mult-adds", "Parameters", "Top-1", "Top-5",
+        "Latency (median)", "Latency p10", "Latency p90", "Threads", "Images", "Weights", "Native resolution"};
+    return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+}
+
+}  // namespace studio

@@ -1,0 +1,419 @@
+#include "tradeoff_page.hpp"
+
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTextBrowser>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "charts/tradeoff_chart.hpp"
+#include "common/display_format.hpp"
+#include "controller/sweep_controller.hpp"
+#include "mobilenet/arch.hpp"
+#include "mobilenet/errors.hpp"
+#include "models/tradeoff_model.hpp"
+#include "widgets/sweep_dialog.hpp"
+
+namespace studio {
+
+namespace {
+
+// Residuals beyond this share of the fitted latency are listed with a hypothesis.
+constexpr double kOutlierThreshold = 0.25;
+
+TradeoffPoint measured_from_sweep(const mnv1::SweepPoint& s) {
+    TradeoffPoint p;
+    p.layer = PointLayer::Measured;
+    p.model = QStringLiteral("MobileNet v1");
+    p.alpha = s.alpha;
+    p.resolution = s.resolution;
+    p.precision = QString::fromLatin1(mnv1::to_string(s.precision));
+    p.million_macs = static_cast<double>(s.macs) / 1e6;
+    p.million_params = static_cast<double>(s.params) / 1e6;
+    p.top1 = s.top1;
+    p.top5 = s.top5;
+    // The sweep times a forward pass of `batch` images; the charts compare per image.
+    const double batch = std::max(1, s.batch);
+    p.latency_ms = s.latency.median_ms / batch;
+    p.latency_p10_ms = s.latency.p10_ms / batch;
+    p.latency_p90_ms = s.latency.p90_ms / batch;
+    p.runs = s.latency.runs;
+    p.threads = s.threads;
+    p.batch = s.batch;
+    p.weights = s.weights ? QString::fromStdString(*s.weights) : QString();
+    p.native_resolution = s.native_resolution;
+    p.images = s.images;
+    p.from_cache = s.from_cache;
+    p.origin = QObject::tr("sweep");
+    return p;
+}
+
+}  // namespace
+
+TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new TradeoffModel(this)) {
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(6, 6, 6, 6);
+    lay->setSpacing(4);
+
+    // Layers, budget, actions.
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Show:"), this));
+    // Checkable buttons (not check boxes): the layers are toggles of the charts, and the
+    // Classify page's activation check box stays the window's only QCheckBox.
+    const auto toggle = [this](const QString& text) {
+        auto* b = new QToolButton(this);
+        b->setText(text);
+        b->setCheckable(true);
+        b->setAutoRaise(false);
+        return b;
+    };
+    show_paper_ = toggle(tr("&Paper"));
+    show_paper_->setToolTip(tr("The MobileNet paper's Tables 6-9, with GoogleNet, VGG 16, SqueezeNet and AlexNet"));
+    show_slim_ = toggle(tr("TF-&slim release"));
+    show_slim_->setToolTip(tr("The TF-slim release table: 16 float and 16 uint8 models"));
+    show_measured_ = toggle(tr("&Measured here"));
+    show_measured_->setToolTip(tr("Sweeps and evaluations run on this machine"));
+    for (QToolButton* box : {show_paper_, show_slim_, show_measured_}) {
+        box->setChecked(true);
+        top->addWidget(box);
+        connect(box, &QToolButton::toggled, this, &TradeoffPage::rebuild);
+    }
+    top->addSpacing(16);
+    top->addWidget(new QLabel(tr("&Budget:"), this));
+    budget_kind_ = new QComboBox(this);
+    budget_kind_->addItem(tr("best accuracy under … M mult-adds"), int(BudgetKind::MillionMacs));
+    budget_kind_->addItem(tr("best accuracy under … ms"), int(BudgetKind::LatencyMs));
+    budget_ = new QDoubleSpinBox(this);
+    budget_->setObjectName(QStringLiteral("budgetSpin"));
+    budget_->setDecimals(1);
+    budget_->setRange(0.1, 100000);
+    budget_->setValue(150);  // the paper's α 0.5-224 budget class
+    qobject_cast<QLabel*>(top->itemAt(top->count() - 1)->widget())->setBuddy(budget_kind_);
+    top->addWidget(budget_kind_);
+    top->addWidget(budget_);
+    connect(budget_kind_, &QComboBox::currentIndexChanged, this, [this] {
+        const bool ms = budget_kind_->currentData().toInt() == int(BudgetKind::LatencyMs);
+        budget_->setSuffix(ms ? tr(" ms") : tr(" M"));
+        rebuild();
+    });
+    budget_->setSuffix(tr(" M"));
+    connect(budget_, &QDoubleSpinBox::valueChanged, this, &TradeoffPage::rebuild);
+    top->addStretch(1);
+    auto* export_button = new QPushButton(tr("&Export…"), this);
+    export_button->setToolTip(tr("Save every chart as PNG and SVG, and its points as CSV, into a folder "
+                                 "(right-click a chart for one)"));
+    connect(export_button, &QPushButton::clicked, this, &TradeoffPage::export_dialog);
+    run_sweep_ = new QPushButton(tr("&Run Sweep…"), this);
+    run_sweep_->setToolTip(tr("Time every α × resolution of a grid on this machine (and measure accuracy on a "
+                              "labelled folder); points appear on the charts as they finish"));
+    run_sweep_->setEnabled(false);
+    connect(run_sweep_, &QPushButton::clicked, this, &TradeoffPage::open_sweep_dialog);
+    cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_->setVisible(false);
+    top->addWidget(export_button);
+    top->addWidget(run_sweep_);
+    top->addWidget(cancel_);
+    lay->addLayout(top);
+
+    // Sweep progress, shown while one runs.
+    auto* progress_row = new QHBoxLayout;
+    progress_ = new QProgressBar(this);
+    progress_->setVisible(false);
+    stage_ = new QLabel(this);
+    paused_banner_ = new QLabel(tr("Live video paused while timing"), this);
+    paused_banner_->setObjectName(QStringLiteral("livePausedBanner"));
+    paused_banner_->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #5c4400; padding: 2px 8px; "
+                                                 "border-radius: 3px; }"));
+    paused_banner_->setVisible(false);
+    progress_row->addWidget(progress_, 1);
+    progress_row->addWidget(stage_, 1);
+    progress_row->addWidget(paused_banner_);
+    lay->addLayout(progress_row);
+
+    legend_ = new ChartLegend(this);
+    lay->addWidget(legend_);
+
+    auto* grid = new QGridLayout;
+    grid->setSpacing(4);
+    int i = 0;
+    for (ChartKind kind : kAllCharts) {
+        auto* chart = new TradeoffChart(kind, this);
+        chart->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(chart, &QWidget::customContextMenuRequested, this,
+                [this, chart](const QPoint& pos) { chart_context_menu(chart, pos); });
+        connect(chart, &TradeoffChart::pointClicked, this, &TradeoffPage::on_point_clicked);
+        charts_[kind] = chart;
+        grid->addWidget(chart, i / 2, i % 2);
+        ++i;
+    }
+    lay->addLayout(grid, 1);
+
+    notes_ = new QTextBrowser(this);
+    notes_->setObjectName(QStringLiteral("tradeoffNotes"));
+    notes_->setMaximumHeight(fontMetrics().height() * 6);
+    notes_->setFrameShape(QFrame::StyledPanel);
+    lay->addWidget(notes_);
+
+    try {
+        model_->set_published(TradeoffModel::shipped_mobilenet(), TradeoffModel::shipped_models());
+    } catch (const mnv1::Error& e) {
+        notes_->setPlainText(tr("Published figures unavailable: %1").arg(QString::fromUtf8(e.what())));
+    }
+    rebuild();
+}
+
+void TradeoffPage::set_sweep_controller(SweepController* sweeps) {
+    sweeps_ = sweeps;
+    run_sweep_->setEnabled(sweeps_ != nullptr);
+    if (!sweeps_) return;
+    connect(cancel_, &QPushButton::clicked, sweeps_, &SweepController::cancel);
+    connect(sweeps_, &SweepController::started, this, [this](int total) {
+        progress_->setRange(0, total);
+        progress_->setValue(0);
+        progress_->setVisible(true);
+        cancel_->setVisible(true);
+        run_sweep_->setEnabled(false);
+        stage_->setText(tr("Starting the sweep…"));
+    });
+    connect(sweeps_, &SweepController::progressed, this, [this](int done, int total, const QString& stage) {
+        progress_->setRange(0, total);
+        progress_->setValue(done);
+        stage_->setText(stage);
+    });
+    connect(sweeps_, &SweepController::pointFinished, this, &TradeoffPage::add_measured_point);
+    connect(sweeps_, &SweepController::finished, this, [this](int points, bool cancelled) {
+        progress_->setVisible(false);
+        cancel_->setVisible(false);
+        run_sweep_->setEnabled(true);
+        stage_->setText(cancelled ? tr("Sweep cancelled after %n point(s)", nullptr, points)
+                                  : tr("Sweep finished: %n point(s)", nullptr, points));
+    });
+    connect(sweeps_, &SweepController::failed, this, [this](const QString& message) {
+        stage_->setText(tr("Sweep failed: %1").arg(message));
+        emit statusMessage(tr("Sweep failed: %1").arg(message), 0);
+    });
+    connect(sweeps_, &SweepController::liveVideoPausedChanged, paused_banner_, &QWidget::setVisible);
+}
+
+LayerVisibility TradeoffPage::layers() const {
+    return {show_paper_->isChecked(), show_slim_->isChecked(), show_measured_->isChecked()};
+}
+
+void TradeoffPage::set_layers(const LayerVisibility& layers) {
+    {
+        const QSignalBlocker a(show_paper_), b(show_slim_), c(show_measured_);
+        show_paper_->setChecked(layers.paper);
+        show_slim_->setChecked(layers.slim);
+        show_measured_->setChecked(layers.measured);
+    }
+    rebuild();
+}
+
+void TradeoffPage::set_budget(BudgetKind kind, double limit) {
+    {
+        const QSignalBlocker a(budget_kind_), b(budget_);
+        budget_kind_->setCurrentIndex(budget_kind_->findData(int(kind)));
+        budget_->setSuffix(kind == BudgetKind::LatencyMs ? tr(" ms") : tr(" M"));
+        budget_->setValue(limit);
+    }
+    rebuild();
+}
+
+void TradeoffPage::add_measured_point(const mnv1::SweepPoint& point) {
+    model_->add_measured(measured_from_sweep(point));
+    rebuild();
+}
+
+void TradeoffPage::add_measured_accuracy(const MeasuredAccuracy& r) {
+    TradeoffPoint p;
+    p.layer = PointLayer::Measured;
+    p.model = QStringLiteral("MobileNet v1");
+    p.alpha = r.alpha;
+    p.resolution = r.resolution;
+    p.precision = QStringLiteral("f32");
+    p.million_macs = million_macs(r.alpha, r.resolution);
+    mnv1::ArchConfig cfg;
+    cfg.alpha = r.alpha;
+    cfg.resolution = r.resolution;
+    p.million_params = static_cast<double>(mnv1::summarize(mnv1::layer_table(cfg)).params) / 1e6;
+    p.top1 = r.top1;
+    p.top5 = r.top5;
+    p.images = r.images;
+    if (r.latency_ms > 0) p.latency_ms = p.latency_p10_ms = p.latency_p90_ms = r.latency_ms;
+    p.threads = r.threads;
+    p.weights = r.weights;
+    p.native_resolution = r.native_resolution;
+    p.origin = tr("evaluation");
+    model_->add_measured(p);
+    rebuild();
+}
+
+void TradeoffPage::set_current_tuning(double alpha, int resolution) {
+    current_alpha_ = alpha;
+    current_resolution_ = resolution;
+    rebuild();
+}
+
+void TradeoffPage::on_point_clicked(int row) {
+    const TradeoffPoint& p = model_->point(row);
+    if (!p.is_mobilenet()) return;  // a comparison model has no α to set
+    emit tuningRequested(p.alpha, p.resolution);
+    emit statusMessage(tr("Sliders set to %1 (from the %2 point)").arg(p.label(), layer_name(p.layer)), 4000);
+}
+
+void TradeoffPage::rebuild() {
+    update_budget();
+    ChartOverlay overlay;
+    overlay.layers = layers();
+    overlay.current_alpha = current_alpha_;
+    overlay.current_resolution = current_resolution_;
+    overlay.budget_kind = static_cast<BudgetKind>(budget_kind_->currentData().toInt());
+    overlay.budget_limit = budget_->value();
+    overlay.budget_rows = budget_rows_;
+    QList<double> alphas;
+    for (const TradeoffPoint& p : model_->points()) {
+        if (p.is_mobilenet() && overlay.layers.shows(p.layer) && !alphas.contains(p.alpha)) alphas << p.alpha;
+    }
+    std::sort(alphas.begin(), alphas.end(), std::greater<>());
+    legend_->set_alphas(alphas);
+    for (auto& [kind, chart] : charts_) chart->rebuild(*model_, overlay);
+    update_fit_text();
+    update_texts();
+}
+
+void TradeoffPage::update_budget() {
+    const auto kind = static_cast<BudgetKind>(budget_kind_->currentData().toInt());
+    const double limit = budget_->value();
+    const LayerVisibility shown = layers();
+    budget_rows_.clear();
+    const bool ms = kind == BudgetKind::LatencyMs;
+    const QString budget = ms ? format_ms(limit) : tr("%1 M mult-adds").arg(limit, 0, 'g', 4);
+    QStringList parts;
+    const auto describe = [&](int row) {
+        const TradeoffPoint& p = model_->point(row);
+        QString s = tr("<b>%1</b> (%2 % top-1").arg(p.label()).arg(*p.top1, 0, 'f', 1);
+        s += ms ? tr(", %1)").arg(format_ms(*p.latency_ms)) : tr(", %1 M mult-adds)").arg(p.million_macs, 0, 'g', 4);
+        if (p.layer == PointLayer::Slim) s += QLatin1Char(' ') + p.precision;
+        if (p.off_native_resolution()) s += tr(" — weights made for %1 px").arg(p.native_resolution);
+        return s;
+    };
+    if (shown.measured) {
+        if (const auto row = best_under_budget(*model_, PointLayer::Measured, kind, limit)) {
+            budget_rows_.push_back(*row);
+            parts << tr("measured here: %1").arg(describe(*row));
+        } else {
+            parts << tr("measured here: no point with accuracy %1").arg(ms ? tr("within it (accuracy needs a sweep with a "
+                                                                             "labelled folder, or an evaluation)")
+                                                                          : tr("within it"));
+        }
+    }
+    if (!ms) {  // published points have mult-adds but no latency measured here
+        for (PointLayer layer : {PointLayer::Slim, PointLayer::Paper}) {
+            if (!shown.shows(layer)) continue;
+            if (const auto row = best_under_budget(*model_, layer, kind, limit)) {
+                budget_rows_.push_back(*row);
+                parts << tr("%1 (published): %2").arg(layer_name(layer), describe(*row));
+            }
+        }
+    }
+    budget_text_ = tr("Best accuracy under %1 — %2.").arg(budget, parts.isEmpty() ? tr("no layer shown") : parts.join(QStringLiteral("; ")));
+}
+
+void TradeoffPage::update_fit_text() {
+    const TradeoffChart* chart = charts_.at(ChartKind::LatencyVsMacs);
+    const std::optional<LinearFit>& fit = chart->fit();
+    if (!fit) {
+        fit_text_ = tr("Latency vs mult-adds: a least-squares line needs two measured configurations.");
+        return;
+    }
+    fit_text_ = tr("Latency vs mult-adds, least squares through the %1 measured points: latency ≈ %2 + %3 per 100 M "
+                   "mult-adds (R² %4).")
+                    .arg(fit->points)
+                    .arg(format_ms(fit->intercept), format_ms(fit->slope * 100))
+                    .arg(fit->r2, 0, 'f', 3);
+    const std::vector<FitOutlier> outliers = fit_outliers(*model_, *fit, kOutlierThreshold);
+    if (outliers.empty()) {
+        fit_text_ += tr(" Every point is within %1 % of the line.").arg(kOutlierThreshold * 100, 0, 'f', 0);
+        return;
+    }
+    fit_text_ += tr(" Far from it (more than %1 %):").arg(kOutlierThreshold * 100, 0, 'f', 0);
+    for (const FitOutlier& o : outliers) {
+        fit_text_ += tr("<br>• <b>%1</b>: %2 measured, %3 predicted (%4%5 %) — %6")
+                         .arg(model_->point(o.row).label(), format_ms(o.measured_ms), format_ms(o.predicted_ms),
+                              o.relative > 0 ? QStringLiteral("+") : QString())
+                         .arg(o.relative * 100, 0, 'f', 0)
+                         .arg(o.explanation);
+    }
+}
+
+void TradeoffPage::update_texts() {
+    notes_->setHtml(budget_text_ + QStringLiteral("<br>") + fit_text_);
+}
+
+void TradeoffPage::chart_context_menu(TradeoffChart* chart, const QPoint& pos) {
+    QMenu menu(this);
+    const QString base = chart_slug(chart->kind());
+    const auto save = [this, chart, base](const QString& suffix, const QString& filter) {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Chart"), base + '.' + suffix, filter);
+        if (path.isEmpty()) return;
+        QString error;
+        const bool ok = suffix == QLatin1String("png")   ? chart->save_png(path, &error)
+                        : suffix == QLatin1String("svg") ? chart->save_svg(path, &error)
+                                                         : chart->save_csv(path, &error);
+        emit statusMessage(ok ? tr("Saved %1").arg(path) : tr("Could not save %1: %2").arg(path, error), 5000);
+    };
+    menu.addAction(tr("Save as &PNG…"), this, [save, this] { save(QStringLiteral("png"), tr("PNG image (*.png)")); });
+    menu.addAction(tr("Save as &SVG…"), this, [save, this] { save(QStringLiteral("svg"), tr("SVG image (*.svg)")); });
+    menu.addAction(tr("Save Data as &CSV…"), this, [save, this] { save(QStringLiteral("csv"), tr("CSV (*.csv)")); });
+    menu.exec(chart->mapToGlobal(pos));
+}
+
+bool TradeoffPage::export_all(const QString& dir, QString* error) {
+    for (auto& [kind, chart] : charts_) {
+        const QString base = QDir(dir).filePath(chart_slug(kind));
+        if (!chart->save_png(base + QStringLiteral(".png"), error) || !chart->save_svg(base + QStringLiteral(".svg"), error) ||
+            !chart->save_csv(base + QStringLiteral(".csv"), error)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void TradeoffPage::export_dialog() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Charts to Folder"));
+    if (dir.isEmpty()) return;
+    QString error;
+    emit statusMessage(export_all(dir, &error) ? tr("Exported the four charts (PNG, SVG, CSV) to %1").arg(dir)
+                                               : tr("Export failed: %1").arg(error),
+                       5000);
+}
+
+void TradeoffPage::open_sweep_dialog() {
+    if (!sweeps_ || sweeps_->running()) return;
+    auto* dialog = new SweepDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        try {
+            sweeps_->start(dialog->config());
+        } catch (const std::invalid_argument& e) {
+            emit statusMessage(tr("Sweep not started: %1").arg(QString::fromStdString(e.what())), 5000);
+        }
+    });
+    dialog->open();  // non-modal to the event loop: nothing blocks
+}
+
+}  // namespace studio

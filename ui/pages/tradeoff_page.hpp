@@ -1,0 +1,114 @@
+// TradeoffPage: the Trade-offs tab. Four charts over one TradeoffModel — accuracy vs
+// mult-adds, accuracy vs latency, latency vs mult-adds, accuracy vs parameters — with
+// three layers (the paper, the TF-slim table, this machine's measurements) each
+// toggleable, the sliders' configuration marked, a budget answered on the charts and in
+// words, the latency fit and its outliers in words, exports, and sweeps run from here
+// (through the SweepController: live video pauses while it times).
+//
+// Measured points arrive from sweeps (add_measured_point) and from evaluations of a
+// labelled folder (add_measured_accuracy). Clicking a MobileNet point emits
+// tuningRequested(); the window moves the sliders.
+//
+// Threading: GUI thread.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+#include <map>
+
+#include "charts/chart_style.hpp"
+#include "charts/tradeoff_analysis.hpp"
+#include "mobilenet/sweep.hpp"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTextBrowser;
+class QToolButton;
+
+namespace studio {
+
+class SweepController;
+class TradeoffChart;
+class TradeoffModel;
+
+// One evaluation of a labelled folder, as the evaluation page reports it.
+struct MeasuredAccuracy {
+    double alpha = 1.0;
+    int resolution = 224;
+    double top1 = 0, top5 = 0;   // percent
+    int images = 0;
+    double latency_ms = 0;       // median per image; 0: not timed
+    int threads = 0;
+    QString weights;             // model file evaluated
+    int native_resolution = 0;   // that model's own resolution
+};
+
+class TradeoffPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit TradeoffPage(QWidget* parent = nullptr);
+
+    // Connects the Run Sweep button, progress, cancel and the paused-video banner.
+    void set_sweep_controller(SweepController* sweeps);
+
+    TradeoffModel* model() const { return model_; }
+    TradeoffChart* chart(ChartKind kind) const { return charts_.at(kind); }
+    LayerVisibility layers() const;
+    void set_layers(const LayerVisibility& layers);
+    void set_budget(BudgetKind kind, double limit);
+    // The budget's answer and the latency fit, in words (as shown under the charts).
+    QString budget_text() const { return budget_text_; }
+    QString fit_text() const { return fit_text_; }
+    std::vector<int> budget_rows() const { return budget_rows_; }
+    // Writes <slug>.png, .svg and .csv of every chart into `dir`.
+    bool export_all(const QString& dir, QString* error = nullptr);
+
+public slots:
+    void add_measured_point(const mnv1::SweepPoint& point);
+    void add_measured_accuracy(const studio::MeasuredAccuracy& result);
+    // The sliders' configuration, marked on the charts.
+    void set_current_tuning(double alpha, int resolution);
+    // Asks for the grid and starts a sweep (no-op without a sweep controller).
+    void open_sweep_dialog();
+    // Asks for a folder and exports every chart there.
+    void export_dialog();
+
+signals:
+    // A MobileNet point was clicked: set the sliders to it.
+    void tuningRequested(double alpha, int resolution);
+    void statusMessage(const QString& message, int timeout_ms);
+
+private:
+    void rebuild();
+    void update_budget();
+    void update_fit_text();
+    void update_texts();
+    void chart_context_menu(TradeoffChart* chart, const QPoint& pos);
+    void on_point_clicked(int row);
+
+    TradeoffModel* model_ = nullptr;
+    SweepController* sweeps_ = nullptr;
+    std::map<ChartKind, TradeoffChart*> charts_;
+    ChartLegend* legend_ = nullptr;
+    QToolButton* show_paper_ = nullptr;
+    QToolButton* show_slim_ = nullptr;
+    QToolButton* show_measured_ = nullptr;
+    QComboBox* budget_kind_ = nullptr;
+    QDoubleSpinBox* budget_ = nullptr;
+    QPushButton* run_sweep_ = nullptr;
+    QPushButton* cancel_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* stage_ = nullptr;
+    QLabel* paused_banner_ = nullptr;
+    QTextBrowser* notes_ = nullptr;
+    std::optional<double> current_alpha_;
+    std::optional<int> current_resolution_;
+    std::vector<int> budget_rows_;
+    QString budget_text_, fit_text_;
+};
+
+}  // namespace studio

@@ -1,0 +1,143 @@
+#include "sweep_dialog.hpp"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QThread>
+
+#include <stdexcept>
+
+namespace studio {
+
+namespace {
+
+QStringList list_items(const QString& text) {
+    return text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts);
+}
+
+}  // namespace
+
+SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("Run Sweep"));
+    const mnv1::SweepConfig defaults;
+    auto* form = new QFormLayout;
+    QStringList alphas, resolutions;
+    for (double a : defaults.alphas) alphas << QString::number(a, 'g', 3);
+    for (int r : defaults.resolutions) resolutions << QString::number(r);
+    alphas_ = new QLineEdit(alphas.join(QStringLiteral(", ")), this);
+    alphas_->setToolTip(tr("Width multipliers, comma separated, each in (0, 1.5]"));
+    resolutions_ = new QLineEdit(resolutions.join(QStringLiteral(", ")), this);
+    resolutions_->setToolTip(tr("Input sizes in pixels, comma separated, each in [32, 1024]"));
+    threads_ = new QSpinBox(this);
+    threads_->setRange(1, std::max(1, QThread::idealThreadCount()));
+    threads_->setValue(defaults.threads);
+    form->addRow(tr("&α values:"), alphas_);
+    form->addRow(tr("&Resolutions (px):"), resolutions_);
+    form->addRow(tr("&Threads:"), threads_);
+
+    accuracy_ = new QCheckBox(tr("&Accuracy on a labelled folder:"), this);
+    accuracy_->setToolTip(tr("Top-1 / top-5 for every α with released weights (ground truth from a CSV, "
+                             "wnids in file names, or class subfolders)"));
+    images_ = new QLineEdit(this);
+    images_->setEnabled(false);
+    auto* browse = new QPushButton(tr("&Browse…"), this);
+    browse->setEnabled(false);
+    auto* folder_row = new QHBoxLayout;
+    folder_row->addWidget(images_, 1);
+    folder_row->addWidget(browse);
+    form->addRow(accuracy_, folder_row);
+    connect(accuracy_, &QCheckBox::toggled, images_, &QWidget::setEnabled);
+    connect(accuracy_, &QCheckBox::toggled, browse, &QWidget::setEnabled);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Labelled Images Folder"), images_->text());
+        if (!dir.isEmpty()) images_->setText(dir);
+    });
+
+    problem_ = new QLabel(this);
+    problem_->setStyleSheet(QStringLiteral("color: #b00020"));
+    auto* note = new QLabel(tr("Each point is timed after a warm-up; live video pauses while the sweep runs. "
+                               "Points finished before are taken from the cache."),
+                            this);
+    note->setWordWrap(true);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Run"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* lay = new QVBoxLayout(this);
+    lay->addLayout(form);
+    lay->addWidget(note);
+    lay->addWidget(problem_);
+    lay->addWidget(buttons);
+
+    const auto check = [this, buttons] {
+        validate();
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(problem_->text().isEmpty());
+    };
+    connect(alphas_, &QLineEdit::textChanged, this, check);
+    connect(resolutions_, &QLineEdit::textChanged, this, check);
+    connect(accuracy_, &QCheckBox::toggled, this, check);
+    connect(images_, &QLineEdit::textChanged, this, check);
+}
+
+void SweepDialog::set_threads(int threads) { threads_->setValue(threads); }
+
+void SweepDialog::set_images_dir(const QString& dir) {
+    images_->setText(dir);
+    accuracy_->setChecked(!dir.isEmpty());
+}
+
+std::vector<double> SweepDialog::parse_alphas(const QString& text) {
+    std::vector<double> out;
+    for (const QString& item : list_items(text)) {
+        bool ok = false;
+        const double a = item.toDouble(&ok);
+        if (!ok || a <= 0 || a > 1.5) throw std::invalid_argument(tr("α '%1' is not in (0, 1.5]").arg(item).toStdString());
+        out.push_back(a);
+    }
+    if (out.empty()) throw std::invalid_argument(tr("no α given").toStdString());
+    return out;
+}
+
+std::vector<int> SweepDialog::parse_resolutions(const QString& text) {
+    std::vector<int> out;
+    for (const QString& item : list_items(text)) {
+        bool ok = false;
+        const int r = item.toInt(&ok);
+        if (!ok || r < 32 || r > 1024) {
+            throw std::invalid_argument(tr("resolution '%1' is not in [32, 1024]").arg(item).toStdString());
+        }
+        out.push_back(r);
+    }
+    if (out.empty()) throw std::invalid_argument(tr("no resolution given").toStdString());
+    return out;
+}
+
+mnv1::SweepConfig SweepDialog::config() const {
+    mnv1::SweepConfig c;
+    c.alphas = parse_alphas(alphas_->text());
+    c.resolutions = parse_resolutions(resolutions_->text());
+    c.threads = threads_->value();
+    if (accuracy_->isChecked()) {
+        if (images_->text().trimmed().isEmpty()) throw std::invalid_argument(tr("choose the labelled folder").toStdString());
+        c.images_dir = images_->text().trimmed().toStdString();
+    }
+    return c;
+}
+
+void SweepDialog::validate() {
+    try {
+        (void)config();
+        problem_->clear();
+    } catch (const std::invalid_argument& e) {
+        problem_->setText(QString::fromStdString(e.what()));
+    }
+}
+
+}  // namespace studio

@@ -1,0 +1,42 @@
+// SweepDialog: asks for a sweep's grid — α list, resolution list, threads — and,
+// optionally, a labelled folder to measure accuracy on. Produces an mnv1::SweepConfig
+// (models and cache are the SweepController's business).
+// Threading: GUI thread.
+#pragma once
+
+#include <QDialog>
+
+#include "mobilenet/sweep.hpp"
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace studio {
+
+class SweepDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit SweepDialog(QWidget* parent = nullptr);
+
+    void set_threads(int threads);
+    void set_images_dir(const QString& dir);
+    // The grid as entered; std::invalid_argument naming the field when it does not parse.
+    mnv1::SweepConfig config() const;
+    // "1.0, 0.75" -> {1.0, 0.75}; throws std::invalid_argument on anything else.
+    static std::vector<double> parse_alphas(const QString& text);
+    static std::vector<int> parse_resolutions(const QString& text);
+
+private:
+    void validate();
+
+    QLineEdit* alphas_ = nullptr;
+    QLineEdit* resolutions_ = nullptr;
+    QSpinBox* threads_ = nullptr;
+    QCheckBox* accuracy_ = nullptr;
+    QLineEdit* images_ = nullptr;
+    QLabel* problem_ = nullptr;
+};
+
+}  // namespace studio
