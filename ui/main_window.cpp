@@ -25,8 +25,10 @@
 #include "app/settings_manager.hpp"
 #include "common/display_format.hpp"
 #include "common/file_kinds.hpp"
+#include "controller/evaluation_controller.hpp"
 #include "controller/inference_controller.hpp"
 #include "pages/classify_page.hpp"
+#include "pages/evaluation_page.hpp"
 #include "pages/layers_page.hpp"
 #include "widgets/tuning_panel.hpp"
 
@@ -49,6 +51,7 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
 
     actions_ = new ActionManager(this);
     controller_ = new InferenceController(this);
+    evaluation_controller_ = new EvaluationController(controller_, this);
     build_pages();
     build_dock();
     build_status_bar();
@@ -65,11 +68,13 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
     }
     if (!options_.open_paths.isEmpty()) classify_->open_paths(options_.open_paths);
     if (options_.camera) controller_->open_camera(*options_.camera);
+    if (!options_.evaluate_folder.isEmpty()) evaluation_->evaluate_folder(options_.evaluate_folder);
 }
 
 MainWindow::~MainWindow() {
     // Before the pages go: the controller joins the capture and worker threads, and may
     // still signal them while it stops.
+    delete evaluation_controller_;
     delete controller_;
 }
 
@@ -85,6 +90,9 @@ void MainWindow::build_pages() {
     layers_ = new LayersPage(tabs_);
     layers_->setObjectName(QStringLiteral("layersView"));
     tabs_->addTab(layers_, tr("&Layers"));
+    evaluation_ = new EvaluationPage(evaluation_controller_, tabs_);
+    evaluation_->set_evaluate_action(actions_->evaluate_folder());
+    tabs_->addTab(evaluation_, tr("&Evaluate"));
 }
 
 void MainWindow::build_dock() {
@@ -124,6 +132,8 @@ void MainWindow::build_menus() {
     const ActionManager& a = *actions_;
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addActions({a.open_images(), a.open_folder(), a.open_video()});
+    file->addSeparator();
+    file->addAction(a.evaluate_folder());
     file->addSeparator();
     file->addAction(a.paste());
     file->addSeparator();
@@ -185,6 +195,19 @@ void MainWindow::connect_actions() {
             tr("Open Video"), tr("Videos (*.%1);;All files (*)").arg(video_suffixes().join(QStringLiteral(" *."))), false);
         if (!files.isEmpty()) controller_->open_video_file(files.first());
     });
+    connect(a->evaluate_folder(), &QAction::triggered, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Evaluate Folder of Labelled Images"), settings_->last_dir());
+        if (dir.isEmpty()) return;
+        settings_->set_last_dir(dir);
+        evaluation_->evaluate_folder(dir);
+    });
+    connect(evaluation_, &EvaluationPage::showRequested, this, [this] { tabs_->setCurrentWidget(evaluation_); });
+    connect(evaluation_, &EvaluationPage::imageOpenRequested, this, [this](const QString& path) {
+        classify_->set_activation_shown(true);
+        classify_->open_paths({path});
+        tabs_->setCurrentWidget(classify_);
+    });
+    connect(evaluation_, &EvaluationPage::openImagesRequested, this, [this](const QString& dir) { classify_->open_paths({dir}); });
     connect(a->paste(), &QAction::triggered, classify_, &ClassifyPage::paste_from_clipboard);
     connect(a->models_dir(), &QAction::triggered, this, &MainWindow::choose_models_dir);
     connect(a->quit(), &QAction::triggered, this, &QWidget::close);
@@ -207,6 +230,7 @@ void MainWindow::connect_controller() {
     auto show_status = [this](const QString& m, int timeout_ms) { statusBar()->showMessage(m, timeout_ms); };
     connect(c, &InferenceController::statusMessage, this, show_status);
     connect(classify_, &ClassifyPage::statusMessage, this, show_status);
+    connect(evaluation_, &EvaluationPage::statusMessage, this, show_status);
     connect(classify_, &ClassifyPage::titleChanged, this, &QWidget::setWindowTitle);
 
     connect(tuning_, &TuningPanel::configurationChanged, this, &MainWindow::tuning_changed);
@@ -350,7 +374,11 @@ void MainWindow::dragMoveEvent(QDragMoveEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    classify_->handle_mime_data(event->mimeData());
+    if (const QString labelled = EvaluationPage::labelled_folder_in(event->mimeData()); !labelled.isEmpty()) {
+        evaluation_->offer_evaluation(labelled);
+    } else {
+        classify_->handle_mime_data(event->mimeData());
+    }
     event->acceptProposedAction();
 }
 

@@ -1,5 +1,5 @@
 // MainWindow: the MobileNet Studio window. It only composes: the pages in tabs (Classify,
-// Layers), the Tune dock, the status bar, the menus and tool bar built from the
+// Layers, Evaluate), the Tune dock, the status bar, the menus and tool bar built from the
 // ActionManager's actions, drag and drop, and saving / restoring the window through the
 // SettingsManager. The work is elsewhere: InferenceController (worker, generations, live
 // source, models), the pages (what they show), ActionManager (actions and menus).
@@ -21,6 +21,8 @@ namespace studio {
 
 class ActionManager;
 class ClassifyPage;
+class EvaluationController;
+class EvaluationPage;
 class InferenceController;
 class LayersPage;
 class SettingsManager;
@@ -37,6 +39,8 @@ public:
     LayersPage* layers_page() const { return layers_; }
     TuningPanel* tuning_panel() const { return tuning_; }
     InferenceController* controller() const { return controller_; }
+    EvaluationPage* evaluation_page() const { return evaluation_; }
+    EvaluationController* evaluation_controller() const { return evaluation_controller_; }
     ActionManager* action_manager() const { return actions_; }
 
 protected:
@@ -66,10 +70,12 @@ private:
     std::unique_ptr<SettingsManager> settings_;
     ActionManager* actions_ = nullptr;
     InferenceController* controller_ = nullptr;
+    EvaluationController* evaluation_controller_ = nullptr;
 
     QTabWidget* tabs_ = nullptr;
     ClassifyPage* classify_ = nullptr;
     LayersPage* layers_ = nullptr;
+    EvaluationPage* evaluation_ = nullptr;
     TuningPanel* tuning_ = nullptr;
     QLabel* status_model_ = nullptr;
     QLabel* status_fps_ = nullptr;

@@ -50,6 +50,11 @@ void ActionManager::create_actions() {
     models_dir_ = new QAction(tr("&Models Folder…"), this);
     models_dir_->setToolTip(tr("Choose a folder with MobileNet v1 models (.tflite, .h5, TF.js)"));
 
+    evaluate_folder_ = new QAction(tr("&Evaluate Folder…"), this);
+    evaluate_folder_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    evaluate_folder_->setToolTip(tr("Measure top-1 / top-5 accuracy of the current model on a folder of labelled "
+                                    "images (Ctrl+E)"));
+
     quit_ = new QAction(tr("&Quit"), this);
     quit_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit_->setMenuRole(QAction::QuitRole);

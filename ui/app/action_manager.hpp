@@ -32,6 +32,7 @@ public:
     QAction* open_video() const { return open_video_; }
     QAction* paste() const { return paste_; }
     QAction* models_dir() const { return models_dir_; }
+    QAction* evaluate_folder() const { return evaluate_folder_; }
     QAction* quit() const { return quit_; }
     // Source: start_camera opens the first camera, its menu (camera_menu) any other.
     QAction* start_camera() const { return start_camera_; }
@@ -72,6 +73,7 @@ private:
     QAction* open_video_ = nullptr;
     QAction* paste_ = nullptr;
     QAction* models_dir_ = nullptr;
+    QAction* evaluate_folder_ = nullptr;
     QAction* quit_ = nullptr;
     QAction* start_camera_ = nullptr;
     QAction* pause_ = nullptr;
