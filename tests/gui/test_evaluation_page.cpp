@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <QAbstractButton>
+#include <QDragEnterEvent>
 #include <QFile>
 #include <QLabel>
 #include <QListWidget>
@@ -73,10 +74,12 @@ class TestEvaluationPage : public QObject {
 private:
     QTemporaryDir settings_dir_;
 
-    // A window running the 0.25-128 uint8 model on 2 threads, configured.
+    // A window running the 0.25-128 uint8 model (pinned, as in the Model menu) on 2
+    // threads at 128 px, configured.
     std::unique_ptr<studio::MainWindow> make_window() {
         studio::StudioOptions opts;
         opts.settings_file = settings_dir_.filePath(QStringLiteral("%1.ini").arg(QTest::currentTestFunction()));
+        QFile::remove(opts.settings_file);
         opts.models_dir = QString::fromStdString(mnv1::test::shared_path("models/tflite"));
         opts.alpha = 0.25;
         opts.resolution = 128;
@@ -84,10 +87,18 @@ private:
         auto w = std::make_unique<studio::MainWindow>(opts);
         w->show();
         if (!QTest::qWaitForWindowExposed(w.get())) return nullptr;
-        if (!QTest::qWaitFor([&] { return w->controller()->model_status() && w->controller()->model_status()->ok; },
-                             kTimeoutMs)) {
-            return nullptr;
+        studio::InferenceController* c = w->controller();
+        if (!QTest::qWaitFor([&] { return c->model_catalog().has_value(); }, kTimeoutMs)) return nullptr;
+        for (const mnv1::ModelEntry& m : c->model_catalog()->models) {
+            if (QString::fromStdString(m.path).endsWith(QStringLiteral("mobilenet_v1_0.25_128_quant.tflite"))) {
+                c->pin_model(QString::fromStdString(m.path));
+            }
         }
+        const auto ready = [&] {
+            return c->model_status() && c->model_status()->ok && c->model_status()->request.generation == c->generation() &&
+                   c->model_status()->weightsName == QStringLiteral("mobilenet_v1_0.25_128_quant.tflite");
+        };
+        if (!QTest::qWaitFor(ready, kTimeoutMs)) return nullptr;
         return w;
     }
 
@@ -293,8 +304,11 @@ private slots:
         mime.setUrls({QUrl::fromLocalFile(dir.path())});
         QCOMPARE(studio::EvaluationPage::labelled_folder_in(&mime), dir.path());
         const QPoint pos = w->rect().center();
+        QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(w.get(), &enter);
         QDropEvent drop(QPointF(pos), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
         QCoreApplication::sendEvent(w.get(), &drop);
+        QVERIFY(drop.isAccepted());
         QMessageBox* offer = nullptr;
         QTRY_VERIFY((offer = w->findChild<QMessageBox*>(QStringLiteral("evaluationOffer"))) != nullptr);
         QCOMPARE(w->classify_page()->gallery_size(), std::size_t{0});  // nothing opened before the answer
