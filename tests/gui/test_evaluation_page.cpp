@@ -102,6 +102,18 @@ private:
         return w;
     }
 
+    // Evaluates `folder` from the Evaluate tab and waits for the truth found and the report.
+    static bool run_evaluation(studio::MainWindow& w, const QString& folder, studio::EvaluationTruth& truth,
+                               studio::EvaluationReport& report) {
+        QSignalSpy truths(w.evaluation_controller(), &studio::EvaluationController::truthFound);
+        QSignalSpy finished(w.evaluation_controller(), &studio::EvaluationController::finished);
+        w.evaluation_page()->evaluate_folder(folder);
+        if (!QTest::qWaitFor([&] { return finished.count() == 1; }, kTimeoutMs) || truths.count() != 1) return false;
+        truth = truths.first().first().value<studio::EvaluationTruth>();
+        report = finished.first().first().value<studio::EvaluationReport>();
+        return true;
+    }
+
     static bool wait_idle(const studio::MainWindow& w) {
         return QTest::qWaitFor([&] { return !w.evaluation_controller()->running(); }, kTimeoutMs);
     }
@@ -199,16 +211,13 @@ private slots:
 
         auto w = make_window();
         QVERIFY(w);
-        QSignalSpy truth(w->evaluation_controller(), &studio::EvaluationController::truthFound);
-        QSignalSpy finished(w->evaluation_controller(), &studio::EvaluationController::finished);
-        w->evaluation_page()->evaluate_folder(dir.path());
-        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 1; }, kTimeoutMs));
-        const auto t = truth.first().first().value<studio::EvaluationTruth>();
+        studio::EvaluationTruth t;
+        studio::EvaluationReport report;
+        QVERIFY(run_evaluation(*w, dir.path(), t, report));
         QCOMPARE(t.imageFiles, 21);
         QCOMPARE(t.matched, 19);
         QCOMPARE(t.unmatched.size(), 2);
         QVERIFY(t.unmatched.contains(file_of(rows[20])));
-        const auto report = finished.first().first().value<studio::EvaluationReport>();
         QCOMPARE(report.result.images, 18);
         QCOMPARE(report.result.skipped.size(), std::size_t{1});
         studio::EvaluationPage* page = w->evaluation_page();
@@ -330,11 +339,10 @@ private slots:
         QVERIFY(QFile::remove(dir.filePath("ground_truth.csv")));
         auto w = make_window();
         QVERIFY(w);
-        QSignalSpy truth(w->evaluation_controller(), &studio::EvaluationController::truthFound);
-        QSignalSpy finished(w->evaluation_controller(), &studio::EvaluationController::finished);
-        w->evaluation_page()->evaluate_folder(dir.path());
-        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 1; }, kTimeoutMs));
-        const auto t = truth.first().first().value<studio::EvaluationTruth>();
+        studio::EvaluationTruth t;
+        studio::EvaluationReport report;
+        QVERIFY(run_evaluation(*w, dir.path(), t, report));
+        QCOMPARE(report.result.images, 8);
         QCOMPARE(t.matched, 8);
         QVERIFY(t.unmatched.isEmpty());
         QVERIFY2(w->evaluation_page()->truth_label()->text().contains(t.sourceDetail), qPrintable(t.sourceDetail));

@@ -74,6 +74,8 @@ QString EvaluationModel::label(int index) const {
     return tr("class %1").arg(index);
 }
 
+QString EvaluationModel::short_label(int index) const { return label(index).section(QLatin1Char(','), 0, 0); }
+
 int EvaluationModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(outcomes_.size());
 }
@@ -82,7 +84,7 @@ int EvaluationModel::columnCount(const QModelIndex& parent) const { return paren
 
 QString EvaluationModel::top5_text(const mnv1::ImageOutcome& o) const {
     QStringList parts;
-    for (const mnv1::Prediction& p : o.top) parts << QStringLiteral("%1 %2").arg(label(p.index), format_percent(p.probability));
+    for (const mnv1::Prediction& p : o.top) parts << QStringLiteral("%1 %2").arg(short_label(p.index), format_percent(p.probability));
     return parts.join(QStringLiteral(" · "));
 }
 
@@ -90,8 +92,8 @@ QString EvaluationModel::text(const mnv1::ImageOutcome& o, int column) const {
     const bool has_top = !o.top.empty();
     switch (column) {
     case File: return QString::fromStdString(o.file);
-    case Truth: return label(o.truth);
-    case Top1: return has_top ? label(o.top.front().index) : QString();
+    case Truth: return short_label(o.truth);
+    case Top1: return has_top ? short_label(o.top.front().index) : QString();
     case Confidence: return has_top ? format_percent(o.top.front().probability) : QString();
     case Top1Correct: return top1_correct(o) ? QStringLiteral("✓") : QStringLiteral("✗");
     case Top5Correct: return top5_correct(o) ? QStringLiteral("✓") : QStringLiteral("✗");
@@ -106,7 +108,10 @@ QVariant EvaluationModel::data(const QModelIndex& index, int role) const {
     const int column = index.column();
     switch (role) {
     case Qt::DisplayRole: return text(o, column);
-    case Qt::ToolTipRole: return column == Top5 || column == Truth ? text(o, column) : QVariant();
+    case Qt::ToolTipRole:  // the full labels, which the cells shorten
+        if (column == Truth) return label(o.truth);
+        if (column == Top1 && !o.top.empty()) return label(o.top.front().index);
+        return column == Top5 ? text(o, column) : QVariant();
     case Qt::TextAlignmentRole:
         if (column == Confidence) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         if (column == Top1Correct || column == Top5Correct) return Qt::AlignCenter;

@@ -48,6 +48,8 @@ public:
     const std::vector<mnv1::ImageOutcome>& outcomes() const { return outcomes_; }
     // The model's label of class `index`, or "class N" when it has none.
     QString label(int index) const;
+    // Its first name only ("tench" for "tench, Tinca tinca"): what the table shows.
+    QString short_label(int index) const;
     // Every row as CSV (header first): file, truth and top-1 index and label, confidence,
     // top1_correct, top5_correct, top5 ("index:probability" separated by spaces).
     QByteArray to_csv() const;

@@ -159,12 +159,14 @@ void EvaluationPage::build_ui() {
     side_lay->addWidget(heading(tr("Most confused (truth → top-1)")));
     confusions_ = new QListWidget(side);
     confusions_->setObjectName(QStringLiteral("evaluationConfusions"));
+    confusions_->setWordWrap(true);
     confusions_->setToolTip(tr("Wrong top-1 predictions grouped by true and predicted class; most frequent first, "
                                "then the most confident"));
     side_lay->addWidget(confusions_, 3);
     side_lay->addWidget(heading(tr("Not evaluated")));
     not_evaluated_ = new QListWidget(side);
     not_evaluated_->setObjectName(QStringLiteral("evaluationNotEvaluated"));
+    not_evaluated_->setWordWrap(true);
     not_evaluated_->setToolTip(tr("Files without a class in the ground truth, and files that could not be decoded"));
     side_lay->addWidget(not_evaluated_, 1);
     export_ = new QPushButton(tr("&Export CSV…"), side);
@@ -350,10 +352,12 @@ void EvaluationPage::show_accuracy(double top1, double top5, int images, const Q
 void EvaluationPage::update_confusions() {
     confusions_->clear();
     for (const ConfusedPair& pair : most_confused_pairs(model_->outcomes(), kConfusedPairsShown)) {
-        confusions_->addItem(tr("%1 × %2 → %3 (%4)")
-                                 .arg(pair.count)
-                                 .arg(model_->label(pair.truth), model_->label(pair.predicted),
-                                      format_percent(pair.mean_confidence)));
+        const QString pair_text = tr("%1 → %2").arg(model_->short_label(pair.truth), model_->short_label(pair.predicted));
+        auto* item = new QListWidgetItem(pair.count > 1 ? tr("%1 (%2×, %3)").arg(pair_text).arg(pair.count).arg(format_percent(pair.mean_confidence))
+                                                        : tr("%1 (%2)").arg(pair_text, format_percent(pair.mean_confidence)));
+        item->setToolTip(tr("%1 → %2: %n image(s), mean confidence %3", nullptr, pair.count)
+                             .arg(model_->label(pair.truth), model_->label(pair.predicted), format_percent(pair.mean_confidence)));
+        confusions_->addItem(item);
     }
 }
 
