@@ -25,9 +25,11 @@
 #include "app/settings_manager.hpp"
 #include "common/display_format.hpp"
 #include "common/file_kinds.hpp"
+#include "controller/evaluation_controller.hpp"
 #include "controller/inference_controller.hpp"
 #include "controller/sweep_controller.hpp"
 #include "pages/classify_page.hpp"
+#include "pages/evaluation_page.hpp"
 #include "pages/layers_page.hpp"
 #include "pages/tradeoff_page.hpp"
 #include "widgets/tuning_panel.hpp"
@@ -51,10 +53,11 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
 
     actions_ = new ActionManager(this);
     controller_ = new InferenceController(this);
+    evaluation_controller_ = new EvaluationController(controller_, this);
     build_pages();
     build_dock();
     build_status_bar();
-    build_menus();
+    actions_->fill_menus(*this, *tabs_);
     connect_actions();
     connect_controller();
     restore_settings();
@@ -67,12 +70,15 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
     }
     if (!options_.open_paths.isEmpty()) classify_->open_paths(options_.open_paths);
     if (options_.camera) controller_->open_camera(*options_.camera);
+    if (!options_.evaluate_folder.isEmpty()) evaluation_->evaluate_folder(options_.evaluate_folder);
 }
 
 MainWindow::~MainWindow() {
     // Before the pages go: the controller joins the capture and worker threads, and may
-    // still signal them while it stops. A running sweep is cancelled and joined first.
+    // still signal them while it stops. A running sweep or evaluation is cancelled and
+    // joined first.
     delete sweeps_;
+    delete evaluation_controller_;
     delete controller_;
 }
 
@@ -88,6 +94,9 @@ void MainWindow::build_pages() {
     layers_ = new LayersPage(tabs_);
     layers_->setObjectName(QStringLiteral("layersView"));
     tabs_->addTab(layers_, tr("&Layers"));
+    evaluation_ = new EvaluationPage(evaluation_controller_, tabs_);
+    evaluation_->set_evaluate_action(actions_->evaluate_folder());
+    tabs_->addTab(evaluation_, tr("&Evaluate"));
     tradeoffs_ = new TradeoffPage(tabs_);
     tradeoffs_->setObjectName(QStringLiteral("tradeoffsView"));
     tabs_->addTab(tradeoffs_, tr("&Trade-offs"));
@@ -128,55 +137,6 @@ void MainWindow::build_status_bar() {
     resize(size);
 }
 
-void MainWindow::build_menus() {
-    const ActionManager& a = *actions_;
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addActions({a.open_images(), a.open_folder(), a.open_video()});
-    file->addSeparator();
-    file->addAction(a.paste());
-    file->addSeparator();
-    file->addAction(a.models_dir());
-    file->addSeparator();
-    file->addAction(a.quit());
-
-    menuBar()->addMenu(a.model_menu());
-
-    QMenu* source = menuBar()->addMenu(tr("&Source"));
-    source->addMenu(a.camera_menu());
-    source->addAction(a.open_video());
-    source->addSeparator();
-    source->addActions({a.pause(), a.snapshot(), a.stop()});
-    source->addSeparator();
-    source->addAction(a.max_fps());
-
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(a.show_activation());
-    view->addSeparator();
-    view->addActions({a.next_image(), a.previous_image()});
-    view->addSeparator();
-    for (int i = 0; i < tabs_->count(); ++i) {
-        QAction* page = view->addAction(tabs_->tabText(i).remove('&'));
-        page->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
-        connect(page, &QAction::triggered, this, [this, i] { tabs_->setCurrentIndex(i); });
-    }
-    view->addSeparator();
-    for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
-
-    menuBar()->addMenu(tr("&Tools"))->addAction(a.run_sweep());
-
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(a.about());
-
-    QToolBar* tb = addToolBar(tr("Main"));
-    tb->setObjectName(QStringLiteral("mainToolBar"));
-    tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    tb->addActions({a.open_images(), a.paste()});
-    tb->addSeparator();
-    tb->addActions({a.start_camera(), a.open_video(), a.pause(), a.snapshot(), a.stop()});
-    tb->addSeparator();
-    tb->addAction(a.show_activation());
-}
-
 void MainWindow::connect_actions() {
     const ActionManager* a = actions_;
     connect(a->open_images(), &QAction::triggered, this, [this] {
@@ -195,6 +155,19 @@ void MainWindow::connect_actions() {
             tr("Open Video"), tr("Videos (*.%1);;All files (*)").arg(video_suffixes().join(QStringLiteral(" *."))), false);
         if (!files.isEmpty()) controller_->open_video_file(files.first());
     });
+    connect(a->evaluate_folder(), &QAction::triggered, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Evaluate Folder of Labelled Images"), settings_->last_dir());
+        if (dir.isEmpty()) return;
+        settings_->set_last_dir(dir);
+        evaluation_->evaluate_folder(dir);
+    });
+    connect(evaluation_, &EvaluationPage::showRequested, this, [this] { tabs_->setCurrentWidget(evaluation_); });
+    connect(evaluation_, &EvaluationPage::imageOpenRequested, this, [this](const QString& path) {
+        classify_->set_activation_shown(true);
+        classify_->open_paths({path});
+        tabs_->setCurrentWidget(classify_);
+    });
+    connect(evaluation_, &EvaluationPage::openImagesRequested, this, [this](const QString& dir) { classify_->open_paths({dir}); });
     connect(a->paste(), &QAction::triggered, classify_, &ClassifyPage::paste_from_clipboard);
     connect(a->models_dir(), &QAction::triggered, this, &MainWindow::choose_models_dir);
     connect(a->quit(), &QAction::triggered, this, &QWidget::close);
@@ -221,12 +194,16 @@ void MainWindow::connect_controller() {
     auto show_status = [this](const QString& m, int timeout_ms) { statusBar()->showMessage(m, timeout_ms); };
     connect(c, &InferenceController::statusMessage, this, show_status);
     connect(classify_, &ClassifyPage::statusMessage, this, show_status);
+    connect(evaluation_, &EvaluationPage::statusMessage, this, show_status);
     connect(classify_, &ClassifyPage::titleChanged, this, &QWidget::setWindowTitle);
     connect(tradeoffs_, &TradeoffPage::statusMessage, this, show_status);
     connect(tradeoffs_, &TradeoffPage::tuningRequested, this, [this](double alpha, int resolution) {
         tuning_->set_alpha(alpha);  // configurationChanged() -> tuning_changed()
         tuning_->set_resolution(resolution);
     });
+    // Each finished evaluation is a measured point on the trade-off charts.
+    connect(evaluation_controller_, &EvaluationController::evaluationFinished, tradeoffs_,
+            &TradeoffPage::add_measured_accuracy);
 
     connect(tuning_, &TuningPanel::configurationChanged, this, &MainWindow::tuning_changed);
     connect(c, &InferenceController::configurationPending, this, [this](double alpha, int resolution, int threads) {
@@ -371,7 +348,11 @@ void MainWindow::dragMoveEvent(QDragMoveEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    classify_->handle_mime_data(event->mimeData());
+    if (const QString labelled = EvaluationPage::labelled_folder_in(event->mimeData()); !labelled.isEmpty()) {
+        evaluation_->offer_evaluation(labelled);
+    } else {
+        classify_->handle_mime_data(event->mimeData());
+    }
     event->acceptProposedAction();
 }
 

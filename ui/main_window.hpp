@@ -1,5 +1,5 @@
 // MainWindow: the MobileNet Studio window. It only composes: the pages in tabs (Classify,
-// Layers, Trade-offs), the Tune dock, the status bar, the menus and tool bar built from the
+// Layers, Evaluate, Trade-offs), the Tune dock, the status bar, the menus and tool bar built from the
 // ActionManager's actions, drag and drop, and saving / restoring the window through the
 // SettingsManager. The work is elsewhere: InferenceController (worker, generations, live
 // source, models), the pages (what they show), ActionManager (actions and menus).
@@ -21,6 +21,8 @@ namespace studio {
 
 class ActionManager;
 class ClassifyPage;
+class EvaluationController;
+class EvaluationPage;
 class InferenceController;
 class LayersPage;
 class SettingsManager;
@@ -40,6 +42,8 @@ public:
     TradeoffPage* tradeoff_page() const { return tradeoffs_; }
     TuningPanel* tuning_panel() const { return tuning_; }
     InferenceController* controller() const { return controller_; }
+    EvaluationPage* evaluation_page() const { return evaluation_; }
+    EvaluationController* evaluation_controller() const { return evaluation_controller_; }
     ActionManager* action_manager() const { return actions_; }
 
 protected:
@@ -52,7 +56,6 @@ private:
     void build_pages();
     void build_dock();
     void build_status_bar();
-    void build_menus();
     void connect_actions();
     void connect_controller();
     void restore_settings();
@@ -69,12 +72,14 @@ private:
     std::unique_ptr<SettingsManager> settings_;
     ActionManager* actions_ = nullptr;
     InferenceController* controller_ = nullptr;
+    EvaluationController* evaluation_controller_ = nullptr;
 
     QTabWidget* tabs_ = nullptr;
     ClassifyPage* classify_ = nullptr;
     LayersPage* layers_ = nullptr;
     TradeoffPage* tradeoffs_ = nullptr;
     SweepController* sweeps_ = nullptr;
+    EvaluationPage* evaluation_ = nullptr;
     TuningPanel* tuning_ = nullptr;
     QLabel* status_model_ = nullptr;
     QLabel* status_fps_ = nullptr;

@@ -1,7 +1,7 @@
 // mobilenet-studio: parses the command line and shows the main window.
 //
 //   mobilenet-studio [--models DIR] [--alpha A] [--resolution R] [--threads N]
-//                    [--camera N] [--max-fps] [--tab NAME] [--settings FILE]
+//                    [--camera N] [--max-fps] [--tab NAME] [--settings FILE] [--evaluate DIR]
 //                    [IMAGE|FOLDER|VIDEO ...]
 #include <QApplication>
 #include <QCommandLineParser>
@@ -30,8 +30,9 @@ int main(int argc, char** argv) {
     const QCommandLineOption max_fps("max-fps", "Feed video files as fast as frames are classified "
                                                 "(shows the network's throughput instead of the file's rate).");
     const QCommandLineOption settings("settings", "Read and write settings in this INI FILE.", "FILE");
-    const QCommandLineOption tab("tab", "Start on this tab: classify, layers or tradeoffs.", "NAME");
-    parser.addOptions({models, alpha, resolution, threads, camera, max_fps, settings, tab});
+    const QCommandLineOption tab("tab", "Start on this tab: classify, layers, evaluate or tradeoffs.", "NAME");
+    const QCommandLineOption evaluate("evaluate", "Measure the accuracy of the model on this labelled folder.", "DIR");
+    parser.addOptions({models, alpha, resolution, threads, camera, max_fps, settings, tab, evaluate});
     parser.addPositionalArgument("paths", "Images, folders of images, or a video file to open.", "[PATH...]");
     parser.process(app);
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     opts.open_paths = parser.positionalArguments();
     opts.video_as_fast_as_possible = parser.isSet(max_fps);
     opts.start_tab = parser.value(tab);
+    opts.evaluate_folder = parser.value(evaluate);
     bool ok = false;
     if (parser.isSet(alpha)) {
         const double a = parser.value(alpha).toDouble(&ok);

@@ -201,9 +201,16 @@ void TestTradeoffPage::evaluationResult() {
     TradeoffPage page;
     page.resize(1280, 800);
     page.show();
-    MeasuredAccuracy eval{.alpha = 0.5, .resolution = 160, .top1 = 58.2, .top5 = 80.1, .images = 500,
-                          .latency_ms = 3.1, .threads = 2, .weights = "/m/mobilenet_v1_0.5_160_quant.tflite",
-                          .native_resolution = 160};
+    EvaluationSummary eval;
+    eval.alpha = 0.5;
+    eval.resolution = 160;
+    eval.weightsFile = "mobilenet_v1_0.5_160_quant.tflite";
+    eval.nativeResolution = 160;
+    eval.top1 = 58.2;
+    eval.top5 = 80.1;
+    eval.images = 500;
+    eval.latencyMedianMs = 3.1;
+    eval.threads = 2;
     page.add_measured_accuracy(eval);
     QCOMPARE(page.model()->rowCount(), 45);
     const TradeoffChart* acc_lat = page.chart(ChartKind::AccuracyVsLatency);

@@ -3,7 +3,12 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QFileInfo>
+#include <QDockWidget>
 #include <QInputDialog>
+#include <QMainWindow>
+#include <QMenuBar>
+#include <QTabWidget>
+#include <QToolBar>
 #include <QMenu>
 #include <QStyle>
 #include <QWidget>
@@ -49,6 +54,11 @@ void ActionManager::create_actions() {
 
     models_dir_ = new QAction(tr("&Models Folder…"), this);
     models_dir_->setToolTip(tr("Choose a folder with MobileNet v1 models (.tflite, .h5, TF.js)"));
+
+    evaluate_folder_ = new QAction(tr("&Evaluate Folder…"), this);
+    evaluate_folder_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    evaluate_folder_->setToolTip(tr("Measure top-1 / top-5 accuracy of the current model on a folder of labelled "
+                                    "images (Ctrl+E)"));
 
     quit_ = new QAction(tr("&Quit"), this);
     quit_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -180,6 +190,58 @@ void ActionManager::sync_model_menu(const QString& pinned) {
         }
     }
     model_auto_->setChecked(true);
+}
+
+void ActionManager::fill_menus(QMainWindow& window, QTabWidget& tabs) const {
+    const ActionManager& a = *this;
+    QMenuBar* bar = window.menuBar();
+    QMenu* file = bar->addMenu(tr("&File"));
+    file->addActions({a.open_images(), a.open_folder(), a.open_video()});
+    file->addSeparator();
+    file->addAction(a.evaluate_folder());
+    file->addSeparator();
+    file->addAction(a.paste());
+    file->addSeparator();
+    file->addAction(a.models_dir());
+    file->addSeparator();
+    file->addAction(a.quit());
+
+    bar->addMenu(a.model_menu());
+
+    QMenu* source = bar->addMenu(tr("&Source"));
+    source->addMenu(a.camera_menu());
+    source->addAction(a.open_video());
+    source->addSeparator();
+    source->addActions({a.pause(), a.snapshot(), a.stop()});
+    source->addSeparator();
+    source->addAction(a.max_fps());
+
+    QMenu* view = bar->addMenu(tr("&View"));
+    view->addAction(a.show_activation());
+    view->addSeparator();
+    view->addActions({a.next_image(), a.previous_image()});
+    view->addSeparator();
+    for (int i = 0; i < tabs.count(); ++i) {
+        QAction* page = view->addAction(tabs.tabText(i).remove('&'));
+        page->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        connect(page, &QAction::triggered, &tabs, [&tabs, i] { tabs.setCurrentIndex(i); });
+    }
+    view->addSeparator();
+    for (QDockWidget* dock : window.findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+
+    bar->addMenu(tr("&Tools"))->addAction(a.run_sweep());
+
+    QMenu* help = bar->addMenu(tr("&Help"));
+    help->addAction(a.about());
+
+    QToolBar* tb = window.addToolBar(tr("Main"));
+    tb->setObjectName(QStringLiteral("mainToolBar"));
+    tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tb->addActions({a.open_images(), a.paste()});
+    tb->addSeparator();
+    tb->addActions({a.start_camera(), a.open_video(), a.pause(), a.snapshot(), a.stop()});
+    tb->addSeparator();
+    tb->addAction(a.show_activation());
 }
 
 }  // namespace studio

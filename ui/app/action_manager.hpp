@@ -1,8 +1,8 @@
 // ActionManager: creates and owns the studio's QActions (text, icon, shortcut, tooltip,
 // checkable state) and the two menus whose contents change at run time: Camera (the
-// devices present when it opens) and Model (the discovered catalog). It decides nothing:
-// the window connects triggered() / toggled() and the request signals below to whoever
-// does the work, and adds the actions to its menus and tool bar.
+// devices present when it opens) and Model (the discovered catalog), and lays them out in
+// the window's menus and tool bar. It decides nothing: the window connects triggered() /
+// toggled() and the request signals below to whoever does the work.
 // Threading: GUI thread.
 #pragma once
 
@@ -14,7 +14,9 @@
 
 class QAction;
 class QActionGroup;
+class QMainWindow;
 class QMenu;
+class QTabWidget;
 class QWidget;
 
 namespace studio {
@@ -26,12 +28,17 @@ public:
     // this object, itself a child of `window`.
     explicit ActionManager(QWidget* window);
 
+    // Lays the actions out in `window`'s menu bar and main tool bar; the View menu also
+    // gets one entry per tab of `tabs` (Ctrl+1, Ctrl+2, ...) and each dock's toggle.
+    void fill_menus(QMainWindow& window, QTabWidget& tabs) const;
+
     // File
     QAction* open_images() const { return open_images_; }
     QAction* open_folder() const { return open_folder_; }
     QAction* open_video() const { return open_video_; }
     QAction* paste() const { return paste_; }
     QAction* models_dir() const { return models_dir_; }
+    QAction* evaluate_folder() const { return evaluate_folder_; }
     QAction* quit() const { return quit_; }
     // Source: start_camera opens the first camera, its menu (camera_menu) any other.
     QAction* start_camera() const { return start_camera_; }
@@ -74,6 +81,7 @@ private:
     QAction* open_video_ = nullptr;
     QAction* paste_ = nullptr;
     QAction* models_dir_ = nullptr;
+    QAction* evaluate_folder_ = nullptr;
     QAction* quit_ = nullptr;
     QAction* start_camera_ = nullptr;
     QAction* pause_ = nullptr;

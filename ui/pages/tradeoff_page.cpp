@@ -238,7 +238,7 @@ void TradeoffPage::add_measured_point(const mnv1::SweepPoint& point) {
     rebuild();
 }
 
-void TradeoffPage::add_measured_accuracy(const MeasuredAccuracy& r) {
+void TradeoffPage::add_measured_accuracy(const EvaluationSummary& r) {
     TradeoffPoint p;
     p.layer = PointLayer::Measured;
     p.model = QStringLiteral("MobileNet v1");
@@ -253,10 +253,10 @@ void TradeoffPage::add_measured_accuracy(const MeasuredAccuracy& r) {
     p.top1 = r.top1;
     p.top5 = r.top5;
     p.images = r.images;
-    if (r.latency_ms > 0) p.latency_ms = p.latency_p10_ms = p.latency_p90_ms = r.latency_ms;
+    if (r.latencyMedianMs > 0) p.latency_ms = p.latency_p10_ms = p.latency_p90_ms = r.latencyMedianMs;
     p.threads = r.threads;
-    p.weights = r.weights;
-    p.native_resolution = r.native_resolution;
+    p.weights = r.weightsFile;
+    p.native_resolution = r.nativeResolution;
     p.origin = tr("evaluation");
     model_->add_measured(p);
     rebuild();

@@ -20,6 +20,7 @@
 #include "charts/chart_style.hpp"
 #include "charts/tradeoff_analysis.hpp"
 #include "mobilenet/sweep.hpp"
+#include "worker/evaluation_types.hpp"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -34,18 +35,6 @@ namespace studio {
 class SweepController;
 class TradeoffChart;
 class TradeoffModel;
-
-// One evaluation of a labelled folder, as the evaluation page reports it.
-struct MeasuredAccuracy {
-    double alpha = 1.0;
-    int resolution = 224;
-    double top1 = 0, top5 = 0;   // percent
-    int images = 0;
-    double latency_ms = 0;       // median per image; 0: not timed
-    int threads = 0;
-    QString weights;             // model file evaluated
-    int native_resolution = 0;   // that model's own resolution
-};
 
 class TradeoffPage : public QWidget {
     Q_OBJECT
@@ -69,7 +58,7 @@ public:
 
 public slots:
     void add_measured_point(const mnv1::SweepPoint& point);
-    void add_measured_accuracy(const studio::MeasuredAccuracy& result);
+    void add_measured_accuracy(const studio::EvaluationSummary& result);
     // The sliders' configuration, marked on the charts.
     void set_current_tuning(double alpha, int resolution);
     // Asks for the grid and starts a sweep (no-op without a sweep controller).

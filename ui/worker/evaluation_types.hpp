@@ -1,0 +1,80 @@
+// Plain values that cross threads between the GUI and the EvaluationWorker in queued
+// signals, and the summary of a finished evaluation that the charts consume. Copied by
+// value, never shared for writing: any thread may create, read or destroy them.
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <string>
+#include <vector>
+
+#include "mobilenet/classify.hpp"
+#include "mobilenet/evaluate.hpp"
+
+namespace studio {
+
+// One evaluation to run: a folder and the configuration the live network had when it was
+// asked for (the worker loads the same weights into its own runtime).
+struct EvaluationRequest {
+    quint64 job = 0;          // increases with every evaluation; older jobs are stale
+    QString folder;
+    QString csvPath;          // empty: the folder's own ground truth is found
+    QString weightsPath;
+    double alpha = 1.0;
+    int resolution = 224;
+    int threads = 0;          // 0 = all cores
+    mnv1::CropMode crop = mnv1::CropMode::Whole;
+    int nativeResolution = 0;
+    double latencyMedianMs = 0;  // the live network's batch-1 median at this configuration
+};
+
+// Which ground truth the worker found for the folder, before classifying starts.
+struct EvaluationTruth {
+    quint64 job = 0;
+    QString sourceDetail;       // "ground_truth.csv", "wnids in file names", ...
+    int imageFiles = 0;         // image files seen in the folder
+    int matched = 0;            // of those, images with a known class
+    QStringList unmatched;      // image files (relative) without a class
+    std::vector<std::string> labels;  // the model's labels, to name true classes
+};
+
+// Throttled progress of a running evaluation (at most a few per second).
+struct EvaluationProgress {
+    quint64 job = 0;
+    int done = 0, total = 0;    // files processed (classified or skipped) / listed
+    double imagesPerSecond = 0;
+    int classified = 0, skipped = 0;
+    double top1 = 0, top5 = 0;  // percent, of the images classified so far
+    std::vector<mnv1::ImageOutcome> newOutcomes;  // outcomes since the previous progress
+};
+
+// What a finished evaluation measured: one point on the trade-off charts.
+struct EvaluationSummary {
+    QString folder;
+    double alpha = 1.0;
+    int resolution = 224;
+    QString weightsFile;        // file name of the weights, e.g. mobilenet_v1_0.5_160_quant.tflite
+    int nativeResolution = 0;   // resolution the weights were released at
+    double top1 = 0, top5 = 0;  // percent
+    int images = 0;             // classified
+    double seconds = 0;         // wall time, decoding included
+    double latencyMedianMs = 0; // batch-1 forward median of this configuration; 0 = not measured
+    int threads = 0;            // OpenMP threads of that latency (0 = all cores)
+};
+
+// A finished (not cancelled) evaluation: every outcome and the summary.
+struct EvaluationReport {
+    quint64 job = 0;
+    mnv1::EvalResult result;
+    EvaluationSummary summary;
+};
+
+}  // namespace studio
+
+Q_DECLARE_METATYPE(studio::EvaluationRequest)
+Q_DECLARE_METATYPE(studio::EvaluationTruth)
+Q_DECLARE_METATYPE(studio::EvaluationProgress)
+Q_DECLARE_METATYPE(studio::EvaluationSummary)
+Q_DECLARE_METATYPE(studio::EvaluationReport)
