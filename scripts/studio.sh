@@ -12,7 +12,8 @@ cd "$here"
 build_dir=${BUILD_DIR:-build}
 jobs=${JOBS:-$(nproc)}
 
-# Debian packages the build, the app and the tests need.
+# Debian packages the build, the app and the tests need. Real package names only, not
+# virtual ones: install_missing asks dpkg about each name.
 packages=(
   build-essential cmake ninja-build pkg-config
   # libdnnl-dev's CMake package requires OpenCL; Debian only *recommends* it.
@@ -20,7 +21,7 @@ packages=(
   libopencv-dev libflatbuffers-dev libhdf5-dev nlohmann-json3-dev
   # Qt6Charts' CMake package requires Qt6OpenGL, again only a recommendation.
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-multimedia-dev libgl-dev
-  libqt6svg6 libqt6svg6-dev qt6-image-formats-plugins   # -dev: QSvgGenerator (chart export)
+  libqt6svg6 qt6-svg-dev qt6-image-formats-plugins   # qt6-svg-dev: QSvgGenerator (chart export)
   xvfb xauth
   python3   # tests/cli/test_cli.sh reads JSON with it
 )
