@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
@@ -16,11 +17,31 @@ std::string fmt(double v, int prec) {
 
 std::string millions(std::int64_t v, int prec) { return fmt(static_cast<double>(v) / 1e6, prec); }
 
+mnv1::ArchConfig arch_from(const Args& a) {
+    mnv1::ArchConfig cfg;
+    cfg.alpha = a.number("--alpha", 1.0);
+    cfg.resolution = a.integer("--resolution", 224, -1000000, 1000000);
+    cfg.num_classes = a.integer("--classes", 1000, 1, 100000);
+    cfg.standard_conv = a.flag("--standard-conv");
+    try {
+        mnv1::validate(cfg);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    return cfg;
+}
+
 mnv1::CropMode crop_from(const Args& a) {
     const std::string c = a.str("--crop", "whole");
     if (c == "whole") return mnv1::CropMode::Whole;
     if (c == "central") return mnv1::CropMode::Central;
     throw UsageError("option '--crop' must be 'whole' or 'central', got '" + c + "'");
+}
+
+std::string default_cache_dir(const std::string& sub) {
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/mobilenet-studio/" + sub;
+    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/mobilenet-studio/" + sub;
+    return {};
 }
 
 std::vector<std::string> search_dirs(const Args& a) {

@@ -16,6 +16,9 @@ namespace cli {
 std::string fmt(double v, int prec);
 std::string millions(std::int64_t v, int prec = 2);   // 568740352 -> "568.74"
 
+// --alpha, --resolution, --classes (default 1000), --standard-conv, validated (UsageError).
+mnv1::ArchConfig arch_from(const Args& a);
+
 // --crop whole|central (default whole).
 mnv1::CropMode crop_from(const Args& a);
 
@@ -24,7 +27,13 @@ mnv1::CropMode crop_from(const Args& a);
 std::vector<std::string> search_dirs(const Args& a);
 std::vector<mnv1::ModelEntry> search_path_models(const Args& a, std::vector<std::string>* problems = nullptr);
 
+// $XDG_CACHE_HOME/mobilenet-studio/<sub> (or ~/.cache/mobilenet-studio/<sub>); "" when
+// neither variable is set (no caching).
+std::string default_cache_dir(const std::string& sub);
+
 // The sweep command (cmd_sweep.cpp).
 int cmd_sweep(const std::vector<std::string>& argv);
+// The roofline command (cmd_roofline.cpp).
+int cmd_roofline(const std::vector<std::string>& argv);
 
 }  // namespace cli

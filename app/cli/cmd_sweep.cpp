@@ -43,12 +43,6 @@ std::vector<T> parse_list(const Args& a, const std::string& flag, const std::vec
     return out;
 }
 
-std::string default_cache_dir() {
-    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/mobilenet-studio/sweep";
-    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/mobilenet-studio/sweep";
-    return {};
-}
-
 // Ctrl+C cancels the sweep cooperatively: finished points are still printed and cached.
 mnv1::CancelToken* g_cancel = nullptr;
 extern "C" void on_interrupt(int) {
@@ -122,7 +116,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
     config.eval_batch = a.integer("--eval-batch", config.eval_batch, 1, 1024);
     if (a.has("--cache") && a.flag("--no-cache")) throw UsageError("give --cache DIR or --no-cache, not both");
     if (a.has("--ground-truth") && !a.has("--images")) throw UsageError("--ground-truth needs --images DIR");
-    config.cache_dir = a.flag("--no-cache") ? std::string() : a.str("--cache", default_cache_dir());
+    config.cache_dir = a.flag("--no-cache") ? std::string() : a.str("--cache", default_cache_dir("sweep"));
     if (a.has("--images")) {
         config.images_dir = a.str("--images");
         std::error_code ec;

@@ -27,6 +27,7 @@
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using cli::Args;
+using cli::arch_from;
 using cli::crop_from;
 using cli::fmt;
 using cli::millions;
@@ -48,26 +49,14 @@ constexpr const char* kUsage =
     "  sweep     [--alphas 1.0,0.75,...] [--resolutions 224,192,...] [--models-dir DIR]\n"
     "            [--images DIR [--ground-truth CSV]] [--threads T] [--batch B] [--runs N]\n"
     "            [--crop whole|central] [--eval-batch B] [--cache DIR | --no-cache] [--csv OUT] [--json]\n"
+    "  roofline  --alpha A --resolution R [--threads T] [--batch B] [--runs N] [--cache DIR | --no-cache]\n"
+    "            [--json]     this machine's peak GFLOP/s and GB/s, every layer under the roof\n"
     "  models    [--models-dir DIR] [--json]     list the models found on the search path\n"
     "  version\n";
 
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-mnv1::ArchConfig arch_from(const Args& a) {
-    mnv1::ArchConfig cfg;
-    cfg.alpha = a.number("--alpha", 1.0);
-    cfg.resolution = a.integer("--resolution", 224, -1000000, 1000000);
-    cfg.num_classes = a.integer("--classes", 1000, 1, 100000);
-    cfg.standard_conv = a.flag("--standard-conv");
-    try {
-        mnv1::validate(cfg);
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
-    }
-    return cfg;
 }
 
 json layer_json(const mnv1::LayerSpec& l) {
@@ -376,6 +365,7 @@ int main(int argc, char** argv) {
         if (cmd == "eval") return cmd_eval(rest);
         if (cmd == "models") return cmd_models(rest);
         if (cmd == "sweep") return cli::cmd_sweep(rest);
+        if (cmd == "roofline") return cli::cmd_roofline(rest);
         if (cmd == "version" || cmd == "--version") {
             std::cout << "mobilenet-cli " << MOBILENET_VERSION << "  oneDNN " << mnv1::onednn_version() << " ("
                       << mnv1::onednn_cpu_isa() << ")\n";

@@ -1,7 +1,5 @@
 #include "sweep_cache.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -71,10 +69,6 @@ std::string sweep_cache_key(const SweepConfig& c, double alpha, int resolution, 
 
 namespace {
 
-fs::path entry_path(const std::string& cache_dir, const std::string& key) {
-    return fs::path(cache_dir) / (hex64(fnv1a(key)) + ".json");
-}
-
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 std::optional<double> optional_from(const json& v) {
     return v.is_null() ? std::nullopt : std::optional<double>(v.get<double>());
@@ -83,11 +77,10 @@ std::optional<double> optional_from(const json& v) {
 }  // namespace
 
 std::optional<SweepPoint> read_cached_point(const std::string& cache_dir, const std::string& key) {
-    std::ifstream in(entry_path(cache_dir, key));
-    if (!in) return std::nullopt;
+    const std::optional<json> entry = read_cache_entry(cache_dir, key);
+    if (!entry) return std::nullopt;
     try {
-        const json j = json::parse(in);
-        if (j.at("key").get<std::string>() != key) return std::nullopt;
+        const json& j = *entry;
         SweepPoint p;
         p.macs = j.at("macs").get<std::int64_t>();
         p.params = j.at("params").get<std::int64_t>();
@@ -108,13 +101,12 @@ std::optional<SweepPoint> read_cached_point(const std::string& cache_dir, const 
         p.from_cache = true;
         return p;
     } catch (const json::exception&) {
-        return std::nullopt;  // corrupt or from another version: measure again
+        return std::nullopt;  // fields missing or of another type: measure again
     }
 }
 
 bool write_cached_point(const std::string& cache_dir, const std::string& key, const SweepPoint& p) {
-    const json j = {{"key", key},
-                    {"alpha", p.alpha},
+    const json j = {{"alpha", p.alpha},
                     {"resolution", p.resolution},
                     {"macs", p.macs},
                     {"params", p.params},
@@ -131,40 +123,7 @@ bool write_cached_point(const std::string& cache_dir, const std::string& key, co
                     {"top1", optional_json(p.top1)},
                     {"top5", optional_json(p.top5)},
                     {"images", p.images}};
-    std::error_code ec;
-    fs::create_directories(cache_dir, ec);
-    try {
-        write_file_atomically(entry_path(cache_dir, key).string(), j.dump(1) + "\n");
-        return true;
-    } catch (const Error&) {
-        return false;
-    }
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-    const fs::path target(path);
-    // Same folder, so the rename is atomic; the pid keeps two writers' temps apart.
-    std::string temp_name(1, '.');
-    temp_name += target.filename().string();
-    temp_name += ".tmp";
-    temp_name += std::to_string(getpid());
-    const fs::path temp = target.parent_path() / temp_name;
-    std::error_code ec;
-    {
-        std::ofstream out(temp, std::ios::trunc);
-        out << text;
-        if (!out.flush()) {
-            out.close();
-            fs::remove(temp, ec);
-            throw Error(path, "cannot write");
-        }
-    }
-    fs::rename(temp, target, ec);
-    if (ec) {
-        const std::string problem = "cannot write (" + ec.message() + ")";
-        fs::remove(temp, ec);
-        throw Error(path, problem);
-    }
+    return write_cache_entry(cache_dir, key, j);
 }
 
 }  // namespace detail

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "disk_cache.hpp"  // write_file_atomically, for the CSV
 #include "mobilenet/sweep.hpp"
 
 namespace mnv1::detail {
@@ -30,9 +31,5 @@ std::optional<SweepPoint> read_cached_point(const std::string& cache_dir, const 
 // leaves nothing behind) when the folder cannot be written: the cache is an
 // optimisation, a failure to fill it does not fail the sweep.
 bool write_cached_point(const std::string& cache_dir, const std::string& key, const SweepPoint& point);
-
-// Writes `text` through a temp file in the same folder and a rename (no fsync): a
-// reader sees the old file or the whole new one. Throws mnv1::Error naming the path.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace mnv1::detail
