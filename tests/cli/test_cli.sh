@@ -93,6 +93,38 @@ PY
 "$cli" sweep --alphas 0.25 --resolutions 96 --runs 2 --no-cache --images "$tmp/no-such-dir" >"$tmp/out" 2>"$tmp/err"; rc=$?
 { [ "$rc" -eq 1 ] && grep -q "no-such-dir" "$tmp/err"; } && ok || fail "sweep missing images: rc=$rc $(cat "$tmp/err")"
 
+# --- roofline: the issue's JSON keys, the cached peaks on a rerun, usage errors
+expect_usage_error roofline --alpha 0 --resolution 224
+expect_usage_error roofline --resolution 16
+expect_usage_error roofline --threads 0
+expect_usage_error roofline --batch 0
+expect_usage_error roofline --runs 0
+expect_usage_error roofline --runs x
+expect_usage_error roofline --cache "$tmp/c" --no-cache
+expect_usage_error roofline --bogus
+expect_usage_error roofline extra
+roof_args=(roofline --alpha 0.25 --resolution 96 --threads 1 --runs 3 --cache "$tmp/roof-cache")
+"$cli" "${roof_args[@]}" --json >"$tmp/roof1.json" || fail "roofline exited $?"
+"$cli" "${roof_args[@]}" --json >"$tmp/roof2.json" || fail "roofline rerun exited $?"
+python3 - "$tmp/roof1.json" "$tmp/roof2.json" <<'PY' && ok || fail "roofline JSON"
+import json, sys
+first, second = (json.load(open(p)) for p in sys.argv[1:3])
+assert {"peak_gflops", "bandwidth_gbs", "layers", "isa", "threads", "peak_gflops_per_core"} <= set(first), first.keys()
+assert first["peak_gflops"] > 0 and first["bandwidth_gbs"] > 0 and first["threads"] == 1
+assert not first["peaks_from_cache"] and second["peaks_from_cache"]
+assert second["peak_gflops"] == first["peak_gflops"] and second["bandwidth_gbs"] == first["bandwidth_gbs"]
+assert len(first["layers"]) == 30
+for l in first["layers"]:
+    assert {"name", "macs", "bytes", "intensity", "ms", "gflops", "kind", "roof_gflops", "bound"} <= set(l), l
+    assert l["bytes"] > 0 and l["ms"] > 0
+    assert l["roof_gflops"] == min(first["peak_gflops"], first["bandwidth_gbs"] * l["intensity"])
+    assert abs(l["gflops"] - 2 * l["macs"] / (l["ms"] * 1e6)) <= 1e-9 * max(1, l["gflops"])
+assert first["layers"][0]["name"] == "conv0" and first["layers"][0]["macs"] == 3*3*3*8*48*48
+assert {k["kind"] for k in first["by_kind"]} == {"conv0", "depthwise", "pointwise", "pool/fc"}
+PY
+"$cli" roofline --alpha 0.25 --resolution 96 --threads 1 --runs 2 --cache "$tmp/roof-cache" | grep -q "GB/s" \
+  && ok || fail "roofline text output"
+
 # --- runtime errors: exit 1 with a message naming the file, no trace
 "$cli" classify --model "$tmp/missing.tflite" x.jpg >"$tmp/out" 2>"$tmp/err"; rc=$?
 { [ "$rc" -eq 1 ] && grep -q "missing.tflite" "$tmp/err"; } && ok || fail "missing model: rc=$rc $(cat "$tmp/err")"
