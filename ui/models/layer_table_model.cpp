@@ -16,7 +16,7 @@ void LayerTableModel::set_architecture(const mnv1::ArchConfig& cfg, quint64 gene
     implementations_.assign(layers_.size(), QString());
     profiled_ = false;
     passes_ = 0;
-    total_ms_ = reorder_ms_ = pass_wall_ms_ = 0;
+    total_ms_ = reorder_ms_ = 0;
     endResetModel();
 }
 
@@ -39,7 +39,6 @@ bool LayerTableModel::set_timing(const LayerTiming& timing) {
     passes_ = timing.passes;
     total_ms_ = timing.totalMs;
     reorder_ms_ = reorder_ms;
-    pass_wall_ms_ = timing.passWallMs;
     if (rowCount() > 0) emit dataChanged(index(0, MultAddShare), index(rowCount() - 1, Implementation));
     return true;
 }

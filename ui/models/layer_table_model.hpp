@@ -53,7 +53,6 @@ public:
     double total_ms() const { return total_ms_; }          // whole profiled pass (sum of step medians)
     double reorder_ms() const { return reorder_ms_; }      // steps that are no row (the input reorder)
     double layers_ms() const { return total_ms_ - reorder_ms_; }  // the rows' time: TimeShare's 100 %
-    double pass_wall_ms() const { return pass_wall_ms_; }  // a profiled pass timed whole
     std::optional<double> layer_ms(int row) const { return ms_[static_cast<std::size_t>(row)]; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -76,7 +75,7 @@ private:
     quint64 generation_ = 0;
     bool profiled_ = false;
     int passes_ = 0;
-    double total_ms_ = 0, reorder_ms_ = 0, pass_wall_ms_ = 0;
+    double total_ms_ = 0, reorder_ms_ = 0;
 };
 
 }  // namespace studio

@@ -97,8 +97,7 @@ struct LayerTiming {
     int passes = 0;
     std::vector<mnv1::LayerProfile> steps;     // median ms per step; layer -1 is the input reorder
     std::vector<std::string> implementations;  // parallel to the layer table
-    double totalMs = 0;     // sum of the steps' medians, input reorder included
-    double passWallMs = 0;  // wall time of the profiled passes / passes: the same total, measured whole
+    double totalMs = 0;  // sum of the steps' medians, input reorder included
 };
 
 }  // namespace studio

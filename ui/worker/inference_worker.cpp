@@ -3,7 +3,6 @@
 #include <QFileInfo>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <mutex>
 
@@ -236,10 +235,7 @@ void InferenceWorker::profile_layers(quint64 generation) {
         // On the input of the last classification (or the blank timing input). One plain pass
         // first, so the first profiled pass does not pay for cold caches.
         ctx_->forward();
-        const auto start = std::chrono::steady_clock::now();
         t.steps = mnv1::profile_layers(*ctx_, t.passes);
-        const std::chrono::duration<double, std::milli> wall = std::chrono::steady_clock::now() - start;
-        t.passWallMs = wall.count() / t.passes;
         t.implementations = ctx_->network().implementations();
         for (const mnv1::LayerProfile& s : t.steps) t.totalMs += s.ms;
         emit layersProfiled(t);
