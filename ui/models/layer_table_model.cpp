@@ -99,6 +99,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole: return text(index.row(), index.column());
     case ValueRole: return value(index.row(), index.column());
     case LayerIndexRole: return index.row();
+    case Qt::ToolTipRole:  // implementation names are long; the column may elide them
+        return index.column() == Implementation ? QVariant(implementations_[static_cast<std::size_t>(index.row())]) : QVariant();
     case Qt::TextAlignmentRole: {
         const bool numeric = index.column() >= MultAdds && index.column() <= Gflops;
         return QVariant::fromValue((numeric ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);

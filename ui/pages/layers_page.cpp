@@ -71,7 +71,6 @@ LayersPage::LayersPage(QWidget* parent)
 
 void LayersPage::show_configuration(const ModelStatus& status) {
     if (!status.ok) return;
-    forward_ms_ = status.latencyMs;
     model_->set_architecture(cost_architecture(status.request.alpha, status.request.resolution, status.numClasses),
                              status.request.generation);
     update_summary();
@@ -96,10 +95,9 @@ void LayersPage::update_summary() {
                       note.isEmpty() ? tr("%1 classes as in the paper.").arg(cfg.num_classes) : note + QLatin1Char('.'));
     if (model_->profiled()) {
         lines << tr("Median of %1 profiled passes: %2 in total = %3 in the layers (the rows; their \u201c% of time\u201d "
-                    "adds up to 100 %) + %4 input reorder (in the total, not a row). A plain forward pass, without the per-layer synchronisation, takes %5 (median).")
+                    "adds up to 100 %) + %4 input reorder (in the total, not a row).")
                      .arg(model_->profiled_passes())
-                     .arg(format_ms(model_->total_ms()), format_ms(model_->layers_ms()), format_ms(model_->reorder_ms()),
-                          format_ms(forward_ms_));
+                     .arg(format_ms(model_->total_ms()), format_ms(model_->layers_ms()), format_ms(model_->reorder_ms()));
     } else {
         lines << tr("Times appear after profiling (median of %1 profiled passes).").arg(kLayerProfilePasses);
     }

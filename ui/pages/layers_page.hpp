@@ -57,7 +57,6 @@ private:
     QTableView* breakdown_table_ = nullptr;
     QLabel* answer_ = nullptr;
     QLabel* summary_ = nullptr;
-    double forward_ms_ = 0;  // median plain forward pass the worker measured for this configuration
     QPushButton* profile_ = nullptr;
 };
 
