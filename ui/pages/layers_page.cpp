@@ -43,8 +43,10 @@ LayersPage::LayersPage(QWidget* parent)
     table_->setAlternatingRowColors(true);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // Every column as wide as its contents, the implementation last taking the rest: on a
+    // narrow window the table scrolls sideways instead of eliding the implementation to "b…".
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table_->horizontalHeader()->setSectionResizeMode(LayerTableModel::Implementation, QHeaderView::Stretch);
+    table_->horizontalHeader()->setStretchLastSection(true);
     lay->addWidget(table_, 1);
 
     auto* breakdown_title = new QLabel(tr("<b>By layer type</b> (the paper's Table 2, with the measured time added)"), this);
