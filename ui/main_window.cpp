@@ -212,6 +212,7 @@ void MainWindow::connect_controller() {
         status_model_->setText(tr("α %1 · %2 px · %3 threads").arg(format_alpha(alpha)).arg(resolution).arg(threads));
     });
     connect(c, &InferenceController::modelConfigured, this, [this](const ModelStatus& s) {
+        if (s.ok) tuning_->set_num_classes(s.numClasses);  // both cost views count the same classes
         if (s.ok) tuning_->set_measured_latency(s.latencyMs, s.request.threads, s.buildMs, s.wasCached);
         layers_->show_configuration(s);
     });

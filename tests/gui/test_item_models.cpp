@@ -1,6 +1,7 @@
 // Unit tests of the GUI's item models, without a worker: the gallery (rows, roles, the
-// strip's selection) and the layer table (rows, numeric roles, timings, one selection
-// model shared by every view of the layers).
+// strip's selection), the layer table (rows, numeric roles, timings, time shares and
+// GFLOP/s, one selection model shared by every view of the layers), the breakdown by layer
+// type (the paper's Table 2) and the Layers page's summary.
 #include <QtTest>
 
 #include <QIcon>
@@ -10,7 +11,9 @@
 
 #include <opencv2/core.hpp>
 
+#include "common/network_cost.hpp"
 #include "models/gallery_model.hpp"
+#include "models/layer_breakdown_model.hpp"
 #include "models/layer_table_model.hpp"
 #include "pages/layers_page.hpp"
 #include "widgets/gallery_strip.hpp"
@@ -33,6 +36,17 @@ studio::ModelStatus configured_status(quint64 generation, double alpha, int reso
     s.request.resolution = resolution;
     s.numClasses = 1001;
     return s;
+}
+
+// A timing of every layer of `model`: layer r takes (r + 1) * 0.1 ms, the input reorder 0.3 ms.
+studio::LayerTiming timing_of_every_layer(const studio::LayerTableModel& model) {
+    studio::LayerTiming timing;
+    timing.generation = model.generation();
+    timing.passes = studio::kLayerProfilePasses;
+    timing.steps.push_back({-1, "input reorder", 0.3, "simple:any"});
+    for (int r = 0; r < model.rowCount(); ++r) timing.steps.push_back({r, "layer", (r + 1) * 0.1, "jit:avx2"});
+    for (const mnv1::LayerProfile& s : timing.steps) timing.totalMs += s.ms;
+    return timing;
 }
 
 }  // namespace
@@ -162,6 +176,109 @@ private slots:
         QVERIFY(!model.index(0, studio::LayerTableModel::TimeMs).data(studio::LayerTableModel::ValueRole).isValid());
     }
 
+    void layerTableTimeSharesAndGflops() {
+        studio::LayerTableModel model;
+        model.set_architecture(config(1.0, 224), 4);
+        QCOMPARE(model.headerData(studio::LayerTableModel::TimeShare, Qt::Horizontal).toString(), QStringLiteral("% of time"));
+        QCOMPARE(studio::LayerTableModel::TimeShare, studio::LayerTableModel::MultAddShare + 1);  // side by side
+        QVERIFY(model.headerData(studio::LayerTableModel::Gflops, Qt::Horizontal, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("2 FLOPs")));
+        QVERIFY(!model.index(0, studio::LayerTableModel::TimeShare).data(studio::LayerTableModel::ValueRole).isValid());
+
+        const studio::LayerTiming timing = timing_of_every_layer(model);
+        QVERIFY(model.set_timing(timing));
+        QCOMPARE(model.profiled_passes(), studio::kLayerProfilePasses);
+        // The input reorder is in the total but is no row.
+        QCOMPARE(model.reorder_ms(), 0.3);
+        QVERIFY(std::fabs(model.total_ms() - timing.totalMs) < 1e-9);
+        QVERIFY(std::fabs(model.layers_ms() - (timing.totalMs - 0.3)) < 1e-9);
+        double time_share = 0;
+        for (int r = 0; r < model.rowCount(); ++r) {
+            const double ms = (r + 1) * 0.1;
+            const QVariant share = model.index(r, studio::LayerTableModel::TimeShare).data(studio::LayerTableModel::ValueRole);
+            QVERIFY(std::fabs(share.toDouble() - 100.0 * ms / model.layers_ms()) < 1e-9);
+            time_share += share.toDouble();
+            const QVariant gflops = model.index(r, studio::LayerTableModel::Gflops).data(studio::LayerTableModel::ValueRole);
+            const auto macs = model.layers()[static_cast<std::size_t>(r)].macs;
+            if (macs == 0) {
+                QVERIFY(!gflops.isValid());  // softmax: nothing to rate
+                continue;
+            }
+            // GFLOP/s = 2 * mult-adds / time: 2 * macs / (ms * 1e6).
+            QVERIFY(std::fabs(gflops.toDouble() - 2.0 * static_cast<double>(macs) / (ms * 1e6)) < 1e-9);
+            QVERIFY(model.index(r, studio::LayerTableModel::Gflops).data().toString().contains(QLatin1Char('.')));
+        }
+        QVERIFY(std::fabs(time_share - 100.0) < 1e-6);  // 100 % of the layers' total
+    }
+
+    void breakdownMatchesTheCoreAndAddsTime() {
+        studio::LayerTableModel model;
+        studio::LayerBreakdownModel breakdown(&model);
+        QCOMPARE(breakdown.rowCount(), 0);
+        const mnv1::ArchConfig cfg = config(1.0, 224);
+        model.set_architecture(cfg, 9);
+        // The paper's Table 2 rows and a total.
+        QCOMPARE(breakdown.rowCount(), 5);
+        QCOMPARE(breakdown.row_of(mnv1::LayerKind::Pointwise), 0);
+        QCOMPARE(breakdown.index(0, studio::LayerBreakdownModel::Type).data().toString(), QStringLiteral("Conv 1×1"));
+        const mnv1::CostSummary core = mnv1::summarize(mnv1::layer_table(cfg));
+        for (const mnv1::KindShare& k : core.by_kind) {
+            const int row = breakdown.row_of(k.kind);
+            QVERIFY(row >= 0);
+            QCOMPARE(breakdown.index(row, 0).data(studio::LayerBreakdownModel::KindRole).toInt(), static_cast<int>(k.kind));
+            auto number = [&](int column) { return breakdown.index(row, column).data(studio::LayerBreakdownModel::ValueRole); };
+            QCOMPARE(number(studio::LayerBreakdownModel::MultAddShare).toDouble(), k.macs_pct);
+            QCOMPARE(number(studio::LayerBreakdownModel::ParamShare).toDouble(), k.params_pct);
+            QCOMPARE(number(studio::LayerBreakdownModel::MultAdds).toLongLong(), static_cast<qint64>(k.macs));
+            QVERIFY(!number(studio::LayerBreakdownModel::TimeShare).isValid());
+        }
+        // Table 2 of the paper: 94.86 % of the mult-adds and 74.59 % of the parameters in 1×1 convolutions.
+        const QModelIndex pw = breakdown.index(0, studio::LayerBreakdownModel::MultAddShare);
+        QCOMPARE(pw.data().toString(), QStringLiteral("94.9 %"));
+        QVERIFY(std::fabs(pw.data(studio::LayerBreakdownModel::ValueRole).toDouble() - 94.86) < 0.01);
+        QVERIFY(breakdown.pointwise_answer().contains(QStringLiteral("measure")));
+
+        QSignalSpy reset(&breakdown, &QAbstractItemModel::modelReset);
+        QVERIFY(model.set_timing(timing_of_every_layer(model)));
+        QCOMPARE(reset.count(), 1);
+        double kind_ms = 0, kind_share = 0;
+        for (int row = 0; row + 1 < breakdown.rowCount(); ++row) {
+            kind_ms += breakdown.index(row, studio::LayerBreakdownModel::TimeMs).data(studio::LayerBreakdownModel::ValueRole).toDouble();
+            kind_share += breakdown.index(row, studio::LayerBreakdownModel::TimeShare).data(studio::LayerBreakdownModel::ValueRole).toDouble();
+        }
+        // Every layer's time is in some type (pool and softmax with the fully connected layer).
+        QVERIFY(std::fabs(kind_ms - model.layers_ms()) < 1e-9);
+        QVERIFY(std::fabs(kind_share - 100.0) < 1e-6);
+        const int total = breakdown.rowCount() - 1;
+        QVERIFY(!breakdown.index(total, 0).data(studio::LayerBreakdownModel::KindRole).isValid());
+        QCOMPARE(breakdown.index(total, studio::LayerBreakdownModel::MultAdds).data(studio::LayerBreakdownModel::ValueRole).toLongLong(),
+                 static_cast<qint64>(core.macs));
+        double pw_ms = 0;
+        for (const mnv1::LayerSpec& l : model.layers())
+            if (l.kind == mnv1::LayerKind::Pointwise) pw_ms += *model.layer_ms(l.index);
+        const QString pw_time = QStringLiteral("%1 %").arg(100.0 * pw_ms / model.layers_ms(), 0, 'f', 1);
+        QCOMPARE(breakdown.index(0, studio::LayerBreakdownModel::TimeShare).data().toString(), pw_time);
+        QVERIFY(breakdown.pointwise_answer().contains(QStringLiteral("they take %1 of the time (median of 20 profiled passes)").arg(pw_time)));
+    }
+
+    void layersSummaryIsRebuiltNotAppended() {
+        studio::LayersPage page;
+        page.show_configuration(configured_status(8, 1.0, 224));
+        // 1001 classes: said next to the totals, with the difference from the paper's 1000.
+        const QString note = studio::class_count_note(page.model()->architecture());
+        QVERIFY(note.startsWith(QStringLiteral("1001 classes (TF-slim background class): +1,024 params")));
+        QVERIFY(page.summary_text().contains(note));
+        const studio::LayerTiming timing = timing_of_every_layer(*page.model());
+        page.set_timing(timing);
+        const QString once = page.summary_text();
+        QVERIFY(once.contains(QStringLiteral("Median of 20 profiled passes")));
+        page.set_timing(timing);
+        page.set_timing(timing);
+        QCOMPARE(page.summary_text(), once);
+        QVERIFY(page.pointwise_answer_text().contains(QStringLiteral("of the time")));
+    }
+
     void layersPageSharesOneSelectionModel() {
         studio::LayersPage page;
         page.show_configuration(configured_status(5, 0.75, 192));
@@ -189,7 +306,7 @@ private slots:
         timing.generation = 5;
         timing.totalMs = 2.5;
         page.set_timing(timing);
-        QVERIFY(page.summary_text().contains(QStringLiteral("Profiled forward pass")));
+        QVERIFY(page.summary_text().contains(QStringLiteral("profiled passes")));
     }
 };
 

@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -27,6 +28,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -35,6 +37,7 @@
 #include "controller/inference_controller.hpp"
 #include "main_window.hpp"
 #include "models/gallery_model.hpp"
+#include "models/layer_breakdown_model.hpp"
 #include "models/layer_table_model.hpp"
 #include "pages/classify_page.hpp"
 #include "pages/layers_page.hpp"
@@ -487,6 +490,47 @@ private slots:
         // Per-layer milliseconds and the oneDNN implementation arrive from the worker.
         QTRY_VERIFY_WITH_TIMEOUT(text(1, studio::LayerTableModel::TimeMs).endsWith("ms"), kTimeoutMs);
         QVERIFY(!text(1, studio::LayerTableModel::Implementation).isEmpty());
+
+        // Medians of kLayerProfilePasses passes; every layer with a time has its share of it, and
+        // the rows' times add up to the measured total of the profiled pass (input reorder
+        // included) within 10 %: no large step hides outside the table.
+        studio::LayersPage* page = w->layers_page();
+        const studio::LayerTableModel* model = page->model();
+        QCOMPARE(model->profiled_passes(), studio::kLayerProfilePasses);
+        double layer_ms = 0, time_share = 0;
+        for (int r = 0; r < model->rowCount(); ++r) {
+            if (!model->layer_ms(r)) continue;
+            layer_ms += *model->layer_ms(r);
+            time_share += table->index(r, studio::LayerTableModel::TimeShare).data(studio::LayerTableModel::ValueRole).toDouble();
+        }
+        QVERIFY(std::abs(time_share - 100.0) < 1e-6);
+        QVERIFY2(std::abs(layer_ms - model->total_ms()) < 0.1 * model->total_ms(),
+                 qPrintable(QStringLiteral("layers %1 ms, pass %2 ms").arg(layer_ms).arg(model->total_ms())));
+        QVERIFY(table->index(1, studio::LayerTableModel::Gflops).data(studio::LayerTableModel::ValueRole).toDouble() > 0);
+        QVERIFY(page->pointwise_answer_text().contains(QStringLiteral("of the time (median of 20 profiled passes)")));
+        const studio::LayerBreakdownModel* breakdown = page->breakdown_model();
+        for (int row = 0; row + 1 < breakdown->rowCount(); ++row) {
+            auto cell = [&](int column) { return breakdown->index(row, column).data().toString(); };
+            qInfo("%s: %s of mult-adds, %s of time", qPrintable(cell(0)), qPrintable(cell(studio::LayerBreakdownModel::MultAddShare)),
+                  qPrintable(cell(studio::LayerBreakdownModel::TimeShare)));
+        }
+
+        // The Tune panel and the Layers page show the same totals, with the class count said.
+        QCOMPARE(w->tuning_panel()->cost().macs, model->summary().macs);
+        QCOMPARE(w->tuning_panel()->cost().params, model->summary().params);
+        QVERIFY(w->tuning_panel()->class_count_text().startsWith(QStringLiteral("1001 classes (TF-slim background class)")));
+        QVERIFY(page->summary_text().contains(w->tuning_panel()->class_count_text()));
+
+        // "Measure per-layer time" three times: the summary is rebuilt, never appended to (only
+        // the measured digits may differ).
+        QSignalSpy profiled(w->controller(), &studio::InferenceController::layersProfiled);
+        const QString first = page->summary_text();
+        for (int click = 1; click <= 3; ++click) {
+            QTest::mouseClick(page->profile_button(), Qt::LeftButton);
+            QTRY_COMPARE_WITH_TIMEOUT(profiled.count(), click, kTimeoutMs);
+            QCOMPARE(page->summary_text().count(QLatin1Char('\n')), first.count(QLatin1Char('\n')));
+            QVERIFY(std::abs(page->summary_text().size() - first.size()) < 10);
+        }
     }
 
     void aboutBoxIsNonModalWithVersions() {

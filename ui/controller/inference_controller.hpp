@@ -70,7 +70,8 @@ public:
     // Shows and classifies a still image (a running source stops: a still image replaces
     // the live view). `image_id` identifies it in results.
     void classify_still(quint64 image_id, const cv::Mat& bgr);
-    // One profiled forward pass of the current network; layersProfiled() follows.
+    // Per-layer times of the current network (median of kLayerProfilePasses profiled
+    // passes); layersProfiled() follows.
     void request_layer_profile();
 
     // --- Live source -------------------------------------------------------------------

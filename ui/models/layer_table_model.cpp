@@ -15,6 +15,7 @@ void LayerTableModel::set_architecture(const mnv1::ArchConfig& cfg, quint64 gene
     ms_.assign(layers_.size(), std::nullopt);
     implementations_.assign(layers_.size(), QString());
     profiled_ = false;
+    passes_ = 0;
     total_ms_ = reorder_ms_ = 0;
     endResetModel();
 }
@@ -35,9 +36,10 @@ bool LayerTableModel::set_timing(const LayerTiming& timing) {
         if (implementations_[r].isEmpty()) implementations_[r] = QString::fromStdString(timing.implementations[r]);
     }
     profiled_ = true;
+    passes_ = timing.passes;
     total_ms_ = timing.totalMs;
     reorder_ms_ = reorder_ms;
-    if (rowCount() > 0) emit dataChanged(index(0, TimeMs), index(rowCount() - 1, Implementation));
+    if (rowCount() > 0) emit dataChanged(index(0, MultAddShare), index(rowCount() - 1, Implementation));
     return true;
 }
 
@@ -56,7 +58,10 @@ QVariant LayerTableModel::value(int row, int column) const {
     case MultAdds: return QVariant::fromValue(static_cast<qint64>(l.macs));
     case MultAddShare: return summary_.macs ? 100.0 * static_cast<double>(l.macs) / static_cast<double>(summary_.macs) : 0.0;
     case Params: return QVariant::fromValue(static_cast<qint64>(l.params));
+    case TimeShare: return ms_[r] && layers_ms() > 0 ? QVariant(100.0 * *ms_[r] / layers_ms()) : QVariant();
     case TimeMs: return ms_[r] ? QVariant(*ms_[r]) : QVariant();
+    // 2 FLOPs (a multiply and an add) per mult-add, over the measured time: ms * 1e6 = ns, FLOP/ns = GFLOP/s.
+    case Gflops: return ms_[r] && *ms_[r] > 0 && l.macs > 0 ? QVariant(2.0 * static_cast<double>(l.macs) / (*ms_[r] * 1e6)) : QVariant();
     default: return text(row, column);
     }
 }
@@ -72,7 +77,15 @@ QString LayerTableModel::text(int row, int column) const {
     case Output: return QStringLiteral("%1 × %2 × %3").arg(l.out_h).arg(l.out_w).arg(l.out_c);
     case MultAdds: return l.macs ? format_count(l.macs) : QStringLiteral("–");
     case MultAddShare:
-        return summary_.macs ? QStringLiteral("%1 %").arg(value(row, column).toDouble(), 0, 'f', 1) : QString();
+    case TimeShare: {
+        const QVariant percent = value(row, column);
+        return percent.isValid() && (column == TimeShare || summary_.macs)
+                   ? QStringLiteral("%1 %").arg(percent.toDouble(), 0, 'f', 1) : QString();
+    }
+    case Gflops: {
+        const QVariant gflops = value(row, column);
+        return gflops.isValid() ? QString::number(gflops.toDouble(), 'f', 1) : QString();
+    }
     case Params: return l.params ? format_count(l.params) : QStringLiteral("–");
     case TimeMs: return ms_[r] ? format_ms(*ms_[r]) : QString();
     case Implementation: return implementations_[r];
@@ -86,8 +99,10 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole: return text(index.row(), index.column());
     case ValueRole: return value(index.row(), index.column());
     case LayerIndexRole: return index.row();
+    case Qt::ToolTipRole:  // implementation names are long; the column may elide them
+        return index.column() == Implementation ? QVariant(implementations_[static_cast<std::size_t>(index.row())]) : QVariant();
     case Qt::TextAlignmentRole: {
-        const bool numeric = index.column() >= MultAdds && index.column() <= TimeMs;
+        const bool numeric = index.column() >= MultAdds && index.column() <= Gflops;
         return QVariant::fromValue((numeric ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
     }
     default: return {};
@@ -95,6 +110,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) return header_tooltip(section);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case Name: return tr("Layer");
@@ -104,9 +120,26 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case Output: return tr("Output");
     case MultAdds: return tr("Mult-adds");
     case MultAddShare: return tr("% of mult-adds");
+    case TimeShare: return tr("% of time");
     case Params: return tr("Parameters");
     case TimeMs: return tr("Time");
+    case Gflops: return tr("GFLOP/s");
     case Implementation: return tr("oneDNN implementation");
+    default: return {};
+    }
+}
+
+QVariant LayerTableModel::header_tooltip(int section) const {
+    switch (section) {
+    case MultAddShare: return tr("This layer's share of the mult-adds of all layers (the paper's count).");
+    case TimeShare:
+        return tr("This layer's share of the measured time of all layers (median of %1 profiled passes); "
+                  "the input reorder is in the total above but is no row.")
+            .arg(kLayerProfilePasses);
+    case TimeMs: return tr("Median wall time of this layer over %1 profiled passes.").arg(kLayerProfilePasses);
+    case Gflops:
+        return tr("Achieved GFLOP/s: 2 FLOPs (a multiply and an add) per mult-add, divided by the measured time.");
+    case Implementation: return tr("The oneDNN primitive implementation that ran this layer.");
     default: return {};
     }
 }

@@ -1,7 +1,9 @@
 // LayerTableModel: the layer table of the configuration in use (Table 1 of the paper for
 // the current α and ρ), one row per mnv1::LayerSpec: type / stride, filter shape, input and
-// output sizes, mult-adds and their share, parameters — and, after a profiled forward pass
-// on the worker, per-layer milliseconds and the oneDNN implementation.
+// output sizes, mult-adds and their share, parameters — and, after the worker profiled the
+// network (per-step medians of LayerTiming::passes passes), per-layer milliseconds, their
+// share of the layers' time beside the share of mult-adds, the achieved GFLOP/s and the
+// oneDNN implementation. The input reorder (step -1) is in total_ms() but is no row.
 //
 // Views read text (Qt::DisplayRole); charts and cost cards read numbers (ValueRole) or
 // the LayerSpec itself, so nothing ever parses a displayed string.
@@ -21,11 +23,15 @@ namespace studio {
 class LayerTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Type, Filter, Input, Output, MultAdds, MultAddShare, Params, TimeMs, Implementation, ColumnCount };
+    enum Column {
+        Name, Type, Filter, Input, Output, MultAdds, MultAddShare, TimeShare, Params, TimeMs, Gflops, Implementation,
+        ColumnCount
+    };
     enum Role {
         // The cell as a number where it is one: qint64 for MultAdds / Params, double for
-        // MultAddShare (percent) and TimeMs (invalid until profiled), the element count for
-        // Input / Output; the text otherwise.
+        // MultAddShare and TimeShare (percent of the rows' totals), TimeMs and Gflops
+        // (invalid until profiled, and for rows without a time or mult-adds), the element
+        // count for Input / Output; the text otherwise.
         ValueRole = Qt::UserRole,
         LayerIndexRole,  // int: the row's index in layers(), any column
     };
@@ -43,8 +49,11 @@ public:
     const std::vector<mnv1::LayerSpec>& layers() const { return layers_; }
     const mnv1::CostSummary& summary() const { return summary_; }
     bool profiled() const { return profiled_; }
-    double total_ms() const { return total_ms_; }      // whole profiled pass
-    double reorder_ms() const { return reorder_ms_; }  // steps between layers (reorders)
+    int profiled_passes() const { return passes_; }
+    double total_ms() const { return total_ms_; }          // whole profiled pass (sum of step medians)
+    double reorder_ms() const { return reorder_ms_; }      // steps that are no row (the input reorder)
+    double layers_ms() const { return total_ms_ - reorder_ms_; }  // the rows' time: TimeShare's 100 %
+    std::optional<double> layer_ms(int row) const { return ms_[static_cast<std::size_t>(row)]; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -55,6 +64,7 @@ public:
 private:
     QVariant value(int row, int column) const;
     QString text(int row, int column) const;
+    QVariant header_tooltip(int section) const;
 
     mnv1::ArchConfig config_;
     std::vector<mnv1::LayerSpec> layers_;
@@ -64,6 +74,7 @@ private:
     std::vector<QString> implementations_;
     quint64 generation_ = 0;
     bool profiled_ = false;
+    int passes_ = 0;
     double total_ms_ = 0, reorder_ms_ = 0;
 };
 

@@ -5,23 +5,32 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
+#include <QStringList>
 #include <QTableView>
 #include <QVBoxLayout>
 
 #include "common/display_format.hpp"
+#include "common/network_cost.hpp"
+#include "models/layer_breakdown_model.hpp"
 #include "models/layer_table_model.hpp"
 
 namespace studio {
 
 LayersPage::LayersPage(QWidget* parent)
-    : QWidget(parent), model_(new LayerTableModel(this)), selection_(new QItemSelectionModel(model_, this)) {
+    : QWidget(parent),
+      model_(new LayerTableModel(this)),
+      selection_(new QItemSelectionModel(model_, this)),
+      breakdown_(new LayerBreakdownModel(model_, this)) {
     auto* lay = new QVBoxLayout(this);
     auto* top = new QHBoxLayout;
     summary_ = new QLabel(this);
+    summary_->setObjectName(QStringLiteral("layersSummary"));
     summary_->setWordWrap(true);
+    summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     profile_ = new QPushButton(tr("&Measure per-layer time"), this);
-    profile_->setToolTip(tr("Runs one profiled forward pass on the inference worker and fills the ms and "
-                            "implementation columns."));
+    profile_->setToolTip(tr("Runs %1 profiled forward passes on the inference worker and fills the time, "
+                            "share, GFLOP/s and implementation columns with each layer's median.")
+                             .arg(kLayerProfilePasses));
     top->addWidget(summary_, 1);
     top->addWidget(profile_);
     lay->addLayout(top);
@@ -34,20 +43,38 @@ LayersPage::LayersPage(QWidget* parent)
     table_->setAlternatingRowColors(true);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // Every column as wide as its contents, the implementation last taking the rest: on a
+    // narrow window the table scrolls sideways instead of eliding the implementation to "b…".
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table_->horizontalHeader()->setSectionResizeMode(LayerTableModel::Implementation, QHeaderView::Stretch);
+    table_->horizontalHeader()->setStretchLastSection(true);
     lay->addWidget(table_, 1);
+
+    auto* breakdown_title = new QLabel(tr("<b>By layer type</b> (the paper's Table 2, with the measured time added)"), this);
+    lay->addWidget(breakdown_title);
+    breakdown_table_ = new QTableView(this);
+    breakdown_table_->setObjectName(QStringLiteral("layerBreakdownTable"));
+    breakdown_table_->setModel(breakdown_);
+    breakdown_table_->verticalHeader()->setVisible(false);
+    breakdown_table_->setSelectionMode(QAbstractItemView::NoSelection);
+    breakdown_table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    breakdown_table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    breakdown_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    breakdown_table_->horizontalHeader()->setSectionResizeMode(LayerBreakdownModel::Type, QHeaderView::Stretch);
+    lay->addWidget(breakdown_table_);
+    answer_ = new QLabel(this);
+    answer_->setObjectName(QStringLiteral("pointwiseAnswer"));
+    answer_->setWordWrap(true);
+    lay->addWidget(answer_);
+    connect(breakdown_, &QAbstractItemModel::modelReset, this, &LayersPage::update_breakdown);
+    update_breakdown();
 
     connect(profile_, &QPushButton::clicked, this, &LayersPage::profileRequested);
 }
 
 void LayersPage::show_configuration(const ModelStatus& status) {
     if (!status.ok) return;
-    mnv1::ArchConfig arch;
-    arch.alpha = status.request.alpha;
-    arch.resolution = status.request.resolution;
-    arch.num_classes = status.numClasses > 0 ? status.numClasses : 1001;
-    model_->set_architecture(arch, status.request.generation);
+    model_->set_architecture(cost_architecture(status.request.alpha, status.request.resolution, status.numClasses),
+                             status.request.generation);
     update_summary();
 }
 
@@ -56,17 +83,35 @@ void LayersPage::set_timing(const LayerTiming& timing) {
 }
 
 QString LayersPage::summary_text() const { return summary_->text(); }
+QString LayersPage::pointwise_answer_text() const { return answer_->text(); }
 
+// Built whole from the model every time (never appended to), so repeated profiles leave the
+// same text.
 void LayersPage::update_summary() {
     const mnv1::ArchConfig& cfg = model_->architecture();
     const mnv1::CostSummary& sum = model_->summary();
-    QString text = tr("MobileNet v1 %1: %2 mult-adds, %3 parameters, %4 classes.")
-                       .arg(config_name(cfg.alpha, cfg.resolution), format_count(sum.macs), format_count(sum.params))
-                       .arg(cfg.num_classes);
-    text += model_->profiled() ? tr(" Profiled forward pass: %1 in total (%2 in reorders between layers).")
-                                     .arg(format_ms(model_->total_ms()), format_ms(model_->reorder_ms()))
-                               : tr(" Times appear after a profiled run.");
-    summary_->setText(text);
+    const QString note = class_count_note(cfg);
+    QStringList lines;
+    lines << tr("MobileNet v1 %1: %2 mult-adds, %3 parameters, %4")
+                 .arg(config_name(cfg.alpha, cfg.resolution), format_count(sum.macs), format_count(sum.params),
+                      note.isEmpty() ? tr("%1 classes as in the paper.").arg(cfg.num_classes) : note + QLatin1Char('.'));
+    if (model_->profiled()) {
+        lines << tr("Median of %1 profiled passes: %2 in total = %3 in the layers (the rows; their \u201c% of time\u201d "
+                    "adds up to 100 %) + %4 input reorder (in the total, not a row).")
+                     .arg(model_->profiled_passes())
+                     .arg(format_ms(model_->total_ms()), format_ms(model_->layers_ms()), format_ms(model_->reorder_ms()));
+    } else {
+        lines << tr("Times appear after profiling (median of %1 profiled passes).").arg(kLayerProfilePasses);
+    }
+    summary_->setText(lines.join(QLatin1Char('\n')));
+}
+
+void LayersPage::update_breakdown() {
+    answer_->setText(breakdown_->pointwise_answer());
+    // Tall enough for every row: a table of four types and a total needs no scrolling.
+    int height = breakdown_table_->horizontalHeader()->sizeHint().height() + 2 * breakdown_table_->frameWidth();
+    for (int r = 0; r < breakdown_->rowCount(); ++r) height += breakdown_table_->rowHeight(r);
+    breakdown_table_->setFixedHeight(height);
 }
 
 }  // namespace studio

@@ -1,6 +1,9 @@
 // LayersPage: the Layers tab. The live layer table of the configuration in use (a
-// LayerTableModel in a QTableView), a one-line summary, and a button that asks for one
-// profiled forward pass (per-layer milliseconds and oneDNN implementations).
+// LayerTableModel in a QTableView), a summary of the totals (and of the class count where
+// it is not the paper's), a button that asks for per-layer times (median of
+// kLayerProfilePasses profiled passes, with the oneDNN implementations), and under the
+// table the breakdown by layer type (LayerBreakdownModel, the paper's Table 2 with the
+// measured time) with the paper's 1×1 question answered in one sentence.
 //
 // The table's QItemSelectionModel is shared: views added for the same layers (cost cards,
 // charts) take selection_model() so selecting a layer anywhere selects it everywhere.
@@ -18,6 +21,7 @@ class QTableView;
 
 namespace studio {
 
+class LayerBreakdownModel;
 class LayerTableModel;
 
 class LayersPage : public QWidget {
@@ -35,16 +39,23 @@ public:
     QItemSelectionModel* selection_model() const { return selection_; }
     QTableView* table() const { return table_; }
     QString summary_text() const;
+    QString pointwise_answer_text() const;
+    LayerBreakdownModel* breakdown_model() const { return breakdown_; }
+    QPushButton* profile_button() const { return profile_; }
 
 signals:
     void profileRequested();
 
 private:
     void update_summary();
+    void update_breakdown();
 
     LayerTableModel* model_ = nullptr;
     QItemSelectionModel* selection_ = nullptr;
     QTableView* table_ = nullptr;
+    LayerBreakdownModel* breakdown_ = nullptr;
+    QTableView* breakdown_table_ = nullptr;
+    QLabel* answer_ = nullptr;
     QLabel* summary_ = nullptr;
     QPushButton* profile_ = nullptr;
 };

@@ -110,19 +110,25 @@ TuningPanel::TuningPanel(QWidget* parent) : QWidget(parent) {
     cost->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     macs_ = value_label(cost_box);
     macs_->setObjectName(QStringLiteral("macsLabel"));
-    macs_->setToolTip(tr("Multiply-adds per image, counted as in the paper (1000 classes)."));
+    macs_->setToolTip(tr("Multiply-adds per image, counted as in the paper, for the class count of the "
+                         "network in use (the same totals as the Layers page)."));
     params_ = value_label(cost_box);
     params_->setObjectName(QStringLiteral("paramsLabel"));
     params_->setToolTip(tr("Weights, counted as in the paper (no biases or batch-norm)."));
     latency_ = value_label(cost_box);
     latency_->setObjectName(QStringLiteral("latencyLabel"));
     latency_->setToolTip(tr("Median forward pass measured by the inference worker (batch 1)."));
+    classes_ = new QLabel(cost_box);
+    classes_->setObjectName(QStringLiteral("classCountNote"));
+    classes_->setWordWrap(true);
+    classes_->setForegroundRole(QPalette::PlaceholderText);
     build_ = new QLabel(cost_box);
     build_->setForegroundRole(QPalette::PlaceholderText);
     build_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     build_->setWordWrap(true);
     cost->addRow(tr("Mult-adds"), macs_);
     cost->addRow(tr("Parameters"), params_);
+    cost->addRow(classes_);
     cost->addRow(tr("Latency"), latency_);
     cost->addRow(build_);
     outer->addWidget(cost_box);
@@ -206,6 +212,13 @@ void TuningPanel::set_latency_pending() {
     build_->setText(tr("measuring"));
 }
 
+void TuningPanel::set_num_classes(int num_classes) {
+    if (num_classes == num_classes_) return;
+    num_classes_ = num_classes;
+    update_cost();
+}
+
+QString TuningPanel::class_count_text() const { return classes_->text(); }
 QString TuningPanel::latency_text() const { return latency_->text(); }
 QString TuningPanel::macs_text() const { return macs_->text(); }
 QString TuningPanel::params_text() const { return params_->text(); }
@@ -216,13 +229,12 @@ void TuningPanel::update_value_labels() {
 }
 
 void TuningPanel::update_cost() {
-    mnv1::ArchConfig cfg;
-    cfg.alpha = alpha();
-    cfg.resolution = resolution();
-    cfg.num_classes = 1000;
+    const mnv1::ArchConfig cfg = cost_architecture(alpha(), resolution(), num_classes_);
     cost_ = mnv1::summarize(mnv1::layer_table(cfg));
     macs_->setText(format_count(cost_.macs));
     params_->setText(format_count(cost_.params));
+    classes_->setText(class_count_note(cfg));
+    classes_->setVisible(!classes_->text().isEmpty());
 }
 
 }  // namespace studio

@@ -1,7 +1,8 @@
 // TuningPanel: the width multiplier α, the input resolution ρ, the thread count and the
 // crop mode, with the cost of that configuration beside them: mult-adds and parameters
-// (computed here from mnv1::layer_table, pure arithmetic) and the latency the worker
-// measured (pushed in by the main window).
+// (common/network_cost.hpp, the same source as the Layers page, pure arithmetic) for the
+// class count of the network in use, and the latency the worker measured (both pushed in
+// by the main window).
 //
 // It only reports changes (configurationChanged, immediately on every move); debouncing
 // and talking to the worker is the main window's job.
@@ -13,6 +14,7 @@
 
 #include <cstdint>
 
+#include "common/network_cost.hpp"
 #include "common/tuning_grid.hpp"
 #include "mobilenet/arch.hpp"
 #include "mobilenet/classify.hpp"
@@ -50,11 +52,16 @@ public:
     void set_measured_latency(double ms, int threads, double build_ms, bool was_cached);
     void set_latency_pending();  // a new configuration is on its way
 
-    // The cost now shown (paper convention: 1000 classes, multiply-adds per image).
+    // Class count of the network in use (1001 for the TF-slim release); until the worker
+    // reports one, the paper's 1000.
+    void set_num_classes(int num_classes);
+
+    // The cost now shown (multiply-adds per image, weights as the paper counts them).
     const mnv1::CostSummary& cost() const { return cost_; }
     QString latency_text() const;
     QString macs_text() const;
     QString params_text() const;
+    QString class_count_text() const;  // "" for 1000 classes, else the difference from the paper
 
     QSlider* alpha_slider() const;
     QSlider* resolution_slider() const;
@@ -76,10 +83,12 @@ private:
     QComboBox* crop_ = nullptr;
     QLabel* macs_ = nullptr;
     QLabel* params_ = nullptr;
+    QLabel* classes_ = nullptr;
     QLabel* latency_ = nullptr;
     QLabel* build_ = nullptr;
     QLabel* pretrained_info_ = nullptr;
     mnv1::CostSummary cost_;
+    int num_classes_ = kPaperClasses;
     QList<double> pretrained_alphas_;
 };
 

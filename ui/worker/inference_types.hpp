@@ -87,12 +87,17 @@ struct ModelCatalog {
     QString onednnVersion, cpuIsa;
 };
 
-// Per-layer timing of one profiled forward pass of the current network.
+// How many profiled forward passes the Layers page's times are the median of: one pass
+// is at the mercy of a single scheduler hiccup; 20 take about a second at 1.0-224.
+inline constexpr int kLayerProfilePasses = 20;
+
+// Per-layer timing of the current network: per-step medians of `passes` profiled passes.
 struct LayerTiming {
     quint64 generation = 0;
-    std::vector<mnv1::LayerProfile> steps;
+    int passes = 0;
+    std::vector<mnv1::LayerProfile> steps;     // median ms per step; layer -1 is the input reorder
     std::vector<std::string> implementations;  // parallel to the layer table
-    double totalMs = 0;
+    double totalMs = 0;  // sum of the steps' medians, input reorder included
 };
 
 }  // namespace studio

@@ -231,8 +231,11 @@ void InferenceWorker::profile_layers(quint64 generation) {
     try {
         LayerTiming t;
         t.generation = generation;
-        // On the input of the last classification (or the blank timing input).
-        t.steps = mnv1::profile_layers(*ctx_, 1);
+        t.passes = kLayerProfilePasses;
+        // On the input of the last classification (or the blank timing input). One plain pass
+        // first, so the first profiled pass does not pay for cold caches.
+        ctx_->forward();
+        t.steps = mnv1::profile_layers(*ctx_, t.passes);
         t.implementations = ctx_->network().implementations();
         for (const mnv1::LayerProfile& s : t.steps) t.totalMs += s.ms;
         emit layersProfiled(t);

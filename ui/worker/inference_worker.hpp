@@ -59,7 +59,8 @@ public slots:
     void classify_image(const studio::ClassifyRequest& request);
     // Takes the newest frame from the slot (if any) and classifies it; emits frameClassified().
     void process_latest_frame();
-    // One profiled forward pass of the current network on its current input.
+    // kLayerProfilePasses profiled forward passes of the current network on its current
+    // input; layersProfiled() carries the per-step medians.
     void profile_layers(quint64 generation);
 
 signals:
