@@ -6,6 +6,7 @@
 
 #include "common/display_format.hpp"
 #include "controller/inference_controller.hpp"
+#include "controller/worker_thread.hpp"
 #include "worker/evaluation_worker.hpp"
 
 namespace studio {
@@ -18,17 +19,13 @@ EvaluationController::EvaluationController(InferenceController* inference, QObje
 
 EvaluationController::~EvaluationController() {
     worker_->cancel_through(last_job_);  // a running evaluation stops at its next image
-    worker_thread_->quit();
-    worker_thread_->wait();  // the worker is deleted on its thread (finished -> deleteLater)
+    join_worker_thread(worker_thread_);
 }
 
 void EvaluationController::start_worker() {
     EvaluationWorker::register_metatypes();
-    worker_thread_ = new QThread(this);
-    worker_thread_->setObjectName(QStringLiteral("EvaluationWorker"));
     worker_ = new EvaluationWorker;
-    worker_->moveToThread(worker_thread_);
-    connect(worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    worker_thread_ = start_worker_thread(worker_, this, QStringLiteral("EvaluationWorker"));
     connect(worker_, &EvaluationWorker::truthFound, this, [this](const EvaluationTruth& t) {
         if (current(t.job)) emit truthFound(t);
     });
@@ -51,7 +48,6 @@ void EvaluationController::start_worker() {
         running_.reset();
         emit failed(message);
     });
-    worker_thread_->start();
 }
 
 QString EvaluationController::ground_truth_csv_in(const QString& folder) {

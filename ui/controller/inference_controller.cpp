@@ -8,6 +8,7 @@
 
 #include "common/display_format.hpp"
 #include "common/tuning_grid.hpp"
+#include "controller/worker_thread.hpp"
 #include "worker/inference_worker.hpp"
 
 Q_LOGGING_CATEGORY(lcStudio, "mobilenet.studio")
@@ -44,19 +45,13 @@ InferenceController::InferenceController(QObject* parent)
 
 InferenceController::~InferenceController() {
     stop_source();
-    if (worker_thread_) {
-        worker_thread_->quit();
-        worker_thread_->wait();  // the worker is deleted on its thread (finished -> deleteLater)
-    }
+    if (worker_thread_) join_worker_thread(worker_thread_);
 }
 
 void InferenceController::start_worker() {
     InferenceWorker::register_metatypes();
-    worker_thread_ = new QThread(this);
-    worker_thread_->setObjectName(QStringLiteral("InferenceWorker"));
     worker_ = new InferenceWorker(frame_slot_);
-    worker_->moveToThread(worker_thread_);
-    connect(worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    worker_thread_ = start_worker_thread(worker_, this, QStringLiteral("InferenceWorker"));
     connect(worker_, &InferenceWorker::modelsDiscovered, this, &InferenceController::on_models_discovered);
     connect(worker_, &InferenceWorker::configured, this, &InferenceController::on_configured);
     connect(worker_, &InferenceWorker::imageClassified, this, &InferenceController::on_image_classified);
@@ -64,7 +59,6 @@ void InferenceController::start_worker() {
     connect(worker_, &InferenceWorker::layersProfiled, this, &InferenceController::layersProfiled);
     connect(worker_, &InferenceWorker::requestFailed, this, &InferenceController::on_worker_failed);
     connect(worker_, &InferenceWorker::progress, this, [this](const QString& m) { emit statusMessage(m, 0); });
-    worker_thread_->start();
 }
 
 // ---------------------------------------------------------------------------------------

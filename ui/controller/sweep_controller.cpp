@@ -3,16 +3,16 @@
 #include <QStandardPaths>
 #include <QThread>
 
+#include "controller/worker_thread.hpp"
+
 #include "controller/inference_controller.hpp"
 #include "worker/sweep_worker.hpp"
 
 namespace studio {
 
 SweepController::SweepController(InferenceController* live, QObject* parent)
-    : QObject(parent), live_(live), thread_(new QThread(this)), worker_(new SweepWorker) {
-    thread_->setObjectName(QStringLiteral("sweep"));
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    : QObject(parent), live_(live), worker_(new SweepWorker) {
+    thread_ = start_worker_thread(worker_, this, QStringLiteral("SweepWorker"));
     connect(worker_, &SweepWorker::pointFinished, this, &SweepController::pointFinished);
     connect(worker_, &SweepWorker::progressed, this, &SweepController::progressed);
     connect(worker_, &SweepWorker::finished, this, [this](int points, bool cancelled) {
@@ -24,13 +24,11 @@ SweepController::SweepController(InferenceController* live, QObject* parent)
         emit failed(message);
         emit finished(0, false);
     });
-    thread_->start();
 }
 
 SweepController::~SweepController() {
     cancel();
-    thread_->quit();
-    thread_->wait();
+    join_worker_thread(thread_);
 }
 
 QString SweepController::cache_dir() {
