@@ -5,7 +5,9 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
+#include <QSplitter>
 #include <QStringList>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -21,13 +23,19 @@ LayersPage::LayersPage(QWidget* parent)
       model_(new LayerTableModel(this)),
       selection_(new QItemSelectionModel(model_, this)),
       breakdown_(new LayerBreakdownModel(model_, this)) {
-    auto* lay = new QVBoxLayout(this);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    splitter_ = new QSplitter(Qt::Horizontal, this);
+    splitter_->setChildrenCollapsible(false);
+    outer->addWidget(splitter_);
+    auto* left = new QWidget(splitter_);
+    auto* lay = new QVBoxLayout(left);
     auto* top = new QHBoxLayout;
-    summary_ = new QLabel(this);
+    summary_ = new QLabel(left);
     summary_->setObjectName(QStringLiteral("layersSummary"));
     summary_->setWordWrap(true);
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    profile_ = new QPushButton(tr("&Measure per-layer time"), this);
+    profile_ = new QPushButton(tr("&Measure per-layer time"), left);
     profile_->setToolTip(tr("Runs %1 profiled forward passes on the inference worker and fills the time, "
                             "share, GFLOP/s and implementation columns with each layer's median.")
                              .arg(kLayerProfilePasses));
@@ -35,7 +43,7 @@ LayersPage::LayersPage(QWidget* parent)
     top->addWidget(profile_);
     lay->addLayout(top);
 
-    table_ = new QTableView(this);
+    table_ = new QTableView(left);
     table_->setObjectName(QStringLiteral("layersTable"));
     table_->setModel(model_);
     table_->setSelectionModel(selection_);
@@ -49,9 +57,9 @@ LayersPage::LayersPage(QWidget* parent)
     table_->horizontalHeader()->setStretchLastSection(true);
     lay->addWidget(table_, 1);
 
-    auto* breakdown_title = new QLabel(tr("<b>By layer type</b> (the paper's Table 2, with the measured time added)"), this);
+    auto* breakdown_title = new QLabel(tr("<b>By layer type</b> (the paper's Table 2, with the measured time added)"), left);
     lay->addWidget(breakdown_title);
-    breakdown_table_ = new QTableView(this);
+    breakdown_table_ = new QTableView(left);
     breakdown_table_->setObjectName(QStringLiteral("layerBreakdownTable"));
     breakdown_table_->setModel(breakdown_);
     breakdown_table_->verticalHeader()->setVisible(false);
@@ -61,7 +69,7 @@ LayersPage::LayersPage(QWidget* parent)
     breakdown_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     breakdown_table_->horizontalHeader()->setSectionResizeMode(LayerBreakdownModel::Type, QHeaderView::Stretch);
     lay->addWidget(breakdown_table_);
-    answer_ = new QLabel(this);
+    answer_ = new QLabel(left);
     answer_->setObjectName(QStringLiteral("pointwiseAnswer"));
     answer_->setWordWrap(true);
     lay->addWidget(answer_);
@@ -69,6 +77,20 @@ LayersPage::LayersPage(QWidget* parent)
     update_breakdown();
 
     connect(profile_, &QPushButton::clicked, this, &LayersPage::profileRequested);
+
+    side_tabs_ = new QTabWidget(splitter_);
+    side_tabs_->setObjectName(QStringLiteral("layerSideViews"));
+    side_tabs_->setDocumentMode(true);
+    side_tabs_->hide();
+    splitter_->addWidget(left);
+    splitter_->addWidget(side_tabs_);
+    splitter_->setStretchFactor(0, 3);
+    splitter_->setStretchFactor(1, 2);
+}
+
+void LayersPage::add_side_view(QWidget* view, const QString& title) {
+    side_tabs_->addTab(view, title);
+    side_tabs_->show();
 }
 
 void LayersPage::show_configuration(const ModelStatus& status) {

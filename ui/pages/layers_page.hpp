@@ -7,6 +7,7 @@
 //
 // The table's QItemSelectionModel is shared: views added for the same layers (cost cards,
 // charts) take selection_model() so selecting a layer anywhere selects it everywhere.
+// Such views go beside the table, one tab each (add_side_view).
 // Threading: GUI thread.
 #pragma once
 
@@ -17,6 +18,8 @@
 class QItemSelectionModel;
 class QLabel;
 class QPushButton;
+class QSplitter;
+class QTabWidget;
 class QTableView;
 
 namespace studio {
@@ -43,6 +46,11 @@ public:
     LayerBreakdownModel* breakdown_model() const { return breakdown_; }
     QPushButton* profile_button() const { return profile_; }
 
+    // Adds `view` (reparented to the page) as a tab beside the table; the side panel is
+    // hidden while it has no tab.
+    void add_side_view(QWidget* view, const QString& title);
+    QTabWidget* side_views() const { return side_tabs_; }
+
 signals:
     void profileRequested();
 
@@ -58,6 +66,8 @@ private:
     QLabel* answer_ = nullptr;
     QLabel* summary_ = nullptr;
     QPushButton* profile_ = nullptr;
+    QSplitter* splitter_ = nullptr;
+    QTabWidget* side_tabs_ = nullptr;
 };
 
 }  // namespace studio
