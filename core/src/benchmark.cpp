@@ -75,4 +75,49 @@ std::vector<LayerProfile> profile_layers(ExecutionContext& ctx, int runs) {
     return out;
 }
 
+ProfiledForward profile_layers_and_forward(ExecutionContext& ctx, int runs) {
+    using Clock = std::chrono::steady_clock;
+    runs = std::max(runs, 1);
+    const bool was_profiling = ctx.profiling();
+    std::vector<std::vector<double>> step_samples;
+    std::vector<double> plain_ms, pass_ms, pass_coverage;
+    std::vector<LayerProfile> names;
+    try {
+        for (int i = 0; i < runs; ++i) {
+            ctx.set_profiling(true);
+            const auto p0 = Clock::now();
+            ctx.forward();
+            const double wall = std::chrono::duration<double, std::milli>(Clock::now() - p0).count();
+            const std::vector<LayerProfile>& prof = ctx.profile();
+            step_samples.resize(prof.size());
+            double pass_steps = 0;
+            for (std::size_t s = 0; s < prof.size(); ++s) {
+                step_samples[s].push_back(prof[s].ms);
+                pass_steps += prof[s].ms;
+            }
+            pass_ms.push_back(wall);
+            pass_coverage.push_back(wall > 0 ? pass_steps / wall : 0);
+            if (names.empty()) names = prof;
+            ctx.set_profiling(false);
+            const auto t0 = Clock::now();
+            ctx.forward();
+            plain_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        }
+    } catch (...) {
+        ctx.set_profiling(was_profiling);
+        throw;
+    }
+    ctx.set_profiling(was_profiling);
+    ProfiledForward out;
+    out.steps = std::move(names);
+    for (std::size_t s = 0; s < out.steps.size(); ++s) {
+        out.steps[s].ms = percentile(step_samples[s], 0.5);
+        out.steps_ms += out.steps[s].ms;
+    }
+    out.profiled_pass = latency_stats(pass_ms);
+    out.forward = latency_stats(plain_ms);
+    out.coverage = percentile(pass_coverage, 0.5);
+    return out;
+}
+
 }  // namespace mnv1

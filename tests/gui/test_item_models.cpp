@@ -307,6 +307,18 @@ private slots:
         timing.totalMs = 2.5;
         page.set_timing(timing);
         QVERIFY(page.summary_text().contains(QStringLiteral("profiled passes")));
+        QVERIFY(!page.summary_text().contains(QStringLiteral("plain pass")));  // not measured: not claimed
+
+        // With a plain pass measured alongside, the summary says how much of it the rows cover,
+        // and warns when they are more than 10 % apart.
+        timing.coverage = 0.995;
+        timing.forwardMs = 2.6;
+        page.set_timing(timing);
+        QVERIFY(page.summary_text().contains(QStringLiteral("99.5 % of each profiled pass")));
+        QVERIFY(page.summary_text().contains(QStringLiteral("add up to 96 % of it.")));
+        timing.forwardMs = 5.0;
+        page.set_timing(timing);
+        QVERIFY(page.summary_text().contains(QStringLiteral("add up to 50 % of it \u2014 more than 10 % apart")));
     }
 };
 

@@ -150,6 +150,36 @@ private slots:
         profile_layers(ctx, 1);
         QVERIFY(ctx.profiling());  // restored as found
     }
+
+    // The Layers page's claim: its per-layer times account for the whole measured pass.
+    // On the paper's network the steps of a profiled pass add up to its wall time within
+    // 10 %, on one thread and on all of them. (Against a plain pass only logged: on a busy
+    // machine the per-step medians drop preemptions a whole-pass median keeps.)
+    void layerTimesAddUpToTheForwardPass_data() {
+        QTest::addColumn<int>("threads");
+        QTest::newRow("1 thread") << 1;
+        QTest::newRow("all threads") << 0;
+    }
+    void layerTimesAddUpToTheForwardPass() {
+        QFETCH(int, threads);
+        ArchConfig arch;  // 1.0-224, the paper's network
+        Runtime rt;
+        ExecutionContext ctx(rt.compile(random_weights(arch, 5), {.resolution = 224, .threads = threads}));
+        fill_ramp(ctx, 1.0f);
+        benchmark_forward(ctx, {.warmup_runs = 3, .runs = 3});
+        const ProfiledForward p = profile_layers_and_forward(ctx, 20);
+        QCOMPARE(p.forward.runs, 20);
+        QVERIFY(p.steps.size() >= ctx.network().layers().size());
+        double sum = 0;
+        for (const LayerProfile& s : p.steps) sum += s.ms;
+        QCOMPARE(p.steps_ms, sum);
+        QVERIFY(!ctx.profiling());
+        QCOMPARE(p.profiled_pass.runs, 20);
+        qInfo("%d thread(s): layers %.3f ms = %.1f %% of their profiled passes (median %.3f ms); plain pass %.3f ms "
+              "(p10 %.3f, p90 %.3f)", ctx.network().threads(), p.steps_ms, 100 * p.coverage,
+              p.profiled_pass.median_ms, p.forward.median_ms, p.forward.p10_ms, p.forward.p90_ms);
+        QVERIFY2(p.coverage > 0.90 && p.coverage <= 1.0 + 1e-9, qPrintable(QString::number(100 * p.coverage) + " %"));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestEngineContexts)

@@ -16,6 +16,7 @@ void LayerTableModel::set_architecture(const mnv1::ArchConfig& cfg, quint64 gene
     implementations_.assign(layers_.size(), QString());
     profiled_ = false;
     passes_ = 0;
+    timing_ = {};
     total_ms_ = reorder_ms_ = 0;
     endResetModel();
 }
@@ -37,6 +38,7 @@ bool LayerTableModel::set_timing(const LayerTiming& timing) {
     }
     profiled_ = true;
     passes_ = timing.passes;
+    timing_ = timing;
     total_ms_ = timing.totalMs;
     reorder_ms_ = reorder_ms;
     if (rowCount() > 0) emit dataChanged(index(0, MultAddShare), index(rowCount() - 1, Implementation));

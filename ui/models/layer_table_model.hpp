@@ -50,6 +50,8 @@ public:
     const mnv1::CostSummary& summary() const { return summary_; }
     bool profiled() const { return profiled_; }
     int profiled_passes() const { return passes_; }
+    // The last timing as the worker measured it (totals, coverage, plain pass).
+    const LayerTiming& timing() const { return timing_; }
     double total_ms() const { return total_ms_; }          // whole profiled pass (sum of step medians)
     double reorder_ms() const { return reorder_ms_; }      // steps that are no row (the input reorder)
     double layers_ms() const { return total_ms_ - reorder_ms_; }  // the rows' time: TimeShare's 100 %
@@ -75,6 +77,7 @@ private:
     quint64 generation_ = 0;
     bool profiled_ = false;
     int passes_ = 0;
+    LayerTiming timing_;
     double total_ms_ = 0, reorder_ms_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "layers_page.hpp"
 
+#include <cmath>
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -118,10 +120,24 @@ void LayersPage::update_summary() {
                  .arg(config_name(cfg.alpha, cfg.resolution), format_count(sum.macs), format_count(sum.params),
                       note.isEmpty() ? tr("%1 classes as in the paper.").arg(cfg.num_classes) : note + QLatin1Char('.'));
     if (model_->profiled()) {
+        const LayerTiming& t = model_->timing();
         lines << tr("Median of %1 profiled passes: %2 in total = %3 in the layers (the rows; their \u201c% of time\u201d "
                     "adds up to 100 %) + %4 input reorder (in the total, not a row).")
                      .arg(model_->profiled_passes())
                      .arg(format_ms(model_->total_ms()), format_ms(model_->layers_ms()), format_ms(model_->reorder_ms()));
+        if (t.forwardMs > 0) {
+            // Says whether the rows can be trusted as a picture of a real pass: they cover the
+            // profiled passes' wall time, and a plain pass run alongside is of the same size.
+            lines << tr("The steps account for %1 % of each profiled pass's wall time; a plain pass run alongside "
+                        "took %2 (median), so the rows add up to %3 % of it%4.")
+                         .arg(100 * t.coverage, 0, 'f', 1)
+                         .arg(format_ms(t.forwardMs))
+                         .arg(100 * model_->total_ms() / t.forwardMs, 0, 'f', 0)
+                         .arg(std::abs(model_->total_ms() / t.forwardMs - 1) > 0.1
+                                  ? tr(" \u2014 more than 10 % apart: the machine was busy (the per-layer medians "
+                                       "leave out interruptions a whole pass cannot); measure again when it is quiet")
+                                  : QString());
+        }
     } else {
         lines << tr("Times appear after profiling (median of %1 profiled passes).").arg(kLayerProfilePasses);
     }

@@ -98,6 +98,11 @@ struct LayerTiming {
     std::vector<mnv1::LayerProfile> steps;     // median ms per step; layer -1 is the input reorder
     std::vector<std::string> implementations;  // parallel to the layer table
     double totalMs = 0;  // sum of the steps' medians, input reorder included
+    // Measured alongside (mnv1::ProfiledForward): the median share of each profiled pass's
+    // wall time its steps account for, and plain (unprofiled) passes interleaved with them.
+    double coverage = 0;
+    double profiledPassMs = 0;  // median wall time of a profiled pass
+    double forwardMs = 0;       // median plain pass
 };
 
 }  // namespace studio

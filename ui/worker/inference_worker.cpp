@@ -235,9 +235,13 @@ void InferenceWorker::profile_layers(quint64 generation) {
         // On the input of the last classification (or the blank timing input). One plain pass
         // first, so the first profiled pass does not pay for cold caches.
         ctx_->forward();
-        t.steps = mnv1::profile_layers(*ctx_, t.passes);
+        mnv1::ProfiledForward p = mnv1::profile_layers_and_forward(*ctx_, t.passes);
+        t.steps = std::move(p.steps);
         t.implementations = ctx_->network().implementations();
-        for (const mnv1::LayerProfile& s : t.steps) t.totalMs += s.ms;
+        t.totalMs = p.steps_ms;
+        t.coverage = p.coverage;
+        t.profiledPassMs = p.profiled_pass.median_ms;
+        t.forwardMs = p.forward.median_ms;
         emit layersProfiled(t);
     } catch (const std::exception& e) {
         emit requestFailed(generation, QString::fromUtf8(e.what()));

@@ -41,4 +41,22 @@ std::optional<LatencyStats> benchmark_forward(ExecutionContext& ctx, const Bench
 // found it.
 std::vector<LayerProfile> profile_layers(ExecutionContext& ctx, int runs);
 
+// Per-layer times beside the whole passes they should add up to: `runs` profiled passes,
+// each also timed whole (wall clock around forward()), interleaved with `runs` plain
+// passes, so all see the same machine state.
+//  - coverage(): per profiled pass, the sum of its steps over its wall time; the median of
+//    that. What the per-layer table leaves out (gaps between steps) lowers it; a busy
+//    machine does not, since a step and its pass are preempted together.
+//  - steps_ms against forward.median_ms: the table against a pass run without profiling
+//    (per-step synchronisation and timers cost a little; on a loaded machine the per-step
+//    medians also filter out preemptions that a whole-pass median keeps).
+struct ProfiledForward {
+    std::vector<LayerProfile> steps;  // per-step medians of the profiled passes
+    double steps_ms = 0;              // their sum, input reorder included
+    LatencyStats profiled_pass;       // wall time of each profiled pass
+    LatencyStats forward;             // the plain passes
+    double coverage = 0;              // median over profiled passes of sum(steps) / wall time
+};
+ProfiledForward profile_layers_and_forward(ExecutionContext& ctx, int runs);
+
 }  // namespace mnv1
