@@ -29,6 +29,7 @@
 #include "models/layer_table_model.hpp"
 #include "pages/layers_page.hpp"
 #include "test_support.hpp"
+#include "widgets/filter_diagram.hpp"
 
 using studio::LessonDialog;
 
@@ -103,6 +104,16 @@ private slots:
         QVERIFY(together.contains(studio::format_count(separable.macs)));
         QVERIFY(together.contains(studio::format_count(standard.macs)));
         QVERIFY(together.contains(studio::format_count(standard.params)));
+
+        // Each of steps 1–4 draws the block's filter banks, its own bank highlighted.
+        using Highlight = studio::FilterShapeDiagram::Highlight;
+        const Highlight expected[] = {Highlight::Standard, Highlight::Depthwise, Highlight::Pointwise, Highlight::All};
+        for (int s = 0; s < LessonDialog::SpatialStep; ++s) {
+            QVERIFY(dialog.diagram(s));
+            QCOMPARE(dialog.diagram(s)->highlight(), expected[s]);
+            QCOMPARE(dialog.diagram(s)->costs().standard_macs, std::int64_t{462'422'016});
+            QCOMPARE(dialog.diagram(s)->costs().separable_macs, std::int64_t{51'831'808});
+        }
 
         // The pointwise row selects the same block.
         select_layer(selection, model, "pw13");

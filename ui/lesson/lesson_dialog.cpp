@@ -21,6 +21,7 @@
 #include "common/display_format.hpp"
 #include "controller/inference_controller.hpp"
 #include "models/layer_table_model.hpp"
+#include "widgets/filter_diagram.hpp"
 #include "widgets/image_view.hpp"
 #include "worker/image_convert.hpp"
 
@@ -34,6 +35,17 @@ constexpr int kDisplaySide = 480;  // longest side of the pictures shown (pixels
 QString grouped(std::int64_t n) { return QLocale(QLocale::English).toString(static_cast<qlonglong>(n)); }
 
 QString number(double v, int digits = 3) { return QString::number(v, 'g', digits); }
+
+// For the texts: ordinary notation where it reads well, otherwise "7.15 × 10<sup>-7</sup>"
+// (students read powers of ten more easily than "7.15e-07"). Rich text.
+QString readable(double v) {
+    const double a = std::fabs(v);
+    if (a == 0) return QStringLiteral("0");
+    if (a >= 1e-3 && a < 1e5) return number(v);
+    const int exponent = static_cast<int>(std::floor(std::log10(a)));
+    const double mantissa = v / std::pow(10.0, exponent);
+    return QStringLiteral("%1 × 10<sup>%2</sup>").arg(number(mantissa), QString::number(exponent));
+}
 
 // A float picture as 8 bits: signed outputs with 0 at mid-grey (±max at black / white),
 // non-negative ones from black (0) to white (max). `max_abs` is the scale.
@@ -213,7 +225,8 @@ void LessonDialog::build_ui() {
     steps_ = new QListWidget(this);
     steps_->setObjectName(QStringLiteral("lessonSteps"));
     for (int s = 0; s < StepCount; ++s) steps_->addItem(step_title(s));
-    steps_->setFixedWidth(em * 15);
+    steps_->setFixedWidth(em * 14);
+    steps_->setSpacing(em / 4);
     steps_->setWordWrap(true);
     outer->addWidget(steps_);
 
@@ -247,12 +260,12 @@ void LessonDialog::build_ui() {
     connect(steps_, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row >= 0 && row != pages_->currentIndex()) show_step(row);
     });
-    resize(em * 70, em * 50);
+    resize(em * 88, em * 56);
 }
 
 QWidget* LessonDialog::build_text_step(int step) {
     auto* page = new QWidget(this);
-    auto* lay = new QVBoxLayout(page);
+    auto* lay = new QHBoxLayout(page);
     lay->setContentsMargins(0, 0, 0, 0);
     auto* text = new QLabel(page);
     text->setObjectName(QStringLiteral("lessonText%1").arg(step + 1));
@@ -265,7 +278,19 @@ QWidget* LessonDialog::build_text_step(int step) {
     scroll->setWidget(text);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    lay->addWidget(scroll, 1);
+    lay->addWidget(scroll, 2);
+    // The filter banks of this block to scale, the step's own bank in colour.
+    static constexpr FilterShapeDiagram::Highlight kHighlight[SpatialStep] = {
+        FilterShapeDiagram::Highlight::Standard, FilterShapeDiagram::Highlight::Depthwise,
+        FilterShapeDiagram::Highlight::Pointwise, FilterShapeDiagram::Highlight::All};
+    auto* diagram = new FilterShapeDiagram(page);
+    diagram->setObjectName(QStringLiteral("lessonDiagram%1").arg(step + 1));
+    diagram->set_highlight(kHighlight[step]);
+    diagrams_[step] = diagram;
+    auto* diagram_column = new QVBoxLayout;
+    diagram_column->addWidget(diagram);
+    diagram_column->addStretch(1);
+    lay->addLayout(diagram_column, 3);
     return page;
 }
 
@@ -280,6 +305,9 @@ QWidget* LessonDialog::build_spatial_step() {
     texts_[SpatialStep] = intro;
     lay->addWidget(intro);
 
+    // Kernel and its factors on the left, the measured figures on the right.
+    auto* middle = new QHBoxLayout;
+    auto* kernel_column = new QVBoxLayout;
     auto* chooser_row = new QHBoxLayout;
     chooser_row->addWidget(new QLabel(tr("Kernel:"), content));
     kernel_chooser_ = new QComboBox(content);
@@ -289,31 +317,44 @@ QWidget* LessonDialog::build_spatial_step() {
         kernel_chooser_->setItemData(kernel_chooser_->count() - 1, QString::fromStdString(k.description), Qt::ToolTipRole);
     }
     chooser_row->addWidget(kernel_chooser_);
-    rerun_ = new QPushButton(tr("Run again on the image on screen"), content);
-    rerun_->setToolTip(tr("Takes the image or video frame shown on the Classify page now and measures again"));
-    chooser_row->addWidget(rerun_);
     chooser_row->addStretch(1);
-    lay->addLayout(chooser_row);
+    kernel_column->addLayout(chooser_row);
     kernel_view_ = new QLabel(content);
     kernel_view_->setObjectName(QStringLiteral("lessonKernelView"));
     kernel_view_->setTextFormat(Qt::RichText);
     kernel_view_->setWordWrap(true);
-    lay->addWidget(kernel_view_);
+    kernel_column->addWidget(kernel_view_);
+    rerun_ = new QPushButton(tr("Run again on the image on screen"), content);
+    rerun_->setToolTip(tr("Takes the image or video frame shown on the Classify page now and measures again"));
+    kernel_column->addWidget(rerun_, 0, Qt::AlignLeft);
+    kernel_column->addStretch(1);
+    middle->addLayout(kernel_column, 1);
+    spatial_figures_ = new QLabel(content);
+    spatial_figures_->setObjectName(QStringLiteral("lessonSpatialFigures"));
+    spatial_figures_->setWordWrap(true);
+    spatial_figures_->setTextFormat(Qt::RichText);
+    spatial_figures_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    spatial_figures_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    middle->addWidget(spatial_figures_, 1);
+    lay->addLayout(middle);
 
+    // The four pictures side by side, at one height.
     auto* grid = new QGridLayout;
-    const auto add_view = [&](int row, int col, const QString& caption, ImageView*& view) {
+    const auto add_view = [&](int col, const QString& caption, ImageView*& view) {
         auto* label = new QLabel(caption, content);
         label->setWordWrap(true);
+        label->setAlignment(Qt::AlignBottom | Qt::AlignLeft);
         view = new ImageView(content);
-        view->setMinimumSize(em * 18, em * 13);
+        view->setMinimumSize(em * 12, em * 15);
+        view->setMaximumHeight(em * 18);
         view->set_placeholder(tr("Measuring…"));
-        grid->addWidget(label, row * 2, col);
-        grid->addWidget(view, row * 2 + 1, col);
+        grid->addWidget(label, 0, col);
+        grid->addWidget(view, 1, col);
     };
-    add_view(0, 0, tr("<b>Input</b> (grey: the luminance of the image)"), input_view_);
-    add_view(0, 1, tr("<b>One 3×3 pass</b>: 9 multiplications per pixel"), full_view_);
-    add_view(1, 0, tr("<b>Two 1-D passes</b> (vertical, then horizontal): 3 + 3 = 6 per pixel"), two_pass_view_);
-    add_view(1, 1, tr("<b>Difference</b> |3×3 − two passes|, amplified (scale below)"), difference_view_);
+    add_view(0, tr("<b>Input</b> (grey: the image's luminance)"), input_view_);
+    add_view(1, tr("<b>One 3×3 pass</b>: 9 multiplications per pixel"), full_view_);
+    add_view(2, tr("<b>Two 1-D passes</b>, vertical then horizontal: 3 + 3 = 6 per pixel"), two_pass_view_);
+    add_view(3, tr("<b>Difference</b> |3×3 − two passes|, amplified (scale below)"), difference_view_);
     input_view_->setObjectName(QStringLiteral("lessonInputView"));
     full_view_->setObjectName(QStringLiteral("lessonFullView"));
     two_pass_view_->setObjectName(QStringLiteral("lessonTwoPassView"));
@@ -321,6 +362,7 @@ QWidget* LessonDialog::build_spatial_step() {
     lay->addLayout(grid);
 
     spatial_result_ = new QLabel(content);
+    spatial_result_->setMinimumWidth(em * 30);
     spatial_result_->setObjectName(QStringLiteral("lessonSpatialResult"));
     spatial_result_->setWordWrap(true);
     spatial_result_->setTextFormat(Qt::RichText);
@@ -434,6 +476,7 @@ LessonDialog::Block LessonDialog::find_block() const {
             b.pointwise_macs = l.macs;
         }
     }
+    b.costs = mnv1::compare_conv_costs(b.dk, b.m, b.n, b.df);
     return b;
 }
 
@@ -460,19 +503,20 @@ void LessonDialog::refresh() {
                                  .arg(block_.number)
                                  .arg(layers, config));
     }
+    for (FilterShapeDiagram* d : diagrams_) d->set_shapes(block_.dk, block_.m, block_.n, block_.df);
     texts_[StandardStep]->setText(standard_text());
     texts_[DepthwiseStep]->setText(depthwise_text());
     texts_[PointwiseStep]->setText(pointwise_text());
     texts_[TogetherStep]->setText(together_text());
     texts_[SpatialStep]->setText(spatial_intro_text());
-    if (outcome_) spatial_result_->setText(spatial_result_text());
+    if (outcome_) spatial_result_->setText(spatial_explanation_text());
 }
 
 QString LessonDialog::standard_text() const {
     const Block& b = block_;
     const std::int64_t per_filter = std::int64_t{b.dk} * b.dk * b.m;
     const std::int64_t positions = std::int64_t{b.df} * b.df;
-    const std::int64_t macs = per_filter * b.n * positions;
+    const std::int64_t macs = b.costs.standard_macs;
     QString stride_note;
     if (b.stride > 1) {
         stride_note = tr(" (This block has stride %1: the filters move %1 pixels at a time, so the %2×%2 input gives a "
@@ -505,12 +549,12 @@ QString LessonDialog::standard_text() const {
         .arg(grouped(positions))
         .arg(grouped(macs))
         .arg(format_count(macs))
-        .arg(grouped(per_filter * b.n));
+        .arg(grouped(b.costs.standard_params));
 }
 
 QString LessonDialog::depthwise_text() const {
     const Block& b = block_;
-    const std::int64_t macs = std::int64_t{b.dk} * b.dk * b.m * b.df * b.df;
+    const std::int64_t macs = b.costs.depthwise_macs;
     return tr("<h3>2. Depthwise: one small filter per channel</h3>"
               "<p>The first job, <b>filtering in space</b>, is done by a <b>depthwise convolution</b>: one "
               "D<sub>K</sub>×D<sub>K</sub> = %1×%1 filter for each input channel, so M = %2 filters of %3 weights. "
@@ -525,14 +569,14 @@ QString LessonDialog::depthwise_text() const {
         .arg(b.dk * b.dk)
         .arg(b.df)
         .arg(grouped(macs))
-        .arg(grouped(std::int64_t{b.dk} * b.dk * b.m))
+        .arg(grouped(b.costs.depthwise_params))
         .arg(b.number)
         .arg(grouped(b.depthwise_macs));
 }
 
 QString LessonDialog::pointwise_text() const {
     const Block& b = block_;
-    const std::int64_t macs = std::int64_t{b.m} * b.n * b.df * b.df;
+    const std::int64_t macs = b.costs.pointwise_macs;
     return tr("<h3>3. Pointwise: 1×1 filters mix the channels</h3>"
               "<p>The second job, <b>combining channels</b>, is done by a <b>pointwise (1×1) convolution</b>: "
               "N = %1 filters of 1×1×M = 1×1×%2 weights. Each looks at one single pixel, through all %2 channels the "
@@ -546,7 +590,7 @@ QString LessonDialog::pointwise_text() const {
         .arg(b.m)
         .arg(b.df)
         .arg(grouped(macs))
-        .arg(grouped(std::int64_t{b.m} * b.n))
+        .arg(grouped(b.costs.pointwise_params))
         .arg(b.number)
         .arg(grouped(b.pointwise_macs))
         .arg(b.dk);
@@ -554,19 +598,19 @@ QString LessonDialog::pointwise_text() const {
 
 QString LessonDialog::together_text() const {
     const Block& b = block_;
-    const std::int64_t standard = std::int64_t{b.dk} * b.dk * b.m * b.n * b.df * b.df;
-    const std::int64_t dw = std::int64_t{b.dk} * b.dk * b.m * b.df * b.df;
-    const std::int64_t pw = std::int64_t{b.m} * b.n * b.df * b.df;
-    const double ratio = standard > 0 ? static_cast<double>(dw + pw) / standard : 0;
+    const std::int64_t standard = b.costs.standard_macs;
+    const std::int64_t dw = b.costs.depthwise_macs;
+    const std::int64_t pw = b.costs.pointwise_macs;
+    const double ratio = b.costs.ratio;
     const double inv_n = 1.0 / b.n, inv_dk2 = 1.0 / (b.dk * b.dk);
 
-    mnv1::ArchConfig cfg = layers_ ? layers_->architecture() : mnv1::ArchConfig{};
-    cfg.standard_conv = false;
-    const mnv1::CostSummary separable = mnv1::summarize(mnv1::layer_table(cfg));
-    cfg.standard_conv = true;
-    const mnv1::CostSummary full = mnv1::summarize(mnv1::layer_table(cfg));
-    const double mac_factor = separable.macs > 0 ? static_cast<double>(full.macs) / separable.macs : 0;
-    const double param_factor = separable.params > 0 ? static_cast<double>(full.params) / separable.params : 0;
+    // The whole network both ways: summarize(layer_table(cfg)) with and without standard_conv.
+    const mnv1::ArchConfig cfg = layers_ ? layers_->architecture() : mnv1::ArchConfig{};
+    const mnv1::NetworkCostComparison network = mnv1::compare_network_costs(cfg);
+    const mnv1::CostSummary& separable = network.separable;
+    const mnv1::CostSummary& full = network.standard;
+    const double mac_factor = network.macs_ratio;
+    const double param_factor = network.params_ratio;
 
     return tr("<h3>4. Together: what the factorisation saves</h3>"
               "<p>Depthwise + pointwise = %1 + %2 = <b>%3 mult-adds</b>, where the standard convolution needs "
@@ -590,12 +634,12 @@ QString LessonDialog::together_text() const {
               "separable network loses only about one point of accuracy.</p>")
         .arg(grouped(dw), grouped(pw), grouped(dw + pw), grouped(standard))
         .arg(100.0 * ratio, 0, 'f', 1)
-        .arg(ratio > 0 ? 1.0 / ratio : 0.0, 0, 'f', 1)
+        .arg(b.costs.speedup(), 0, 'f', 1)
         .arg(b.n)
         .arg(b.dk * b.dk)
         .arg(inv_n, 0, 'f', 4)
         .arg(inv_dk2, 0, 'f', 4)
-        .arg(inv_n + inv_dk2, 0, 'f', 4)
+        .arg(b.costs.formula_ratio, 0, 'f', 4)
         .arg(b.dk)
         .arg(config_name(cfg.alpha, cfg.resolution))
         .arg(cfg.num_classes)
@@ -639,7 +683,8 @@ void LessonDialog::run_spatial_demo() {
     for (ImageView* v : {input_view_, full_view_, two_pass_view_, difference_view_}) {
         if (v->image().isNull()) v->set_placeholder(tr("Measuring…"));
     }
-    spatial_result_->setText(tr("<p><i>Measuring %1 runs of each…</i></p>").arg(kDemoRepeats));
+    spatial_figures_->setText(tr("<p><i>Measuring %1 runs of each…</i></p>").arg(kDemoRepeats));
+    spatial_result_->clear();
     watcher_->setFuture(QtConcurrent::run([image, named] { return compute_outcome(image, named); }));
 }
 
@@ -651,10 +696,13 @@ void LessonDialog::show_outcome() {
     full_view_->set_image(outcome_->full);
     two_pass_view_->set_image(outcome_->two_pass);
     difference_view_->set_image(outcome_->difference);
-    spatial_result_->setText(spatial_result_text());
+    spatial_figures_->setText(spatial_figures_text());
+    spatial_result_->setText(spatial_explanation_text());
 }
 
-QString LessonDialog::spatial_result_text() const {
+QString LessonDialog::spatial_result_text() const { return spatial_figures_text() + spatial_explanation_text(); }
+
+QString LessonDialog::spatial_figures_text() const {
     if (!outcome_) return {};
     const SpatialOutcome& o = *outcome_;
     const mnv1::SeparableDemoResult& r = o.result;
@@ -684,25 +732,44 @@ QString LessonDialog::spatial_result_text() const {
                "<tr><td>multiplications (counted)</td><td align='right'>%1</td><td align='right'>%2</td></tr>"
                "<tr><td>per pixel</td><td align='right'><b>%3</b></td><td align='right'><b>%4</b></td></tr>"
                "<tr><td>median time of %5 runs</td><td align='right'>%6</td><td align='right'>%7</td></tr>"
+               "<tr><td>largest difference</td><td colspan='2' align='center'><b>%8</b> (mean %9)</td></tr>"
                "</table>")
                 .arg(grouped(r.full_multiplications), grouped(r.two_pass_multiplications))
                 .arg(per_pixel(r.full_multiplications), 0, 'g', 4)
                 .arg(per_pixel(r.two_pass_multiplications), 0, 'g', 4)
                 .arg(r.repeats)
-                .arg(format_ms(r.full_ms), format_ms(r.two_pass_ms));
+                .arg(format_ms(r.full_ms), format_ms(r.two_pass_ms), readable(r.max_abs_difference),
+                     readable(r.mean_abs_difference));
+    return html;
+}
 
+QString LessonDialog::spatial_explanation_text() const {
+    if (!outcome_) return {};
+    const SpatialOutcome& o = *outcome_;
+    const mnv1::SeparableDemoResult& r = o.result;
+    QString html;
     const QString scale =
         r.max_abs_difference > 0
-            ? tr("The difference picture shows white for %1 and black for 0: %2× brighter than the outputs are drawn.")
-                  .arg(number(r.max_abs_difference))
-                  .arg(number(r.max_abs_output / r.max_abs_difference))
+            ? tr("In the difference picture black is 0 and white is %1: it is amplified %2 times compared with the "
+                 "outputs%3.")
+                  .arg(readable(r.max_abs_difference))
+                  .arg(readable(r.max_abs_output / r.max_abs_difference))
+                  .arg(r.max_abs_output > 100 * r.max_abs_difference ? tr(", or it would look all black") : QString())
             : tr("The difference picture is black: not a single pixel differs.");
+    if (o.separable && r.max_abs_difference == 0) {
+        html += tr("<p>The two outputs are <b>identical, to the last bit</b>, on outputs as large as %1: with these "
+                   "pixel values every product and sum is exact in float, so not even rounding differs. <b>The same "
+                   "picture with a third fewer multiplications</b>. %2</p>")
+                    .arg(number(r.max_abs_output), scale);
+    }
     if (o.separable) {
-        html += tr("<p>The two outputs differ by at most <b>%1</b> (mean %2), on outputs as large as %3. That is float "
-                   "rounding — the same products added in another order — and below the %4 that rounding can explain "
-                   "for this kernel: <b>the same picture with a third fewer multiplications</b>. %5</p>")
-                    .arg(number(r.max_abs_difference), number(r.mean_abs_difference), number(r.max_abs_output),
-                         number(r.difference_bound), scale);
+        if (r.max_abs_difference > 0) {
+            html += tr("<p>The two outputs differ by at most <b>%1</b> (mean %2), on outputs as large as %3. That is "
+                       "float rounding — the same products added in another order — and below the %4 that rounding can "
+                       "explain for this kernel: <b>the same picture with a third fewer multiplications</b>. %5</p>")
+                        .arg(readable(r.max_abs_difference), readable(r.mean_abs_difference), number(r.max_abs_output),
+                             readable(r.difference_bound), scale);
+        }
         const double speedup = r.two_pass_ms > 0 ? r.full_ms / r.two_pass_ms : 0;
         if (speedup > 1.65) {
             html += tr("<p>Time: the two passes are %1× faster here, more than the 9/6 = 1.5× the count promises: "
@@ -729,12 +796,12 @@ QString LessonDialog::spatial_result_text() const {
                    "kernel (shown above), which is another filter: the outputs differ by up to <b>%4</b> (mean %5) on "
                    "outputs as large as %6. The 6-multiplication trick only works for kernels that factor. %7</p>")
                     .arg(number(o.factors.singular[0]), number(o.factors.singular[1]), number(o.factors.singular[2]),
-                         number(r.max_abs_difference), number(r.mean_abs_difference), number(r.max_abs_output), scale);
+                         readable(r.max_abs_difference), readable(r.mean_abs_difference), number(r.max_abs_output), scale);
     }
 
     const Block& b = block_;
-    const std::int64_t standard = std::int64_t{b.dk} * b.dk * b.m * b.n * b.df * b.df;
-    const std::int64_t separable = std::int64_t{b.dk} * b.dk * b.m * b.df * b.df + std::int64_t{b.m} * b.n * b.df * b.df;
+    const std::int64_t standard = b.costs.standard_macs;
+    const std::int64_t separable = b.costs.separable_macs;
     html += tr("<p><b>Why MobileNet factorises across channels instead.</b> Splitting a 3×3 kernel in space saves at most "
                "9 → 6 multiplications (1.5×), and only for kernels that are outer products — the filters a network "
                "learns usually are not. It also leaves the expensive part alone: in block %1, a standard convolution "

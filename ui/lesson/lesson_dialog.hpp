@@ -23,6 +23,7 @@
 
 #include <optional>
 
+#include "mobilenet/arch.hpp"
 #include "mobilenet/separable_demo.hpp"
 
 class QComboBox;
@@ -34,6 +35,7 @@ class QStackedWidget;
 
 namespace studio {
 
+class FilterShapeDiagram;
 class ImageView;
 class InferenceController;
 class LayerTableModel;
@@ -52,6 +54,7 @@ public:
         int in_side = 0;        // input feature-map side (== df unless stride 2)
         int stride = 1;
         std::int64_t depthwise_macs = 0, pointwise_macs = 0;  // from the layer table's rows
+        mnv1::ConvCostComparison costs;  // the core's cost model for (Dk, M, N, Df)
         QString selected_layer;  // the selected row's name; empty when nothing is selected
         bool from_selection = false;  // false: the default block (nothing or no block selected)
     };
@@ -84,12 +87,16 @@ public:
     QString step_text(int step) const;
     QString step_title(int step) const;
     const Block& block() const { return block_; }
+    FilterShapeDiagram* diagram(int step) const { return step >= 0 && step < SpatialStep ? diagrams_[step] : nullptr; }
 
     // Step 5: runs the demo for the chosen kernel on the current image (in the background).
     void run_spatial_demo();
     bool spatial_demo_running() const;
     const std::optional<SpatialOutcome>& spatial_outcome() const { return outcome_; }
+    // Both texts of step 5: the figures (image, counts, times) and what they mean.
     QString spatial_result_text() const;
+    QString spatial_figures_text() const;
+    QString spatial_explanation_text() const;
     QComboBox* kernel_chooser() const { return kernel_chooser_; }
     QPushButton* next_button() const { return next_; }
     QPushButton* back_button() const { return back_; }
@@ -124,6 +131,7 @@ private:
     QListWidget* steps_ = nullptr;
     QStackedWidget* pages_ = nullptr;
     QLabel* texts_[StepCount] = {};
+    FilterShapeDiagram* diagrams_[SpatialStep] = {};  // steps 1–4
     QLabel* block_note_ = nullptr;
     QPushButton* back_ = nullptr;
     QPushButton* next_ = nullptr;
@@ -135,6 +143,7 @@ private:
     ImageView* full_view_ = nullptr;
     ImageView* two_pass_view_ = nullptr;
     ImageView* difference_view_ = nullptr;
+    QLabel* spatial_figures_ = nullptr;
     QLabel* spatial_result_ = nullptr;
     QFutureWatcher<SpatialOutcome>* watcher_ = nullptr;
     bool rerun_pending_ = false;
