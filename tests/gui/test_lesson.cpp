@@ -104,6 +104,7 @@ private slots:
         QVERIFY(together.contains(studio::format_count(separable.macs)));
         QVERIFY(together.contains(studio::format_count(standard.macs)));
         QVERIFY(together.contains(studio::format_count(standard.params)));
+        QVERIFY(together.contains(QStringLiteral("factor is below this block's")));  // 8.6× < 8.9×
 
         // Each of steps 1–4 draws the block's filter banks, its own bank highlighted.
         using Highlight = studio::FilterShapeDiagram::Highlight;
@@ -125,6 +126,8 @@ private slots:
         QVERIFY(dialog.step_text(LessonDialog::StandardStep).contains(QStringLiteral("231,211,008")));
         QVERIFY(dialog.step_text(LessonDialog::DepthwiseStep).contains(QStringLiteral("3,612,672")));
         QVERIFY(dialog.step_text(LessonDialog::PointwiseStep).contains(QStringLiteral("25,690,112")));
+        // Block 1 saves 7.9× (1/64 + 1/9), less than the whole network's 8.6×: the text says which is larger.
+        QVERIFY(dialog.step_text(LessonDialog::TogetherStep).contains(QStringLiteral("factor is above this block's")));
 
         // A stride-2 block says how its output side comes about.
         select_layer(selection, model, "dw2");

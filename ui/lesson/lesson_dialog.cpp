@@ -629,9 +629,8 @@ QString LessonDialog::together_text() const {
               "<tr><td>standard 3×3 convolutions instead</td><td align='right'>%17</td><td align='right'>%18</td></tr>"
               "<tr><td>factor</td><td align='right'><b>%19×</b></td><td align='right'><b>%20×</b></td></tr>"
               "</table>"
-              "<p>Over the whole network the factor is a little below the block's, because the first layer and the "
-              "classifier are the same in both. The paper's Table 4 makes this comparison on ImageNet: the "
-              "separable network loses only about one point of accuracy.</p>")
+              "<p>%21 The paper's Table 4 makes this comparison on ImageNet: the separable network loses only about "
+              "one point of accuracy.</p>")
         .arg(grouped(dw), grouped(pw), grouped(dw + pw), grouped(standard))
         .arg(100.0 * ratio, 0, 'f', 1)
         .arg(b.costs.speedup(), 0, 'f', 1)
@@ -646,7 +645,13 @@ QString LessonDialog::together_text() const {
         .arg(format_count(separable.macs), format_count(separable.params), format_count(full.macs),
              format_count(full.params))
         .arg(mac_factor, 0, 'f', 1)
-        .arg(param_factor, 0, 'f', 1);
+        .arg(param_factor, 0, 'f', 1)
+        .arg(mac_factor < b.costs.speedup()
+                 ? tr("Over the whole network the factor is below this block's: the first layer and the classifier are "
+                      "the same in both, and the early blocks, with few channels, save less.")
+                 : tr("Over the whole network the factor is above this block's: with only N = %1 output channels, "
+                      "this block saves less than the later, wider ones.")
+                       .arg(b.n));
 }
 
 QString LessonDialog::spatial_intro_text() const {
