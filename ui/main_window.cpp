@@ -28,6 +28,7 @@
 #include "controller/evaluation_controller.hpp"
 #include "controller/inference_controller.hpp"
 #include "controller/sweep_controller.hpp"
+#include "lesson/lesson_dialog.hpp"
 #include "pages/classify_page.hpp"
 #include "pages/evaluation_page.hpp"
 #include "pages/layers_page.hpp"
@@ -40,6 +41,16 @@ namespace {
 
 InferenceController::Tuning tuning_of(const TuningPanel& panel) {
     return {panel.alpha(), panel.resolution(), panel.threads(), panel.crop_mode()};
+}
+
+// The lesson dialog, created on first use (a child of the window), shown and raised.
+void show_lesson(MainWindow* w, bool at_selected_layer) {
+    auto* lesson = w->findChild<LessonDialog*>();
+    if (!lesson) lesson = new LessonDialog(w->layers_page()->model(), w->layers_page()->selection_model(), w->controller(), w);
+    if (at_selected_layer) lesson->show_step_of_selection();
+    lesson->show();
+    lesson->raise();
+    lesson->activateWindow();
 }
 
 }  // namespace
@@ -183,6 +194,8 @@ void MainWindow::connect_actions() {
     connect(a->next_image(), &QAction::triggered, this, [this] { classify_->step_gallery(+1); });
     connect(a->previous_image(), &QAction::triggered, this, [this] { classify_->step_gallery(-1); });
     connect(a->about(), &QAction::triggered, this, &MainWindow::show_about);
+    connect(a->lesson(), &QAction::triggered, this, [this] { show_lesson(this, false); });
+    connect(layers_, &LayersPage::lessonRequested, this, [this] { show_lesson(this, true); });
     connect(a->run_sweep(), &QAction::triggered, this, [this] {
         tabs_->setCurrentWidget(tradeoffs_);
         tradeoffs_->open_sweep_dialog();

@@ -211,4 +211,66 @@ CostSummary summarize(const std::vector<LayerSpec>& layers) {
     return s;
 }
 
+ConvCostComparison compare_conv_costs(int dk, int m, int n, int df) {
+    if (dk < 1 || m < 1 || n < 1 || df < 1) {
+        throw std::invalid_argument("Dk, M, N and Df must all be at least 1, got Dk=" +
+                                    std::to_string(dk) + " M=" + std::to_string(m) +
+                                    " N=" + std::to_string(n) + " Df=" + std::to_string(df));
+    }
+    ConvCostComparison c;
+    c.dk = dk;
+    c.m = m;
+    c.n = n;
+    c.df = df;
+    const std::int64_t k2 = static_cast<std::int64_t>(dk) * dk;
+    const std::int64_t positions = static_cast<std::int64_t>(df) * df;
+    c.standard_params = k2 * m * n;
+    c.depthwise_params = k2 * m;
+    c.pointwise_params = static_cast<std::int64_t>(m) * n;
+    c.separable_params = c.depthwise_params + c.pointwise_params;
+    c.standard_macs = c.standard_params * positions;
+    c.depthwise_macs = c.depthwise_params * positions;
+    c.pointwise_macs = c.pointwise_params * positions;
+    c.separable_macs = c.depthwise_macs + c.pointwise_macs;
+    c.ratio = static_cast<double>(c.separable_macs) / static_cast<double>(c.standard_macs);
+    c.formula_ratio = 1.0 / n + 1.0 / static_cast<double>(k2);
+    return c;
+}
+
+ConvCostComparison compare_conv_costs(const LayerSpec& depthwise, const LayerSpec& pointwise) {
+    if (depthwise.kind != LayerKind::Depthwise || pointwise.kind != LayerKind::Pointwise ||
+        pointwise.in_c != depthwise.out_c) {
+        throw std::invalid_argument("a cost comparison needs a depthwise row and the pointwise row after it, got " +
+                                    depthwise.name + " and " + pointwise.name);
+    }
+    return compare_conv_costs(depthwise.kernel, depthwise.in_c, pointwise.out_c, depthwise.out_h);
+}
+
+ConvCostComparison block_cost_comparison(const ArchConfig& cfg, int block) {
+    const int blocks = static_cast<int>(separable_blocks().size());
+    if (block < 1 || block > blocks) {
+        throw std::invalid_argument("block must be in [1, " + std::to_string(blocks) + "], got " +
+                                    std::to_string(block));
+    }
+    ArchConfig separable = cfg;
+    separable.standard_conv = false;
+    const std::vector<LayerSpec> layers = layer_table(separable);
+    // conv0 is row 0; block k is rows 2k-1 (dw) and 2k (pw).
+    return compare_conv_costs(layers[static_cast<std::size_t>(2 * block - 1)],
+                              layers[static_cast<std::size_t>(2 * block)]);
+}
+
+NetworkCostComparison compare_network_costs(const ArchConfig& cfg) {
+    ArchConfig separable = cfg;
+    separable.standard_conv = false;
+    ArchConfig standard = cfg;
+    standard.standard_conv = true;
+    NetworkCostComparison n;
+    n.separable = summarize(layer_table(separable));
+    n.standard = summarize(layer_table(standard));
+    n.macs_ratio = static_cast<double>(n.standard.macs) / static_cast<double>(n.separable.macs);
+    n.params_ratio = static_cast<double>(n.standard.params) / static_cast<double>(n.separable.params);
+    return n;
+}
+
 }  // namespace mnv1

@@ -86,6 +86,11 @@ private slots:
     void channelRule();
     void resolutionLimits();
     void validateRejects();
+    void convCostFormulas();
+    void convCostRatioIsPaperFormula();
+    void convCostRejects();
+    void blockCostsMatchLayerTable();
+    void table4NetworkComparison();
 };
 
 void TestArch::paperTotals() {
@@ -546,6 +551,146 @@ void TestArch::validateRejects() {
     }
     validate(config(1.5, 32));
     validate(config(1.0, 1024, 1));
+}
+
+// Section 3.1's two costs against hand-computed counts.
+void TestArch::convCostFormulas() {
+    // Table 3's example layer: Dk=3, M=512, N=512, Df=14. Published: convolution 462M
+    // mult-adds and 2.36M parameters, depthwise separable 52.3M and 0.27M.
+    const ConvCostComparison t3 = compare_conv_costs(3, 512, 512, 14);
+    QCOMPARE(t3.standard_macs, std::int64_t{462422016});   // 9*512*512*196
+    QCOMPARE(t3.depthwise_macs, std::int64_t{903168});     // 9*512*196
+    QCOMPARE(t3.pointwise_macs, std::int64_t{51380224});   // 512*512*196
+    QCOMPARE(t3.separable_macs, std::int64_t{52283392});
+    QCOMPARE(t3.standard_params, std::int64_t{2359296});   // 9*512*512
+    QCOMPARE(t3.depthwise_params, std::int64_t{4608});
+    QCOMPARE(t3.pointwise_params, std::int64_t{262144});
+    QCOMPARE(t3.separable_params, std::int64_t{266752});
+    QCOMPARE(rounded(millions(t3.standard_macs), 0), 462LL);
+    QCOMPARE(rounded(millions(t3.separable_macs), 1), 523LL);
+    QCOMPARE(rounded(millions(t3.standard_params), 2), 236LL);
+    QCOMPARE(rounded(millions(t3.separable_params), 2), 27LL);
+
+    // The first block of 1.0-224: 32 -> 64 channels on 112x112.
+    const ConvCostComparison b1 = compare_conv_costs(3, 32, 64, 112);
+    QCOMPARE(b1.standard_macs, std::int64_t{231211008});  // 9*32*64*12544
+    QCOMPARE(b1.depthwise_macs, std::int64_t{3612672});   // 9*32*12544
+    QCOMPARE(b1.pointwise_macs, std::int64_t{25690112});  // 32*64*12544
+    QCOMPARE(b1.separable_macs, std::int64_t{29302784});
+    QCOMPARE(b1.standard_params, std::int64_t{18432});
+    QCOMPARE(b1.separable_params, std::int64_t{288 + 2048});
+
+    // An odd one: Dk=5, M=3, N=7, Df=10.
+    const ConvCostComparison odd = compare_conv_costs(5, 3, 7, 10);
+    QCOMPARE(odd.standard_macs, std::int64_t{52500});
+    QCOMPARE(odd.depthwise_macs, std::int64_t{7500});
+    QCOMPARE(odd.pointwise_macs, std::int64_t{2100});
+    QCOMPARE(odd.separable_macs, std::int64_t{9600});
+    QCOMPARE(odd.standard_params, std::int64_t{525});
+    QCOMPARE(odd.separable_params, std::int64_t{75 + 21});
+    QVERIFY(std::abs(odd.ratio - 9600.0 / 52500.0) < 1e-15);
+    QVERIFY(std::abs(odd.speedup() - 52500.0 / 9600.0) < 1e-12);
+}
+
+// separable / standard == 1/N + 1/Dk^2, for mult-adds and parameters, whatever the sizes.
+void TestArch::convCostRatioIsPaperFormula() {
+    for (int dk : {1, 3, 5, 7})
+        for (int m : {1, 3, 32, 1024})
+            for (int n : {1, 8, 64, 1001})
+                for (int df : {1, 7, 112}) {
+                    const ConvCostComparison c = compare_conv_costs(dk, m, n, df);
+                    const double formula = 1.0 / n + 1.0 / (dk * dk);
+                    QVERIFY(std::abs(c.formula_ratio - formula) < 1e-15);
+                    QVERIFY2(std::abs(c.ratio - formula) <= 1e-12 * formula,
+                             qPrintable(QStringLiteral("%1 %2 %3 %4").arg(dk).arg(m).arg(n).arg(df)));
+                    const double params_ratio =
+                        static_cast<double>(c.separable_params) / static_cast<double>(c.standard_params);
+                    QVERIFY(std::abs(params_ratio - formula) <= 1e-12 * formula);
+                }
+    // The paper's "8 to 9 times less computation" for 3x3 kernels and N >= 64.
+    QVERIFY(compare_conv_costs(3, 32, 64, 112).speedup() > 7.8);
+    QVERIFY(compare_conv_costs(3, 1024, 1024, 7).speedup() > 8.9);
+    QVERIFY(compare_conv_costs(3, 1024, 1024, 7).speedup() < 9.0);
+}
+
+void TestArch::convCostRejects() {
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compare_conv_costs(0, 32, 64, 112));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compare_conv_costs(3, 0, 64, 112));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compare_conv_costs(3, 32, -1, 112));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compare_conv_costs(3, 32, 64, 0));
+    const std::vector<LayerSpec> t = layer_table(config(1.0, 224));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compare_conv_costs(t[2], t[1]));  // pw, dw
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compare_conv_costs(t[1], t[4]));  // dw1, pw2
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, block_cost_comparison(config(1.0, 224), 0));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, block_cost_comparison(config(1.0, 224), 14));
+}
+
+// The 13 blocks compared one by one add up to the two layer tables: the separable rows
+// (dw + pw) and the standard_conv rows (convN), each with conv0 and fc added.
+void TestArch::blockCostsMatchLayerTable() {
+    for (const ArchConfig& cfg : {config(1.0, 224), config(0.5, 160), config(0.25, 128, 1001),
+                                  config(0.75, 192, 1000, false, Padding::Symmetric), config(1.0, 225)}) {
+        const std::vector<LayerSpec> sep = layer_table(cfg);
+        ArchConfig std_cfg = cfg;
+        std_cfg.standard_conv = true;
+        const std::vector<LayerSpec> full = layer_table(std_cfg);
+        std::int64_t sep_macs = sep[0].macs + sep[sep.size() - 2].macs;  // conv0 + fc
+        std::int64_t sep_params = sep[0].params + sep[sep.size() - 2].params;
+        std::int64_t std_macs = sep_macs, std_params = sep_params;
+        for (int k = 1; k <= 13; ++k) {
+            const ConvCostComparison c = block_cost_comparison(cfg, k);
+            const LayerSpec& dw = sep[static_cast<std::size_t>(2 * k - 1)];
+            const LayerSpec& pw = sep[static_cast<std::size_t>(2 * k)];
+            const LayerSpec& conv = full[static_cast<std::size_t>(k)];
+            QCOMPARE(dw.name, "dw" + std::to_string(k));
+            QCOMPARE(conv.name, "conv" + std::to_string(k));
+            QCOMPARE(c.dk, 3);
+            QCOMPARE(c.m, dw.in_c);
+            QCOMPARE(c.n, pw.out_c);
+            QCOMPARE(c.df, dw.out_h);
+            QCOMPARE(c.depthwise_macs, dw.macs);
+            QCOMPARE(c.pointwise_macs, pw.macs);
+            QCOMPARE(c.depthwise_params, dw.params);
+            QCOMPARE(c.pointwise_params, pw.params);
+            // Df is the output side: for stride-2 blocks too the standard conv's cost is
+            // that of the counterfactual table's convN row.
+            QCOMPARE(c.standard_macs, conv.macs);
+            QCOMPARE(c.standard_params, conv.params);
+            sep_macs += c.separable_macs;
+            sep_params += c.separable_params;
+            std_macs += c.standard_macs;
+            std_params += c.standard_params;
+        }
+        const NetworkCostComparison n = compare_network_costs(cfg);
+        QCOMPARE(sep_macs, n.separable.macs);
+        QCOMPARE(sep_params, n.separable.params);
+        QCOMPARE(std_macs, n.standard.macs);
+        QCOMPARE(std_params, n.standard.params);
+        QCOMPARE(n.separable.macs, summarize(sep).macs);
+        QCOMPARE(n.standard.macs, summarize(full).macs);
+    }
+}
+
+// Table 4: "Conv MobileNet 4866 M mult-adds, 29.3 M parameters; MobileNet 569 M, 4.2 M".
+void TestArch::table4NetworkComparison() {
+    ArchConfig cfg = config(1.0, 224);
+    cfg.standard_conv = true;  // ignored: both variants come back either way
+    const NetworkCostComparison n = compare_network_costs(cfg);
+    QVERIFY2(std::abs(millions(n.standard.macs) - 4866.0) <= 4866.0 * 0.001,
+             qPrintable(QString::number(millions(n.standard.macs))));
+    QVERIFY2(std::abs(millions(n.separable.macs) - 569.0) <= 569.0 * 0.001,
+             qPrintable(QString::number(millions(n.separable.macs))));
+    QVERIFY2(std::abs(millions(n.standard.params) - 29.3) <= 29.3 * 0.001,
+             qPrintable(QString::number(millions(n.standard.params))));
+    // The paper prints 4.2 (two digits): 4.209 M rounds to it.
+    QCOMPARE(rounded(millions(n.separable.params), 1), 42LL);
+    QCOMPARE(n.separable.macs, std::int64_t{568740352});
+    QCOMPARE(n.separable.params, std::int64_t{4209088});
+    QVERIFY(std::abs(n.macs_ratio - static_cast<double>(n.standard.macs) / 568740352.0) < 1e-12);
+    QCOMPARE(rounded(n.macs_ratio, 1), 86LL);  // the predicted speed-up, 8.6x
+    QVERIFY2(n.params_ratio > 6.9 && n.params_ratio < 7.0, qPrintable(QString::number(n.params_ratio)));
+    QCOMPARE(n.standard.by_kind.front().kind, LayerKind::ConvFull);
+    QCOMPARE(n.separable.by_kind.size(), std::size_t{4});
 }
 
 QTEST_APPLESS_MAIN(TestArch)

@@ -105,8 +105,11 @@ void ActionManager::create_actions() {
     run_sweep_ = new QAction(tr("Run &Sweep…"), this);
     run_sweep_->setToolTip(tr("Time an α × resolution grid on this machine and chart it on the Trade-offs tab"));
 
+    lesson_ = new QAction(tr("&Depthwise Separable Convolutions — Lesson"), this);
+    lesson_->setShortcut(QKeySequence::HelpContents);
+    lesson_->setToolTip(tr("A short guided lesson with the numbers of the layer selected on the Layers page (F1)"));
+
     about_ = new QAction(tr("&About MobileNet Studio"), this);
-    about_->setShortcut(QKeySequence::HelpContents);
     about_->setMenuRole(QAction::AboutRole);
 }
 
@@ -232,6 +235,8 @@ void ActionManager::fill_menus(QMainWindow& window, QTabWidget& tabs) const {
     bar->addMenu(tr("&Tools"))->addAction(a.run_sweep());
 
     QMenu* help = bar->addMenu(tr("&Help"));
+    help->addAction(a.lesson());
+    help->addSeparator();
     help->addAction(a.about());
 
     QToolBar* tb = window.addToolBar(tr("Main"));

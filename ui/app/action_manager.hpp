@@ -52,7 +52,8 @@ public:
     QAction* previous_image() const { return prev_image_; }
     // Tools
     QAction* run_sweep() const { return run_sweep_; }
-    // Help
+    // Help: the lesson has F1 (QKeySequence::HelpContents); About has no shortcut.
+    QAction* lesson() const { return lesson_; }
     QAction* about() const { return about_; }
 
     QMenu* camera_menu() const { return camera_menu_; }
@@ -92,6 +93,7 @@ private:
     QAction* next_image_ = nullptr;
     QAction* prev_image_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* lesson_ = nullptr;
     QAction* run_sweep_ = nullptr;
     QMenu* camera_menu_ = nullptr;
     QMenu* model_menu_ = nullptr;

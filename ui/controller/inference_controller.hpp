@@ -89,6 +89,9 @@ public:
     // The live frame on screen (classified last); empty when a still image is shown.
     cv::Mat shown_frame() const { return input_.kind == Input::Kind::Frame ? input_.bgr : cv::Mat(); }
     bool showing_frame() const { return input_.kind == Input::Kind::Frame; }
+    // The image on screen, still or live frame (BGR, shared pixels: never write into it);
+    // empty before the first image.
+    cv::Mat shown_image() const { return input_.bgr; }
 
     // --- State -------------------------------------------------------------------------
     quint64 generation() const { return generation_; }

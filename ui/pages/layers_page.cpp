@@ -43,6 +43,10 @@ LayersPage::LayersPage(QWidget* parent)
                              .arg(kLayerProfilePasses));
     top->addWidget(summary_, 1);
     top->addWidget(profile_);
+    lesson_ = new QPushButton(tr("Lesson…"), left);
+    lesson_->setToolTip(tr("Standard, depthwise and pointwise convolutions explained step by step, with the numbers "
+                           "of the selected layer's block (F1)"));
+    top->addWidget(lesson_);
     lay->addLayout(top);
 
     table_ = new QTableView(left);
@@ -79,6 +83,7 @@ LayersPage::LayersPage(QWidget* parent)
     update_breakdown();
 
     connect(profile_, &QPushButton::clicked, this, &LayersPage::profileRequested);
+    connect(lesson_, &QPushButton::clicked, this, &LayersPage::lessonRequested);
 
     side_tabs_ = new QTabWidget(splitter_);
     side_tabs_->setObjectName(QStringLiteral("layerSideViews"));

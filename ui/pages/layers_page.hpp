@@ -45,6 +45,7 @@ public:
     QString pointwise_answer_text() const;
     LayerBreakdownModel* breakdown_model() const { return breakdown_; }
     QPushButton* profile_button() const { return profile_; }
+    QPushButton* lesson_button() const { return lesson_; }
 
     // Adds `view` (reparented to the page) as a tab beside the table; the side panel is
     // hidden while it has no tab.
@@ -53,6 +54,8 @@ public:
 
 signals:
     void profileRequested();
+    // "Lesson…": the depthwise separable lesson, at the selected layer's block.
+    void lessonRequested();
 
 private:
     void update_summary();
@@ -66,6 +69,7 @@ private:
     QLabel* answer_ = nullptr;
     QLabel* summary_ = nullptr;
     QPushButton* profile_ = nullptr;
+    QPushButton* lesson_ = nullptr;
     QSplitter* splitter_ = nullptr;
     QTabWidget* side_tabs_ = nullptr;
 };

@@ -105,4 +105,45 @@ const std::vector<BlockSpec>& separable_blocks();
 inline constexpr int kStemChannels = 32;
 inline constexpr int kFeatureChannels = 1024;
 
+// One convolution done two ways (paper, section 3.1): a standard Dk x Dk convolution from
+// M to N channels on a Df x Df output, against a depthwise Dk x Dk convolution (one filter
+// per input channel) followed by a pointwise 1x1 convolution from M to N channels.
+//   standard  = Dk*Dk*M*N*Df*Df mult-adds, Dk*Dk*M*N weights
+//   separable = Dk*Dk*M*Df*Df + M*N*Df*Df mult-adds, Dk*Dk*M + M*N weights
+// Their ratio is exactly 1/N + 1/Dk^2, for the mult-adds and for the weights alike.
+struct ConvCostComparison {
+    int dk = 0;  // kernel side
+    int m = 0;   // input channels
+    int n = 0;   // output channels
+    // Output feature-map side. The paper assumes stride 1 (input side == output side);
+    // for a stride-2 block this is the output side, the one both layers' costs use
+    // (the depthwise layer evaluates its filters only at the strided positions).
+    int df = 0;
+    std::int64_t standard_macs = 0, depthwise_macs = 0, pointwise_macs = 0, separable_macs = 0;
+    std::int64_t standard_params = 0, depthwise_params = 0, pointwise_params = 0, separable_params = 0;
+    double ratio = 0;          // separable_macs / standard_macs, from the counts
+    double formula_ratio = 0;  // 1/N + 1/Dk^2, from the paper's formula (equal to ratio)
+    double speedup() const { return ratio > 0 ? 1.0 / ratio : 0.0; }  // "x times fewer"
+};
+
+// Throws std::invalid_argument unless every argument is >= 1.
+ConvCostComparison compare_conv_costs(int dk, int m, int n, int df);
+// From a depthwise row and the pointwise row that follows it in layer_table():
+// Dk = dw kernel, M = dw in_c, N = pw out_c, Df = dw out_h. Throws std::invalid_argument
+// when the rows are not a Depthwise + Pointwise pair.
+ConvCostComparison compare_conv_costs(const LayerSpec& depthwise, const LayerSpec& pointwise);
+// Block `block` (1..13, "dwK" + "pwK") of the separable network of cfg (cfg.standard_conv is
+// ignored). Throws std::invalid_argument on a block outside 1..13.
+ConvCostComparison block_cost_comparison(const ArchConfig& cfg, int block);
+
+// The whole network both ways (the paper's Table 4): the same cfg with depthwise separable
+// blocks and with full 3x3 convolutions (cfg.standard_conv is ignored).
+struct NetworkCostComparison {
+    CostSummary separable;
+    CostSummary standard;
+    double macs_ratio = 0;    // standard.macs / separable.macs (predicted speed-up)
+    double params_ratio = 0;  // standard.params / separable.params
+};
+NetworkCostComparison compare_network_costs(const ArchConfig& cfg);
+
 }  // namespace mnv1
