@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 #include "common/display_format.hpp"
 
@@ -47,10 +46,10 @@ RooflineGroup roofline_group(mnv1::LayerKind kind) {
 
 QString roofline_group_name(RooflineGroup group) {
     switch (group) {
-        case RooflineGroup::Conv0: return QObject::tr("conv0 (full 3×3)");
-        case RooflineGroup::Depthwise: return QObject::tr("depthwise 3×3");
-        case RooflineGroup::Pointwise: return QObject::tr("pointwise 1×1");
-        case RooflineGroup::Classifier: return QObject::tr("fc (classifier)");
+        case RooflineGroup::Conv0: return QObject::tr("conv0");
+        case RooflineGroup::Depthwise: return QObject::tr("depthwise");
+        case RooflineGroup::Pointwise: return QObject::tr("pointwise");
+        case RooflineGroup::Classifier: return QObject::tr("fc");
     }
     return {};
 }
@@ -114,12 +113,13 @@ void RooflineChart::clear() {
         c->removeAxis(axis);
         delete axis;
     }
-    for (QGraphicsSimpleTextItem** l : {&compute_label_, &memory_label_, &ridge_label_, &selected_label_}) {
+    for (QGraphicsSimpleTextItem** l :
+         {&compute_label_, &memory_label_, &ridge_label_, &memory_side_label_, &compute_side_label_, &selected_label_}) {
         delete *l;
         *l = nullptr;
     }
     groups_.clear();
-    memory_roof_ = compute_roof_ = nullptr;
+    memory_roof_ = compute_roof_ = ridge_line_ = nullptr;
     ridge_ = highlight_ = nullptr;
 }
 
@@ -145,9 +145,6 @@ void RooflineChart::set_data(const RooflineData& data) {
     const mnv1::MachinePeaks& peaks = data.peaks;
     const double ridge = data.ridge_intensity();
     QChart* c = chart();
-    c->setTitle(tr("MobileNet v1 %1 on this machine, %2")
-                    .arg(config_name(data.alpha, data.resolution),
-                         data.threads == 1 ? tr("1 thread") : tr("%1 threads").arg(data.threads)));
 
     double min_x = ridge, max_x = ridge, min_y = peaks.peak_gflops, max_y = peaks.peak_gflops;
     for (const mnv1::RooflinePoint& p : data.points) {
@@ -157,14 +154,15 @@ void RooflineChart::set_data(const RooflineData& data) {
         min_y = std::min(min_y, p.gflops);
         max_y = std::max(max_y, p.gflops);
     }
-    // A factor of 2 of room on every side; the log axes label the powers of ten inside.
-    min_x /= 2, max_x *= 2, min_y /= 2, max_y *= 2;
+    // A factor of 2 of room on every side (3 above); the log axes label the powers of ten inside.
+    min_x /= 2, max_x *= 2, min_y /= 2, max_y *= 3;  // room above the compute roof for its label
+    max_x = std::max(max_x, 6 * ridge);  // and right of the ridge for "compute-bound"
 
     auto* x = new QLogValueAxis;
     x->setBase(10);
     x->setLabelFormat(QStringLiteral("%g"));
     x->setMinorTickCount(8);
-    x->setTitleText(tr("Arithmetic intensity: FLOP per byte moved (FLOP = 2 × mult-adds)"));
+    x->setTitleText(tr("Intensity: FLOP per byte moved"));
     x->setRange(min_x, max_x);
     auto* y = new QLogValueAxis;
     y->setBase(10);
@@ -172,7 +170,11 @@ void RooflineChart::set_data(const RooflineData& data) {
     y->setMinorTickCount(8);
     y->setTitleText(tr("Achieved GFLOP/s"));
     y->setRange(min_y, max_y);
-    for (QLogValueAxis* a : {x, y}) a->setTruncateLabels(false);
+    QFont title_font = font();  // not the default bold: the titles must fit a narrow side panel
+    for (QLogValueAxis* a : {x, y}) {
+        a->setTruncateLabels(false);
+        a->setTitleFont(title_font);
+    }
     c->addAxis(x, Qt::AlignBottom);
     c->addAxis(y, Qt::AlignLeft);
 
@@ -223,6 +225,14 @@ void RooflineChart::set_data(const RooflineData& data) {
         groups_.push_back(std::move(gs));
     }
 
+    // The ridge's intensity splits the chart: left of it memory-bound, right compute-bound.
+    ridge_line_ = new QLineSeries;
+    ridge_line_->setName(tr("ridge"));
+    ridge_line_->setPen(QPen(QColor(0x77, 0x77, 0x77), 1.2, Qt::DashLine));
+    ridge_line_->append(ridge, min_y);
+    ridge_line_->append(ridge, peaks.peak_gflops);
+    attach(ridge_line_);
+
     ridge_ = new QScatterSeries;
     ridge_->setName(tr("ridge point"));
     ridge_->setMarkerShape(QScatterSeries::MarkerShapeRotatedRectangle);
@@ -242,15 +252,15 @@ void RooflineChart::set_data(const RooflineData& data) {
     attach(highlight_);
 
     // The legend names the point colours; the roofs and the ridge are labelled on the chart.
-    for (QXYSeries* s : std::initializer_list<QXYSeries*>{memory_roof_, compute_roof_, ridge_, highlight_}) {
+    for (QXYSeries* s : std::initializer_list<QXYSeries*>{memory_roof_, compute_roof_, ridge_line_, ridge_, highlight_}) {
         for (QLegendMarker* m : c->legend()->markers(s)) m->setVisible(false);
     }
 
-    compute_label_ = add_label(tr("compute roof: peak %1 GFLOP/s (%2)").arg(number(peaks.peak_gflops, 1),
-                                                                           QString::fromStdString(peaks.isa)),
-                               true);
+    compute_label_ = add_label(tr("compute roof: %1 GFLOP/s").arg(number(peaks.peak_gflops, 1)), true);
     memory_label_ = add_label(tr("memory roof: %1 GB/s × intensity").arg(number(peaks.bandwidth_gbs, 1)), true);
     ridge_label_ = add_label(tr("ridge: %1 FLOP/byte").arg(figures(ridge)), false);
+    memory_side_label_ = add_label(tr("← memory-bound"), false);
+    compute_side_label_ = add_label(tr("compute-bound →"), false);
     selected_label_ = add_label(QString(), true);
     empty_note_->setVisible(false);
 
@@ -334,27 +344,31 @@ void RooflineChart::place_labels() {
     if (!data_ || !compute_roof_ || plot.isEmpty()) return;
     const QPointF ridge = chart()->mapToPosition(compute_roof_->at(0), compute_roof_);
     const QPointF roof_end = chart()->mapToPosition(compute_roof_->at(1), compute_roof_);
-    const QPointF slope_start = chart()->mapToPosition(memory_roof_->at(0), memory_roof_);
 
-    // Compute roof: right-aligned above the flat line, or left of the ridge when that is
-    // the roomier side.
+    // Compute roof: above the flat line, right-aligned at the plot's edge; left of the
+    // ridge (above the slope, where no layer can be) when the flat part is too short.
     const QRectF cbox = compute_label_->boundingRect();
-    const double after_ridge = roof_end.x() - ridge.x();
-    double cx = after_ridge >= cbox.width() + 8 ? roof_end.x() - cbox.width() - 4 : plot.left() + 4;
-    compute_label_->setPos(std::max(plot.left() + 2, cx), ridge.y() - cbox.height() - 3);
+    const double right_aligned = roof_end.x() - cbox.width() - 4;
+    compute_label_->setPos(right_aligned >= ridge.x() + 8 ? right_aligned : std::max(plot.left() + 2, ridge.x() - cbox.width() - 12),
+                           ridge.y() - cbox.height() - 3);
 
-    // Memory roof: along the slope, just above it, centred on its visible part.
-    const QRectF mbox = memory_label_->boundingRect();
-    const double angle = std::atan2(ridge.y() - slope_start.y(), ridge.x() - slope_start.x()) * 180.0 / std::numbers::pi;
-    const QPointF mid = (slope_start + ridge) / 2;
-    memory_label_->setTransformOriginPoint(0, 0);
-    memory_label_->setRotation(angle);
-    const double rad = angle * std::numbers::pi / 180.0;
-    const QPointF along(std::cos(rad), std::sin(rad)), normal(std::sin(rad), -std::cos(rad));
-    memory_label_->setPos(mid - along * (mbox.width() / 2) + normal * (mbox.height() + 2));
+    // Memory roof: in the top-left corner, above the slope, where no layer can be (a point
+    // there would beat the memory roof many times over). Along the line it would cover the
+    // depthwise points, which the caches lift above it.
+    memory_label_->setPos(plot.left() + 6, plot.top() + 4);
 
-    // Ridge: under its marker, to the right.
-    ridge_label_->setPos(ridge.x() + 8, ridge.y() + 6);
+    // Ridge: at the foot of its dashed line, the two sides named either side of it.
+    const QRectF rbox = ridge_label_->boundingRect();
+    const QRectF side_box = memory_side_label_->boundingRect();
+    const double foot = plot.bottom() - side_box.height() - 3;
+    ridge_label_->setPos(std::clamp(ridge.x() - rbox.width() / 2, plot.left() + 2, plot.right() - rbox.width() - 2),
+                         foot - rbox.height() - 1);
+    const QRectF cside_box = compute_side_label_->boundingRect();
+    memory_side_label_->setPos(ridge.x() - side_box.width() - 4, foot);
+    compute_side_label_->setPos(ridge.x() + 4, foot);
+    // Named only where they fit inside the plot.
+    memory_side_label_->setVisible(ridge.x() - side_box.width() - 4 >= plot.left());
+    compute_side_label_->setVisible(ridge.x() + 4 + cside_box.width() <= plot.right());
 
     if (selected_label_ && highlight_ && highlight_->count() == 1) {
         const QPointF at = chart()->mapToPosition(highlight_->at(0), highlight_);

@@ -1,9 +1,11 @@
 // RooflineChart: this machine's roofline (Williams, Waterman & Patterson 2009) with every
 // layer of the network as a point under it, a QChartView on log-log axes:
 //  - x = arithmetic intensity, FLOP per byte moved (FLOPs = 2 x mult-adds, bytes = the
-//    layer's compulsory f32 traffic), y = achieved GFLOP/s;
+//    layer's compulsory f32 traffic), y = achieved GFLOP/s; no chart title (it sits in a
+//    narrow side panel whose text names the configuration);
 //  - the memory roof (bandwidth x intensity) up to the ridge point, the compute roof
-//    (flat at the measured peak) from it, the ridge marked and labelled;
+//    (flat at the measured peak) from it, the ridge marked, labelled and dropped to the
+//    x axis as a dashed line with "memory-bound" / "compute-bound" on either side;
 //  - one scatter series per layer group (conv0, depthwise, pointwise, fc), the selected
 //    layer ringed and named; hovering a point shows all its figures, clicking it emits
 //    layerClicked(layer index).
@@ -87,11 +89,14 @@ private:
     std::vector<GroupSeries> groups_;
     QLineSeries* memory_roof_ = nullptr;
     QLineSeries* compute_roof_ = nullptr;
+    QLineSeries* ridge_line_ = nullptr;
     QScatterSeries* ridge_ = nullptr;
     QScatterSeries* highlight_ = nullptr;
     QGraphicsSimpleTextItem* compute_label_ = nullptr;
     QGraphicsSimpleTextItem* memory_label_ = nullptr;
     QGraphicsSimpleTextItem* ridge_label_ = nullptr;
+    QGraphicsSimpleTextItem* memory_side_label_ = nullptr;
+    QGraphicsSimpleTextItem* compute_side_label_ = nullptr;
     QGraphicsSimpleTextItem* selected_label_ = nullptr;
     QGraphicsSimpleTextItem* empty_note_ = nullptr;
     int selected_ = -1;

@@ -134,8 +134,8 @@ RooflinePanel::RooflinePanel(InferenceController* controller, LayerTableModel* l
     scroll->setFrameShape(QFrame::NoFrame);
     split->addWidget(chart_);
     split->addWidget(scroll);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
     lay->addWidget(split, 1);
 
     connect(measure_, &QPushButton::clicked, this, [this] { request(true); });
@@ -229,6 +229,11 @@ void RooflinePanel::select_layer(int layer) {
     }
 }
 
+QSize RooflinePanel::sizeHint() const {
+    const int em = fontMetrics().height();
+    return {27 * em, 40 * em};
+}
+
 QString RooflinePanel::state_text() const { return state_->text(); }
 
 QString RooflinePanel::explanation_text() const {
@@ -260,7 +265,8 @@ void RooflinePanel::update_state() {
                    .arg(config_name(data_->alpha, data_->resolution), wanted);
     } else if (data_) {
         const mnv1::MachinePeaks& p = data_->peaks;
-        text = tr("%1 on %4: layer times are medians of %2 profiled passes; the roofs were %3.")
+        text = tr("<b>MobileNet v1 %1</b> on %4 (FLOP = 2 × mult-adds): layer times are medians of %2 profiled "
+                  "passes; the roofs were %3.")
                    .arg(config_name(data_->alpha, data_->resolution))
                    .arg(data_->passes)
                    .arg(p.from_cache ? tr("measured earlier on this machine (cached; “Measure again” redoes them)")
@@ -284,6 +290,37 @@ void RooflinePanel::update_explanation() {
     const RooflineData& d = *data_;
     const mnv1::MachinePeaks& p = d.peaks;
     QStringList html;
+    const GroupStats dw = group_stats(d, RooflineGroup::Depthwise);
+    const GroupStats pw = group_stats(d, RooflineGroup::Pointwise);
+    std::int64_t total_macs = 0;
+    double total_ms = 0;
+    for (const mnv1::RooflinePoint& pt : d.points) {
+        total_macs += pt.macs;
+        total_ms += pt.ms;
+    }
+    const auto macs_pct = [&](const GroupStats& s) {
+        return total_macs > 0 ? 100.0 * static_cast<double>(s.macs) / static_cast<double>(total_macs) : 0.0;
+    };
+    const auto time_pct = [&](const GroupStats& s) { return total_ms > 0 ? 100.0 * s.ms / total_ms : 0.0; };
+    if (dw.count > 0 && pw.count > 0 && dw.macs > 0 && pw.macs > 0 && pw.ms > 0) {
+        // What one mult-add costs in each kind of layer, measured.
+        const double dw_ns = 1e6 * dw.ms / static_cast<double>(dw.macs), pw_ns = 1e6 * pw.ms / static_cast<double>(pw.macs);
+        const bool dw_memory = 2 * dw.memory_bound > dw.count;
+        html << tr("<p><b>Why depthwise layers are slow for their mult-adds.</b> Here the depthwise layers do <b>%1 % "
+                   "of the mult-adds but take %2 % of the time</b>; the pointwise layers do %3 % of the mult-adds in %4 % "
+                   "of the time. A depthwise mult-add costs %5× a pointwise one. %6</p>")
+                    .arg(percent(macs_pct(dw)), percent(time_pct(dw)), percent(macs_pct(pw)), percent(time_pct(pw)),
+                         figures(dw_ns / pw_ns),
+                         dw_memory ? tr("A depthwise layer does only 9 mult-adds for each value it writes, and uses "
+                                        "each value it reads 9 times at most: too few FLOPs per byte, so memory, not "
+                                        "arithmetic, sets its speed (left of the ridge on the chart). A 1×1 layer "
+                                        "does as many mult-adds per value as it has input channels and runs near "
+                                        "the compute roof.")
+                                   : tr("On this machine most depthwise layers are right of the ridge, yet they reach "
+                                        "only %1 % of the peak (median): oneDNN cannot keep the arithmetic units busy on "
+                                        "them.")
+                                         .arg(percent(dw.median_peak_pct)));
+    }
     html << tr("<p><b>This machine's roofs.</b> Peak compute <b>%1 GFLOP/s</b> on %10 (%2 per core): the best "
                "an f32 oneDNN matmul (%3 × %4 × %5) reaches with the <b>%6</b> instructions oneDNN uses here. Memory "
                "bandwidth <b>%7 GB/s</b> (STREAM triad over %8 MiB). The two roofs meet at the <b>ridge point, %9 FLOP "
@@ -297,18 +334,6 @@ void RooflinePanel::update_explanation() {
                 .arg(static_cast<qulonglong>(p.stream_bytes >> 20))
                 .arg(figures(d.ridge_intensity()), threads_text(d.threads));
 
-    const GroupStats dw = group_stats(d, RooflineGroup::Depthwise);
-    const GroupStats pw = group_stats(d, RooflineGroup::Pointwise);
-    std::int64_t total_macs = 0;
-    double total_ms = 0;
-    for (const mnv1::RooflinePoint& pt : d.points) {
-        total_macs += pt.macs;
-        total_ms += pt.ms;
-    }
-    const auto macs_pct = [&](const GroupStats& s) {
-        return total_macs > 0 ? 100.0 * static_cast<double>(s.macs) / static_cast<double>(total_macs) : 0.0;
-    };
-    const auto time_pct = [&](const GroupStats& s) { return total_ms > 0 ? 100.0 * s.ms / total_ms : 0.0; };
     if (dw.count > 0) {
         html << tr("<p>%1 <b>Depthwise layers</b> (%2): %3 FLOP/byte, %4. They reach %5 GFLOP/s: %6 % of the peak "
                    "(median %7 %), %8 % of the roof at their intensity.</p>")
@@ -325,13 +350,6 @@ void RooflinePanel::update_explanation() {
                     .arg(pw.count)
                     .arg(range(pw.min_intensity, pw.max_intensity), sides(pw), range(pw.min_gflops, pw.max_gflops),
                          percent_range(pw.min_peak_pct, pw.max_peak_pct), percent(pw.median_peak_pct));
-    }
-    if (dw.count > 0 && pw.count > 0) {
-        html << tr("<p><b>What it means:</b> the depthwise layers do <b>%1 % of the mult-adds but take %2 % of the "
-                   "time</b>; the pointwise layers do %3 % of the mult-adds in %4 % of the time. Mult-adds are a "
-                   "fair price for the pointwise layers; the depthwise layers are slow for their mult-adds because "
-                   "they wait for memory, not for arithmetic.</p>")
-                    .arg(percent(macs_pct(dw)), percent(time_pct(dw)), percent(macs_pct(pw)), percent(time_pct(pw)));
     }
     html << tr("<p><small>FLOPs = 2 × mult-adds. Bytes are the compulsory f32 traffic (input + output + weights + "
                "bias, each once), a lower bound of the real traffic, so intensities are upper bounds. A point above "

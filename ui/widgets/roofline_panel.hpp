@@ -49,6 +49,9 @@ public:
     QString explanation_text() const;
     QString state_text() const;
 
+    // Wide enough for the chart's legend and axis titles beside the layer table.
+    QSize sizeHint() const override;
+
 protected:
     void showEvent(QShowEvent* event) override;
 
