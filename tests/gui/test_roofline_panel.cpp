@@ -218,6 +218,8 @@ private slots:
         controller.request_roofline();
         controller.set_tuning({kAlpha, 160, 1, mnv1::CropMode::Whole});
         controller.apply_configuration();
+        QVERIFY(panel.chart()->stale());  // greyed from the request on, before the network is built
+        QVERIFY(panel.state_text().contains("0.5-160"));
         QTRY_COMPARE_WITH_TIMEOUT(configured.count(), 2, kTimeoutMs);
         QVERIFY(panel.measuring());
         QVERIFY(panel.chart()->stale());

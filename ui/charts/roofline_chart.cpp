@@ -373,9 +373,9 @@ void RooflineChart::place_labels() {
     if (selected_label_ && highlight_ && highlight_->count() == 1) {
         const QPointF at = chart()->mapToPosition(highlight_->at(0), highlight_);
         const QRectF sbox = selected_label_->boundingRect();
-        // Right of the ring unless that leaves the plot.
-        const double sx = at.x() + 13 + sbox.width() <= plot.right() ? at.x() + 13 : at.x() - 13 - sbox.width();
-        selected_label_->setPos(sx, at.y() - sbox.height() / 2);
+        // Above the ring (no layer beats its roof by much there), inside the plot.
+        selected_label_->setPos(std::clamp(at.x() - sbox.width() / 2, plot.left() + 2, plot.right() - sbox.width() - 2),
+                                std::max(plot.top() + 2, at.y() - 13 - sbox.height()));
     }
 }
 

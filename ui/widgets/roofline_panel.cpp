@@ -141,6 +141,7 @@ RooflinePanel::RooflinePanel(InferenceController* controller, LayerTableModel* l
     connect(measure_, &QPushButton::clicked, this, [this] { request(true); });
     connect(controller_, &InferenceController::modelConfigured, this, &RooflinePanel::on_configured);
     connect(controller_, &InferenceController::rooflineMeasured, this, &RooflinePanel::set_data);
+    connect(controller_, &InferenceController::configurationRequested, this, &RooflinePanel::update_state);
     connect(controller_, &InferenceController::errorOccurred, this, &RooflinePanel::on_failed);
     connect(chart_, &RooflineChart::layerClicked, this, &RooflinePanel::select_layer);
     connect(selection_, &QItemSelectionModel::selectionChanged, this, &RooflinePanel::sync_highlight);
@@ -246,7 +247,8 @@ void RooflinePanel::update_state() {
     const std::optional<ModelRequest>& req = controller_->requested();
     const QString wanted = req ? config_name(req->alpha, req->resolution) : QString();
     const quint64 current = configured_generation();
-    const bool outdated = data_ && current != 0 && data_->generation != current;
+    // Outdated as soon as another configuration is asked for, not only once it is built.
+    const bool outdated = data_ && req && data_->generation != controller_->generation();
     chart_->set_stale(data_ && (measuring_ || outdated));
     measure_->setEnabled(current != 0 && !measuring_);
     QString text;
@@ -260,6 +262,9 @@ void RooflinePanel::update_state() {
                    .arg(kLayerProfilePasses);
     } else if (!failure_.isEmpty()) {
         text = tr("<b>The measurement failed:</b> %1").arg(failure_.toHtmlEscaped());
+    } else if (outdated && isVisible()) {
+        text = tr("The greyed chart shows %1; %2 is measured as soon as its network is ready.")
+                   .arg(config_name(data_->alpha, data_->resolution), wanted);
     } else if (outdated) {
         text = tr("The chart shows %1 (greyed); it is measured again for %2 when this view is shown.")
                    .arg(config_name(data_->alpha, data_->resolution), wanted);
