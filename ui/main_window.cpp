@@ -33,6 +33,7 @@
 #include "pages/evaluation_page.hpp"
 #include "pages/layers_page.hpp"
 #include "pages/tradeoff_page.hpp"
+#include "widgets/roofline_panel.hpp"
 #include "widgets/tuning_panel.hpp"
 
 namespace studio {
@@ -105,6 +106,7 @@ void MainWindow::build_pages() {
     layers_ = new LayersPage(tabs_);
     layers_->setObjectName(QStringLiteral("layersView"));
     tabs_->addTab(layers_, tr("&Layers"));
+    layers_->add_side_view(new RooflinePanel(controller_, layers_->model(), layers_->selection_model()), tr("Roofline"));
     evaluation_ = new EvaluationPage(evaluation_controller_, tabs_);
     evaluation_->set_evaluate_action(actions_->evaluate_folder());
     tabs_->addTab(evaluation_, tr("&Evaluate"));

@@ -26,6 +26,7 @@
 #include "worker/frame_source.hpp"
 #include "worker/inference_types.hpp"
 #include "worker/latest_frame_slot.hpp"
+#include "worker/roofline_types.hpp"
 
 class QThread;
 
@@ -73,6 +74,11 @@ public:
     // Per-layer times of the current network (median of kLayerProfilePasses profiled
     // passes); layersProfiled() follows.
     void request_layer_profile();
+    // This machine's roofs (cached on disk per machine and thread count; remeasure_peaks
+    // measures them again) and the current network's layers timed under them;
+    // rooflineMeasured() follows for the current configuration (a few seconds).
+    // Implemented in inference_controller_roofline.cpp.
+    void request_roofline(bool remeasure_peaks = false);
 
     // --- Live source -------------------------------------------------------------------
     void open_video_file(const QString& path);
@@ -119,6 +125,7 @@ signals:
     void imageClassified(const studio::ClassifyResult& result);
     void frameClassified(const studio::ClassifyResult& result);
     void layersProfiled(const studio::LayerTiming& timing);
+    void rooflineMeasured(const studio::RooflineData& roofline);
     void sourceStateChanged(bool running, bool paused);
     // FPS or pause changed: refresh live overlays.
     void liveStatsChanged();
@@ -147,6 +154,7 @@ private:
     void on_image_classified(const ClassifyResult& result);
     void on_frame_classified(const ClassifyResult& result);
     void on_worker_failed(quint64 generation, const QString& message);
+    void on_roofline_measured(const RooflineData& roofline);
     void on_source_failed(quint64 session, const QString& message);
     void log_fps();
 

@@ -25,6 +25,7 @@
 
 #include "inference_types.hpp"
 #include "latest_frame_slot.hpp"
+#include "roofline_types.hpp"
 
 namespace studio {
 
@@ -62,6 +63,12 @@ public slots:
     // kLayerProfilePasses profiled forward passes of the current network on its current
     // input; layersProfiled() carries the per-step medians.
     void profile_layers(quint64 generation);
+    // This machine's roofs on the current network's thread count (cached on disk under
+    // the app's cache folder, "roofline"; remeasure_peaks measures them again and replaces
+    // the cached ones), then kLayerProfilePasses profiled passes of the current network:
+    // rooflineMeasured() carries every layer as a point under the roofs. Takes a few
+    // seconds when the peaks are not cached (inference_worker_roofline.cpp).
+    void measure_roofline(quint64 generation, bool remeasure_peaks);
 
 signals:
     void modelsDiscovered(const studio::ModelCatalog& catalog);
@@ -69,6 +76,7 @@ signals:
     void imageClassified(const studio::ClassifyResult& result);
     void frameClassified(const studio::ClassifyResult& result);
     void layersProfiled(const studio::LayerTiming& timing);
+    void rooflineMeasured(const studio::RooflineData& roofline);
     // A request failed (bad image, unloadable model, ...): one line for the user.
     void requestFailed(quint64 generation, const QString& message);
     // What the worker is doing now, for the status bar ("Building network 0.5-160…").

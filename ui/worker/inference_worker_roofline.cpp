@@ -1,0 +1,61 @@
+// InferenceWorker::measure_roofline: this machine's roofs and the current network's layers
+// under them. In its own file so the roofline stays out of the classification code.
+#include <QDir>
+#include <QFile>
+#include <QStandardPaths>
+
+#include "common/display_format.hpp"
+#include "inference_worker.hpp"
+#include "mobilenet/benchmark.hpp"
+#include "mobilenet/roofline.hpp"
+
+namespace studio {
+
+namespace {
+
+// Where the peaks are cached: "<cache>/roofline" (one small file per machine and thread
+// count, written atomically by the core). Empty when the platform has no cache folder:
+// then the peaks are measured every time.
+std::string peaks_cache_dir() {
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    return base.isEmpty() ? std::string() : QDir(base).filePath(QStringLiteral("roofline")).toStdString();
+}
+
+}  // namespace
+
+void InferenceWorker::measure_roofline(quint64 generation, bool remeasure_peaks) {
+    if (stale(generation) || !configured_ || generation != current_.generation) return;
+    try {
+        RooflineData data;
+        data.generation = generation;
+        data.alpha = current_.alpha;
+        data.resolution = current_.resolution;
+        data.threads = ctx_->network().threads();
+        data.passes = kLayerProfilePasses;
+
+        // The roofs first, on the network's own thread count, before the layers are timed.
+        const std::string cache_dir = peaks_cache_dir();
+        const QString cache_file =
+            cache_dir.empty() ? QString()
+                              : QString::fromStdString(mnv1::machine_peaks_cache_path(cache_dir, data.threads));
+        // Measuring again = dropping the cached file: the core then measures and stores anew.
+        if (remeasure_peaks && !cache_file.isEmpty()) QFile::remove(cache_file);
+        if (cache_file.isEmpty() || !QFile::exists(cache_file)) {
+            emit progress(tr("Measuring this machine's peak compute and bandwidth (%1 thread(s))…").arg(data.threads));
+        }
+        data.peaks = mnv1::load_or_measure_machine_peaks(cache_dir, data.threads);
+        if (stale(generation)) return;  // the configuration changed meanwhile: its own request follows
+
+        emit progress(tr("Timing every layer of %1 (%2 profiled passes) for the roofline…")
+                          .arg(config_name(data.alpha, data.resolution))
+                          .arg(data.passes));
+        ctx_->forward();  // one plain pass first, so the first profiled one does not pay for cold caches
+        const std::vector<mnv1::LayerProfile> steps = mnv1::profile_layers(*ctx_, data.passes);
+        data.points = mnv1::roofline_points(ctx_->network(), steps, data.peaks);
+        emit rooflineMeasured(data);
+    } catch (const std::exception& e) {
+        emit requestFailed(generation, QString::fromUtf8(e.what()));
+    }
+}
+
+}  // namespace studio
