@@ -26,6 +26,7 @@
 #include "worker/frame_source.hpp"
 #include "worker/inference_types.hpp"
 #include "worker/latest_frame_slot.hpp"
+#include "worker/separable_types.hpp"
 
 class QThread;
 
@@ -73,6 +74,10 @@ public:
     // Per-layer times of the current network (median of kLayerProfilePasses profiled
     // passes); layersProfiled() follows.
     void request_layer_profile();
+    // Times the current network against its standard-convolution counterfactual (a few
+    // seconds on the worker: live classification waits meanwhile); standardConvMeasured()
+    // follows unless the configuration changed. (inference_controller_separable.cpp)
+    void request_standard_conv_measurement();
 
     // --- Live source -------------------------------------------------------------------
     void open_video_file(const QString& path);
@@ -116,6 +121,7 @@ signals:
     void imageClassified(const studio::ClassifyResult& result);
     void frameClassified(const studio::ClassifyResult& result);
     void layersProfiled(const studio::LayerTiming& timing);
+    void standardConvMeasured(const studio::SeparableSpeedup& result);
     void sourceStateChanged(bool running, bool paused);
     // FPS or pause changed: refresh live overlays.
     void liveStatsChanged();
@@ -144,6 +150,7 @@ private:
     void on_image_classified(const ClassifyResult& result);
     void on_frame_classified(const ClassifyResult& result);
     void on_worker_failed(quint64 generation, const QString& message);
+    void on_standard_conv_measured(const SeparableSpeedup& result);
     void on_source_failed(quint64 session, const QString& message);
     void log_fps();
 

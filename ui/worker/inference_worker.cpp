@@ -39,6 +39,7 @@ void InferenceWorker::register_metatypes() {
         qRegisterMetaType<studio::ClassifyResult>();
         qRegisterMetaType<studio::ModelCatalog>();
         qRegisterMetaType<studio::LayerTiming>();
+        qRegisterMetaType<studio::SeparableSpeedup>();
     });
 }
 

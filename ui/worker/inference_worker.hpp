@@ -25,6 +25,7 @@
 
 #include "inference_types.hpp"
 #include "latest_frame_slot.hpp"
+#include "separable_types.hpp"
 
 namespace studio {
 
@@ -62,6 +63,10 @@ public slots:
     // kLayerProfilePasses profiled forward passes of the current network on its current
     // input; layersProfiled() carries the per-step medians.
     void profile_layers(quint64 generation);
+    // Times the current network against its Table 4 counterfactual (full 3x3 convolutions,
+    // random weights, same resolution and threads) in interleaved rounds, a few seconds;
+    // emits progress() per round, then standardConvMeasured(). (inference_worker_separable.cpp)
+    void measure_standard_conv(quint64 generation);
 
 signals:
     void modelsDiscovered(const studio::ModelCatalog& catalog);
@@ -69,6 +74,7 @@ signals:
     void imageClassified(const studio::ClassifyResult& result);
     void frameClassified(const studio::ClassifyResult& result);
     void layersProfiled(const studio::LayerTiming& timing);
+    void standardConvMeasured(const studio::SeparableSpeedup& result);
     // A request failed (bad image, unloadable model, ...): one line for the user.
     void requestFailed(quint64 generation, const QString& message);
     // What the worker is doing now, for the status bar ("Building network 0.5-160…").
@@ -89,6 +95,8 @@ private:
     ModelCatalog catalog_;
     std::map<std::string, std::shared_ptr<const mnv1::ModelWeights>> loaded_;   // by path
     std::map<int, std::shared_ptr<const mnv1::ModelWeights>> random_;          // by alpha * 1000
+    // Random weights of the last standard-conv counterfactual measured (~29 M at α 1.0).
+    std::shared_ptr<const mnv1::ModelWeights> standard_weights_;
 
     // The current configuration's execution context; it keeps its compiled network alive
     // whatever the runtime's cache evicts.
