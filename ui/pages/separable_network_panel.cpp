@@ -38,7 +38,7 @@ double kind_intensity(const std::vector<mnv1::LayerSpec>& layers, mnv1::LayerKin
 QString ratio_text(double r) { return QStringLiteral("%1×").arg(r, 0, 'f', 1); }
 
 QString latency_text(const mnv1::LatencyStats& s) {
-    return QStringLiteral("%1 (%2–%3)").arg(format_ms(s.median_ms), format_ms(s.p10_ms), format_ms(s.p90_ms));
+    return QStringLiteral("%1\n%2 to %3").arg(format_ms(s.median_ms), format_ms(s.p10_ms), format_ms(s.p90_ms));
 }
 
 }  // namespace
@@ -54,7 +54,7 @@ SeparableNetworkPanel::SeparableNetworkPanel(InferenceController* controller, La
     for (int r = 0; r < RowCount; ++r) {
         for (int c = 0; c < ColumnCount; ++c) {
             auto* label = new QLabel;
-            label->setWordWrap(true);
+            label->setWordWrap(r == Heading);
             label->setTextInteractionFlags(Qt::TextSelectableByMouse);
             if (r == Heading || c == LabelCol) {
                 QFont f = label->font();
@@ -66,19 +66,28 @@ SeparableNetworkPanel::SeparableNetworkPanel(InferenceController* controller, La
     }
     grid_->setColumnStretch(LabelCol, 3);
     for (int c = StandardCol; c < ColumnCount; ++c) grid_->setColumnStretch(c, 2);
-    cell(Heading, StandardCol)->setText(tr("Full 3×3 convolutions (\"Conv MobileNet\")"));
-    cell(Heading, SeparableCol)->setText(tr("Depthwise separable (MobileNet)"));
+    cell(Heading, StandardCol)->setText(tr("Full 3×3 convs"));
+    cell(Heading, SeparableCol)->setText(tr("Separable"));
     cell(Heading, RatioCol)->setText(tr("Full ÷ separable"));
-    cell(MacsRow, LabelCol)->setText(tr("Mult-adds, computed"));
-    cell(ParamsRow, LabelCol)->setText(tr("Parameters, computed"));
-    cell(PublishedRow, LabelCol)->setText(tr("Published (paper, Table 4, 1.0-224): mult-adds, parameters, top-1"));
-    cell(LatencyRow, LabelCol)->setText(tr("Latency measured here: median (p10–p90)"));
-    cell(GflopsRow, LabelCol)->setText(tr("Speed reached (GFLOP/s = 2 × mult-adds / time)"));
+    cell(MacsRow, LabelCol)->setText(tr("Mult-adds"));
+    cell(ParamsRow, LabelCol)->setText(tr("Parameters"));
+    cell(PublishedRow, LabelCol)->setText(tr("Published (1.0-224)"));
+    cell(LatencyRow, LabelCol)->setText(tr("Latency here"));
+    cell(GflopsRow, LabelCol)->setText(tr("GFLOP/s reached"));
     cell(PublishedRow, StandardCol)
-        ->setText(tr("%1 M, %2 M, %3 %").arg(kPaperConvMacsM).arg(kPaperConvParamsM).arg(kPaperConvTop1));
+        ->setText(tr("%1 M, %2 M\n%3 % top-1").arg(kPaperConvMacsM).arg(kPaperConvParamsM).arg(kPaperConvTop1));
     cell(PublishedRow, SeparableCol)
-        ->setText(tr("%1 M, %2 M, %3 %").arg(kPaperSepMacsM).arg(kPaperSepParamsM).arg(kPaperSepTop1));
+        ->setText(tr("%1 M, %2 M\n%3 % top-1").arg(kPaperSepMacsM).arg(kPaperSepParamsM).arg(kPaperSepTop1));
     cell(PublishedRow, RatioCol)->setText(ratio_text(kPaperConvMacsM / kPaperSepMacsM));
+
+    auto* notes = new QLabel(tr("Mult-adds and parameters are computed from the two layer tables for this "
+                                "configuration. Published: the paper's Table 4 for 1.0-224 (mult-adds, parameters, "
+                                "ImageNet top-1), quoted for reference. Latency: median of the timed passes, and "
+                                "under it the 10th to 90th percentile. GFLOP/s: 2 × mult-adds ÷ median time."));
+    notes->setWordWrap(true);
+    QFont small = notes->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    notes->setFont(small);
 
     measure_ = new QPushButton(tr("Measure both"));
     measure_->setToolTip(tr("Time both networks on this machine, in alternating rounds (a few seconds; "
@@ -98,6 +107,7 @@ SeparableNetworkPanel::SeparableNetworkPanel(InferenceController* controller, La
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(heading_);
     layout->addLayout(grid_);
+    layout->addWidget(notes);
     layout->addLayout(buttons);
     layout->addWidget(explanation_);
     layout->addStretch(1);

@@ -259,6 +259,11 @@ void FilterShapeDiagram::paintEvent(QPaintEvent*) {
                             fitting_unit(pointwise, room), 22.0});
     unit = std::max(unit, 1.0);
 
+    // One baseline for the three banks, the tallest one centred in the drawing area.
+    double tallest = 0;
+    for (const BankShape* b : {&standard, &depthwise, &pointwise}) tallest = std::max(tallest, bank_extent(*b, unit).height());
+    const double baseline = std::min<double>(draw_bottom - line - 2, draw_top + (draw_bottom - line - draw_top + tallest) / 2.0);
+
     auto draw_bank = [&](const BankShape& s, int col_x, const QColor& base, Highlight bank, int count) {
         const QColor color = on(bank) ? base : kMutedColor;
         const QSizeF ext = bank_extent(s, unit);
@@ -266,7 +271,7 @@ void FilterShapeDiagram::paintEvent(QPaintEvent*) {
         // Front copy's front-bottom-left corner, the bank centred in its column, resting on
         // the drawing area's bottom.
         const double left = col_x + (col_w - ext.width()) / 2.0;
-        const double bottom = draw_bottom - line - 2;  // a line under the stack for "… × N"
+        const double bottom = baseline;  // a line under the stack is left for "… × N"
         const QPointF front(left, bottom - (s.copies - 1) * step);
         // Back copies first, each one step further right and down.
         for (int i = s.copies - 1; i >= 0; --i) draw_box(p, front + QPointF(i * step, i * step), unit, s, color);

@@ -26,7 +26,7 @@ constexpr int kSpeedupRounds = 5;
 // Per round and per network, about this much timing: ~4 s in all whatever the
 // configuration (the standard network is ~8x slower, so it gets fewer passes).
 constexpr double kRoundBudgetMsPerNetwork = 400.0;
-constexpr int kMinPasses = 2;
+constexpr int kMinPasses = 3;
 constexpr int kMaxPasses = 60;
 
 int passes_for(double one_pass_ms) {
