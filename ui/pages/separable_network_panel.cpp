@@ -210,7 +210,7 @@ void SeparableNetworkPanel::update_view() {
     cell(GflopsRow, StandardCol)->setText(m ? QString::number(m->standardGflops, 'f', 0) : dash);
     cell(GflopsRow, SeparableCol)->setText(m ? QString::number(m->separableGflops, 'f', 0) : dash);
     cell(GflopsRow, RatioCol)
-        ->setText(m && m->peakGflops > 0 ? tr("peak %1").arg(m->peakGflops, 0, 'f', 0) : dash);
+        ->setText(m && m->peakGflops > 0 ? tr("machine peak %1").arg(m->peakGflops, 0, 'f', 0) : dash);
 
     mnv1::ArchConfig full = arch_;
     full.standard_conv = true;
@@ -236,18 +236,26 @@ void SeparableNetworkPanel::update_view() {
                                        .arg(100.0 * m->separableGflops / m->peakGflops, 0, 'f', 0)
                                  : QString();
         const QString why_memory =
-            tr("A depthwise layer does only %1 FLOPs per byte it moves, against about %2 for a full 3×3 "
-               "convolution: it is <i>memory-bound</i>, it waits for data and runs far below the peak, while the "
-               "full convolutions are <i>compute-bound</i> and run near it (see the Roofline tab).")
+            tr("Why: a depthwise layer does only %1 FLOPs per byte it moves, against about %2 for a full 3×3 "
+               "convolution. With so little arithmetic per byte it is <i>memory-bound</i>: it waits for data and "
+               "runs far below the peak. A full 3×3 convolution is <i>compute-bound</i>: only the arithmetic "
+               "limits it, so it can get much closer to the peak (see the Roofline tab).")
                 .arg(dw_intensity, 0, 'f', 1)
                 .arg(full_intensity, 0, 'f', 0);
+        auto spread = [](const mnv1::LatencyStats& st) { return st.p10_ms > 0 ? st.p90_ms / st.p10_ms : 0.0; };
+        const QString noisy =
+            std::max(spread(m->standard), spread(m->separable)) > 1.5
+                ? tr("<p><i>The times spread widely (the 90th percentile is more than 1.5× the 10th): other "
+                     "programs were using the processor. Press Measure both again when the machine is idle for "
+                     "a cleaner ratio.</i></p>")
+                : QString();
         if (m->measuredSpeedup < 0.9 * costs_.macs_ratio) {
             text += tr("<p>The real gain is smaller than the mult-adds promise because the two networks do not "
                        "use the processor equally well: the full network computes at %1 GFLOP/s, the separable "
                        "one at %2 GFLOP/s.%3</p><p>%4</p>")
                         .arg(m->standardGflops, 0, 'f', 0)
                         .arg(m->separableGflops, 0, 'f', 0)
-                        .arg(peak, why_memory);
+                        .arg(peak, why_memory) + noisy;
         } else if (m->measuredSpeedup > 1.1 * costs_.macs_ratio) {
             text += tr("<p>The real gain is even larger than the mult-adds promise: here the full network "
                        "computes at only %1 GFLOP/s against %2 for the separable one. Its %3 weights (%4 MB) "
@@ -256,13 +264,13 @@ void SeparableNetworkPanel::update_view() {
                         .arg(m->separableGflops, 0, 'f', 0)
                         .arg(format_count(costs_.standard.params))
                         .arg(4.0 * static_cast<double>(costs_.standard.params) / 1e6, 0, 'f', 0)
-                        .arg(peak, why_memory);
+                        .arg(peak, why_memory) + noisy;
         } else {
             text += tr("<p>The real gain is close to the mult-adds' prediction: both networks compute at similar "
                        "speeds (%1 and %2 GFLOP/s).%3</p><p>%4</p>")
                         .arg(m->standardGflops, 0, 'f', 0)
                         .arg(m->separableGflops, 0, 'f', 0)
-                        .arg(peak, why_memory);
+                        .arg(peak, why_memory) + noisy;
         }
     }
     explanation_->setText(text);
