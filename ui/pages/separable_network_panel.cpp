@@ -237,7 +237,7 @@ void SeparableNetworkPanel::update_view() {
                                  : QString();
         const bool close = std::abs(m->measuredSpeedup / costs_.macs_ratio - 1.0) <= 0.1;
         const QString why_memory =
-            (close ? tr("What difference remains comes from the depthwise layers. ") : tr("Why: ")) +
+            (close ? tr("What difference remains comes from the depthwise layers. ") : tr("Why? ")) +
             tr("A depthwise layer does only %1 FLOPs per byte it moves, against about %2 for a full 3×3 "
                "convolution. With so little arithmetic per byte it is <i>memory-bound</i>: it waits for data and "
                "runs far below the peak. A full 3×3 convolution is <i>compute-bound</i>: only the arithmetic "
@@ -261,12 +261,12 @@ void SeparableNetworkPanel::update_view() {
         } else if (!close) {
             text += tr("<p>The real gain is even larger than the mult-adds promise: here the full network "
                        "computes at only %1 GFLOP/s against %2 for the separable one. Its %3 weights (%4 MB) "
-                       "do not stay in the caches, so it waits for memory too.%5</p><p>%6</p>")
+                       "do not stay in the caches, so it waits for memory too.%5</p>")
                         .arg(m->standardGflops, 0, 'f', 0)
                         .arg(m->separableGflops, 0, 'f', 0)
                         .arg(format_count(costs_.standard.params))
                         .arg(4.0 * static_cast<double>(costs_.standard.params) / 1e6, 0, 'f', 0)
-                        .arg(peak, why_memory) + noisy;
+                        .arg(peak) + noisy;
         } else {
             text += tr("<p>The real gain is close to the mult-adds' prediction: both networks compute at similar "
                        "speeds (%1 and %2 GFLOP/s).%3</p><p>%4</p>")
