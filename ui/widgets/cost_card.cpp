@@ -182,11 +182,16 @@ void CostCardPanel::show_selected_layer() {
         case mnv1::LayerKind::ConvFull: {
             // conv0 (or any full conv): already standard. Show what separating it would cost.
             const mnv1::ConvCostComparison c = mnv1::compare_conv_costs(l.kernel, l.in_c, l.out_c, l.out_h);
+            const double total = static_cast<double>(layers_->summary().macs);
+            const std::int64_t saved = c.standard_macs - c.separable_macs;
             source_->setText(tr("%1 is already a standard convolution (%2, on the %3-channel input image): "
-                                "MobileNet keeps its first layer full. Below, what it would cost separated; "
-                                "with only M = %3 input channels the depthwise step has little to save on.")
+                                "MobileNet keeps its first layer full. Separating it, as computed below, would "
+                                "save %4 mult-adds: only %5 % of the whole network's %6.")
                                  .arg(QString::fromStdString(l.name), QString::fromStdString(l.filter_label()))
-                                 .arg(l.in_c));
+                                 .arg(l.in_c)
+                                 .arg(format_count(saved))
+                                 .arg(total > 0 ? 100.0 * static_cast<double>(saved) / total : 0.0, 0, 'f', 1)
+                                 .arg(format_count(layers_->summary().macs)));
             diagram_->set_highlight(FilterShapeDiagram::Highlight::Standard);
             show_comparison(c);
             return;
