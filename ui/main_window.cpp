@@ -32,8 +32,10 @@
 #include "pages/classify_page.hpp"
 #include "pages/evaluation_page.hpp"
 #include "pages/layers_page.hpp"
+#include "pages/separable_network_panel.hpp"
 #include "pages/tradeoff_page.hpp"
 #include "widgets/roofline_panel.hpp"
+#include "widgets/cost_card.hpp"
 #include "widgets/tuning_panel.hpp"
 
 namespace studio {
@@ -107,6 +109,8 @@ void MainWindow::build_pages() {
     layers_->setObjectName(QStringLiteral("layersView"));
     tabs_->addTab(layers_, tr("&Layers"));
     layers_->add_side_view(new RooflinePanel(controller_, layers_->model(), layers_->selection_model()), tr("Roofline"));
+    layers_->add_side_view(new CostCardPanel(layers_->model(), layers_->selection_model()), tr("Cost card"));
+    layers_->add_side_view(new SeparableNetworkPanel(controller_, layers_->model()), tr("Standard vs separable"));
     evaluation_ = new EvaluationPage(evaluation_controller_, tabs_);
     evaluation_->set_evaluate_action(actions_->evaluate_folder());
     tabs_->addTab(evaluation_, tr("&Evaluate"));

@@ -27,6 +27,7 @@
 #include "worker/inference_types.hpp"
 #include "worker/latest_frame_slot.hpp"
 #include "worker/roofline_types.hpp"
+#include "worker/separable_types.hpp"
 
 class QThread;
 
@@ -79,6 +80,10 @@ public:
     // rooflineMeasured() follows for the current configuration (a few seconds).
     // Implemented in inference_controller_roofline.cpp.
     void request_roofline(bool remeasure_peaks = false);
+    // Times the current network against its standard-convolution counterfactual (a few
+    // seconds on the worker: live classification waits meanwhile); standardConvMeasured()
+    // follows unless the configuration changed. (inference_controller_separable.cpp)
+    void request_standard_conv_measurement();
 
     // --- Live source -------------------------------------------------------------------
     void open_video_file(const QString& path);
@@ -126,6 +131,7 @@ signals:
     void frameClassified(const studio::ClassifyResult& result);
     void layersProfiled(const studio::LayerTiming& timing);
     void rooflineMeasured(const studio::RooflineData& roofline);
+    void standardConvMeasured(const studio::SeparableSpeedup& result);
     void sourceStateChanged(bool running, bool paused);
     // FPS or pause changed: refresh live overlays.
     void liveStatsChanged();
@@ -155,6 +161,7 @@ private:
     void on_frame_classified(const ClassifyResult& result);
     void on_worker_failed(quint64 generation, const QString& message);
     void on_roofline_measured(const RooflineData& roofline);
+    void on_standard_conv_measured(const SeparableSpeedup& result);
     void on_source_failed(quint64 session, const QString& message);
     void log_fps();
 

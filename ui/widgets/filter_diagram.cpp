@@ -249,8 +249,8 @@ void FilterShapeDiagram::paintEvent(QPaintEvent*) {
     const int bars_h = 3 * (line + 4) + 4;
     const int captions_h = 4 * line + 6;
     const int draw_top = y;
-    const int draw_bottom = area.bottom() - bars_h - captions_h;
-    const QSizeF room(col_w - 8, std::max(20, draw_bottom - draw_top - 4));
+    const int room_bottom = area.bottom() - bars_h - captions_h;
+    const QSizeF room(col_w - 8, std::max(20, room_bottom - draw_top - line - 6));
 
     const BankShape standard = bank_shape(c.dk, c.m, c.n);
     const BankShape depthwise = bank_shape(c.dk, 1, c.m);
@@ -259,6 +259,13 @@ void FilterShapeDiagram::paintEvent(QPaintEvent*) {
                             fitting_unit(pointwise, room), 22.0});
     unit = std::max(unit, 1.0);
 
+    // One baseline for the three banks, right under the tallest one; the captions and bars
+    // follow, and whatever height is left stays at the bottom.
+    double tallest = 0;
+    for (const BankShape* b : {&standard, &depthwise, &pointwise}) tallest = std::max(tallest, bank_extent(*b, unit).height());
+    const double baseline = draw_top + tallest + 4;
+    const int draw_bottom = static_cast<int>(std::ceil(baseline)) + line + 4;
+
     auto draw_bank = [&](const BankShape& s, int col_x, const QColor& base, Highlight bank, int count) {
         const QColor color = on(bank) ? base : kMutedColor;
         const QSizeF ext = bank_extent(s, unit);
@@ -266,7 +273,7 @@ void FilterShapeDiagram::paintEvent(QPaintEvent*) {
         // Front copy's front-bottom-left corner, the bank centred in its column, resting on
         // the drawing area's bottom.
         const double left = col_x + (col_w - ext.width()) / 2.0;
-        const double bottom = draw_bottom - line - 2;  // a line under the stack for "… × N"
+        const double bottom = baseline;  // a line under the stack is left for "… × N"
         const QPointF front(left, bottom - (s.copies - 1) * step);
         // Back copies first, each one step further right and down.
         for (int i = s.copies - 1; i >= 0; --i) draw_box(p, front + QPointF(i * step, i * step), unit, s, color);

@@ -40,6 +40,7 @@ void InferenceWorker::register_metatypes() {
         qRegisterMetaType<studio::ModelCatalog>();
         qRegisterMetaType<studio::LayerTiming>();
         qRegisterMetaType<studio::RooflineData>();
+        qRegisterMetaType<studio::SeparableSpeedup>();
     });
 }
 

@@ -26,6 +26,7 @@
 #include "inference_types.hpp"
 #include "latest_frame_slot.hpp"
 #include "roofline_types.hpp"
+#include "separable_types.hpp"
 
 namespace studio {
 
@@ -69,6 +70,10 @@ public slots:
     // rooflineMeasured() carries every layer as a point under the roofs. Takes a few
     // seconds when the peaks are not cached (inference_worker_roofline.cpp).
     void measure_roofline(quint64 generation, bool remeasure_peaks);
+    // Times the current network against its Table 4 counterfactual (full 3x3 convolutions,
+    // random weights, same resolution and threads) in interleaved rounds, a few seconds;
+    // emits progress() per round, then standardConvMeasured(). (inference_worker_separable.cpp)
+    void measure_standard_conv(quint64 generation);
 
 signals:
     void modelsDiscovered(const studio::ModelCatalog& catalog);
@@ -77,6 +82,7 @@ signals:
     void frameClassified(const studio::ClassifyResult& result);
     void layersProfiled(const studio::LayerTiming& timing);
     void rooflineMeasured(const studio::RooflineData& roofline);
+    void standardConvMeasured(const studio::SeparableSpeedup& result);
     // A request failed (bad image, unloadable model, ...): one line for the user.
     void requestFailed(quint64 generation, const QString& message);
     // What the worker is doing now, for the status bar ("Building network 0.5-160…").
@@ -97,6 +103,8 @@ private:
     ModelCatalog catalog_;
     std::map<std::string, std::shared_ptr<const mnv1::ModelWeights>> loaded_;   // by path
     std::map<int, std::shared_ptr<const mnv1::ModelWeights>> random_;          // by alpha * 1000
+    // Random weights of the last standard-conv counterfactual measured (~29 M at α 1.0).
+    std::shared_ptr<const mnv1::ModelWeights> standard_weights_;
 
     // The current configuration's execution context; it keeps its compiled network alive
     // whatever the runtime's cache evicts.

@@ -1,0 +1,141 @@
+// InferenceWorker::measure_standard_conv: the whole network both ways, measured. Kept
+// apart from inference_worker.cpp: it compiles a second network (the Table 4
+// counterfactual) and times the two against each other, nothing the live path needs.
+#include "inference_worker.hpp"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "common/display_format.hpp"
+#include "mobilenet/arch.hpp"
+#include "mobilenet/benchmark.hpp"
+#include "mobilenet/roofline.hpp"
+
+namespace studio {
+
+namespace {
+
+// Interleaving: kSpeedupRounds rounds, each timing the separable network then the
+// standard one, so a change in machine load (another process, frequency) hits both.
+constexpr int kSpeedupRounds = 5;
+// Per round and per network, about this much timing: ~4 s in all whatever the
+// configuration (the standard network is ~8x slower, so it gets fewer passes).
+constexpr double kRoundBudgetMsPerNetwork = 400.0;
+constexpr int kMinPasses = 3;
+constexpr int kMaxPasses = 60;
+
+int passes_for(double one_pass_ms) {
+    if (!(one_pass_ms > 0)) return kMinPasses;
+    return std::clamp(static_cast<int>(std::lround(kRoundBudgetMsPerNetwork / one_pass_ms)), kMinPasses, kMaxPasses);
+}
+
+// One forward pass, timed by the benchmark module (no warm-up: the caller warmed up).
+double one_pass_ms(mnv1::ExecutionContext& ctx) {
+    return mnv1::benchmark_forward(ctx, {.warmup_runs = 0, .runs = 1}).median_ms;
+}
+
+// The roofline cache the CLI's `roofline` command uses ($XDG_CACHE_HOME/mobilenet-studio/roofline).
+std::string peaks_cache_dir() {
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    if (base.isEmpty()) return {};
+    const QString dir = base + QStringLiteral("/mobilenet-studio/roofline");
+    QDir().mkpath(dir);
+    return QDir::toNativeSeparators(dir).toStdString();
+}
+
+}  // namespace
+
+void InferenceWorker::measure_standard_conv(quint64 generation) {
+    if (stale(generation) || !configured_ || generation != current_.generation) return;
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    try {
+        const mnv1::CompiledNetworkPtr separable_net = ctx_->network_ptr();
+        const mnv1::ModelWeights& weights = separable_net->weights();
+        const mnv1::NetworkConfig cfg = separable_net->config();
+
+        SeparableSpeedup r;
+        r.generation = generation;
+        r.alpha = weights.alpha;
+        r.resolution = cfg.resolution;
+        r.threads = cfg.threads > 0 ? cfg.threads : mnv1::hardware_threads();
+        r.numClasses = separable_net->num_classes();
+        const mnv1::NetworkCostComparison costs = mnv1::compare_network_costs(weights.arch(cfg.resolution));
+        r.separableMacs = costs.separable.macs;
+        r.standardMacs = costs.standard.macs;
+        r.separableParams = costs.separable.params;
+        r.standardParams = costs.standard.params;
+        r.predictedSpeedup = costs.macs_ratio;
+        r.separableWeights = separable_net->pretrained()
+                                 ? QFileInfo(QString::fromStdString(weights.source)).fileName()
+                                 : tr("random weights");
+        if (r.separableWeights.isEmpty()) r.separableWeights = QString::fromStdString(weights.description);
+
+        // The counterfactual: random weights (a timing does not depend on the values), the
+        // same architecture otherwise, kept for the next measurement of this α.
+        mnv1::ArchConfig std_arch = weights.arch(cfg.resolution);
+        std_arch.standard_conv = true;
+        if (!standard_weights_ || std::fabs(standard_weights_->alpha - std_arch.alpha) > 1e-9 ||
+            standard_weights_->num_classes != std_arch.num_classes || standard_weights_->padding != std_arch.padding) {
+            emit progress(tr("Making random weights for the standard-convolution network…"));
+            standard_weights_ = mnv1::random_weights(std_arch);
+        }
+        r.standardWeights = tr("random (He init): the time of a pass does not depend on the weights' values");
+        r.standardWasCached = runtime_->is_cached(standard_weights_, cfg);
+        if (!r.standardWasCached) {
+            emit progress(tr("Building the standard-convolution network %1…").arg(config_name(r.alpha, r.resolution)));
+        }
+        if (stale(generation)) return;
+        // Own contexts for this use; the live context (ctx_) keeps its activations and CAM.
+        mnv1::ExecutionContext separable(separable_net);
+        mnv1::ExecutionContext standard(runtime_->compile(standard_weights_, cfg));
+        r.standardBuildMs = r.standardWasCached ? 0.0 : standard.network().build_ms();
+        // Both see the image last classified (or the blank timing input).
+        std::copy(ctx_->input(), ctx_->input() + ctx_->input_floats(), separable.input());
+        std::copy(ctx_->input(), ctx_->input() + ctx_->input_floats(), standard.input());
+
+        // Warm-up, which also sizes the rounds.
+        emit progress(tr("Timing standard vs separable: warming up…"));
+        separable.forward();
+        standard.forward();
+        r.separablePasses = passes_for(one_pass_ms(separable));
+        r.standardPasses = passes_for(one_pass_ms(standard));
+        r.rounds = kSpeedupRounds;
+
+        std::vector<double> sep_ms, std_ms;
+        for (int round = 0; round < r.rounds; ++round) {
+            if (stale(generation)) return;  // a new configuration is waiting: stop here
+            emit progress(tr("Timing standard vs separable: round %1 of %2…").arg(round + 1).arg(r.rounds));
+            for (int i = 0; i < r.separablePasses; ++i) sep_ms.push_back(one_pass_ms(separable));
+            for (int i = 0; i < r.standardPasses; ++i) std_ms.push_back(one_pass_ms(standard));
+        }
+        r.separable = mnv1::latency_stats(sep_ms);
+        r.standard = mnv1::latency_stats(std_ms);
+        r.measuredSpeedup = r.standard.median_ms / r.separable.median_ms;
+        r.separableGflops = mnv1::kFlopsPerMac * static_cast<double>(r.separableMacs) / (r.separable.median_ms * 1e6);
+        r.standardGflops = mnv1::kFlopsPerMac * static_cast<double>(r.standardMacs) / (r.standard.median_ms * 1e6);
+
+        // The compute roof, to say how close to it each network runs.
+        try {
+            if (stale(generation)) return;
+            emit progress(tr("Reading this machine's compute peak…"));
+            const mnv1::MachinePeaks peaks = mnv1::load_or_measure_machine_peaks(peaks_cache_dir(), r.threads);
+            r.peakGflops = peaks.peak_gflops;
+            r.peakFromCache = peaks.from_cache;
+        } catch (const std::exception&) {
+            r.peakGflops = 0;  // the panel then leaves the roof out
+        }
+        r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        emit progress(QString());
+        emit standardConvMeasured(r);
+    } catch (const std::exception& e) {
+        emit requestFailed(generation, QString::fromUtf8(e.what()));
+    }
+}
+
+}  // namespace studio
