@@ -23,6 +23,7 @@
 #include <optional>
 
 #include "controller/rate_meter.hpp"
+#include "worker/feature_map_types.hpp"
 #include "worker/frame_source.hpp"
 #include "worker/inference_types.hpp"
 #include "worker/latest_frame_slot.hpp"
@@ -73,6 +74,16 @@ public:
     // Per-layer times of the current network (median of kLayerProfilePasses profiled
     // passes); layersProfiled() follows.
     void request_layer_profile();
+    // --- Feature maps (inference_controller_features.cpp) ------------------------------
+    // Layer `layer`'s feature maps of the image on screen (the still image or the live
+    // frame classified last), with the input tensor when `with_input`; featureMapsReady()
+    // follows. Returns false (nothing sent) without an image or a configured network.
+    bool request_feature_maps(int layer, bool with_input = true);
+    // The view closed: the worker drops its extractor and buffers; featureMapsReleased() follows.
+    void release_feature_maps();
+    bool has_shown_input() const { return input_.kind != Input::Kind::None; }
+    // Whether the worker holds a feature-map extractor right now (thread-safe read).
+    bool worker_holds_feature_maps() const;
 
     // --- Live source -------------------------------------------------------------------
     void open_video_file(const QString& path);
@@ -116,6 +127,8 @@ signals:
     void imageClassified(const studio::ClassifyResult& result);
     void frameClassified(const studio::ClassifyResult& result);
     void layersProfiled(const studio::LayerTiming& timing);
+    void featureMapsReady(const studio::FeatureMapResult& result);
+    void featureMapsReleased();
     void sourceStateChanged(bool running, bool paused);
     // FPS or pause changed: refresh live overlays.
     void liveStatsChanged();
@@ -146,6 +159,8 @@ private:
     void on_worker_failed(quint64 generation, const QString& message);
     void on_source_failed(quint64 session, const QString& message);
     void log_fps();
+    void connect_feature_maps();
+    void on_feature_maps_ready(const FeatureMapResult& result);
 
     QThread* worker_thread_ = nullptr;
     InferenceWorker* worker_ = nullptr;
@@ -165,6 +180,7 @@ private:
     QString pinned_model_;  // empty = automatic
     std::optional<double> explicit_alpha_;
     Input input_;
+    quint64 feature_request_ = 0;  // newest feature-map request
 
     RateMeter frame_rate_;
     double fps_ = 0;

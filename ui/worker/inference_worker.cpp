@@ -39,6 +39,8 @@ void InferenceWorker::register_metatypes() {
         qRegisterMetaType<studio::ClassifyResult>();
         qRegisterMetaType<studio::ModelCatalog>();
         qRegisterMetaType<studio::LayerTiming>();
+        qRegisterMetaType<studio::FeatureMapRequest>();
+        qRegisterMetaType<studio::FeatureMapResult>();
     });
 }
 
