@@ -30,6 +30,7 @@
 #include "controller/sweep_controller.hpp"
 #include "pages/classify_page.hpp"
 #include "pages/evaluation_page.hpp"
+#include "pages/feature_maps_page.hpp"
 #include "pages/layers_page.hpp"
 #include "pages/tradeoff_page.hpp"
 #include "widgets/tuning_panel.hpp"
@@ -64,7 +65,7 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
     discover_models();  // the first configuration is applied once models are known
 
     for (int i = 0; i < tabs_->count(); ++i) {
-        if (!options_.start_tab.isEmpty() && tabs_->tabText(i).remove('&').remove('-').compare(options_.start_tab, Qt::CaseInsensitive) == 0) {
+        if (!options_.start_tab.isEmpty() && tabs_->tabText(i).remove('&').remove('-').remove(' ').compare(options_.start_tab, Qt::CaseInsensitive) == 0) {
             tabs_->setCurrentIndex(i);
         }
     }
@@ -94,6 +95,8 @@ void MainWindow::build_pages() {
     layers_ = new LayersPage(tabs_);
     layers_->setObjectName(QStringLiteral("layersView"));
     tabs_->addTab(layers_, tr("&Layers"));
+    tabs_->addTab(new FeatureMapsPage(controller_, layers_->model(), layers_->selection_model(), tabs_),
+                  tr("Feature m&aps"));
     evaluation_ = new EvaluationPage(evaluation_controller_, tabs_);
     evaluation_->set_evaluate_action(actions_->evaluate_folder());
     tabs_->addTab(evaluation_, tr("&Evaluate"));
