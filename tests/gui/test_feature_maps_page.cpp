@@ -48,7 +48,6 @@ class TestFeatureMapsPage : public QObject {
     bool show_layer(const std::string& name) {
         const int li = layer_index(*layers_->model(), name);
         if (li < 0) return false;
-        QSignalSpy ready(controller_.get(), &studio::InferenceController::featureMapsReady);
         page_->set_current_layer(li);
         if (page_->current_layer() != li) return false;
         return QTest::qWaitFor([&] { return page_->result() && page_->result()->layer.index == li; }, kTimeoutMs);
