@@ -40,7 +40,10 @@ QString layer_title(const mnv1::LayerSpec& l) {
 }
 
 QString value_text(double v) { return QString::number(v, 'g', 3); }
-QString signed_text(double v) { return (v >= 0 ? QStringLiteral("+") : QStringLiteral("−")) + value_text(std::abs(v)); }
+QString signed_text(double v) {
+    if (v == 0) return QStringLiteral("0");
+    return (v > 0 ? QStringLiteral("+") : QStringLiteral("−")) + value_text(std::abs(v));
+}
 
 // The given channels of `map`, as a tensor of their own (same height and width).
 std::vector<float> pick_channels(const mnv1::FeatureMap& map, const std::vector<int>& channels) {
@@ -143,12 +146,13 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     zoom_ = new QSlider(Qt::Horizontal, this);
     zoom_->setRange(ChannelGrid::kMinTile, ChannelGrid::kMaxTile);
     zoom_->setValue(kDefaultTile);
-    zoom_->setFixedWidth(140);
+    zoom_->setFixedWidth(120);
     zoom_->setToolTip(tr("Size of each channel's picture (also Ctrl + mouse wheel over the pictures)"));
     controls->addWidget(zoom_);
     controls->addSpacing(12);
     legend_ = new ColorLegend(this);
     legend_->setObjectName(QStringLiteral("featureLegend"));
+    legend_->setMinimumWidth(250);
     controls->addWidget(legend_, 1);
     outer->addLayout(controls);
 
@@ -168,18 +172,16 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     auto* side = new QVBoxLayout(panel);
     input_title_ = title_label(panel);
     side->addWidget(input_title_);
-    auto* input_row = new QHBoxLayout;
     input_rgb_ = new QLabel(panel);
     input_rgb_->setObjectName(QStringLiteral("featureInputPicture"));
     input_rgb_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    input_row->addWidget(input_rgb_);
+    side->addWidget(input_rgb_);
     input_grid_ = new ChannelGrid(panel);
     input_grid_->setObjectName(QStringLiteral("featureInputChannels"));
     input_grid_->set_tile_names({tr("red"), tr("green"), tr("blue")});
     input_grid_->set_normalisation(ChannelGrid::Normalisation::PerLayer);
-    input_grid_->set_tile_size(72);
-    input_row->addWidget(input_grid_, 1);
-    side->addLayout(input_row);
+    input_grid_->set_tile_size(96);
+    side->addWidget(input_grid_);
     input_note_ = note_label(panel);
     side->addWidget(input_note_);
 
@@ -190,17 +192,16 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     about_selection_->setObjectName(QStringLiteral("featureSelectionText"));
     side->addWidget(about_selection_);
     auto* related_row = new QHBoxLayout;
+    selected_filter_ = new ChannelGrid(panel);
+    selected_filter_->set_color_map(ColorMap::Diverging);
+    selected_filter_->set_symmetric(true);
+    selected_filter_->set_tile_size(88);
+    selected_filter_->setFixedWidth(110);
+    related_row->addWidget(selected_filter_);
     related_grid_ = new ChannelGrid(panel);
     related_grid_->setObjectName(QStringLiteral("featureRelatedChannels"));
     related_grid_->set_tile_size(88);
     related_row->addWidget(related_grid_, 1);
-    selected_filter_ = new ChannelGrid(panel);
-    selected_filter_->set_color_map(ColorMap::Diverging);
-    selected_filter_->set_symmetric(true);
-    selected_filter_->set_normalisation(ChannelGrid::Normalisation::PerLayer);
-    selected_filter_->set_tile_size(88);
-    selected_filter_->setFixedWidth(110);
-    related_row->addWidget(selected_filter_);
     side->addLayout(related_row);
 
     filters_title_ = title_label(panel);
@@ -212,12 +213,12 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     filter_grid_->setObjectName(QStringLiteral("featureFilterGrid"));
     filter_grid_->set_color_map(ColorMap::Diverging);
     filter_grid_->set_symmetric(true);
-    filter_grid_->set_normalisation(ChannelGrid::Normalisation::PerLayer);
     filter_grid_->set_tile_size(kFilterTile);
     side->addWidget(filter_grid_);
     matrix_ = new MatrixHeatMap(panel);
     matrix_->setObjectName(QStringLiteral("featureWeightMatrix"));
     matrix_->setMinimumHeight(300);
+    matrix_->set_scale(MatrixHeatMap::Scale::PerRow);  // follows the colour-scale choice
     side->addWidget(matrix_);
     filter_legend_ = new ColorLegend(panel);
     filter_legend_->set_map(ColorMap::Diverging);
@@ -226,8 +227,9 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     auto* side_scroll = scroll_for(panel, splitter);
     side_scroll->setMinimumWidth(420);
     splitter->addWidget(side_scroll);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 0);
+    splitter->setSizes({900, 470});  // the channels get the room; the side panel its comfortable width
 
     connect(chooser_, &QComboBox::currentIndexChanged, this, [this] {
         if (syncing_) return;
@@ -241,7 +243,13 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
         request();
     });
     connect(per_layer_, &QRadioButton::toggled, this, [this](bool on) {
-        grid_->set_normalisation(on ? ChannelGrid::Normalisation::PerLayer : ChannelGrid::Normalisation::PerChannel);
+        const auto n = on ? ChannelGrid::Normalisation::PerLayer : ChannelGrid::Normalisation::PerChannel;
+        grid_->set_normalisation(n);
+        filter_grid_->set_normalisation(n);
+        selected_filter_->set_normalisation(n);
+        matrix_->set_scale(on ? MatrixHeatMap::Scale::WholeMatrix : MatrixHeatMap::Scale::PerRow);
+        show_filters();
+        update_selection();
         update_legend();
     });
     connect(zoom_, &QSlider::valueChanged, grid_, &ChannelGrid::set_tile_size);
@@ -340,6 +348,7 @@ void FeatureMapsPage::request() {
 
 void FeatureMapsPage::select_channel(int channel) {
     grid_->set_selected(channel);
+    show_filters();  // the filters' legend follows the selected channel
     update_selection();
     update_legend();
 }
@@ -348,7 +357,10 @@ void FeatureMapsPage::show_result(const FeatureMapResult& r) {
     if (!shown_ || r.layer.index != current_layer()) return;
     const int keep_selected = (result_ && result_->layer.index == r.layer.index) ? grid_->selected() : -1;
     result_ = r;
-    if (r.ranForward) top_ = r.top;
+    if (r.ranForward) {
+        top_ = r.top;
+        forward_ms_ = r.forwardMs;
+    }
     const mnv1::FeatureMap& a = r.activation;
     grid_->set_tensor(a.height, a.width, a.channels, a.hwc);
     grid_->set_selected(keep_selected);
@@ -385,10 +397,12 @@ void FeatureMapsPage::show_result(const FeatureMapResult& r) {
     } else if (!r.pretrained) {
         text += tr(" <b>Random weights</b> (no released model for this α): the shapes are real, the patterns mean nothing.");
     }
-    text += r.ranForward ? tr(" Extracted in %1 (a forward pass of %2 on the view's own context, then this layer copied out).")
+    text += r.ranForward ? tr(" Extracted in %1: one forward pass of this image (%2) on the view's own context, then "
+                              "this layer copied out.")
                                .arg(format_ms(r.extractMs), format_ms(r.forwardMs))
-                         : tr(" Extracted in %1 (this image's activations were kept: no new forward pass).")
-                               .arg(format_ms(r.extractMs));
+                         : tr(" This layer copied out in %1 from the activations kept from this image's forward pass (%2, "
+                              "on the view's own context).")
+                               .arg(format_ms(r.extractMs), format_ms(forward_ms_));
     status_->setText(text);
     show_filters();
     update_selection();
@@ -403,14 +417,14 @@ void FeatureMapsPage::update_legend() {
     }
     const int c = grid_->selected();
     if (per_layer_->isChecked()) {
-        legend_->set_caption(tr("colour = value, one scale for all channels"));
+        legend_->set_caption(tr("one scale for all channels"));
         legend_->set_range(result_->layerRange.min, result_->layerRange.max);
     } else if (c >= 0) {
         const auto [lo, hi] = grid_->display_range(c);
-        legend_->set_caption(tr("channel %1, from its lowest to its highest value").arg(c));
+        legend_->set_caption(tr("channel %1: its own range").arg(c));
         legend_->set_range(lo, hi);
     } else {
-        legend_->set_caption(tr("each channel: its own lowest (dark) to highest (bright); the layer spans"));
+        legend_->set_caption(tr("layer's values (tiles: own range)"));
         legend_->set_range(result_->layerRange.min, result_->layerRange.max);
     }
 }
@@ -438,18 +452,38 @@ void FeatureMapsPage::show_filters() {
         filters_title_->setText(tr("The %1 depthwise filters of %2, %3 × %4 each").arg(f.count).arg(name).arg(f.rows).arg(f.cols));
         filters_note_->setText(tr("Filter <i>c</i> slides over input channel <i>c</i> only and makes output channel "
                                   "<i>c</i>: a depthwise layer never mixes channels. Blue weights subtract, red add "
-                                  "(batch normalisation folded in)."));
-        filter_legend_->set_caption(tr("weight"));
-        filter_legend_->set_range(-m, m);
+                                  "(batch normalisation folded in).")
+                              + (per_layer_->isChecked() ? QString()
+                                                         : tr(" Each filter is drawn on its own scale (its largest "
+                                                              "weight darkest); choose \u201cone for the whole layer\u201d "
+                                                              "to compare filters.")));
+        const int c = grid_->selected();
+        if (per_layer_->isChecked() || c < 0 || c >= f.count) {
+            filter_legend_->set_caption(per_layer_->isChecked() ? tr("weight (whole layer)")
+                                                                : tr("weight (each filter its own scale)"));
+            filter_legend_->set_range(-m, m);
+        } else {
+            const auto [lo, hi] = filter_grid_->display_range(c);
+            filter_legend_->set_caption(tr("weight (filter %1)").arg(c));
+            filter_legend_->set_range(lo, hi);
+        }
     } else if (pw) {
         const mnv1::FilterBank& f = result_->pointwise;
         matrix_->set_matrix(f.rows, f.cols, f.values);
         filters_title_->setText(tr("The 1×1 weights of %1: %2 outputs × %3 inputs").arg(name).arg(f.rows).arg(f.cols));
+        const bool per_row = matrix_->scale() == MatrixHeatMap::Scale::PerRow;
         filters_note_->setText(tr("Row <i>n</i> (top to bottom) says how much each input channel (left to right) adds "
                                   "to output channel <i>n</i>: this is where channels mix. Blue subtracts, red adds. "
-                                  "Click a row to pick that output channel."));
-        filter_legend_->set_caption(tr("weight"));
-        filter_legend_->set_range(-matrix_->max_abs(), matrix_->max_abs());
+                                  "Click a row to pick that output channel. ") +
+                               (per_row ? tr("Each row is drawn on its own scale (its largest weight darkest).")
+                                        : tr("One scale for the whole matrix; the largest 1 % of weights (up to "
+                                             "±%1) saturate.")
+                                              .arg(value_text(matrix_->max_abs()))));
+        const int row = grid_->selected();
+        const float limit = matrix_->color_limit(row);
+        filter_legend_->set_caption(per_row ? (row >= 0 ? tr("weight (row %1)").arg(row) : tr("weight (each row its own scale)"))
+                                            : tr("weight (whole matrix)"));
+        filter_legend_->set_range(-limit, limit);
     } else {
         filters_title_->setText(tr("The filters of %1").arg(name));
         filters_note_->setText(tr("%1 is a full 3×3 convolution: each of its %2 filters covers 3 × 3 pixels of all %3 "
@@ -497,8 +531,8 @@ void FeatureMapsPage::update_selection() {
             table += QStringLiteral("</tr>");
         }
         table += QStringLiteral("</table>");
-        about_selection_->setText(tr("Made from one input channel only: channel %1 of %2 (below, left), filtered by "
-                                     "%3's own 3×3 filter %1 (below, right, outlined among the filters), then ReLU6. "
+        about_selection_->setText(tr("Made from one input channel only: channel %1 of %2 (below, right), filtered by "
+                                     "%3's own 3×3 filter %1 (below, left, outlined among the filters), then ReLU6. "
                                      "Its weights:")
                                       .arg(c)
                                       .arg(source, name) +

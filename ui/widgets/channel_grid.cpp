@@ -274,7 +274,7 @@ void ChannelGrid::resizeEvent(QResizeEvent* event) {
 
 void ChannelGrid::paintEvent(QPaintEvent* event) {
     QPainter p(this);
-    p.fillRect(rect(), palette().color(QPalette::Base));
+    p.fillRect(rect(), palette().color(backgroundRole()));
     const QSize t = tile_pixels();
     // Enlarged tiles keep their pixels square (the values, not a blur); shrunk ones average.
     p.setRenderHint(QPainter::SmoothPixmapTransform, t.width() < width_);
@@ -328,17 +328,46 @@ void MatrixHeatMap::set_matrix(int rows, int cols, const std::vector<float>& val
     cols_ = cols;
     values_ = values;
     max_abs_ = 0;
-    for (float v : values_) max_abs_ = std::max(max_abs_, std::abs(v));
-    image_ = QImage(std::max(cols, 1), std::max(rows, 1), QImage::Format_RGB32);
+    row_max_.assign(static_cast<std::size_t>(std::max(rows, 0)), 0.0f);
+    std::vector<float> magnitudes(values_.size());
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+        magnitudes[i] = std::abs(values_[i]);
+        max_abs_ = std::max(max_abs_, magnitudes[i]);
+        float& rm = row_max_[i / static_cast<std::size_t>(std::max(cols, 1))];
+        rm = std::max(rm, magnitudes[i]);
+    }
+    percentile_ = 0;
+    if (!magnitudes.empty()) {
+        const auto k = magnitudes.begin() + static_cast<std::ptrdiff_t>((magnitudes.size() - 1) * 99 / 100);
+        std::nth_element(magnitudes.begin(), k, magnitudes.end());
+        percentile_ = *k > 0 ? *k : max_abs_;
+    }
+    if (row_ >= rows_) row_ = -1;
+    rebuild_image();
+}
+
+void MatrixHeatMap::set_scale(Scale scale) {
+    if (scale == scale_) return;
+    scale_ = scale;
+    rebuild_image();
+}
+
+float MatrixHeatMap::color_limit(int row) const {
+    if (scale_ == Scale::PerRow && row >= 0 && row < rows_) return row_max_[static_cast<std::size_t>(row)];
+    return percentile_;
+}
+
+void MatrixHeatMap::rebuild_image() {
+    image_ = QImage(std::max(cols_, 1), std::max(rows_, 1), QImage::Format_RGB32);
     image_.fill(palette().color(QPalette::Base));
     for (int r = 0; r < rows_; ++r) {
         QRgb* line = reinterpret_cast<QRgb*>(image_.scanLine(r));
+        const float limit = scale_ == Scale::PerRow ? row_max_[static_cast<std::size_t>(r)] : percentile_;
         for (int c = 0; c < cols_; ++c) {
             const float v = values_[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(c)];
-            line[c] = color_of(ColorMap::Diverging, max_abs_ > 0 ? 0.5 + 0.5 * v / max_abs_ : 0.5);
+            line[c] = color_of(ColorMap::Diverging, limit > 0 ? 0.5 + 0.5 * v / limit : 0.5);
         }
     }
-    if (row_ >= rows_) row_ = -1;
     update();
 }
 

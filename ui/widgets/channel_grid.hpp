@@ -133,13 +133,23 @@ private:
 class MatrixHeatMap : public QWidget {
     Q_OBJECT
 public:
+    enum class Scale {
+        // One symmetric range for the whole matrix, +-the 99th percentile of |v|: a few
+        // outliers would otherwise wash every other weight out to white (they saturate).
+        WholeMatrix,
+        PerRow,  // each row +-its own max |v|: every output's pattern visible
+    };
     explicit MatrixHeatMap(QWidget* parent = nullptr);
-    // rows x cols floats, row-major. The colour range is symmetric: +-max |v|.
+    // rows x cols floats, row-major.
     void set_matrix(int rows, int cols, const std::vector<float>& values);
+    void set_scale(Scale scale);
+    Scale scale() const { return scale_; }
     void clear();
     int rows() const { return rows_; }
     int cols() const { return cols_; }
     float max_abs() const { return max_abs_; }
+    // WholeMatrix: |v| at and beyond which the colour is full; PerRow: row `row`'s max |v|.
+    float color_limit(int row = -1) const;
     void set_highlighted_row(int row);  // -1: none
     int highlighted_row() const { return row_; }
     const QImage& image() const { return image_; }
@@ -160,7 +170,10 @@ private:
 
     int rows_ = 0, cols_ = 0;
     std::vector<float> values_;
-    float max_abs_ = 0;
+    void rebuild_image();
+    float max_abs_ = 0, percentile_ = 0;
+    std::vector<float> row_max_;
+    Scale scale_ = Scale::WholeMatrix;
     QImage image_;
     int row_ = -1;
 };
