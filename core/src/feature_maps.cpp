@@ -69,14 +69,25 @@ FilterBank pointwise_weights(const ModelWeights& weights, const LayerSpec& layer
     return f;
 }
 
+FilterBank full_conv_filters(const ModelWeights& weights, const LayerSpec& layer) {
+    FilterBank f;
+    f.count = layer.out_c * layer.in_c;
+    f.rows = f.cols = layer.kernel;
+    // Canonical oihw [out][in][kh][kw] is already (out * in) x k x k.
+    f.values = weights_of(weights, layer, LayerKind::ConvFull,
+                          static_cast<std::size_t>(f.count) * static_cast<std::size_t>(layer.kernel * layer.kernel))
+                   .weights;
+    return f;
+}
+
 FeatureMapExtractor::FeatureMapExtractor(CompiledNetworkPtr network)
     : ctx_(std::move(network), ContextOptions{.keep_activations = true}) {}
 
 Classification FeatureMapExtractor::run(const cv::Mat& bgr, CropMode mode) {
     has_run_ = false;
-    Classification c = classify(ctx_, {bgr}, mode, 5).front();
+    last_ = classify(ctx_, {bgr}, mode, 5).front();
     has_run_ = true;
-    return c;
+    return last_;
 }
 
 FeatureMap FeatureMapExtractor::activation(int layer) const {

@@ -123,7 +123,7 @@ private slots:
             QCOMPARE(res.layer.index, layer);
             std::printf("  %-6s %4d x %3d x %4d  %7.2f ms%s\n", res.layer.name.c_str(), res.layer.out_h, res.layer.out_w,
                         res.layer.out_c, res.extractMs,
-                        res.ranForward ? qPrintable(QString("  (forward pass %1 ms)").arg(res.forwardMs, 0, 'f', 2)) : "");
+                        res.ranForward ? qPrintable(QString("  (preprocess + forward pass %1 ms)").arg(res.forwardMs, 0, 'f', 2)) : "");
         }
         QVERIFY(opened.w->holds_feature_maps());
         QSignalSpy released(opened.w, &studio::InferenceWorker::featureMapsReleased);

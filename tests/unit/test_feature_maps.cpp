@@ -157,6 +157,17 @@ void TestFeatureMaps::filterHelpersReadCanonicalLayouts() {
     // Not all zero (random He init): the comparison above means something.
     QVERIFY(value_range(pw.values).max > value_range(pw.values).min);
 
+    const FilterBank conv0 = full_conv_filters(*w, layers[0]);
+    QCOMPARE(conv0.count, layers[0].out_c * 3);
+    QCOMPARE(conv0.rows, 3);
+    for (int o = 0; o < layers[0].out_c; ++o)
+        for (int i = 0; i < 3; ++i)
+            for (int ky = 0; ky < 3; ++ky)
+                for (int kx = 0; kx < 3; ++kx)
+                    QCOMPARE(conv0.at(o * 3 + i, ky, kx),
+                             w->layers[0].weights[((static_cast<std::size_t>(o) * 3 + i) * 3 + ky) * 3 + kx]);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, full_conv_filters(*w, dw3));
+
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, depthwise_filters(*w, pw3));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pointwise_weights(*w, dw3));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pointwise_weights(*w, layers[0]));  // conv0

@@ -125,7 +125,8 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     controls->addWidget(new QLabel(tr("Layer:"), this));
     chooser_ = new QComboBox(this);
     chooser_->setObjectName(QStringLiteral("featureLayerChooser"));
-    chooser_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    chooser_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    chooser_->setMinimumContentsLength(20);  // "pw13 · 7×7×1024" and the longest, whole
     chooser_->setToolTip(tr("The layer whose output is shown: name · height × width × channels"));
     controls->addWidget(chooser_);
     controls->addSpacing(12);
@@ -149,16 +150,18 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     zoom_->setFixedWidth(120);
     zoom_->setToolTip(tr("Size of each channel's picture (also Ctrl + mouse wheel over the pictures)"));
     controls->addWidget(zoom_);
-    controls->addSpacing(12);
-    legend_ = new ColorLegend(this);
-    legend_->setObjectName(QStringLiteral("featureLegend"));
-    legend_->setMinimumWidth(250);
-    controls->addWidget(legend_, 1);
+    controls->addStretch(1);
     outer->addLayout(controls);
 
+    auto* status_row = new QHBoxLayout;
     status_ = note_label(this);
     status_->setObjectName(QStringLiteral("featureStatus"));
-    outer->addWidget(status_);
+    status_row->addWidget(status_, 1);
+    legend_ = new ColorLegend(this);
+    legend_->setObjectName(QStringLiteral("featureLegend"));
+    legend_->setFixedWidth(260);
+    status_row->addWidget(legend_, 0, Qt::AlignTop);
+    outer->addLayout(status_row);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setChildrenCollapsible(false);
@@ -196,7 +199,7 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     selected_filter_->set_color_map(ColorMap::Diverging);
     selected_filter_->set_symmetric(true);
     selected_filter_->set_tile_size(88);
-    selected_filter_->setFixedWidth(110);
+    selected_filter_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     related_row->addWidget(selected_filter_);
     related_grid_ = new ChannelGrid(panel);
     related_grid_->setObjectName(QStringLiteral("featureRelatedChannels"));
@@ -255,7 +258,11 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     connect(zoom_, &QSlider::valueChanged, grid_, &ChannelGrid::set_tile_size);
     connect(grid_, &ChannelGrid::tileSizeRequested, zoom_, &QSlider::setValue);
     connect(grid_, &ChannelGrid::channelClicked, this, &FeatureMapsPage::select_channel);
-    connect(filter_grid_, &ChannelGrid::channelClicked, this, &FeatureMapsPage::select_channel);
+    connect(filter_grid_, &ChannelGrid::channelClicked, this, [this](int tile) {
+        // conv0's grid holds in_c slices per filter; a depthwise grid one filter per channel.
+        const bool slices = result_ && result_->full.count > 0 && result_->layer.in_c > 0;
+        select_channel(slices ? tile / result_->layer.in_c : tile);
+    });
     connect(matrix_, &MatrixHeatMap::rowClicked, this, &FeatureMapsPage::select_channel);
 
     if (layers_) connect(layers_, &QAbstractItemModel::modelReset, this, &FeatureMapsPage::rebuild_layer_list);
@@ -357,10 +364,6 @@ void FeatureMapsPage::show_result(const FeatureMapResult& r) {
     if (!shown_ || r.layer.index != current_layer()) return;
     const int keep_selected = (result_ && result_->layer.index == r.layer.index) ? grid_->selected() : -1;
     result_ = r;
-    if (r.ranForward) {
-        top_ = r.top;
-        forward_ms_ = r.forwardMs;
-    }
     const mnv1::FeatureMap& a = r.activation;
     grid_->set_tensor(a.height, a.width, a.channels, a.hwc);
     grid_->set_selected(keep_selected);
@@ -381,8 +384,11 @@ void FeatureMapsPage::show_result(const FeatureMapResult& r) {
     }
 
     const mnv1::LayerSpec& l = r.layer;
-    int dead = 0;
-    for (const mnv1::ValueRange& cr : r.channelRanges) dead += cr.max == cr.min ? 1 : 0;
+    int flat = 0, zero = 0;
+    for (const mnv1::ValueRange& cr : r.channelRanges) {
+        flat += cr.max == cr.min ? 1 : 0;
+        zero += (cr.max == 0 && cr.min == 0) ? 1 : 0;
+    }
     QString text = tr("<b>%1</b>: %2 channels, each a %3 × %4 picture. Values from %5 to %6")
                        .arg(QString::fromStdString(l.name))
                        .arg(l.out_c)
@@ -390,19 +396,20 @@ void FeatureMapsPage::show_result(const FeatureMapResult& r) {
                        .arg(l.out_w)
                        .arg(value_text(r.layerRange.min), value_text(r.layerRange.max));
     text += l.kind == mnv1::LayerKind::FullyConnected ? QStringLiteral(".") : tr(" (ReLU keeps no negatives).");
-    if (dead > 0) text += tr(" %1 of them are flat for this image (one value everywhere, drawn dark).").arg(dead);
-    if (!top_.empty()) {
+    if (zero > 0) text += tr(" %1 of them are 0 everywhere for this image (their filter found nothing; drawn dark).").arg(zero);
+    if (flat > zero) text += tr(" %1 have one non-zero value everywhere (drawn dark).").arg(flat - zero);
+    if (!r.top.empty()) {
         text += tr(" The network's top guess: <i>%1</i> (%2).")
-                    .arg(QString::fromStdString(top_.front().label).toHtmlEscaped(), format_percent(top_.front().probability));
+                    .arg(QString::fromStdString(r.top.front().label).toHtmlEscaped(), format_percent(r.top.front().probability));
     } else if (!r.pretrained) {
         text += tr(" <b>Random weights</b> (no released model for this α): the shapes are real, the patterns mean nothing.");
     }
-    text += r.ranForward ? tr(" Extracted in %1: one forward pass of this image (%2) on the view's own context, then "
+    text += r.ranForward ? tr(" Extracted in %1: one forward pass of this image (%2 with preprocessing) on the view's own context, then "
                               "this layer copied out.")
                                .arg(format_ms(r.extractMs), format_ms(r.forwardMs))
                          : tr(" This layer copied out in %1 from the activations kept from this image's forward pass (%2, "
                               "on the view's own context).")
-                               .arg(format_ms(r.extractMs), format_ms(forward_ms_));
+                               .arg(format_ms(r.extractMs), format_ms(r.forwardMs));
     status_->setText(text);
     show_filters();
     update_selection();
@@ -432,9 +439,10 @@ void FeatureMapsPage::update_legend() {
 void FeatureMapsPage::show_filters() {
     const bool dw = result_ && result_->depthwise.count > 0;
     const bool pw = result_ && result_->pointwise.count > 0;
-    filter_grid_->setVisible(dw);
+    const bool full = result_ && result_->full.count > 0 && result_->layer.in_c > 0;
+    filter_grid_->setVisible(dw || full);
     matrix_->setVisible(pw);
-    filter_legend_->setVisible(dw || pw);
+    filter_legend_->setVisible(dw || pw || full);
     if (!result_) {
         filters_title_->setText(tr("Filters"));
         filters_note_->setText(tr("The weights of the chosen layer appear here."));
@@ -442,8 +450,28 @@ void FeatureMapsPage::show_filters() {
     }
     const mnv1::LayerSpec& l = result_->layer;
     const QString name = QString::fromStdString(l.name);
-    if (dw) {
+    if (full) {
+        const mnv1::FilterBank& f = result_->full;
+        const int in_c = l.in_c;
+        std::vector<int> all(static_cast<std::size_t>(f.count));
+        std::iota(all.begin(), all.end(), 0);
+        const QStringList colours{tr("R"), tr("G"), tr("B")};
+        QStringList names;
+        for (int t = 0; t < f.count; ++t)
+            names << QStringLiteral("%1 %2").arg(t / in_c).arg(in_c == 3 ? colours[t % in_c] : QString::number(t % in_c));
+        filter_grid_->set_tile_names(names);
+        filter_grid_->set_tensor(f.rows, f.cols, f.count, filters_as_hwc(f, all));
+        const mnv1::ValueRange range = mnv1::value_range(f.values);
+        const double m = std::max(std::abs(range.min), std::abs(range.max));
+        filters_title_->setText(tr("The %1 filters of %2, each 3×3 × %3 input channels").arg(l.out_c).arg(name).arg(in_c));
+        filters_note_->setText(tr("Filter <i>n</i> has one 3×3 slice per input channel (R, G, B: three tiles in a row, "
+                                  "numbered <i>n</i>). Each slice is multiplied with its colour channel and the three "
+                                  "results are added: this first layer mixes colours. Blue weights subtract, red add."));
+        filter_legend_->set_caption(per_layer_->isChecked() ? tr("weight (whole layer)") : tr("weight (each slice its own scale)"));
+        filter_legend_->set_range(-m, m);
+    } else if (dw) {
         const mnv1::FilterBank& f = result_->depthwise;
+        filter_grid_->set_tile_names({});
         std::vector<int> all(static_cast<std::size_t>(f.count));
         std::iota(all.begin(), all.end(), 0);
         filter_grid_->set_tensor(f.rows, f.cols, f.count, filters_as_hwc(f, all));
@@ -498,6 +526,7 @@ void FeatureMapsPage::show_filters() {
 void FeatureMapsPage::update_selection() {
     const int c = grid_->selected();
     filter_grid_->set_selected(-1);
+    filter_grid_->set_marked({});
     matrix_->set_highlighted_row(-1);
     if (!result_ || c < 0) {
         selection_title_->setText(tr("Selected channel"));
@@ -567,6 +596,25 @@ void FeatureMapsPage::update_selection() {
         related_grid_->set_tensor(prev.height, prev.width, static_cast<int>(order.size()), pick_channels(prev, order));
         selected_filter_->hide();
         matrix_->set_highlighted_row(c);
+    } else if (r.full.count > 0 && prev.channels > 0 && r.full.count == l.out_c * prev.channels) {
+        const mnv1::FilterBank& f = r.full;
+        std::vector<int> slices;
+        QStringList names;
+        const QStringList colours{tr("red"), tr("green"), tr("blue")};
+        for (int i = 0; i < prev.channels; ++i) {
+            slices.push_back(c * prev.channels + i);
+            names << (prev.channels == 3 ? tr("filter %1 · %2").arg(c).arg(colours[i]) : tr("filter %1 · %2").arg(c).arg(i));
+        }
+        about_selection_->setText(tr("Made by filter %1 (below, and marked among the filters): one 3×3 slice per colour, "
+                                     "each multiplied with its channel of the input above, the three added, then "
+                                     "ReLU6. Red weights make the output bright where that colour is bright, blue ones "
+                                     "dark.")
+                                      .arg(c));
+        selected_filter_->set_tile_names(names);
+        selected_filter_->set_tensor(f.rows, f.cols, static_cast<int>(slices.size()), filters_as_hwc(f, slices));
+        selected_filter_->show();
+        related_grid_->hide();
+        filter_grid_->set_marked(slices);
     } else if (prev.channels > 0) {
         about_selection_->setText(tr("Made by one 3×3×%1 filter slid over all %1 channels of %2 (below: red, green and "
                                      "blue), its products summed, then ReLU6. Every output channel of %3 reads all of them.")

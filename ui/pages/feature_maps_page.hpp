@@ -84,8 +84,6 @@ private:
     bool shown_ = false;
     bool syncing_ = false;
     std::optional<FeatureMapResult> result_;
-    std::vector<mnv1::Prediction> top_;  // of the image shown (sent only when its forward pass ran)
-    double forward_ms_ = 0;              // the extractor's forward pass of the image shown
 
     QLabel* intro_ = nullptr;
     QComboBox* chooser_ = nullptr;

@@ -42,9 +42,11 @@ struct FeatureMapResult {
                                              // network input for conv0): what its filters read
     mnv1::FilterBank depthwise;              // Depthwise layers: out_c filters of 3x3
     mnv1::FilterBank pointwise;              // Pointwise layers: one out_c x in_c matrix
+    mnv1::FilterBank full;                   // ConvFull layers (conv0): out_c x in_c slices of 3x3
     std::vector<mnv1::Prediction> top;       // the extractor's classification (empty with random weights)
-    bool ranForward = false;                 // false: the image's activations were reused
-    double forwardMs = 0;                    // preprocess + forward of the extractor, when it ran
+    bool ranForward = false;                 // false: the image's kept activations were reused
+    double forwardMs = 0;                    // preprocess + forward of the extractor for this image
+                                             // (when it ran, in this request or an earlier one)
     double extractMs = 0;                    // the whole request on the worker, forward included
 };
 

@@ -53,16 +53,16 @@ void InferenceWorker::extract_feature_maps(const studio::FeatureMapRequest& requ
         const bool same_image = features_->has_run() && request.imageId == features_image_id_ &&
                                 request.bgr.data == features_image_.data && request.crop == features_crop_;
         if (!same_image) {
-            const auto tf = Clock::now();
-            const mnv1::Classification c = features_->run(request.bgr, request.crop);
-            r.forwardMs = ms_since(tf);
+            features_->run(request.bgr, request.crop);
             r.ranForward = true;
-            if (r.pretrained) r.top = c.top;
             features_image_ = request.bgr;
             features_image_id_ = request.imageId;
             features_crop_ = request.crop;
         }
 
+        const mnv1::Classification& c = features_->last_run();
+        r.forwardMs = c.preprocess_ms + c.latency_ms;
+        if (r.pretrained) r.top = c.top;
         r.layer = layers[static_cast<std::size_t>(request.layer)];
         r.activation = features_->activation(request.layer);
         r.channelRanges = mnv1::channel_ranges(r.activation);
@@ -75,6 +75,8 @@ void InferenceWorker::extract_feature_maps(const studio::FeatureMapRequest& requ
                                             : features_->activation(request.layer - 1);
         }
         if (r.layer.kind == mnv1::LayerKind::Depthwise) r.depthwise = mnv1::depthwise_filters(net.weights(), r.layer);
+        // Full-convolution slices only where they are few (conv0 reads 3 channels).
+        if (r.layer.kind == mnv1::LayerKind::ConvFull && r.layer.in_c <= 3) r.full = mnv1::full_conv_filters(net.weights(), r.layer);
         if (r.layer.kind == mnv1::LayerKind::Pointwise) r.pointwise = mnv1::pointwise_weights(net.weights(), r.layer);
         r.extractMs = ms_since(t0);
         emit featureMapsReady(r);

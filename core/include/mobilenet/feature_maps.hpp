@@ -63,6 +63,11 @@ FilterBank depthwise_filters(const ModelWeights& weights, const LayerSpec& layer
 // how much each input channel adds to output channel n. Same errors for a non-Pointwise layer.
 FilterBank pointwise_weights(const ModelWeights& weights, const LayerSpec& layer);
 
+// A full convolution's filters (conv0): out_c x in_c arrays of kernel x kernel; array
+// o * in_c + i is the slice of filter o that reads input channel i. Same errors for a
+// layer that is not ConvFull.
+FilterBank full_conv_filters(const ModelWeights& weights, const LayerSpec& layer);
+
 class FeatureMapExtractor {
 public:
     // Creates its own execution context (keep_activations) on `network` (kept alive).
@@ -76,6 +81,8 @@ public:
     // scale, forward) and keeps every layer's output for activation().
     Classification run(const cv::Mat& bgr, CropMode mode);
     bool has_run() const { return has_run_; }
+    // What the last run() returned (top-5, latency, crop); empty before the first.
+    const Classification& last_run() const { return last_; }
 
     // Layer `layer`'s output for the last run(). Throws std::logic_error before the first
     // run() and std::out_of_range for a bad index.
@@ -87,6 +94,7 @@ public:
 private:
     ExecutionContext ctx_;
     bool has_run_ = false;
+    Classification last_;
 };
 
 }  // namespace mnv1
