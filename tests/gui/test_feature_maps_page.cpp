@@ -167,6 +167,19 @@ private slots:
         QCOMPARE(layers_->selection_model()->currentIndex().row(), layer_index(*layers_->model(), "dw2"));
     }
 
+    void newConfigurationRefreshesWhileVisible() {
+        QVERIFY(show_layer("conv0"));
+        QCOMPARE(page_->result()->resolution, 128);
+        controller_->set_tuning({0.25, 160, 2, mnv1::CropMode::Whole});
+        controller_->apply_configuration();
+        // The extractor is rebuilt on the new network and the image extracted again, unasked.
+        QVERIFY(QTest::qWaitFor([&] { return page_->result() && page_->result()->resolution == 160; }, kTimeoutMs));
+        QCOMPARE(page_->current_layer(), 0);
+        QCOMPARE(page_->layer_grid()->tensor_height(), 80);
+        QCOMPARE(page_->input_grid()->tensor_height(), 160);
+        QVERIFY(page_->result()->ranForward);
+    }
+
     void hidingReleasesTheExtractor() {
         QVERIFY(controller_->worker_holds_feature_maps());
         QSignalSpy released(controller_.get(), &studio::InferenceController::featureMapsReleased);
