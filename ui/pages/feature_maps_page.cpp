@@ -396,7 +396,8 @@ void FeatureMapsPage::show_result(const FeatureMapResult& r) {
                        .arg(l.out_w)
                        .arg(value_text(r.layerRange.min), value_text(r.layerRange.max));
     text += l.kind == mnv1::LayerKind::FullyConnected ? QStringLiteral(".") : tr(" (ReLU keeps no negatives).");
-    if (zero > 0) text += tr(" %1 of them are 0 everywhere for this image (their filter found nothing; drawn dark).").arg(zero);
+    if (zero == 1) text += tr(" 1 of them is 0 everywhere for this image (its filter found nothing; drawn dark).");
+    if (zero > 1) text += tr(" %1 of them are 0 everywhere for this image (their filters found nothing; drawn dark).").arg(zero);
     if (flat > zero) text += tr(" %1 have one non-zero value everywhere (drawn dark).").arg(flat - zero);
     if (!r.top.empty()) {
         text += tr(" The network's top guess: <i>%1</i> (%2).")
