@@ -31,6 +31,7 @@
 #include "lesson/lesson_dialog.hpp"
 #include "pages/classify_page.hpp"
 #include "pages/evaluation_page.hpp"
+#include "pages/feature_maps_page.hpp"
 #include "pages/layers_page.hpp"
 #include "pages/separable_network_panel.hpp"
 #include "pages/tradeoff_page.hpp"
@@ -78,7 +79,7 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
     discover_models();  // the first configuration is applied once models are known
 
     for (int i = 0; i < tabs_->count(); ++i) {
-        if (!options_.start_tab.isEmpty() && tabs_->tabText(i).remove('&').remove('-').compare(options_.start_tab, Qt::CaseInsensitive) == 0) {
+        if (!options_.start_tab.isEmpty() && tabs_->tabText(i).remove('&').remove('-').remove(' ').compare(options_.start_tab, Qt::CaseInsensitive) == 0) {
             tabs_->setCurrentIndex(i);
         }
     }
@@ -111,6 +112,8 @@ void MainWindow::build_pages() {
     layers_->add_side_view(new RooflinePanel(controller_, layers_->model(), layers_->selection_model()), tr("Roofline"));
     layers_->add_side_view(new CostCardPanel(layers_->model(), layers_->selection_model()), tr("Cost card"));
     layers_->add_side_view(new SeparableNetworkPanel(controller_, layers_->model()), tr("Standard vs separable"));
+    tabs_->addTab(new FeatureMapsPage(controller_, layers_->model(), layers_->selection_model(), tabs_),
+                  tr("Feature m&aps"));
     evaluation_ = new EvaluationPage(evaluation_controller_, tabs_);
     evaluation_->set_evaluate_action(actions_->evaluate_folder());
     tabs_->addTab(evaluation_, tr("&Evaluate"));

@@ -23,6 +23,7 @@
 #include <optional>
 
 #include "controller/rate_meter.hpp"
+#include "worker/feature_map_types.hpp"
 #include "worker/frame_source.hpp"
 #include "worker/inference_types.hpp"
 #include "worker/latest_frame_slot.hpp"
@@ -84,6 +85,16 @@ public:
     // seconds on the worker: live classification waits meanwhile); standardConvMeasured()
     // follows unless the configuration changed. (inference_controller_separable.cpp)
     void request_standard_conv_measurement();
+    // --- Feature maps (inference_controller_features.cpp) ------------------------------
+    // Layer `layer`'s feature maps of the image on screen (the still image or the live
+    // frame classified last), with the input tensor when `with_input`; featureMapsReady()
+    // follows. Returns false (nothing sent) without an image or a configured network.
+    bool request_feature_maps(int layer, bool with_input = true);
+    // The view closed: the worker drops its extractor and buffers; featureMapsReleased() follows.
+    void release_feature_maps();
+    bool has_shown_input() const { return input_.kind != Input::Kind::None; }
+    // Whether the worker holds a feature-map extractor right now (thread-safe read).
+    bool worker_holds_feature_maps() const;
 
     // --- Live source -------------------------------------------------------------------
     void open_video_file(const QString& path);
@@ -132,6 +143,8 @@ signals:
     void layersProfiled(const studio::LayerTiming& timing);
     void rooflineMeasured(const studio::RooflineData& roofline);
     void standardConvMeasured(const studio::SeparableSpeedup& result);
+    void featureMapsReady(const studio::FeatureMapResult& result);
+    void featureMapsReleased();
     void sourceStateChanged(bool running, bool paused);
     // FPS or pause changed: refresh live overlays.
     void liveStatsChanged();
@@ -164,6 +177,8 @@ private:
     void on_standard_conv_measured(const SeparableSpeedup& result);
     void on_source_failed(quint64 session, const QString& message);
     void log_fps();
+    void connect_feature_maps();
+    void on_feature_maps_ready(const FeatureMapResult& result);
 
     QThread* worker_thread_ = nullptr;
     InferenceWorker* worker_ = nullptr;
@@ -183,6 +198,7 @@ private:
     QString pinned_model_;  // empty = automatic
     std::optional<double> explicit_alpha_;
     Input input_;
+    quint64 feature_request_ = 0;  // newest feature-map request
 
     RateMeter frame_rate_;
     double fps_ = 0;

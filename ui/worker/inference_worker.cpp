@@ -41,6 +41,8 @@ void InferenceWorker::register_metatypes() {
         qRegisterMetaType<studio::LayerTiming>();
         qRegisterMetaType<studio::RooflineData>();
         qRegisterMetaType<studio::SeparableSpeedup>();
+        qRegisterMetaType<studio::FeatureMapRequest>();
+        qRegisterMetaType<studio::FeatureMapResult>();
     });
 }
 

@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 
+#include "feature_map_types.hpp"
 #include "inference_types.hpp"
 #include "latest_frame_slot.hpp"
 #include "roofline_types.hpp"
@@ -46,6 +47,10 @@ public:
     // so a slow display never makes a queue grow.
     void frame_result_consumed();
     static constexpr int kMaxFramesInFlight = 2;
+    // Any thread. Feature-map requests with an older request id are stale from now on.
+    void supersede_feature_requests_before(quint64 request_id);
+    // Any thread. Whether a feature-map extractor (its context and activations) is alive.
+    bool holds_feature_maps() const { return holds_feature_maps_.load(); }
 
     // Registers the value types used in this class's signals (idempotent; any thread).
     static void register_metatypes();
@@ -74,6 +79,14 @@ public slots:
     // random weights, same resolution and threads) in interleaved rounds, a few seconds;
     // emits progress() per round, then standardConvMeasured(). (inference_worker_separable.cpp)
     void measure_standard_conv(quint64 generation);
+    // One layer's feature maps of request.bgr (inference_worker_features.cpp): on its own
+    // extractor (own context, kept activations) of the current network, created on first
+    // use and recreated when the network changes; the forward pass runs again only when
+    // the image or crop changed. Emits featureMapsReady().
+    void extract_feature_maps(const studio::FeatureMapRequest& request);
+    // Drops the extractor and every buffer it held (the view was closed); emits
+    // featureMapsReleased().
+    void release_feature_maps();
 
 signals:
     void modelsDiscovered(const studio::ModelCatalog& catalog);
@@ -83,6 +96,8 @@ signals:
     void layersProfiled(const studio::LayerTiming& timing);
     void rooflineMeasured(const studio::RooflineData& roofline);
     void standardConvMeasured(const studio::SeparableSpeedup& result);
+    void featureMapsReady(const studio::FeatureMapResult& result);
+    void featureMapsReleased();
     // A request failed (bad image, unloadable model, ...): one line for the user.
     void requestFailed(quint64 generation, const QString& message);
     // What the worker is doing now, for the status bar ("Building network 0.5-160…").
@@ -111,6 +126,14 @@ private:
     std::unique_ptr<mnv1::ExecutionContext> ctx_;
     ModelRequest current_;
     bool configured_ = false;
+
+    // Feature-map view (inference_worker_features.cpp): null while the view is closed.
+    std::unique_ptr<mnv1::FeatureMapExtractor> features_;
+    cv::Mat features_image_;  // the image features_ last ran on (a reference: never written)
+    quint64 features_image_id_ = 0;
+    mnv1::CropMode features_crop_ = mnv1::CropMode::Whole;
+    std::atomic<quint64> latest_feature_request_{0};
+    std::atomic<bool> holds_feature_maps_{false};
 };
 
 }  // namespace studio
