@@ -35,7 +35,7 @@
 #include "pages/layers_page.hpp"
 #include "pages/separable_network_panel.hpp"
 #include "pages/tradeoff_page.hpp"
-#include "widgets/roofline_panel.hpp"
+#include "pages/roofline_panel.hpp"
 #include "widgets/cost_card.hpp"
 #include "widgets/tuning_panel.hpp"
 

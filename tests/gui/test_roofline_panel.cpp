@@ -22,7 +22,7 @@
 #include "mobilenet/benchmark.hpp"
 #include "mobilenet/roofline.hpp"
 #include "models/layer_table_model.hpp"
-#include "widgets/roofline_panel.hpp"
+#include "pages/roofline_panel.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "widgets/roofline_panel.hpp"
+#include "pages/roofline_panel.hpp"
 
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
