@@ -7,6 +7,8 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollBar>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStringList>
 #include <QTabWidget>
@@ -25,29 +27,31 @@ LayersPage::LayersPage(QWidget* parent)
       model_(new LayerTableModel(this)),
       selection_(new QItemSelectionModel(model_, this)),
       breakdown_(new LayerBreakdownModel(model_, this)) {
+    // The summary and its buttons span the page; under them the tables (left) and the side
+    // views (right) share the width through a splitter.
     auto* outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    splitter_ = new QSplitter(Qt::Horizontal, this);
-    splitter_->setChildrenCollapsible(false);
-    outer->addWidget(splitter_);
-    auto* left = new QWidget(splitter_);
-    auto* lay = new QVBoxLayout(left);
     auto* top = new QHBoxLayout;
-    summary_ = new QLabel(left);
+    summary_ = new QLabel(this);
     summary_->setObjectName(QStringLiteral("layersSummary"));
     summary_->setWordWrap(true);
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    profile_ = new QPushButton(tr("&Measure per-layer time"), left);
+    profile_ = new QPushButton(tr("&Measure per-layer time"), this);
     profile_->setToolTip(tr("Runs %1 profiled forward passes on the inference worker and fills the time, "
                             "share, GFLOP/s and implementation columns with each layer's median.")
                              .arg(kLayerProfilePasses));
     top->addWidget(summary_, 1);
-    top->addWidget(profile_);
-    lesson_ = new QPushButton(tr("Lesson…"), left);
+    top->addWidget(profile_, 0, Qt::AlignTop);
+    lesson_ = new QPushButton(tr("Lesson…"), this);
     lesson_->setToolTip(tr("Standard, depthwise and pointwise convolutions explained step by step, with the numbers "
                            "of the selected layer's block (F1)"));
-    top->addWidget(lesson_);
-    lay->addLayout(top);
+    top->addWidget(lesson_, 0, Qt::AlignTop);
+    outer->addLayout(top);
+    splitter_ = new QSplitter(Qt::Horizontal, this);
+    splitter_->setChildrenCollapsible(false);
+    outer->addWidget(splitter_, 1);
+    auto* left = new QWidget(splitter_);
+    auto* lay = new QVBoxLayout(left);
+    lay->setContentsMargins(0, 0, 0, 0);
 
     table_ = new QTableView(left);
     table_->setObjectName(QStringLiteral("layersTable"));
@@ -72,8 +76,10 @@ LayersPage::LayersPage(QWidget* parent)
     breakdown_table_->setSelectionMode(QAbstractItemView::NoSelection);
     breakdown_table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     breakdown_table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Columns as wide as their contents (a squeezed type column read "…"); a narrow page
+    // scrolls the table sideways.
     breakdown_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    breakdown_table_->horizontalHeader()->setSectionResizeMode(LayerBreakdownModel::Type, QHeaderView::Stretch);
+    breakdown_table_->horizontalHeader()->setStretchLastSection(true);
     lay->addWidget(breakdown_table_);
     answer_ = new QLabel(left);
     answer_->setObjectName(QStringLiteral("pointwiseAnswer"));
@@ -96,8 +102,18 @@ LayersPage::LayersPage(QWidget* parent)
 }
 
 void LayersPage::add_side_view(QWidget* view, const QString& title) {
-    side_tabs_->addTab(view, title);
-    side_tabs_->show();
+    // In a scroll area, so a view's minimum width never squeezes the tables: a narrow side
+    // panel scrolls instead.
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(view);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    side_tabs_->addTab(scroll, title);
+    if (side_tabs_->isHidden()) {
+        side_tabs_->show();
+        const int em = fontMetrics().height();
+        splitter_->setSizes({em * 46, em * 40});
+    }
 }
 
 void LayersPage::show_configuration(const ModelStatus& status) {
@@ -152,7 +168,9 @@ void LayersPage::update_summary() {
 void LayersPage::update_breakdown() {
     answer_->setText(breakdown_->pointwise_answer());
     // Tall enough for every row: a table of four types and a total needs no scrolling.
-    int height = breakdown_table_->horizontalHeader()->sizeHint().height() + 2 * breakdown_table_->frameWidth();
+    // Room for the sideways scroll bar too, so it never covers the total row.
+    int height = breakdown_table_->horizontalHeader()->sizeHint().height() + 2 * breakdown_table_->frameWidth() +
+                 breakdown_table_->horizontalScrollBar()->sizeHint().height();
     for (int r = 0; r < breakdown_->rowCount(); ++r) height += breakdown_table_->rowHeight(r);
     breakdown_table_->setFixedHeight(height);
 }
