@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption max_fps("max-fps", "Feed video files as fast as frames are classified "
                                                 "(shows the network's throughput instead of the file's rate).");
     const QCommandLineOption settings("settings", "Read and write settings in this INI FILE.", "FILE");
-    const QCommandLineOption tab("tab", "Start on this tab: classify, layers, evaluate or tradeoffs.", "NAME");
+    const QCommandLineOption tab("tab", "Start on this tab: classify, layers, featuremaps, evaluate or tradeoffs.", "NAME");
     const QCommandLineOption evaluate("evaluate", "Measure the accuracy of the model on this labelled folder.", "DIR");
     parser.addOptions({models, alpha, resolution, threads, camera, max_fps, settings, tab, evaluate});
     parser.addPositionalArgument("paths", "Images, folders of images, or a video file to open.", "[PATH...]");

@@ -20,7 +20,7 @@ struct StudioOptions {
     std::optional<int> threads;
     std::optional<int> camera;   // --camera N: start /dev/videoN
     bool video_as_fast_as_possible = false;  // --max-fps: files feed frames as fast as they are classified
-    QString start_tab;           // --tab NAME: "classify", "layers", "evaluate" or "tradeoffs"
+    QString start_tab;           // --tab NAME: "classify", "layers", "featuremaps", "evaluate" or "tradeoffs"
     QString evaluate_folder;     // --evaluate DIR: measure the accuracy on this labelled folder
 };
 
