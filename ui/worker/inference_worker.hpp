@@ -104,6 +104,9 @@ signals:
     void progress(const QString& message);
 
 private:
+    // The folder caching this machine's roofline peaks, shared by the Roofline and the
+    // Standard vs separable measurements (inference_worker_roofline.cpp).
+    static std::string machine_peaks_dir();
     bool stale(quint64 generation) const { return generation < latest_generation_.load(); }
     std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);
     std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);

@@ -11,17 +11,13 @@
 
 namespace studio {
 
-namespace {
-
 // Where the peaks are cached: "<cache>/roofline" (one small file per machine and thread
 // count, written atomically by the core). Empty when the platform has no cache folder:
 // then the peaks are measured every time.
-std::string peaks_cache_dir() {
+std::string InferenceWorker::machine_peaks_dir() {
     const QString base = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
     return base.isEmpty() ? std::string() : QDir(base).filePath(QStringLiteral("roofline")).toStdString();
 }
-
-}  // namespace
 
 void InferenceWorker::measure_roofline(quint64 generation, bool remeasure_peaks) {
     if (stale(generation) || !configured_ || generation != current_.generation) return;
@@ -34,7 +30,7 @@ void InferenceWorker::measure_roofline(quint64 generation, bool remeasure_peaks)
         data.passes = kLayerProfilePasses;
 
         // The roofs first, on the network's own thread count, before the layers are timed.
-        const std::string cache_dir = peaks_cache_dir();
+        const std::string cache_dir = machine_peaks_dir();
         const QString cache_file =
             cache_dir.empty() ? QString()
                               : QString::fromStdString(mnv1::machine_peaks_cache_path(cache_dir, data.threads));

@@ -3,9 +3,7 @@
 // counterfactual) and times the two against each other, nothing the live path needs.
 #include "inference_worker.hpp"
 
-#include <QDir>
 #include <QFileInfo>
-#include <QStandardPaths>
 
 #include <algorithm>
 #include <chrono>
@@ -37,15 +35,6 @@ int passes_for(double one_pass_ms) {
 // One forward pass, timed by the benchmark module (no warm-up: the caller warmed up).
 double one_pass_ms(mnv1::ExecutionContext& ctx) {
     return mnv1::benchmark_forward(ctx, {.warmup_runs = 0, .runs = 1}).median_ms;
-}
-
-// The roofline cache the CLI's `roofline` command uses ($XDG_CACHE_HOME/mobilenet-studio/roofline).
-std::string peaks_cache_dir() {
-    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
-    if (base.isEmpty()) return {};
-    const QString dir = base + QStringLiteral("/mobilenet-studio/roofline");
-    QDir().mkpath(dir);
-    return QDir::toNativeSeparators(dir).toStdString();
 }
 
 }  // namespace
@@ -124,7 +113,7 @@ void InferenceWorker::measure_standard_conv(quint64 generation) {
         try {
             if (stale(generation)) return;
             emit progress(tr("Reading this machine's compute peak…"));
-            const mnv1::MachinePeaks peaks = mnv1::load_or_measure_machine_peaks(peaks_cache_dir(), r.threads);
+            const mnv1::MachinePeaks peaks = mnv1::load_or_measure_machine_peaks(machine_peaks_dir(), r.threads);
             r.peakGflops = peaks.peak_gflops;
             r.peakFromCache = peaks.from_cache;
         } catch (const std::exception&) {
