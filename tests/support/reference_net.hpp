@@ -182,4 +182,21 @@ inline ReferenceOutput reference_forward(const ModelWeights& w, int resolution, 
     return r;
 }
 
+// How far an engine activation is from the reference's. Accepted when
+// max_diff <= kActivationRelTol * max(1, max_ref) (float32 against double over a few
+// thousand accumulations); a reference of all zeros (max_ref == 0) proves nothing.
+inline constexpr double kActivationRelTol = 1e-4;
+struct ActivationDiff {
+    double max_diff = 0, max_ref = 0;
+    bool within_tolerance() const { return max_diff <= kActivationRelTol * std::max(1.0, max_ref); }
+};
+inline ActivationDiff compare_activation(const std::vector<float>& got, const std::vector<double>& ref) {
+    ActivationDiff d;
+    for (std::size_t i = 0; i < ref.size() && i < got.size(); ++i) {
+        d.max_ref = std::max(d.max_ref, std::abs(ref[i]));
+        d.max_diff = std::max(d.max_diff, std::abs(static_cast<double>(got[i]) - ref[i]));
+    }
+    return d;
+}
+
 }  // namespace mnv1::test

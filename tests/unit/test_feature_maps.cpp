@@ -23,7 +23,6 @@ using namespace mnv1;
 namespace {
 
 // The tolerance test_network_reference uses per layer: max |a - a_ref| <= tol * max(1, max |a_ref|).
-constexpr double kLayerRelTol = 1e-4;
 
 cv::Mat random_photo(int width, int height, int seed) {
     cv::Mat bgr(height, width, CV_8UC3);
@@ -108,14 +107,10 @@ void TestFeatureMaps::activationsMatchReference() {
         QCOMPARE(m.channels, l.out_c);
         const std::vector<double>& r = ref.activations[static_cast<std::size_t>(li)][0];
         QCOMPARE(m.hwc.size(), r.size());
-        double max_ref = 0, max_diff = 0;
-        for (std::size_t i = 0; i < r.size(); ++i) {
-            max_ref = std::max(max_ref, std::abs(r[i]));
-            max_diff = std::max(max_diff, std::abs(static_cast<double>(m.hwc[i]) - r[i]));
-        }
-        QVERIFY2(max_ref > 0, l.name.c_str());  // a layer of zeros would prove nothing
-        QVERIFY2(max_diff <= kLayerRelTol * std::max(1.0, max_ref),
-                 qPrintable(QString("%1: max diff %2, max |ref| %3").arg(l.name.c_str()).arg(max_diff).arg(max_ref)));
+        const test::ActivationDiff d = test::compare_activation(m.hwc, r);
+        QVERIFY2(d.max_ref > 0, l.name.c_str());  // a layer of zeros would prove nothing
+        QVERIFY2(d.within_tolerance(),
+                 qPrintable(QString("%1: max diff %2, max |ref| %3").arg(l.name.c_str()).arg(d.max_diff).arg(d.max_ref)));
         // at(y, x, c) addresses HWC.
         QCOMPARE(m.at(l.out_h - 1, 0, l.out_c - 1),
                  m.hwc[(static_cast<std::size_t>(l.out_h - 1) * l.out_w) * l.out_c + l.out_c - 1]);
