@@ -10,6 +10,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QThread>
 
 #include "common/display_format.hpp"
 #include "common/network_cost.hpp"
@@ -19,6 +20,8 @@
 #include "test_support.hpp"
 #include "widgets/cost_card.hpp"
 #include "widgets/filter_diagram.hpp"
+#include "worker/inference_worker.hpp"
+#include "worker/latest_frame_slot.hpp"
 
 namespace {
 
@@ -75,6 +78,15 @@ private slots:
         QVERIFY2(f.contains(QStringLiteral("1/512 + 1/9")), qPrintable(f));
         QVERIFY2(f.contains(QStringLiteral("= 0.1131")), qPrintable(f));  // 52283392 / 462422016
         QVERIFY2(f.contains(QStringLiteral("8.8× fewer mult-adds")), qPrintable(f));
+        {
+            // Dk = 1: separating only adds the depthwise step; the card says "more", not "fewer".
+            card.dk_box()->setValue(1);
+            const QString more = card.formula_text();
+            QCOMPARE(card.shown().separable_macs, card.shown().standard_macs + 512 * 14 * 14);
+            QVERIFY2(more.contains(QStringLiteral("0.2 % more mult-adds")) && !more.contains(QStringLiteral("fewer")),
+                     qPrintable(more));
+            card.dk_box()->setValue(3);
+        }
         QVERIFY2(f.contains(QStringLiteral("2,359,296")) && f.contains(QStringLiteral("4,608 + 262,144 = 266,752")),
                  qPrintable(f));
         QVERIFY(card.source_text().startsWith(QStringLiteral("Your values")));
@@ -233,17 +245,47 @@ private slots:
         qInfo("0.5-128, 2 threads: separable %.2f ms, standard %.2f ms, measured %.2fx, predicted %.2fx",
               r.separable.median_ms, r.standard.median_ms, r.measuredSpeedup, r.predictedSpeedup);
 
-        // A measurement asked for a configuration that changes at once is dropped.
-        QSignalSpy results(&controller, &studio::InferenceController::standardConvMeasured);
+        // A new configuration: the panel forgets the old configuration's times (that the worker
+        // skips a superseded measurement is checked below, on the worker itself).
         QSignalSpy configured(&controller, &studio::InferenceController::modelConfigured);
-        controller.request_standard_conv_measurement();
         controller.set_tuning({0.5, 160, 2, mnv1::CropMode::Whole});
         controller.apply_configuration();
         QVERIFY(configured.wait(kTimeoutMs));
-        QTest::qWait(500);
-        for (const QList<QVariant>& args : results)
-            QCOMPARE(qvariant_cast<studio::SeparableSpeedup>(args.at(0)).generation, controller.generation());
         QVERIFY(!panel.measurement().has_value());  // the panel forgot the old configuration's times
+    }
+
+    // The worker measures the configuration it was asked for, and skips a request whose
+    // configuration was superseded before it started: no result arrives within three times
+    // a whole measurement.
+    void supersededMeasurementIsSkipped() {
+        studio::InferenceWorker::register_metatypes();
+        QThread thread;
+        auto* w = new studio::InferenceWorker(std::make_shared<studio::LatestFrameSlot>());
+        w->moveToThread(&thread);
+        connect(&thread, &QThread::finished, w, &QObject::deleteLater);
+        thread.start();
+        mnv1::test::QueuedSpy<studio::ModelStatus> configured(w, &studio::InferenceWorker::configured);
+        studio::ModelRequest m;
+        m.generation = 1;
+        m.alpha = 0.5;
+        m.resolution = 128;
+        m.threads = 1;
+        QMetaObject::invokeMethod(w, [w, m] { w->configure(m); }, Qt::QueuedConnection);
+        QVERIFY(configured.wait_for(1, kTimeoutMs));
+        QVERIFY(std::get<0>(configured.first()).ok);
+
+        mnv1::test::QueuedSpy<studio::SeparableSpeedup> measured(w, &studio::InferenceWorker::standardConvMeasured);
+        QMetaObject::invokeMethod(w, [w] { w->measure_standard_conv(1); }, Qt::QueuedConnection);
+        QVERIFY(measured.wait_for(1, kTimeoutMs));
+        const double seconds = std::get<0>(measured.first()).seconds;
+        QVERIFY(seconds > 0);
+
+        w->supersede_before(2);
+        QMetaObject::invokeMethod(w, [w] { w->measure_standard_conv(1); }, Qt::QueuedConnection);
+        QTest::qWait(static_cast<int>(3000 * seconds) + 500);
+        QCOMPARE(measured.count(), 1);
+        thread.quit();
+        thread.wait();
     }
 };
 

@@ -7,7 +7,6 @@
 // it fails only when the workers do (or the released worker still holds an extractor).
 #include <QtTest>
 
-#include <QSignalSpy>
 #include <QThread>
 
 #include <algorithm>
@@ -26,9 +25,10 @@ constexpr int kTimeoutMs = 120000;
 constexpr int kRounds = 50, kPerRound = 1;  // 50 classifications per worker, alternating
 constexpr const char* kPhoto = "images/photos/grace_hopper.jpg";
 
-// The spies hear the worker's thread directly: an emission can land before a
-// QSignalSpy::wait() starts (which would then miss it), so wait for the count instead.
-bool wait_for(const QSignalSpy& spy) { return QTest::qWaitFor([&] { return spy.count() > 0; }, kTimeoutMs); }
+// The workers live on their own threads: signals are recorded through queued connections
+// (QueuedSpy), never by a QSignalSpy appending on the worker's thread.
+template <typename Spy>
+bool wait_for(Spy& spy) { return spy.wait_for(1, kTimeoutMs); }
 
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -57,7 +57,7 @@ struct Worker {
     }
     // Forward-pass latency of one classification of `bgr`, ms; < 0 on failure.
     double classify(const cv::Mat& bgr) {
-        QSignalSpy done(w, &studio::InferenceWorker::imageClassified);
+        mnv1::test::QueuedSpy<studio::ClassifyResult> done(w, &studio::InferenceWorker::imageClassified);
         studio::ClassifyRequest r;
         r.generation = 1;
         r.requestId = ++request;
@@ -65,7 +65,7 @@ struct Worker {
         r.bgr = bgr;
         post([w = w, r] { w->classify_image(r); });
         if (!wait_for(done)) return -1;
-        return done.first().first().value<studio::ClassifyResult>().latencyMs;
+        return std::get<0>(done.first()).latencyMs;
     }
 };
 
@@ -83,11 +83,11 @@ private slots:
 
         Worker never, opened;
         for (Worker* k : {&never, &opened}) {
-            QSignalSpy found(k->w, &studio::InferenceWorker::modelsDiscovered);
+            mnv1::test::QueuedSpy<studio::ModelCatalog> found(k->w, &studio::InferenceWorker::modelsDiscovered);
             const QStringList dirs{QString::fromStdString(models)};
             k->post([w = k->w, dirs] { w->discover_models(dirs); });
             QVERIFY(wait_for(found));
-            QSignalSpy configured(k->w, &studio::InferenceWorker::configured);
+            mnv1::test::QueuedSpy<studio::ModelStatus> configured(k->w, &studio::InferenceWorker::configured);
             studio::ModelRequest m;
             m.generation = 1;
             m.alpha = 1.0;
@@ -95,7 +95,7 @@ private slots:
             m.threads = 1;
             k->post([w = k->w, m] { w->configure(m); });
             QVERIFY(wait_for(configured));
-            QVERIFY(configured.first().first().value<studio::ModelStatus>().ok);
+            QVERIFY(std::get<0>(configured.first()).ok);
             QVERIFY(k->classify(photo) >= 0);  // warm-up
         }
 
@@ -108,8 +108,8 @@ private slots:
             {0, photo}, {1, photo}, {2, photo}, {5, photo}, {6, photo}, {11, photo}, {12, photo}, {26, photo},
             {0, photo}, {5, photo.clone()}, {26, photo.clone()}};
         for (const auto& [layer, image] : requests) {
-            QSignalSpy ready(opened.w, &studio::InferenceWorker::featureMapsReady);
-            QSignalSpy failed(opened.w, &studio::InferenceWorker::requestFailed);
+            mnv1::test::QueuedSpy<studio::FeatureMapResult> ready(opened.w, &studio::InferenceWorker::featureMapsReady);
+            mnv1::test::QueuedSpy<quint64, QString> failed(opened.w, &studio::InferenceWorker::requestFailed);
             studio::FeatureMapRequest r;
             r.generation = 1;
             r.requestId = ++id;
@@ -118,15 +118,15 @@ private slots:
             r.layer = layer;
             opened.post([w = opened.w, r] { w->extract_feature_maps(r); });
             QVERIFY(QTest::qWaitFor([&] { return ready.count() + failed.count() > 0; }, kTimeoutMs));
-            QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
-            const auto res = ready.first().first().value<studio::FeatureMapResult>();
+            QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(std::get<1>(failed.first())));
+            const studio::FeatureMapResult res = std::get<0>(ready.first());
             QCOMPARE(res.layer.index, layer);
             std::printf("  %-6s %4d x %3d x %4d  %7.2f ms%s\n", res.layer.name.c_str(), res.layer.out_h, res.layer.out_w,
                         res.layer.out_c, res.extractMs,
                         res.ranForward ? qPrintable(QString("  (preprocess + forward pass %1 ms)").arg(res.forwardMs, 0, 'f', 2)) : "");
         }
         QVERIFY(opened.w->holds_feature_maps());
-        QSignalSpy released(opened.w, &studio::InferenceWorker::featureMapsReleased);
+        mnv1::test::QueuedSpy<> released(opened.w, &studio::InferenceWorker::featureMapsReleased);
         opened.post([w = opened.w] { w->release_feature_maps(); });
         QVERIFY(wait_for(released));
         QVERIFY(!opened.w->holds_feature_maps());

@@ -527,7 +527,9 @@ private slots:
         const QString first = page->summary_text();
         for (int click = 1; click <= 3; ++click) {
             QTest::mouseClick(page->profile_button(), Qt::LeftButton);
-            QTRY_COMPARE_WITH_TIMEOUT(profiled.count(), click, kTimeoutMs);
+            // At least one profile per click (the Roofline side view, measuring when shown, shares
+            // its layer times with the table and may add one).
+            QTRY_VERIFY_WITH_TIMEOUT(profiled.count() >= click, kTimeoutMs);
             const QString now = page->summary_text();
             QCOMPARE(now.count(QLatin1Char('\n')), first.count(QLatin1Char('\n')));
             QCOMPARE(now.count(QStringLiteral("Median of")), 1);

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace mnv1::test {
 
@@ -21,6 +23,30 @@ inline bool in_ci() {
     const char* ci = std::getenv("CI");
     return ci && (std::string(ci) == "true" || std::string(ci) == "1");
 }
+
+// QSignalSpy appends on the emitting thread (a direct connection), so spying on an object
+// that lives on a worker thread races with the test thread reading the spy. A QueuedSpy
+// records through a queued connection instead: its list is only touched on the thread that
+// created it, while QTest::qWaitFor spins that thread's event loop.
+template <typename... Args>
+class QueuedSpy {
+public:
+    template <typename Sender, typename Signal>
+    QueuedSpy(const Sender* sender, Signal signal) {
+        QObject::connect(sender, signal, &receiver_, [this](const Args&... args) { calls_.emplace_back(args...); },
+                         Qt::QueuedConnection);
+    }
+    int count() const { return static_cast<int>(calls_.size()); }
+    bool isEmpty() const { return calls_.empty(); }
+    // Waits until at least `n` calls were recorded.
+    bool wait_for(int n, int timeout_ms) { return QTest::qWaitFor([&] { return count() >= n; }, timeout_ms); }
+    const std::tuple<Args...>& at(int i) const { return calls_.at(static_cast<std::size_t>(i)); }
+    const std::tuple<Args...>& first() const { return calls_.front(); }
+
+private:
+    QObject receiver_;
+    std::vector<std::tuple<Args...>> calls_;
+};
 
 }  // namespace mnv1::test
 

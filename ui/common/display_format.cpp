@@ -10,6 +10,12 @@ namespace studio {
 
 QString format_alpha(double alpha) { return QString::fromStdString(mnv1::format_alpha(alpha)); }
 
+QString format_exact_count(std::int64_t n) {
+    QString digits = QString::number(n < 0 ? -n : n);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, QLatin1Char(','));
+    return n < 0 ? QStringLiteral("-") + digits : digits;
+}
+
 QString format_count(std::int64_t n) {
     const double v = static_cast<double>(n);
     const double a = std::fabs(v);

@@ -12,6 +12,8 @@ namespace studio {
 QString format_alpha(double alpha);
 // Counts with an SI suffix: 569'000'000 -> "569.0 M", 4'200'000 -> "4.20 M", 12'345 -> "12.3 k".
 QString format_count(std::int64_t n);
+// Exact counts with thousands separators, the same on every locale: 231211008 -> "231,211,008".
+QString format_exact_count(std::int64_t n);
 // Milliseconds with precision that suits the magnitude: 0.42 -> "0.42 ms", 8.61 -> "8.6 ms".
 QString format_ms(double ms);
 // "0.5-160": the usual MobileNet configuration name.

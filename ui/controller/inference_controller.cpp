@@ -58,6 +58,17 @@ void InferenceController::start_worker() {
     connect(worker_, &InferenceWorker::frameClassified, this, &InferenceController::on_frame_classified);
     connect(worker_, &InferenceWorker::layersProfiled, this, &InferenceController::layersProfiled);
     connect(worker_, &InferenceWorker::requestFailed, this, &InferenceController::on_worker_failed);
+    // The teaching views' requests (inference_controller_{roofline,separable,features}.cpp).
+    connect(worker_, &InferenceWorker::rooflineMeasured, this, &InferenceController::on_roofline_measured);
+    connect(worker_, &InferenceWorker::standardConvMeasured, this, &InferenceController::on_standard_conv_measured);
+    connect(worker_, &InferenceWorker::rooflineFailed, this, [this](quint64 generation, const QString& message) {
+        if (generation == generation_) emit rooflineFailed(message);
+    });
+    connect(worker_, &InferenceWorker::standardConvFailed, this, [this](quint64 generation, const QString& message) {
+        if (generation == generation_) emit standardConvFailed(message);
+    });
+    connect(worker_, &InferenceWorker::featureMapsReady, this, &InferenceController::on_feature_maps_ready);
+    connect(worker_, &InferenceWorker::featureMapsReleased, this, &InferenceController::featureMapsReleased);
     connect(worker_, &InferenceWorker::progress, this, [this](const QString& m) { emit statusMessage(m, 0); });
 }
 

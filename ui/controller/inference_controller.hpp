@@ -143,6 +143,10 @@ signals:
     void layersProfiled(const studio::LayerTiming& timing);
     void rooflineMeasured(const studio::RooflineData& roofline);
     void standardConvMeasured(const studio::SeparableSpeedup& result);
+    // The current configuration's roofline / standard-vs-separable measurement failed
+    // (errorOccurred() carries it for the notice bar as well).
+    void rooflineFailed(const QString& message);
+    void standardConvFailed(const QString& message);
     void featureMapsReady(const studio::FeatureMapResult& result);
     void featureMapsReleased();
     void sourceStateChanged(bool running, bool paused);
@@ -177,7 +181,6 @@ private:
     void on_standard_conv_measured(const SeparableSpeedup& result);
     void on_source_failed(quint64 session, const QString& message);
     void log_fps();
-    void connect_feature_maps();
     void on_feature_maps_ready(const FeatureMapResult& result);
 
     QThread* worker_thread_ = nullptr;
@@ -199,6 +202,9 @@ private:
     std::optional<double> explicit_alpha_;
     Input input_;
     quint64 feature_request_ = 0;  // newest feature-map request
+    // Feature-map results with a request id at or below this are dropped: older than one
+    // already shown, or sent before the view was closed.
+    quint64 feature_floor_ = 0;
 
     RateMeter frame_rate_;
     double fps_ = 0;

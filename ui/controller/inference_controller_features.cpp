@@ -6,17 +6,8 @@
 
 namespace studio {
 
-void InferenceController::connect_feature_maps() {
-    // Connected on first use (UniqueConnection: once), so the worker's set-up stays untouched.
-    connect(worker_, &InferenceWorker::featureMapsReady, this, &InferenceController::on_feature_maps_ready,
-            Qt::UniqueConnection);
-    connect(worker_, &InferenceWorker::featureMapsReleased, this, &InferenceController::featureMapsReleased,
-            Qt::UniqueConnection);
-}
-
 bool InferenceController::request_feature_maps(int layer, bool with_input) {
     if (!requested_ || input_.kind == Input::Kind::None || input_.bgr.empty()) return false;
-    connect_feature_maps();
     FeatureMapRequest r;
     r.generation = generation_;
     r.requestId = ++feature_request_;
@@ -31,8 +22,8 @@ bool InferenceController::request_feature_maps(int layer, bool with_input) {
 }
 
 void InferenceController::release_feature_maps() {
-    connect_feature_maps();
     ++feature_request_;  // whatever is still on its way is stale now
+    feature_floor_ = feature_request_;
     worker_->supersede_feature_requests_before(feature_request_);
     QMetaObject::invokeMethod(worker_, [w = worker_] { w->release_feature_maps(); }, Qt::QueuedConnection);
 }
@@ -40,7 +31,11 @@ void InferenceController::release_feature_maps() {
 bool InferenceController::worker_holds_feature_maps() const { return worker_->holds_feature_maps(); }
 
 void InferenceController::on_feature_maps_ready(const FeatureMapResult& r) {
-    if (r.generation != generation_ || r.requestId != feature_request_) return;  // stale
+    // A result older than one already shown, or of another configuration, is stale; one of an
+    // older request than the newest is still shown (newer than what is on screen): live
+    // frames keep requests in flight, and insisting on the newest would starve the view.
+    if (r.generation != generation_ || r.requestId <= feature_floor_) return;
+    feature_floor_ = r.requestId;
     emit featureMapsReady(r);
 }
 

@@ -8,9 +8,6 @@ namespace studio {
 
 void InferenceController::request_roofline(bool remeasure_peaks) {
     if (!requested_) return;
-    // Connected on first use (UniqueConnection: once), so start_worker() stays as it is.
-    connect(worker_, &InferenceWorker::rooflineMeasured, this, &InferenceController::on_roofline_measured,
-            Qt::UniqueConnection);
     const quint64 gen = generation_;
     QMetaObject::invokeMethod(worker_, [w = worker_, gen, remeasure_peaks] { w->measure_roofline(gen, remeasure_peaks); },
                               Qt::QueuedConnection);

@@ -8,9 +8,6 @@ namespace studio {
 
 void InferenceController::request_standard_conv_measurement() {
     if (!requested_) return;
-    // Connected on first use (UniqueConnection: once); queued, the worker lives on its thread.
-    connect(worker_, &InferenceWorker::standardConvMeasured, this, &InferenceController::on_standard_conv_measured,
-            Qt::UniqueConnection);
     const quint64 gen = generation_;
     QMetaObject::invokeMethod(worker_, [w = worker_, gen] { w->measure_standard_conv(gen); }, Qt::QueuedConnection);
 }

@@ -6,7 +6,6 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QListWidget>
-#include <QLocale>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QStackedWidget>
@@ -32,7 +31,6 @@ namespace {
 constexpr int kDefaultBlock = 7;
 constexpr int kDisplaySide = 480;  // longest side of the pictures shown (pixels)
 
-QString grouped(std::int64_t n) { return QLocale(QLocale::English).toString(static_cast<qlonglong>(n)); }
 
 QString number(double v, int digits = 3) { return QString::number(v, 'g', digits); }
 
@@ -202,7 +200,7 @@ LessonDialog::LessonDialog(LayerTableModel* layers, QItemSelectionModel* selecti
     if (controller_) {
         // A new still image: the demo follows it when its step is on screen.
         connect(controller_, &InferenceController::imageClassified, this, [this] {
-            if (current_step() == SpatialStep && isVisible() && controller_->shown_image().data != demo_image_key_) {
+            if (current_step() == SpatialStep && isVisible() && controller_->shown_image().data != demo_image_.data) {
                 run_spatial_demo();
             }
         });
@@ -408,7 +406,7 @@ void LessonDialog::show_step(int step) {
     update_navigation();
     if (step == SpatialStep) {
         const cv::Mat shown = controller_ ? controller_->shown_image() : cv::Mat();
-        if (!outcome_ || shown.data != demo_image_key_) run_spatial_demo();
+        if (!outcome_ || shown.data != demo_image_.data) run_spatial_demo();
     }
 }
 
@@ -545,11 +543,11 @@ QString LessonDialog::standard_text() const {
         .arg(b.df)
         .arg(stride_note)
         .arg(b.dk)
-        .arg(grouped(per_filter))
-        .arg(grouped(positions))
-        .arg(grouped(macs))
+        .arg(format_exact_count(per_filter))
+        .arg(format_exact_count(positions))
+        .arg(format_exact_count(macs))
         .arg(format_count(macs))
-        .arg(grouped(b.costs.standard_params));
+        .arg(format_exact_count(b.costs.standard_params));
 }
 
 QString LessonDialog::depthwise_text() const {
@@ -568,10 +566,10 @@ QString LessonDialog::depthwise_text() const {
         .arg(b.m)
         .arg(b.dk * b.dk)
         .arg(b.df)
-        .arg(grouped(macs))
-        .arg(grouped(b.costs.depthwise_params))
+        .arg(format_exact_count(macs))
+        .arg(format_exact_count(b.costs.depthwise_params))
         .arg(b.number)
-        .arg(grouped(b.depthwise_macs));
+        .arg(format_exact_count(b.depthwise_macs));
 }
 
 QString LessonDialog::pointwise_text() const {
@@ -589,10 +587,10 @@ QString LessonDialog::pointwise_text() const {
         .arg(b.n)
         .arg(b.m)
         .arg(b.df)
-        .arg(grouped(macs))
-        .arg(grouped(b.costs.pointwise_params))
+        .arg(format_exact_count(macs))
+        .arg(format_exact_count(b.costs.pointwise_params))
         .arg(b.number)
-        .arg(grouped(b.pointwise_macs))
+        .arg(format_exact_count(b.pointwise_macs))
         .arg(b.dk);
 }
 
@@ -631,7 +629,7 @@ QString LessonDialog::together_text() const {
               "</table>"
               "<p>%21 The paper's Table 4 makes this comparison on ImageNet: the separable network loses only about "
               "one point of accuracy.</p>")
-        .arg(grouped(dw), grouped(pw), grouped(dw + pw), grouped(standard))
+        .arg(format_exact_count(dw), format_exact_count(pw), format_exact_count(dw + pw), format_exact_count(standard))
         .arg(100.0 * ratio, 0, 'f', 1)
         .arg(b.costs.speedup(), 0, 'f', 1)
         .arg(b.n)
@@ -681,7 +679,7 @@ void LessonDialog::run_spatial_demo() {
     const int k = std::max(kernel_chooser_->currentIndex(), 0);
     const mnv1::NamedKernel named = mnv1::example_kernels()[static_cast<std::size_t>(k)];
     cv::Mat shown = controller_ ? controller_->shown_image() : cv::Mat();
-    demo_image_key_ = shown.data;
+    demo_image_ = shown;
     // The controller replaces its image rather than writing into it, but a copy costs little
     // and keeps the pool's task independent of it.
     const cv::Mat image = shown.clone();
@@ -718,12 +716,12 @@ QString LessonDialog::spatial_figures_text() const {
         html += tr("<p><b>On the image on screen</b>, in grey: %1 × %2 = %3 pixels%4.</p>")
                     .arg(r.width)
                     .arg(r.height)
-                    .arg(grouped(pixels))
+                    .arg(format_exact_count(pixels))
                     .arg(r.width != o.original_width
                              ? tr(" (shrunk from %1 × %2 to stay under %3 pixels)")
                                    .arg(o.original_width)
                                    .arg(o.original_height)
-                                   .arg(grouped(kMaxDemoPixels))
+                                   .arg(format_exact_count(kMaxDemoPixels))
                              : QString());
     } else {
         html += tr("<p><b>No image is shown yet</b>, so this runs on a built-in checkerboard of %1 × %2 pixels. Open a "
@@ -739,7 +737,7 @@ QString LessonDialog::spatial_figures_text() const {
                "<tr><td>median time of %5 runs</td><td align='right'>%6</td><td align='right'>%7</td></tr>"
                "<tr><td>largest difference</td><td colspan='2' align='center'><b>%8</b> (mean %9)</td></tr>"
                "</table>")
-                .arg(grouped(r.full_multiplications), grouped(r.two_pass_multiplications))
+                .arg(format_exact_count(r.full_multiplications), format_exact_count(r.two_pass_multiplications))
                 .arg(per_pixel(r.full_multiplications), 0, 'g', 4)
                 .arg(per_pixel(r.two_pass_multiplications), 0, 'g', 4)
                 .arg(r.repeats)
@@ -815,7 +813,7 @@ QString LessonDialog::spatial_explanation_text() const {
                 .arg(b.number)
                 .arg(b.m)
                 .arg(b.n)
-                .arg(grouped(separable), grouped(standard))
+                .arg(format_exact_count(separable), format_exact_count(standard))
                 .arg(separable > 0 ? static_cast<double>(standard) / separable : 0.0, 0, 'f', 1);
     return html;
 }

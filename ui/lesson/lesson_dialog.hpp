@@ -147,7 +147,9 @@ private:
     QLabel* spatial_result_ = nullptr;
     QFutureWatcher<SpatialOutcome>* watcher_ = nullptr;
     bool rerun_pending_ = false;
-    const void* demo_image_key_ = nullptr;  // pixels of the image the last demo ran on (identity only)
+    // The image the last demo ran on, held (a reference, not a copy) so its pixels cannot be
+    // freed and another image land at the same address: comparing .data tells a new image.
+    cv::Mat demo_image_;
     std::optional<SpatialOutcome> outcome_;
 };
 

@@ -9,6 +9,7 @@
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -274,7 +275,23 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
         connect(controller_, &InferenceController::featureMapsReady, this, &FeatureMapsPage::show_result);
         // A new image or configuration while visible: its feature maps replace the old ones.
         connect(controller_, &InferenceController::imageClassified, this, [this] { request(); });
-        connect(controller_, &InferenceController::frameClassified, this, [this] { request(); });
+        frame_refresh_ = new QTimer(this);
+        frame_refresh_->setSingleShot(true);
+        frame_refresh_->setInterval(kFrameRefreshMs);
+        connect(frame_refresh_, &QTimer::timeout, this, [this] {
+            if (!frame_pending_) return;
+            frame_pending_ = false;
+            request();
+            frame_refresh_->start();
+        });
+        connect(controller_, &InferenceController::frameClassified, this, [this] {
+            if (frame_refresh_->isActive()) {
+                frame_pending_ = true;  // the newest frame is taken when the interval ends
+                return;
+            }
+            request();
+            frame_refresh_->start();
+        });
     }
     rebuild_layer_list();
     show_filters();
@@ -429,7 +446,8 @@ void FeatureMapsPage::update_legend() {
         legend_->set_range(result_->layerRange.min, result_->layerRange.max);
     } else if (c >= 0) {
         const auto [lo, hi] = grid_->display_range(c);
-        legend_->set_caption(tr("channel %1: its own range").arg(c));
+        legend_->set_caption(lo == hi ? tr("channel %1: %2 everywhere (nothing to scale)").arg(c).arg(lo)
+                                      : tr("channel %1: its own range").arg(c));
         legend_->set_range(lo, hi);
     } else {
         legend_->set_caption(tr("layer's values (tiles: own range)"));
@@ -608,8 +626,8 @@ void FeatureMapsPage::update_selection() {
         }
         about_selection_->setText(tr("Made by filter %1 (below, and marked among the filters): one 3×3 slice per colour, "
                                      "each multiplied with its channel of the input above, the three added, then "
-                                     "ReLU6. Red weights make the output bright where that colour is bright, blue ones "
-                                     "dark.")
+                                     "ReLU6. The input values run from -1 to 1, so a red (positive) weight raises the "
+                                     "output where its colour is strong and a blue (negative) one where it is weak.")
                                       .arg(c));
         selected_filter_->set_tile_names(names);
         selected_filter_->set_tensor(f.rows, f.cols, static_cast<int>(slices.size()), filters_as_hwc(f, slices));

@@ -26,6 +26,7 @@ class QButtonGroup;
 class QComboBox;
 class QItemSelectionModel;
 class QLabel;
+class QTimer;
 class QRadioButton;
 class QSlider;
 
@@ -82,6 +83,11 @@ private:
     LayerTableModel* layers_ = nullptr;
     QItemSelectionModel* selection_ = nullptr;
     bool shown_ = false;
+    // Live frames refresh the maps at most every kFrameRefreshMs (one extra forward pass per
+    // refresh on the inference worker: every frame would halve the video's rate).
+    static constexpr int kFrameRefreshMs = 250;
+    QTimer* frame_refresh_ = nullptr;
+    bool frame_pending_ = false;
     bool syncing_ = false;
     std::optional<FeatureMapResult> result_;
 

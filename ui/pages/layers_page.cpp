@@ -39,7 +39,15 @@ LayersPage::LayersPage(QWidget* parent)
     profile_->setToolTip(tr("Runs %1 profiled forward passes on the inference worker and fills the time, "
                             "share, GFLOP/s and implementation columns with each layer's median.")
                              .arg(kLayerProfilePasses));
-    top->addWidget(summary_, 1);
+    // At most five lines tall: on a small screen the table keeps its rows and the rest of
+    // the summary scrolls.
+    auto* summary_scroll = new QScrollArea(this);
+    summary_scroll->setWidget(summary_);
+    summary_scroll->setWidgetResizable(true);
+    summary_scroll->setFrameShape(QFrame::NoFrame);
+    summary_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    summary_scroll->setMaximumHeight(summary_->fontMetrics().lineSpacing() * 5 + 4);
+    top->addWidget(summary_scroll, 1);
     top->addWidget(profile_, 0, Qt::AlignTop);
     lesson_ = new QPushButton(tr("Lesson…"), this);
     lesson_->setToolTip(tr("Standard, depthwise and pointwise convolutions explained step by step, with the numbers "
@@ -150,7 +158,7 @@ void LayersPage::update_summary() {
             // Says whether the rows can be trusted as a picture of a real pass: they cover the
             // profiled passes' wall time, and a plain pass run alongside is of the same size.
             lines << tr("The steps account for %1 % of each profiled pass's wall time; a plain pass run alongside "
-                        "took %2 (median), so the rows add up to %3 % of it%4.")
+                        "took %2 (median), so the profiled total is %3 % of it%4.")
                          .arg(100 * t.coverage, 0, 'f', 1)
                          .arg(format_ms(t.forwardMs))
                          .arg(100 * model_->total_ms() / t.forwardMs, 0, 'f', 0)

@@ -142,7 +142,7 @@ RooflinePanel::RooflinePanel(InferenceController* controller, LayerTableModel* l
     connect(controller_, &InferenceController::modelConfigured, this, &RooflinePanel::on_configured);
     connect(controller_, &InferenceController::rooflineMeasured, this, &RooflinePanel::set_data);
     connect(controller_, &InferenceController::configurationRequested, this, &RooflinePanel::update_state);
-    connect(controller_, &InferenceController::errorOccurred, this, &RooflinePanel::on_failed);
+    connect(controller_, &InferenceController::rooflineFailed, this, &RooflinePanel::on_failed);
     connect(chart_, &RooflineChart::layerClicked, this, &RooflinePanel::select_layer);
     connect(selection_, &QItemSelectionModel::selectionChanged, this, &RooflinePanel::sync_highlight);
     connect(selection_, &QItemSelectionModel::currentChanged, this, &RooflinePanel::sync_highlight);
@@ -196,6 +196,7 @@ void RooflinePanel::request(bool remeasure_peaks) {
 
 void RooflinePanel::set_data(const RooflineData& data) {
     data_ = data;
+    failure_.clear();
     if (data.generation == requested_generation_) measuring_ = false;
     chart_->set_data(data);
     sync_highlight();
@@ -347,6 +348,11 @@ void RooflinePanel::update_explanation() {
                     .arg(range(dw.min_intensity, dw.max_intensity), sides(dw), range(dw.min_gflops, dw.max_gflops),
                          percent_range(dw.min_peak_pct, dw.max_peak_pct), percent(dw.median_peak_pct),
                          percent_range(dw.min_roof_pct, dw.max_roof_pct));
+        if (dw.max_roof_pct > 100) {
+            html << tr("<p>Points above the memory roof are not an error: those layers' few MB stay in the L2/L3 "
+                       "caches, which deliver more than the main-memory bandwidth measured for the roof. They are "
+                       "still bound by data movement, only by the caches' bandwidth instead.</p>");
+        }
     }
     if (pw.count > 0) {
         html << tr("<p>%1 <b>Pointwise (1×1) layers</b> (%2): %3 FLOP/byte, %4. They reach %5 GFLOP/s: %6 % of the "

@@ -18,13 +18,6 @@ namespace studio {
 
 namespace {
 
-// 231211008 -> "231,211,008": exact counts, grouped, the same on every locale.
-QString grouped(std::int64_t v) {
-    QString digits = QString::number(v < 0 ? -v : v);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, QLatin1Char(','));
-    return v < 0 ? QStringLiteral("-") + digits : digits;
-}
-
 QString dot() { return QStringLiteral("·"); }
 
 // "a·b·c" of the numbers.
@@ -48,6 +41,9 @@ CostCardPanel::CostCardPanel(LayerTableModel* layers, QItemSelectionModel* selec
     : QWidget(parent), layers_(layers), selection_(selection) {
     source_ = new QLabel;
     source_->setWordWrap(true);
+    // Room for four lines whatever it says, so the boxes under it do not jump while typing.
+    source_->setMinimumHeight(source_->fontMetrics().lineSpacing() * 4);
+    source_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     source_->setTextFormat(Qt::PlainText);
 
     dk_ = make_box(11, tr("Dk: side of the square kernel (3 in MobileNet)"));
@@ -206,8 +202,8 @@ void CostCardPanel::show_selected_layer() {
         why = tr("the classifier is a 1×1 convolution already (Dk = 1: a depthwise step would add work, not save it)");
     }
     if (l.kind == mnv1::LayerKind::Softmax) why = tr("the softmax has no weights and no mult-adds");
-    source_->setText(tr("%1: nothing to separate, %2. The numbers below are still those of the last "
-                        "convolution shown; select a dw or pw row to see a block.")
+    source_->setText(tr("%1: nothing to separate, %2. The numbers below are those shown before; select a dw "
+                        "or pw row to see a block.")
                          .arg(QString::fromStdString(l.name), why));
 }
 
@@ -225,29 +221,35 @@ void CostCardPanel::show_comparison(const mnv1::ConvCostComparison& c) {
 
     QString html;
     html += tr("<p><b>Standard:</b> %1 = %2 = <b>%3</b> mult-adds (%4)<br>")
-                .arg(std_formula, product({c.dk, c.dk, c.m, c.n, c.df, c.df}), grouped(c.standard_macs),
+                .arg(std_formula, product({c.dk, c.dk, c.m, c.n, c.df, c.df}), format_exact_count(c.standard_macs),
                      format_count(c.standard_macs));
     html += tr("<b>Depthwise separable:</b> %1 + %2<br>&nbsp;&nbsp;= %3 + %4 = %5 + %6 = <b>%7</b> mult-adds (%8)</p>")
                 .arg(dw_formula, pw_formula, product({c.dk, c.dk, c.m, c.df, c.df}), product({c.m, c.n, c.df, c.df}),
-                     grouped(c.depthwise_macs), grouped(c.pointwise_macs), grouped(c.separable_macs),
+                     format_exact_count(c.depthwise_macs), format_exact_count(c.pointwise_macs), format_exact_count(c.separable_macs),
                      format_count(c.separable_macs));
     html += tr("<p><b>Ratio:</b> separable / standard = %1 / %2 = <b>%3</b><br>"
                "&nbsp;&nbsp;= 1/N + 1/%4² = 1/%5 + 1/%6 = %7 + %8 = %9")
-                .arg(grouped(c.separable_macs), grouped(c.standard_macs), QString::number(c.ratio, 'f', 4),
+                .arg(format_exact_count(c.separable_macs), format_exact_count(c.standard_macs), QString::number(c.ratio, 'f', 4),
                      sub_k, QString::number(c.n), QString::number(c.dk * c.dk), QString::number(inv_n, 'f', 4),
                      QString::number(inv_k2, 'f', 4), QString::number(c.formula_ratio, 'f', 4));
-    html += tr("<br>&nbsp;&nbsp;→ <b>%1× fewer mult-adds.</b> In a standard convolution each of the N·%2² output "
-               "values costs %3·M = %4 mult-adds. Separated, the %6 filtering is done once per input channel "
-               "(shared by all N outputs), and each output value only mixes M = %5 channels.</p>")
-                .arg(QString::number(c.speedup(), 'f', 1), sub_f, sub_k + QStringLiteral("²"),
-                     grouped(static_cast<std::int64_t>(c.dk) * c.dk * c.m), QString::number(c.m),
-                     QStringLiteral("%1×%1").arg(c.dk));
+    if (c.ratio >= 1.0) {
+        html += tr("<br>&nbsp;&nbsp;→ <b>%1 mult-adds.</b> With a %2 kernel there is no spatial filtering to "
+                   "share: the depthwise step only adds work.</p>")
+                    .arg(separable_saving_text(c), QStringLiteral("%1×%1").arg(c.dk));
+    } else {
+        html += tr("<br>&nbsp;&nbsp;→ <b>%1 mult-adds.</b> In a standard convolution each of the N·%2² output "
+                   "values costs %3·M = %4 mult-adds. Separated, the %6 filtering is done once per input channel "
+                   "(shared by all N outputs), and each output value only mixes M = %5 channels.</p>")
+                    .arg(separable_saving_text(c), sub_f, sub_k + QStringLiteral("²"),
+                         format_exact_count(static_cast<std::int64_t>(c.dk) * c.dk * c.m), QString::number(c.m),
+                         QStringLiteral("%1×%1").arg(c.dk));
+    }
     html += tr("<p><b>Parameters:</b> standard %1 = %2; separable %3 + M·N = %4 + %5 = %6 "
-               "(%7× fewer: the same ratio, since both costs are the weights × %8 positions).</p>")
+               "(%7: the same ratio, since both costs are the weights × %8 positions).</p>")
                 .arg(QStringList{sub_k, sub_k, QStringLiteral("M"), QStringLiteral("N")}.join(dot()),
-                     grouped(c.standard_params), QStringList{sub_k, sub_k, QStringLiteral("M")}.join(dot()),
-                     grouped(c.depthwise_params), grouped(c.pointwise_params), grouped(c.separable_params))
-                .arg(static_cast<double>(c.standard_params) / static_cast<double>(c.separable_params), 0, 'f', 1)
+                     format_exact_count(c.standard_params), QStringList{sub_k, sub_k, QStringLiteral("M")}.join(dot()),
+                     format_exact_count(c.depthwise_params), format_exact_count(c.pointwise_params), format_exact_count(c.separable_params))
+                .arg(separable_saving_text(c))
                 .arg(QStringLiteral("%1×%1").arg(c.df));
     formulas_->setText(html);
 }

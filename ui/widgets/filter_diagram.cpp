@@ -317,11 +317,9 @@ void FilterShapeDiagram::paintEvent(QPaintEvent*) {
     const QString sep_label = tr("Separable");
     const int label_w = std::max(fm.horizontalAdvance(std_label), fm.horizontalAdvance(sep_label)) + 8;
     const QString std_value = format_count(c.standard_macs);
-    const QString sep_value = tr("%1 = %2 + %3, %4%5 fewer")
+    const QString sep_value = tr("%1 = %2 + %3, %4")
                                   .arg(format_count(c.separable_macs), format_count(c.depthwise_macs),
-                                       format_count(c.pointwise_macs))
-                                  .arg(c.speedup(), 0, 'f', 1)
-                                  .arg(times());
+                                       format_count(c.pointwise_macs), separable_saving_text(c));
     const int value_w = std::min(fm.horizontalAdvance(sep_value) + 8, area.width() / 2);
     const int bar_x = area.left() + label_w;
     const double bar_full = std::max(10, area.width() - label_w - value_w);
@@ -341,6 +339,11 @@ void FilterShapeDiagram::paintEvent(QPaintEvent*) {
     const double sep_end = bar_x + dw_len + bar_len(c.pointwise_macs) + 6;
     p.drawText(QRect(static_cast<int>(sep_end), by, area.right() - static_cast<int>(sep_end), line), Qt::AlignLeft,
                fm.elidedText(sep_value, Qt::ElideRight, area.right() - static_cast<int>(sep_end)));
+}
+
+QString separable_saving_text(const mnv1::ConvCostComparison& c) {
+    if (c.ratio < 1.0) return FilterShapeDiagram::tr("%1× fewer").arg(c.speedup(), 0, 'f', 1);
+    return FilterShapeDiagram::tr("%1 % more").arg(100.0 * (c.ratio - 1.0), 0, 'f', 1);
 }
 
 }  // namespace studio

@@ -48,4 +48,8 @@ private:
     Highlight highlight_ = Highlight::All;
 };
 
+// What separating saves, said right either way: "8.7× fewer", or "2.1 % more" when the
+// separable form costs more (Dk = 1: the depthwise step only adds work).
+QString separable_saving_text(const mnv1::ConvCostComparison& c);
+
 }  // namespace studio

@@ -230,23 +230,31 @@ void InferenceWorker::process_latest_frame() {
     }
 }
 
+LayerTiming InferenceWorker::time_layers(quint64 generation) {
+    LayerTiming t;
+    t.generation = generation;
+    t.passes = kLayerProfilePasses;
+    // On the input of the last classification (or the blank timing input). One plain pass
+    // first, so the first profiled pass does not pay for cold caches.
+    ctx_->forward();
+    mnv1::ProfiledForward p = mnv1::profile_layers_and_forward(*ctx_, t.passes);
+    t.steps = std::move(p.steps);
+    t.implementations = ctx_->network().implementations();
+    t.totalMs = p.steps_ms;
+    t.coverage = p.coverage;
+    t.profiledPassMs = p.profiled_pass.median_ms;
+    t.forwardMs = p.forward.median_ms;
+    return t;
+}
+
 void InferenceWorker::profile_layers(quint64 generation) {
     if (stale(generation) || !configured_ || generation != current_.generation) return;
     try {
-        LayerTiming t;
-        t.generation = generation;
-        t.passes = kLayerProfilePasses;
-        // On the input of the last classification (or the blank timing input). One plain pass
-        // first, so the first profiled pass does not pay for cold caches.
-        ctx_->forward();
-        mnv1::ProfiledForward p = mnv1::profile_layers_and_forward(*ctx_, t.passes);
-        t.steps = std::move(p.steps);
-        t.implementations = ctx_->network().implementations();
-        t.totalMs = p.steps_ms;
-        t.coverage = p.coverage;
-        t.profiledPassMs = p.profiled_pass.median_ms;
-        t.forwardMs = p.forward.median_ms;
+        const LayerTiming t = time_layers(generation);
         emit layersProfiled(t);
+        // A roofline already shown for these roofs gets the same times: the Layers table and
+        // the Roofline never quote two different measurements.
+        if (last_peaks_ && last_peaks_->threads == ctx_->network().threads()) emit rooflineMeasured(roofline_of(t, *last_peaks_));
     } catch (const std::exception& e) {
         emit requestFailed(generation, QString::fromUtf8(e.what()));
     }

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "feature_map_types.hpp"
@@ -96,6 +97,10 @@ signals:
     void layersProfiled(const studio::LayerTiming& timing);
     void rooflineMeasured(const studio::RooflineData& roofline);
     void standardConvMeasured(const studio::SeparableSpeedup& result);
+    // A roofline or standard-vs-separable measurement failed (requestFailed() follows too):
+    // the view that asked for it says so; other requests' failures are not its own.
+    void rooflineFailed(quint64 generation, const QString& message);
+    void standardConvFailed(quint64 generation, const QString& message);
     void featureMapsReady(const studio::FeatureMapResult& result);
     void featureMapsReleased();
     // A request failed (bad image, unloadable model, ...): one line for the user.
@@ -107,6 +112,11 @@ private:
     // The folder caching this machine's roofline peaks, shared by the Roofline and the
     // Standard vs separable measurements (inference_worker_roofline.cpp).
     static std::string machine_peaks_dir();
+    // kLayerProfilePasses profiled passes of the current network (with plain ones between):
+    // the one per-layer measurement behind both the Layers table and the Roofline.
+    LayerTiming time_layers(quint64 generation);
+    RooflineData roofline_of(const LayerTiming& timing, const mnv1::MachinePeaks& peaks) const;
+    std::optional<mnv1::MachinePeaks> last_peaks_;  // the roofs the Roofline last showed
     bool stale(quint64 generation) const { return generation < latest_generation_.load(); }
     std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);
     std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);
@@ -121,8 +131,6 @@ private:
     ModelCatalog catalog_;
     std::map<std::string, std::shared_ptr<const mnv1::ModelWeights>> loaded_;   // by path
     std::map<int, std::shared_ptr<const mnv1::ModelWeights>> random_;          // by alpha * 1000
-    // Random weights of the last standard-conv counterfactual measured (~29 M at α 1.0).
-    std::shared_ptr<const mnv1::ModelWeights> standard_weights_;
 
     // The current configuration's execution context; it keeps its compiled network alive
     // whatever the runtime's cache evicts.

@@ -19,37 +19,43 @@ std::string InferenceWorker::machine_peaks_dir() {
     return base.isEmpty() ? std::string() : QDir(base).filePath(QStringLiteral("roofline")).toStdString();
 }
 
+RooflineData InferenceWorker::roofline_of(const LayerTiming& timing, const mnv1::MachinePeaks& peaks) const {
+    RooflineData data;
+    data.generation = timing.generation;
+    data.alpha = current_.alpha;
+    data.resolution = current_.resolution;
+    data.threads = peaks.threads;
+    data.passes = timing.passes;
+    data.peaks = peaks;
+    data.points = mnv1::roofline_points(ctx_->network(), timing.steps, peaks);
+    return data;
+}
+
 void InferenceWorker::measure_roofline(quint64 generation, bool remeasure_peaks) {
     if (stale(generation) || !configured_ || generation != current_.generation) return;
     try {
-        RooflineData data;
-        data.generation = generation;
-        data.alpha = current_.alpha;
-        data.resolution = current_.resolution;
-        data.threads = ctx_->network().threads();
-        data.passes = kLayerProfilePasses;
-
+        const int threads = ctx_->network().threads();
         // The roofs first, on the network's own thread count, before the layers are timed.
         const std::string cache_dir = machine_peaks_dir();
         const QString cache_file =
-            cache_dir.empty() ? QString()
-                              : QString::fromStdString(mnv1::machine_peaks_cache_path(cache_dir, data.threads));
+            cache_dir.empty() ? QString() : QString::fromStdString(mnv1::machine_peaks_cache_path(cache_dir, threads));
         // Measuring again = dropping the cached file: the core then measures and stores anew.
         if (remeasure_peaks && !cache_file.isEmpty()) QFile::remove(cache_file);
         if (cache_file.isEmpty() || !QFile::exists(cache_file)) {
-            emit progress(tr("Measuring this machine's peak compute and bandwidth (%1 thread(s))…").arg(data.threads));
+            emit progress(tr("Measuring this machine's peak compute and bandwidth (%1 thread(s))…").arg(threads));
         }
-        data.peaks = mnv1::load_or_measure_machine_peaks(cache_dir, data.threads);
+        last_peaks_ = mnv1::load_or_measure_machine_peaks(cache_dir, threads);
         if (stale(generation)) return;  // the configuration changed meanwhile: its own request follows
 
         emit progress(tr("Timing every layer of %1 (%2 profiled passes) for the roofline…")
-                          .arg(config_name(data.alpha, data.resolution))
-                          .arg(data.passes));
-        ctx_->forward();  // one plain pass first, so the first profiled one does not pay for cold caches
-        const std::vector<mnv1::LayerProfile> steps = mnv1::profile_layers(*ctx_, data.passes);
-        data.points = mnv1::roofline_points(ctx_->network(), steps, data.peaks);
-        emit rooflineMeasured(data);
+                          .arg(config_name(current_.alpha, current_.resolution))
+                          .arg(kLayerProfilePasses));
+        // One measurement for both views: the Layers table shows the same times.
+        const LayerTiming t = time_layers(generation);
+        emit layersProfiled(t);
+        emit rooflineMeasured(roofline_of(t, *last_peaks_));
     } catch (const std::exception& e) {
+        emit rooflineFailed(generation, QString::fromUtf8(e.what()));
         emit requestFailed(generation, QString::fromUtf8(e.what()));
     }
 }

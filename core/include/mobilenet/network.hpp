@@ -158,6 +158,9 @@ public:
     bool is_cached(const std::shared_ptr<const ModelWeights>& weights, const NetworkConfig& cfg) const;
     std::size_t cache_size() const;
     void clear_cache();
+    // Drops every cached network compiled from `weights` (a one-off use, e.g. a large
+    // counterfactual timed once); handles held elsewhere stay valid. Returns how many.
+    std::size_t evict(const std::shared_ptr<const ModelWeights>& weights);
 
 private:
     struct Impl;

@@ -72,6 +72,13 @@ void Runtime::clear_cache() {
     impl_->entries.clear();
 }
 
+std::size_t Runtime::evict(const std::shared_ptr<const ModelWeights>& weights) {
+    const std::lock_guard<std::mutex> lock(impl_->mutex);
+    const std::size_t before = impl_->entries.size();
+    impl_->entries.remove_if([&](const Impl::Entry& e) { return e.weights == weights; });
+    return before - impl_->entries.size();
+}
+
 std::string onednn_version() {
     const dnnl_version_t* v = dnnl_version();
     return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
