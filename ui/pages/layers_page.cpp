@@ -120,7 +120,7 @@ void LayersPage::add_side_view(QWidget* view, const QString& title) {
     if (side_tabs_->isHidden()) {
         side_tabs_->show();
         const int em = fontMetrics().height();
-        splitter_->setSizes({em * 46, em * 40});
+        splitter_->setSizes({em * 40, em * 48});
     }
 }
 
