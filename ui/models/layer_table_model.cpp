@@ -141,7 +141,12 @@ QVariant LayerTableModel::header_tooltip(int section) const {
     case TimeMs: return tr("Median wall time of this layer over %1 profiled passes.").arg(kLayerProfilePasses);
     case Gflops:
         return tr("Achieved GFLOP/s: 2 FLOPs (a multiply and an add) per mult-add, divided by the measured time.");
-    case Implementation: return tr("The oneDNN primitive implementation that ran this layer.");
+    case Implementation:
+        return tr("The oneDNN kernel that ran this layer, named kind:instruction set. brgconv / brgconv_1x1: the "
+                  "convolution done as batches of small matrix multiplies (oneDNN's fastest path); brdgmm_dw: the "
+                  "depthwise convolution as batches of diagonal multiplies; jit: code generated at run time for "
+                  "this shape; x64:gemm:jit: a general matrix multiply (the classifier); ref: a slow reference "
+                  "kernel. avx512_core, avx2: the vector instructions it uses.");
     default: return {};
     }
 }
