@@ -15,9 +15,8 @@ void LayerTableModel::set_architecture(const mnv1::ArchConfig& cfg, quint64 gene
     ms_.assign(layers_.size(), std::nullopt);
     implementations_.assign(layers_.size(), QString());
     profiled_ = false;
-    passes_ = 0;
     timing_ = {};
-    total_ms_ = reorder_ms_ = 0;
+    reorder_ms_ = 0;
     endResetModel();
 }
 
@@ -37,9 +36,7 @@ bool LayerTableModel::set_timing(const LayerTiming& timing) {
         if (implementations_[r].isEmpty()) implementations_[r] = QString::fromStdString(timing.implementations[r]);
     }
     profiled_ = true;
-    passes_ = timing.passes;
     timing_ = timing;
-    total_ms_ = timing.totalMs;
     reorder_ms_ = reorder_ms;
     if (rowCount() > 0) emit dataChanged(index(0, MultAddShare), index(rowCount() - 1, Implementation));
     return true;

@@ -49,12 +49,12 @@ public:
     const std::vector<mnv1::LayerSpec>& layers() const { return layers_; }
     const mnv1::CostSummary& summary() const { return summary_; }
     bool profiled() const { return profiled_; }
-    int profiled_passes() const { return passes_; }
+    int profiled_passes() const { return timing_.passes; }
     // The last timing as the worker measured it (totals, coverage, plain pass).
     const LayerTiming& timing() const { return timing_; }
-    double total_ms() const { return total_ms_; }          // whole profiled pass (sum of step medians)
+    double total_ms() const { return timing_.totalMs; }          // whole profiled pass (sum of step medians)
     double reorder_ms() const { return reorder_ms_; }      // steps that are no row (the input reorder)
-    double layers_ms() const { return total_ms_ - reorder_ms_; }  // the rows' time: TimeShare's 100 %
+    double layers_ms() const { return timing_.totalMs - reorder_ms_; }  // the rows' time: TimeShare's 100 %
     std::optional<double> layer_ms(int row) const { return ms_[static_cast<std::size_t>(row)]; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -76,9 +76,8 @@ private:
     std::vector<QString> implementations_;
     quint64 generation_ = 0;
     bool profiled_ = false;
-    int passes_ = 0;
-    LayerTiming timing_;
-    double total_ms_ = 0, reorder_ms_ = 0;
+    LayerTiming timing_;  // the last one shown; empty before profiling
+    double reorder_ms_ = 0;
 };
 
 }  // namespace studio

@@ -363,9 +363,7 @@ void RooflinePanel::update_explanation() {
                          percent_range(pw.min_peak_pct, pw.max_peak_pct), percent(pw.median_peak_pct));
     }
     html << tr("<p><small>FLOPs = 2 × mult-adds. Bytes are the compulsory f32 traffic (input + output + weights + "
-               "bias, each once), a lower bound of the real traffic, so intensities are upper bounds. A point above "
-               "the memory roof is a layer whose few MB stay in the L2/L3 caches, which are faster than the main "
-               "memory measured. Hover a point for its figures; click it to select the layer in the table.</small></p>");
+               "bias, each once), a lower bound of the real traffic, so intensities are upper bounds. Hover a point for its figures; click it to select the layer in the table.</small></p>");
     explanation_->setText(html.join(QString()));
 }
 

@@ -77,12 +77,10 @@ void InferenceWorker::measure_standard_conv(quint64 generation) {
             ~EvictAfterUse() { runtime.evict(weights); }
         } standard_weights{*runtime_, mnv1::random_weights(std_arch)};
         r.standardWeights = tr("random (He init): the time of a pass does not depend on the weights' values");
-        r.standardWasCached = false;
         if (stale(generation)) return;
         // Own contexts for this use; the live context (ctx_) keeps its activations and CAM.
         mnv1::ExecutionContext separable(separable_net);
         mnv1::ExecutionContext standard(runtime_->compile(standard_weights.weights, cfg));
-        r.standardBuildMs = r.standardWasCached ? 0.0 : standard.network().build_ms();
         // Both see the image last classified (or the blank timing input).
         std::copy(ctx_->input(), ctx_->input() + ctx_->input_floats(), separable.input());
         std::copy(ctx_->input(), ctx_->input() + ctx_->input_floats(), standard.input());

@@ -38,8 +38,6 @@ struct SeparableSpeedup {
 
     QString separableWeights;  // the weights in use ("mobilenet_v1_1.0_224.tflite", "random weights")
     QString standardWeights;   // always random: time does not depend on the weights' values
-    bool standardWasCached = false;  // the standard network was already compiled
-    double standardBuildMs = 0;
 
     // The machine's compute roof (oneDNN f32 matmul peak on `threads` threads), from the
     // roofline cache or measured now; 0 when it could not be measured.
