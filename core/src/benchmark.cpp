@@ -55,40 +55,27 @@ std::optional<LatencyStats> benchmark_forward(ExecutionContext& ctx, const Bench
     return latency_stats(ms);
 }
 
-std::vector<LayerProfile> profile_layers(ExecutionContext& ctx, int runs) {
-    const bool was_profiling = ctx.profiling();
-    ctx.set_profiling(true);
-    std::vector<std::vector<double>> samples;
-    try {
-        for (int i = 0; i < std::max(runs, 1); ++i) {
-            ctx.forward();
-            samples.resize(ctx.profile().size());
-            for (std::size_t s = 0; s < ctx.profile().size(); ++s) samples[s].push_back(ctx.profile()[s].ms);
-        }
-    } catch (...) {
-        ctx.set_profiling(was_profiling);
-        throw;
-    }
-    std::vector<LayerProfile> out = ctx.profile();
-    for (std::size_t s = 0; s < out.size(); ++s) out[s].ms = percentile(samples[s], 0.5);
-    ctx.set_profiling(was_profiling);
-    return out;
-}
+namespace {
 
-ProfiledForward profile_layers_and_forward(ExecutionContext& ctx, int runs) {
+// `runs` profiled passes, each timed whole, each followed by a plain pass when
+// `with_plain` (so both see the same machine state). The profiling switch is left as found.
+ProfiledForward profile(ExecutionContext& ctx, int runs, bool with_plain) {
     using Clock = std::chrono::steady_clock;
-    runs = std::max(runs, 1);
+    const auto ms_since = [](Clock::time_point t0) {
+        return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    };
     const bool was_profiling = ctx.profiling();
     std::vector<std::vector<double>> step_samples;
     std::vector<double> plain_ms, pass_ms, pass_coverage;
-    std::vector<LayerProfile> names;
+    ProfiledForward out;
     try {
-        for (int i = 0; i < runs; ++i) {
+        for (int i = 0; i < std::max(runs, 1); ++i) {
             ctx.set_profiling(true);
             const auto p0 = Clock::now();
             ctx.forward();
-            const double wall = std::chrono::duration<double, std::milli>(Clock::now() - p0).count();
+            const double wall = ms_since(p0);
             const std::vector<LayerProfile>& prof = ctx.profile();
+            if (out.steps.empty()) out.steps = prof;
             step_samples.resize(prof.size());
             double pass_steps = 0;
             for (std::size_t s = 0; s < prof.size(); ++s) {
@@ -97,19 +84,17 @@ ProfiledForward profile_layers_and_forward(ExecutionContext& ctx, int runs) {
             }
             pass_ms.push_back(wall);
             pass_coverage.push_back(wall > 0 ? pass_steps / wall : 0);
-            if (names.empty()) names = prof;
+            if (!with_plain) continue;
             ctx.set_profiling(false);
             const auto t0 = Clock::now();
             ctx.forward();
-            plain_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+            plain_ms.push_back(ms_since(t0));
         }
     } catch (...) {
         ctx.set_profiling(was_profiling);
         throw;
     }
     ctx.set_profiling(was_profiling);
-    ProfiledForward out;
-    out.steps = std::move(names);
     for (std::size_t s = 0; s < out.steps.size(); ++s) {
         out.steps[s].ms = percentile(step_samples[s], 0.5);
         out.steps_ms += out.steps[s].ms;
@@ -119,5 +104,11 @@ ProfiledForward profile_layers_and_forward(ExecutionContext& ctx, int runs) {
     out.coverage = percentile(pass_coverage, 0.5);
     return out;
 }
+
+}  // namespace
+
+std::vector<LayerProfile> profile_layers(ExecutionContext& ctx, int runs) { return profile(ctx, runs, false).steps; }
+
+ProfiledForward profile_layers_and_forward(ExecutionContext& ctx, int runs) { return profile(ctx, runs, true); }
 
 }  // namespace mnv1
