@@ -46,17 +46,15 @@ void InferenceWorker::register_metatypes() {
     });
 }
 
-void InferenceWorker::supersede_before(quint64 generation) {
-    quint64 cur = latest_generation_.load();
-    while (cur < generation && !latest_generation_.compare_exchange_weak(cur, generation)) {
+void InferenceWorker::raise_to(std::atomic<quint64>& latest, quint64 value) {
+    quint64 cur = latest.load();
+    while (cur < value && !latest.compare_exchange_weak(cur, value)) {
     }
 }
 
-void InferenceWorker::supersede_images_before(quint64 request_id) {
-    quint64 cur = latest_image_request_.load();
-    while (cur < request_id && !latest_image_request_.compare_exchange_weak(cur, request_id)) {
-    }
-}
+void InferenceWorker::supersede_before(quint64 generation) { raise_to(latest_generation_, generation); }
+
+void InferenceWorker::supersede_images_before(quint64 request_id) { raise_to(latest_image_request_, request_id); }
 
 void InferenceWorker::frame_result_consumed() {
     const int left = --frames_unconsumed_;

@@ -112,6 +112,9 @@ private:
     // The folder caching this machine's roofline peaks, shared by the Roofline and the
     // Standard vs separable measurements (inference_worker_roofline.cpp).
     static std::string machine_peaks_dir();
+    // Raises `latest` to `value` unless it is already higher (any thread): the newest
+    // request id or generation wins whichever thread posts first.
+    static void raise_to(std::atomic<quint64>& latest, quint64 value);
     // kLayerProfilePasses profiled passes of the current network (with plain ones between):
     // the one per-layer measurement behind both the Layers table and the Roofline.
     LayerTiming time_layers(quint64 generation);

@@ -18,9 +18,7 @@ double ms_since(Clock::time_point t0) {
 }  // namespace
 
 void InferenceWorker::supersede_feature_requests_before(quint64 request_id) {
-    quint64 cur = latest_feature_request_.load();
-    while (cur < request_id && !latest_feature_request_.compare_exchange_weak(cur, request_id)) {
-    }
+    raise_to(latest_feature_request_, request_id);
 }
 
 void InferenceWorker::extract_feature_maps(const studio::FeatureMapRequest& request) {
