@@ -40,6 +40,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  info      --alpha A --resolution R [--classes N] [--standard-conv] [--json]\n"
     "  bench     --alpha A --resolution R [--threads T] [--batch B] [--runs N] [--standard-conv]\n"
+    "            [--precision fp32|int8 [--model PATH | --models-dir DIR]]\n"
     "            [--per-layer] [--keep-activations] [--json]\n"
     "  classify  [--model PATH | --alpha A] [--models-dir DIR] [--labels PATH] [--resolution R]\n"
     "            [--crop whole|central] [--top K] [--threads T] [--json] IMAGE...\n"
@@ -109,8 +110,34 @@ int cmd_info(const std::vector<std::string>& argv) {
     return 0;
 }
 
+// --precision fp32|int8 (default fp32).
+mnv1::Precision precision_from(const Args& a) {
+    const std::string p = a.str("--precision", "fp32");
+    if (p == "fp32" || p == "f32") return mnv1::Precision::F32;
+    if (p == "int8") return mnv1::Precision::Int8;
+    throw UsageError("option '--precision' must be 'fp32' or 'int8', got '" + p + "'");
+}
+
+// The uint8 release to run at int8: --model PATH, or the search path's uint8 model of
+// this alpha (the one whose native resolution is closest to --resolution).
+std::shared_ptr<const mnv1::ModelWeights> uint8_model(const Args& a, double alpha) {
+    if (a.has("--model")) return mnv1::load_model(a.str("--model"));
+    std::vector<mnv1::ModelEntry> quantized;
+    for (const auto& e : cli::search_path_models(a)) {
+        if (e.quantized) quantized.push_back(e);
+    }
+    const mnv1::ModelEntry* e = mnv1::pick_model(quantized, alpha, a.integer("--resolution", 224, 32, 1024));
+    if (!e) {
+        throw std::runtime_error("--precision int8 needs a uint8 TFLite model of alpha " + fmt(alpha, 2) +
+                                 ": pass --model PATH or --models-dir DIR");
+    }
+    return mnv1::load_model(e->path);
+}
+
 int cmd_bench(const std::vector<std::string>& argv) {
-    const Args a(argv, {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--warmup", "--classes"},
+    const Args a(argv,
+                 {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--warmup", "--classes", "--precision",
+                  "--model", "--models-dir"},
                  {"--per-layer", "--json", "--standard-conv", "--keep-activations"});
     if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
     mnv1::ArchConfig arch = arch_from(a);
@@ -119,11 +146,22 @@ int cmd_bench(const std::vector<std::string>& argv) {
     cfg.resolution = arch.resolution;
     cfg.threads = a.integer("--threads", 0, 0, 1024);
     cfg.batch = a.integer("--batch", 1, 1, 1024);
+    cfg.precision = precision_from(a);
     const int runs = a.integer("--runs", 100, 1, 1000000);
     const int warmup = a.integer("--warmup", std::max(3, std::min(runs / 10, 20)), 0, 100000);
 
     mnv1::Runtime rt;
-    const auto weights = mnv1::random_weights(arch);
+    // fp32 times random weights of any shape; int8 runs a released uint8 model (its
+    // scales and zero points are what the int8 path executes): --model, or the uint8
+    // model of this alpha on the search path.
+    std::shared_ptr<const mnv1::ModelWeights> weights;
+    if (cfg.precision == mnv1::Precision::Int8) {
+        weights = uint8_model(a, arch.alpha);
+        if (arch.standard_conv) throw UsageError("--standard-conv has no int8 form");
+    } else {
+        if (a.has("--model")) throw UsageError("--model is for --precision int8 (fp32 times random weights)");
+        weights = mnv1::random_weights(arch);
+    }
     const mnv1::CompiledNetworkPtr compiled = rt.compile(weights, cfg);
     const mnv1::CompiledNetwork& net = *compiled;
     const auto t_cached = Clock::now();
@@ -143,6 +181,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
 
     if (a.flag("--json")) {
         json j = {{"engine", "onednn"},         {"onednn", mnv1::onednn_version()},
+                  {"precision", mnv1::to_string(cfg.precision)}, {"weights", weights->source},
                   {"isa", mnv1::onednn_cpu_isa()}, {"alpha", arch.alpha},
                   {"resolution", arch.resolution}, {"threads", threads},
                   {"batch", cfg.batch},         {"runs", runs},
@@ -163,7 +202,9 @@ int cmd_bench(const std::vector<std::string>& argv) {
     }
     std::cout << "oneDNN " << mnv1::onednn_version() << " (" << mnv1::onednn_cpu_isa() << ")  alpha "
               << arch.alpha << "  resolution " << arch.resolution << "  threads " << threads << "  batch "
-              << cfg.batch << (arch.standard_conv ? "  standard-conv" : "") << "\n";
+              << cfg.batch << "  precision " << mnv1::to_string(cfg.precision)
+              << (arch.standard_conv ? "  standard-conv" : "") << "\n";
+    if (cfg.precision == mnv1::Precision::Int8) std::cout << "weights " << weights->source << "\n";
     std::cout << "build " << fmt(net.build_ms(), 1) << " ms, cached lookup " << fmt(cached_ms * 1000, 1)
               << " us, " << millions(sum.macs, 1) << " M mult-adds\n";
     if (!per_layer.empty()) {
@@ -177,7 +218,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
         }
         std::cout << std::left << std::setw(15) << "sum" << std::right << std::setw(10) << fmt(total, 3) << "\n";
     }
-    std::cout << "RESULT engine=onednn alpha=" << arch.alpha << " res=" << arch.resolution << " threads=" << threads
+    std::cout << "RESULT engine=onednn" << (cfg.precision == mnv1::Precision::Int8 ? "-int8" : "")
+              << " alpha=" << arch.alpha << " res=" << arch.resolution << " threads=" << threads
               << " batch=" << cfg.batch << " runs=" << runs << " median_ms=" << fmt(med, 3)
               << " p10_ms=" << fmt(p10, 3) << " p90_ms=" << fmt(p90, 3) << "\n";
     return 0;

@@ -34,7 +34,14 @@ namespace mnv1 {
 
 // Numeric precision a network is compiled for. Each precision has its own set of layer
 // builders in the engine (core/src/engine/); adding one is adding a builder set.
-enum class Precision { F32 };
+//  - F32: any weights.
+//  - Int8: the released uint8 TFLite models only (their own scales and zero points,
+//    requantized between layers as TFLite does; see core/src/engine/int8_builders.cpp).
+//    Compiling other weights at Int8 throws std::invalid_argument. The input is still
+//    the f32 tensor of input(); activations between layers are uint8 (copy_activation
+//    gives the quantized values q, not scale * (q - zero_point)), the classifier's
+//    output is the dequantized uint8 logits, and probabilities() stays f32.
+enum class Precision { F32, Int8 };
 const char* to_string(Precision p);
 
 // Everything that selects a distinct set of primitives. The weights are the other

@@ -19,6 +19,7 @@ using tag = memory::format_tag;
 const char* to_string(Precision p) {
     switch (p) {
         case Precision::F32: return "f32";
+        case Precision::Int8: return "int8";
     }
     return "?";
 }
@@ -26,6 +27,7 @@ const char* to_string(Precision p) {
 const LayerBuilders& layer_builders(Precision precision) {
     switch (precision) {
         case Precision::F32: return f32_layer_builders();
+        case Precision::Int8: return int8_layer_builders();
     }
     throw std::invalid_argument("no layer builders for this precision");
 }
@@ -82,11 +84,11 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
             src_ref = {TensorRef::Kind::UserInput, -1};
             if (b.src != p->user_input) {
                 p->reordered_input = b.src;
-                dnnl::reorder::primitive_desc rpd(eng, p->user_input, eng, b.src);
+                dnnl::reorder::primitive_desc rpd(eng, p->user_input, eng, b.src, builders.input_reorder_attr(env));
                 p->steps.push_back({dnnl::reorder(rpd), -1, "input reorder", rpd.impl_info_str(),
                                     {{DNNL_ARG_FROM, {TensorRef::Kind::UserInput, -1}},
                                      {DNNL_ARG_TO, {TensorRef::Kind::ReorderedInput, -1}}},
-                                    {}, memory::desc()});
+                                    {}, memory::desc(), {}});
                 src_ref = {TensorRef::Kind::ReorderedInput, -1};
             }
         }
@@ -94,7 +96,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
         p->impls[li] = b.impl;
         p->steps.push_back({std::move(b.prim), l.index, l.name, b.impl,
                             {{DNNL_ARG_SRC, src_ref}, {DNNL_ARG_DST, {TensorRef::Kind::LayerOutput, l.index}}},
-                            std::move(b.constants), b.scratchpad});
+                            std::move(b.constants), b.scratchpad, std::move(b.views)});
     }
     strm.wait();  // weight reorders done
     return p;

@@ -90,6 +90,9 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
                 case TensorRef::Kind::ReorderedInput: args[arg] = s->reordered_input; break;
                 case TensorRef::Kind::LayerOutput: args[arg] = s->outputs[static_cast<std::size_t>(ref.layer)]; break;
             }
+            if (const auto v = st.views.find(arg); v != st.views.end()) {
+                args[arg] = memory(v->second, p.eng, args[arg].get_data_handle());
+            }
         }
         if (st.scratchpad.get_size() != 0) {
             args[DNNL_ARG_SCRATCHPAD] = memory(st.scratchpad, p.eng, s->scratchpad.get_data_handle());

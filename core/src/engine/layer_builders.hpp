@@ -28,6 +28,9 @@ struct BuiltLayer {
     dnnl::memory::desc src, dst, scratchpad;
     std::string impl;
     std::unordered_map<int, dnnl::memory> constants;
+    // DNNL_ARG_SRC / DNNL_ARG_DST -> how this primitive sees that tensor when it differs
+    // from src / dst (same bytes, e.g. a matmul's 2-D view of an nhwc activation).
+    std::unordered_map<int, dnnl::memory::desc> views;
 };
 
 class LayerBuilders {
@@ -35,6 +38,8 @@ public:
     virtual ~LayerBuilders() = default;
     // Data type the first layer reads (the user's f32 input is reordered into it).
     virtual dnnl::memory::data_type input_type() const = 0;
+    // Attributes of that reorder (e.g. the input's quantization scale); default: none.
+    virtual dnnl::primitive_attr input_reorder_attr(const BuildEnv&) const { return {}; }
     // ConvFull / Depthwise / Pointwise. `src` is the previous layer's dst, or for the
     // first layer a format_tag::any desc of input_type() that the primitive settles.
     virtual BuiltLayer convolution(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
@@ -49,5 +54,6 @@ public:
 // The builder set for a precision (static lifetime); dispatches to the sets below.
 const LayerBuilders& layer_builders(Precision precision);
 const LayerBuilders& f32_layer_builders();   // f32_builders.cpp
+const LayerBuilders& int8_layer_builders();  // int8_builders.cpp
 
 }  // namespace mnv1

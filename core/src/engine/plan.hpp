@@ -34,6 +34,7 @@ struct PlannedStep {
     std::vector<std::pair<int, TensorRef>> tensors;          // DNNL_ARG_* -> tensor
     std::unordered_map<int, dnnl::memory> constants;         // DNNL_ARG_* -> shared, read-only
     dnnl::memory::desc scratchpad;                           // zero size: none
+    std::unordered_map<int, dnnl::memory::desc> views;       // DNNL_ARG_* -> view of its tensor
 };
 
 struct CompiledNetwork::Impl {
