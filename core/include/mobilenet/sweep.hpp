@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mobilenet/benchmark.hpp"
+#include "mobilenet/cancel.hpp"  // CancelToken: run_sweep checks it between timed passes and images
 #include "mobilenet/labeled_folder.hpp"
 #include "mobilenet/model_io.hpp"
 #include "mobilenet/network.hpp"
@@ -59,12 +60,6 @@ struct SweepPoint {
 struct SweepProgress {
     int done = 0, total = 0;             // points
     std::string stage;                   // "1.0-224: timing", "0.5-160: 120/500 images", ...
-};
-
-// Cooperative cancellation: run_sweep checks it between timed passes and images.
-struct CancelToken {
-    std::atomic<bool> cancelled{false};
-    void cancel() { cancelled = true; }
 };
 
 struct SweepCallbacks {
