@@ -17,6 +17,7 @@
 #include "mobilenet/errors.hpp"
 #include "mobilenet/network.hpp"
 #include "mobilenet/quantize.hpp"
+#include "mobilenet/sweep.hpp"
 
 using namespace mnv1;
 
@@ -277,6 +278,34 @@ private slots:
         QCOMPARE(again.f32_ms, d.f32_ms);
         // Another config is measured anew.
         QVERIFY(!choose_precision(rt, w, q, {.resolution = 96, .threads = 1}).from_cache);
+    }
+
+    // Precision is a sweep dimension: one point per precision, each cached under its own key.
+    void sweepPrecisionsAreCachedApart() {
+        QTemporaryDir cache;
+        QVERIFY(cache.isValid());
+        SweepConfig config;
+        config.alphas = {0.35};  // no release of this α: int8 times synthetic-calibrated random weights
+        config.resolutions = {64};
+        config.precisions = {Precision::F32, Precision::Int8};
+        config.timing = {.warmup_runs = 1, .runs = 3};
+        config.cache_dir = cache.path().toStdString();
+        const auto first = run_sweep(config);
+        QCOMPARE(first.size(), std::size_t(2));
+        QCOMPARE(first[0].precision, Precision::F32);
+        QCOMPARE(first[1].precision, Precision::Int8);
+        QVERIFY(!first[0].from_cache && !first[1].from_cache);
+        const auto again = run_sweep(config);
+        QVERIFY(again[0].from_cache && again[1].from_cache);
+        QCOMPARE(again[0].latency.median_ms, first[0].latency.median_ms);
+        QCOMPARE(again[1].latency.median_ms, first[1].latency.median_ms);
+        config.precisions = {Precision::Int8};
+        const auto int8_only = run_sweep(config);
+        QCOMPARE(int8_only.size(), std::size_t(1));
+        QVERIFY(int8_only[0].from_cache);
+        QCOMPARE(int8_only[0].latency.median_ms, first[1].latency.median_ms);
+        config.precisions = {};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run_sweep(config));
     }
 };
 
