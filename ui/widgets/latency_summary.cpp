@@ -84,7 +84,8 @@ void LatencySummary::update_recent() {
         return;
     }
     const mnv1::LatencyStats s = mnv1::latency_stats(std::vector<double>(recent_ms_.begin(), recent_ms_.end()));
-    recent_->setText(tr("Latency %1 (last %n pass(es))", "", s.runs).arg(spread_text(s.median_ms, s.p10_ms, s.p90_ms)));
+    recent_->setText((s.runs == 1 ? tr("Latency %1 (1 pass)") : tr("Latency %1 (last %2 passes)").arg("%1").arg(s.runs))
+                         .arg(spread_text(s.median_ms, s.p10_ms, s.p90_ms)));
     detail_->setText(tr("%1 · OpenMP wait %2").arg(thread_reason_, wait_text()));
     setToolTip(tr("Forward pass only (preprocessing excluded), over the last %1 passes shown.\n"
                   "Threads: %2 (%3).\nOpenMP wait policy: %4.\n"
