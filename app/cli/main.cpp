@@ -199,6 +199,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
     // The thread count most passes ran with (the only one unless adaptive).
     const int threads = std::max_element(passes_by_threads.begin(), passes_by_threads.end(),
                                          [](const auto& x, const auto& y) { return x.second < y.second; })->first;
+    json passes_json = json::object();  // {"2": 87, "1": 13}
+    for (const auto& [t, n] : passes_by_threads) passes_json[std::to_string(t)] = n;
     std::ostringstream mix;  // "1x13,2x87": passes per thread count
     for (const auto& [t, n] : passes_by_threads) mix << (mix.tellp() > 0 ? "," : "") << t << "x" << n;
     const std::string threads_mix = mix.str();
@@ -221,7 +223,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
                   {"macs", sum.macs},           {"params", sum.params},
                   {"gmacs_per_s", static_cast<double>(sum.macs) * cfg.batch / (med * 1e6)},
                   {"threads_policy", adaptive ? "auto" : "fixed"}, {"policy", policy},
-                  {"passes_by_threads", passes_by_threads}, {"wait_policy", wait.describe()},
+                  {"passes_by_threads", passes_json}, {"wait_policy", wait.describe()},
                   {"busy", busy}};
         if (!per_layer.empty()) {
             j["layers"] = json::array();
