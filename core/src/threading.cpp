@@ -1,7 +1,8 @@
 // The threading policy (see threading.hpp). Why this one, from measurements on a 2-core
 // AVX-512 machine, MobileNet v1 1.0-224 f32, `yes > /dev/null` loops as the other load
-// (medians in ms, p90 in brackets; scripts/bench-under-load.sh and /tmp runs of
-// `mobilenet-cli bench --threads T --busy N` under each environment):
+// (medians of 100 passes, 60 under two loops, in ms, p90 in brackets; one interleaved run
+// of `mobilenet-cli bench --threads T` per load under each environment, on a machine
+// other builds also used, so the busier columns carry some of their noise):
 //
 //                         quiet          1 busy loop     2 busy loops
 //   libgomp default  1T   6.28 (6.38)    6.25 (6.45)     22.7 (24.1)
@@ -21,7 +22,8 @@
 //  - The thread count matters as much: with one busy loop, one thread has a core to
 //    itself (6.0-6.3 ms) while two threads share a core with the loop and wait for each
 //    other (6.7-8 ms); with two loops, two threads each get half of both cores (8.5 ms)
-//    while one thread gets half of one (12+ ms). threads_for_load() is that arithmetic.
+//    while one thread gets half of one (19-22 ms here). threads_for_load() is that
+//    arithmetic. ONNX Runtime in the same runs: 3.34 / 20.3 / 30.9 ms at 2 threads.
 //  - The load is read as runnable tasks, not CPU time: CPU time of other processes
 //    shrinks when we take more cores (two loops against our two threads use one core
 //    between them), which would make a CPU-time rule flip back and forth; runnable tasks

@@ -67,9 +67,10 @@ struct ThreadChoice {
 class ThreadPolicy {
 public:
     // cores: the most threads it picks (0 = hardware_threads()). window: how far back
-    // the load samples are averaged; a sample is taken at most every min_interval.
+    // the load samples are averaged; a sample is taken at most every min_interval (a
+    // sample reads /proc/stat and one small file per thread of this process: ~10 us each).
     explicit ThreadPolicy(int cores = 0, std::chrono::milliseconds window = std::chrono::milliseconds(500),
-                          std::chrono::milliseconds min_interval = std::chrono::milliseconds(5));
+                          std::chrono::milliseconds min_interval = std::chrono::milliseconds(20));
     // Samples the load (when min_interval has passed) and returns the thread count to use.
     const ThreadChoice& choose();
     const ThreadChoice& last() const { return choice_; }
