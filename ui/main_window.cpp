@@ -205,6 +205,8 @@ void MainWindow::connect_actions() {
     connect(a->about(), &QAction::triggered, this, &MainWindow::show_about);
     connect(a->lesson(), &QAction::triggered, this, [this] { show_lesson(this, false); });
     connect(layers_, &LayersPage::lessonRequested, this, [this] { show_lesson(this, true); });
+    connect(a->measure_latency(), &QAction::triggered, this,
+            [this] { tabs_->setCurrentWidget(classify_); classify_->measure_latency_again(); });
     connect(a->run_sweep(), &QAction::triggered, this, [this] {
         tabs_->setCurrentWidget(tradeoffs_);
         tradeoffs_->open_sweep_dialog();
@@ -231,11 +233,11 @@ void MainWindow::connect_controller() {
     connect(c, &InferenceController::configurationPending, this, [this](double alpha, int resolution, int threads) {
         tuning_->set_latency_pending();
         tradeoffs_->set_current_tuning(alpha, resolution);
-        status_model_->setText(tr("α %1 · %2 px · %3 threads").arg(format_alpha(alpha)).arg(resolution).arg(threads));
+        status_model_->setText(tr("α %1 · %2 px · %3 threads").arg(format_alpha(alpha)).arg(resolution).arg(threads > 0 ? QString::number(threads) : tr("auto")));
     });
     connect(c, &InferenceController::modelConfigured, this, [this](const ModelStatus& s) {
         if (s.ok) tuning_->set_num_classes(s.numClasses);  // both cost views count the same classes
-        if (s.ok) tuning_->set_measured_latency(s.latencyMs, s.request.threads, s.buildMs, s.wasCached);
+        if (s.ok) tuning_->set_measured_latency(s.latencyMs, s.threads, s.buildMs, s.wasCached);
         layers_->show_configuration(s);
     });
     connect(c, &InferenceController::catalogChanged, this, [this](const ModelCatalog& catalog) {

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "args.hpp"
+#include "busy_load.hpp"
 #include "cli_common.hpp"
 #include "cli_precision.hpp"
 #include "mobilenet/labeled_folder.hpp"
@@ -26,6 +27,7 @@
 #include "mobilenet/model_io.hpp"
 #include "mobilenet/network.hpp"
 #include "mobilenet/quantize.hpp"
+#include "mobilenet/threading.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -42,9 +44,11 @@ constexpr const char* kUsage =
     "usage: mobilenet-cli <command> [options]\n"
     "commands:\n"
     "  info      --alpha A --resolution R [--classes N] [--standard-conv] [--json]\n"
-    "  bench     --alpha A --resolution R [--threads T] [--batch B] [--runs N] [--standard-conv]\n"
+    "  bench     --alpha A --resolution R [--threads auto|T] [--batch B] [--runs N] [--standard-conv]\n"
     "            [--precision fp32|int8|auto [--model PATH | --models-dir DIR] [--calibrate DIR]]\n"
-    "            [--per-layer] [--keep-activations] [--json]\n"
+    "            [--per-layer] [--keep-activations] [--busy N] [--json]\n"
+    "            (--threads auto, the default: the thread count follows the machine's load pass by pass;\n"
+    "             --busy N: N busy-loop processes compete for the CPU during the run)\n"
     "  classify  [--model PATH | --alpha A] [--models-dir DIR] [--labels PATH] [--resolution R]\n"
     "            [--crop whole|central] [--top K] [--threads T] [--json]\n"
     "            [--precision fp32|int8|auto [--calibrate DIR [--calibration-images N]]] IMAGE...\n"
@@ -137,14 +141,17 @@ std::shared_ptr<const mnv1::ModelWeights> int8_bench_model(const Args& a, double
 int cmd_bench(const std::vector<std::string>& argv) {
     const Args a(argv,
                  {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--warmup", "--classes", "--precision",
-                  "--model", "--models-dir", "--calibrate", "--calibration-images"},
+                  "--model", "--models-dir", "--calibrate", "--calibration-images", "--busy"},
                  {"--per-layer", "--json", "--standard-conv", "--keep-activations"});
     if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
     mnv1::ArchConfig arch = arch_from(a);
     arch.num_classes = a.integer("--classes", 1001, 1, 100000);
     mnv1::NetworkConfig cfg;
     cfg.resolution = arch.resolution;
-    cfg.threads = a.integer("--threads", 0, 0, 1024);
+    // --threads auto (default): the threading policy picks the count per pass; a number fixes it.
+    const bool adaptive = a.str("--threads", "auto") == "auto";
+    cfg.threads = adaptive ? 0 : a.integer("--threads", 0, 0, 1024);
+    const int busy = a.integer("--busy", 0, 0, 64);
     cfg.batch = a.integer("--batch", 1, 1, 1024);
     const mnv1::PrecisionChoice choice = cli::precision_choice_from(a);
     const int runs = a.integer("--runs", 100, 1, 1000000);
@@ -197,12 +204,36 @@ int cmd_bench(const std::vector<std::string>& argv) {
     rt.compile(weights, cfg);  // second lookup: what "changing the configuration back" costs
     const double cached_ms = ms_since(t_cached);
 
-    mnv1::ExecutionContext ctx(compiled, {.keep_activations = a.flag("--keep-activations")});
-    std::fill(ctx.input(), ctx.input() + ctx.input_floats(), 0.0f);
-    const mnv1::LatencyStats stats = mnv1::benchmark_forward(ctx, {.warmup_runs = warmup, .runs = runs});
+    const mnv1::ContextOptions ctx_options{.keep_activations = a.flag("--keep-activations")};
+    mnv1::ExecutionContext fixed_ctx(compiled, ctx_options);
+    std::fill(fixed_ctx.input(), fixed_ctx.input() + fixed_ctx.input_floats(), 0.0f);
+    mnv1::AdaptiveExecution adaptive_exec(rt, weights, cfg, ctx_options);
+    const cli::BusyLoad busy_load(busy);  // stopped when this function returns or throws
+    mnv1::LatencyStats stats;
+    std::map<int, int> passes_by_threads;
+    std::string policy = "fixed";
+    if (adaptive) {
+        const mnv1::AdaptiveLatency r = mnv1::benchmark_adaptive(adaptive_exec, {.warmup_runs = warmup, .runs = runs});
+        stats = r.stats;
+        passes_by_threads = r.passes_by_threads;
+        policy = "auto (last: " + r.last.reason() + ", " + fmt(r.last.others_runnable, 2) + " runnable elsewhere)";
+    } else {
+        stats = mnv1::benchmark_forward(fixed_ctx, {.warmup_runs = warmup, .runs = runs});
+        passes_by_threads[net.threads()] = runs;
+    }
+    // The per-layer table profiles the context the last pass used.
+    mnv1::ExecutionContext& ctx = adaptive ? *adaptive_exec.current() : fixed_ctx;
     const double med = stats.median_ms, p10 = stats.p10_ms, p90 = stats.p90_ms;
     const auto sum = mnv1::summarize(net.layers());
-    const int threads = net.threads();
+    // The thread count most passes ran with (the only one unless adaptive).
+    const int threads = std::max_element(passes_by_threads.begin(), passes_by_threads.end(),
+                                         [](const auto& x, const auto& y) { return x.second < y.second; })->first;
+    json passes_json = json::object();  // {"2": 87, "1": 13}
+    for (const auto& [t, n] : passes_by_threads) passes_json[std::to_string(t)] = n;
+    std::ostringstream mix;  // "1x13,2x87": passes per thread count
+    for (const auto& [t, n] : passes_by_threads) mix << (mix.tellp() > 0 ? "," : "") << t << "x" << n;
+    const std::string threads_mix = mix.str();
+    const mnv1::WaitPolicy wait = mnv1::wait_policy();
 
     // Per-layer: separate profiled passes (each step synchronised), medians per step.
     std::vector<mnv1::LayerProfile> per_layer;
@@ -221,7 +252,10 @@ int cmd_bench(const std::vector<std::string>& argv) {
                   {"p90_ms", p90},              {"images_per_s", 1000.0 * cfg.batch / med},
                   {"build_ms", net.build_ms()}, {"cached_lookup_ms", cached_ms},
                   {"macs", sum.macs},           {"params", sum.params},
-                  {"gmacs_per_s", static_cast<double>(sum.macs) * cfg.batch / (med * 1e6)}};
+                  {"gmacs_per_s", static_cast<double>(sum.macs) * cfg.batch / (med * 1e6)},
+                  {"threads_policy", adaptive ? "auto" : "fixed"}, {"policy", policy},
+                  {"passes_by_threads", passes_json}, {"wait_policy", wait.describe()},
+                  {"busy", busy}};
         if (decision) {
             j["auto"] = {{"measured", decision->measured}, {"f32_ms", decision->f32_ms},
                          {"int8_ms", decision->int8_ms}, {"chosen", mnv1::to_string(decision->precision)}};
@@ -241,6 +275,11 @@ int cmd_bench(const std::vector<std::string>& argv) {
               << (arch.standard_conv ? "  standard-conv" : "") << "\n";
     if (cfg.precision == mnv1::Precision::Int8) std::cout << "weights " << weights->description << "\n";
     if (!int8_note.empty()) std::cout << "precision auto -> " << int8_note << "\n";
+    std::cout << "threads " << policy << "; passes per thread count " << threads_mix << "; OpenMP wait "
+              << wait.describe();
+    if (busy) std::cout << "; " << busy << " busy loop(s) running";
+    std::cout << "\n";
+    std::cout << "median " << fmt(med, 3) << " ms  p10 " << fmt(p10, 3) << " ms  p90 " << fmt(p90, 3) << " ms\n";
     std::cout << "build " << fmt(net.build_ms(), 1) << " ms, cached lookup " << fmt(cached_ms * 1000, 1)
               << " us, " << millions(sum.macs, 1) << " M mult-adds\n";
     if (!per_layer.empty()) {
@@ -257,7 +296,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
     std::cout << "RESULT engine=onednn" << (cfg.precision == mnv1::Precision::Int8 ? "-int8" : "")
               << " alpha=" << arch.alpha << " res=" << arch.resolution << " threads=" << threads
               << " batch=" << cfg.batch << " runs=" << runs << " median_ms=" << fmt(med, 3)
-              << " p10_ms=" << fmt(p10, 3) << " p90_ms=" << fmt(p90, 3) << "\n";
+              << " p10_ms=" << fmt(p10, 3) << " p90_ms=" << fmt(p90, 3) << " policy=" << (adaptive ? "auto" : "fixed")
+              << " thread_mix=" << threads_mix << " wait=" << wait.setting << " busy=" << busy << "\n";
     return 0;
 }
 
@@ -496,6 +536,7 @@ int cmd_models(const std::vector<std::string>& argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    mnv1::apply_wait_policy(argv);  // may re-execute this program once (see mobilenet/threading.hpp)
     if (argc < 2) {
         std::cerr << "mobilenet-cli: missing command (see 'mobilenet-cli help')\n";
         return 2;

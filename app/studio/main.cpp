@@ -8,8 +8,10 @@
 #include <QIcon>
 
 #include "main_window.hpp"
+#include "mobilenet/threading.hpp"
 
 int main(int argc, char** argv) {
+    mnv1::apply_wait_policy(argv);  // may re-execute this program once (see mobilenet/threading.hpp)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("MobileNetStudio"));
     QApplication::setApplicationName(QStringLiteral("mobilenet-studio"));
@@ -25,7 +27,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption models({"m", "models"}, "Search DIR for models first.", "DIR");
     const QCommandLineOption alpha({"a", "alpha"}, "Width multiplier to start with (0.1-1.4).", "A");
     const QCommandLineOption resolution({"r", "resolution"}, "Input resolution to start with (96-320, steps of 16).", "R");
-    const QCommandLineOption threads({"t", "threads"}, "Inference threads.", "N");
+    const QCommandLineOption threads({"t", "threads"}, "Inference threads (0 = automatic, from the machine's load).", "N");
     const QCommandLineOption camera({"c", "camera"}, "Start classifying camera /dev/videoN.", "N");
     const QCommandLineOption max_fps("max-fps", "Feed video files as fast as frames are classified "
                                                 "(shows the network's throughput instead of the file's rate).");
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
     }
     if (parser.isSet(threads)) {
         const int t = parser.value(threads).toInt(&ok);
-        if (!ok || t < 1) parser.showHelp(2);
+        if (!ok || t < 0) parser.showHelp(2);
         opts.threads = t;
     }
     if (parser.isSet(camera)) {

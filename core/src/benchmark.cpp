@@ -55,6 +55,35 @@ std::optional<LatencyStats> benchmark_forward(ExecutionContext& ctx, const Bench
     return latency_stats(ms);
 }
 
+AdaptiveLatency benchmark_adaptive(AdaptiveExecution& exec, const BenchmarkOptions& options) {
+    const std::atomic<bool> never{false};
+    return *benchmark_adaptive(exec, options, never);
+}
+
+std::optional<AdaptiveLatency> benchmark_adaptive(AdaptiveExecution& exec, const BenchmarkOptions& options,
+                                                  const std::atomic<bool>& cancel) {
+    if (options.runs < 1) throw std::invalid_argument("benchmark needs at least one timed run");
+    using Clock = std::chrono::steady_clock;
+    for (int i = 0; i < options.warmup_runs; ++i) {
+        if (cancel.load()) return std::nullopt;
+        exec.select().forward();
+    }
+    AdaptiveLatency out;
+    std::vector<double> ms;
+    ms.reserve(static_cast<std::size_t>(options.runs));
+    for (int i = 0; i < options.runs; ++i) {
+        if (cancel.load()) return std::nullopt;
+        const auto t0 = Clock::now();
+        ExecutionContext& ctx = exec.select();
+        ctx.forward();
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        ++out.passes_by_threads[ctx.network().threads()];
+    }
+    out.stats = latency_stats(ms);
+    out.last = exec.last_choice();
+    return out;
+}
+
 namespace {
 
 // `runs` profiled passes, each timed whole, each followed by a plain pass when

@@ -40,6 +40,18 @@ assert d["batch"] == 2 and d["threads"] == 1
 assert len(d["layers"]) >= 30 and all(l["impl"] for l in d["layers"])
 PY
 
+# --- bench --threads auto (default) --busy: the policy and the busy loops are reported, and
+# the loops are gone afterwards (no child of ours left running)
+"$cli" bench --alpha 0.25 --resolution 96 --runs 7 --busy 1 --json >"$tmp/busy.json" || fail "bench --busy exited $?"
+python3 - "$tmp/busy.json" <<'PY' && ok || fail "bench --busy JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["threads_policy"] == "auto" and d["busy"] == 1, d
+assert sum(d["passes_by_threads"].values()) == 7 and 0 < d["p10_ms"] <= d["median_ms"] <= d["p90_ms"], d
+assert d["wait_policy"], d
+PY
+[ -z "$(pgrep -f -- "bench --alpha 0.25 --resolution 96 --runs 7 --busy 1" || true)" ] && ok || fail "busy loops left running"
+
 # --- usage errors: exit 2, one line
 expect_usage_error
 expect_usage_error frobnicate
@@ -54,6 +66,8 @@ expect_usage_error info --bogus 3
 expect_usage_error bench --alpha 0.5 --resolution 160 --threads -1
 expect_usage_error bench --alpha 0.5 --batch 0
 expect_usage_error bench --runs x
+expect_usage_error bench --busy -1
+expect_usage_error bench --threads many
 expect_usage_error classify
 expect_usage_error eval --ground-truth x.csv   # --images is required
 expect_usage_error classify --crop diagonal x.jpg

@@ -105,6 +105,10 @@ void ActionManager::create_actions() {
     run_sweep_ = new QAction(tr("Run &Sweep…"), this);
     run_sweep_->setToolTip(tr("Time an α × resolution grid on this machine and chart it on the Trade-offs tab"));
 
+    measure_latency_ = new QAction(tr("Measure &Latency Again"), this);
+    measure_latency_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    measure_latency_->setToolTip(tr("Time the current network again on the Classify page: median and p10–p90 (Ctrl+L)"));
+
     lesson_ = new QAction(tr("&Depthwise Separable Convolutions — Lesson"), this);
     lesson_->setShortcut(QKeySequence::HelpContents);
     lesson_->setToolTip(tr("A short guided lesson with the numbers of the layer selected on the Layers page (F1)"));
@@ -232,7 +236,9 @@ void ActionManager::fill_menus(QMainWindow& window, QTabWidget& tabs) const {
     view->addSeparator();
     for (QDockWidget* dock : window.findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
-    bar->addMenu(tr("&Tools"))->addAction(a.run_sweep());
+    QMenu* tools = bar->addMenu(tr("&Tools"));
+    tools->addAction(a.run_sweep());
+    tools->addAction(a.measure_latency());
 
     QMenu* help = bar->addMenu(tr("&Help"));
     help->addAction(a.lesson());

@@ -52,6 +52,7 @@ public:
     QAction* previous_image() const { return prev_image_; }
     // Tools
     QAction* run_sweep() const { return run_sweep_; }
+    QAction* measure_latency() const { return measure_latency_; }
     // Help: the lesson has F1 (QKeySequence::HelpContents); About has no shortcut.
     QAction* lesson() const { return lesson_; }
     QAction* about() const { return about_; }
@@ -93,6 +94,7 @@ private:
     QAction* next_image_ = nullptr;
     QAction* prev_image_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* measure_latency_ = nullptr;
     QAction* lesson_ = nullptr;
     QAction* run_sweep_ = nullptr;
     QMenu* camera_menu_ = nullptr;

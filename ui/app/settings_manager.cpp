@@ -1,7 +1,6 @@
 #include "settings_manager.hpp"
 
 #include <QSettings>
-#include <QThread>
 
 #include <algorithm>
 
@@ -30,7 +29,7 @@ constexpr double kDefaultAlpha = 1.0;
 constexpr int kDefaultResolution = 224;
 constexpr bool kDefaultShowActivation = true;
 constexpr bool kDefaultVideoFast = false;
-int default_threads() { return std::max(1, QThread::idealThreadCount()); }
+int default_threads() { return 0; }  // automatic (mobilenet/threading.hpp)
 
 // The crop mode is stored as a word, so the file stays readable.
 constexpr auto kCentral = "central";

@@ -61,6 +61,7 @@ void InferenceController::start_worker() {
     // The teaching views' requests (inference_controller_{roofline,separable,features}.cpp).
     connect(worker_, &InferenceWorker::rooflineMeasured, this, &InferenceController::on_roofline_measured);
     connect(worker_, &InferenceWorker::standardConvMeasured, this, &InferenceController::on_standard_conv_measured);
+    connect(worker_, &InferenceWorker::latencyMeasured, this, &InferenceController::on_latency_measured);
     connect(worker_, &InferenceWorker::rooflineFailed, this, [this](quint64 generation, const QString& message) {
         if (generation == generation_) emit rooflineFailed(message);
     });

@@ -85,6 +85,11 @@ public:
     // seconds on the worker: live classification waits meanwhile); standardConvMeasured()
     // follows unless the configuration changed. (inference_controller_separable.cpp)
     void request_standard_conv_measurement();
+    // A fresh latency measurement of the current network (kLatencyMeasurePasses passes on
+    // the worker, at the threads the policy picks); latencyMeasured() follows unless the
+    // configuration changed or a newer measurement was asked for. Returns false (nothing
+    // sent) before a network is configured. (inference_controller_latency.cpp)
+    bool request_latency_measurement();
     // --- Feature maps (inference_controller_features.cpp) ------------------------------
     // Layer `layer`'s feature maps of the image on screen (the still image or the live
     // frame classified last), with the input tensor when `with_input`; featureMapsReady()
@@ -149,6 +154,7 @@ signals:
     void standardConvFailed(const QString& message);
     void featureMapsReady(const studio::FeatureMapResult& result);
     void featureMapsReleased();
+    void latencyMeasured(const studio::LatencyMeasurement& result);
     void sourceStateChanged(bool running, bool paused);
     // FPS or pause changed: refresh live overlays.
     void liveStatsChanged();
@@ -182,6 +188,7 @@ private:
     void on_source_failed(quint64 session, const QString& message);
     void log_fps();
     void on_feature_maps_ready(const FeatureMapResult& result);
+    void on_latency_measured(const LatencyMeasurement& result);
 
     QThread* worker_thread_ = nullptr;
     InferenceWorker* worker_ = nullptr;
@@ -202,6 +209,7 @@ private:
     std::optional<double> explicit_alpha_;
     Input input_;
     quint64 feature_request_ = 0;  // newest feature-map request
+    quint64 latency_request_ = 0;  // newest "Measure again" request
     // Feature-map results with a request id at or below this are dropped: older than one
     // already shown, or sent before the view was closed.
     quint64 feature_floor_ = 0;

@@ -20,6 +20,7 @@
 #include "models/gallery_model.hpp"
 #include "widgets/gallery_strip.hpp"
 #include "widgets/image_view.hpp"
+#include "widgets/latency_summary.hpp"
 #include "widgets/results_view.hpp"
 #include "worker/image_convert.hpp"
 
@@ -108,6 +109,9 @@ void ClassifyPage::build_ui() {
     inference_label_->setWordWrap(true);
     inference_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     right_lay->addWidget(inference_label_);
+    latency_ = new LatencySummary(right);
+    latency_->setObjectName(QStringLiteral("latencySummary"));
+    right_lay->addWidget(latency_);
     right_lay->addSpacing(em);
     right_lay->addWidget(heading(tr("Model in use")));
     model_label_ = new QLabel(tr("Looking for models…"), right);
@@ -129,6 +133,11 @@ void ClassifyPage::build_ui() {
         emit activationShownChanged(on);
     });
     connect(results_, &ResultsView::rowSelected, this, &ClassifyPage::show_activation_for_row);
+    connect(latency_, &LatencySummary::measureAgainRequested, this, &ClassifyPage::measure_latency_again);
+}
+
+void ClassifyPage::measure_latency_again() {
+    if (controller_->request_latency_measurement()) latency_->set_measuring(true);
 }
 
 void ClassifyPage::connect_controller() {
@@ -137,6 +146,9 @@ void ClassifyPage::connect_controller() {
     connect(c, &InferenceController::modelConfigured, this, &ClassifyPage::on_configured);
     connect(c, &InferenceController::imageClassified, this, &ClassifyPage::show_result);
     connect(c, &InferenceController::frameClassified, this, &ClassifyPage::on_frame_classified);
+    connect(c, &InferenceController::latencyMeasured, this, [this](const LatencyMeasurement& m) {
+        latency_->show_measurement(m.passes, m.medianMs, m.p10Ms, m.p90Ms, m.threadsUsed, m.policy);
+    });
     connect(c, &InferenceController::liveStatsChanged, this, &ClassifyPage::update_video_overlay);
     connect(c, &InferenceController::sourceStateChanged, this, [this](bool running) {
         if (!running) image_view_->set_overlay({});
@@ -357,6 +369,7 @@ void ClassifyPage::take_snapshot() {
 // Results
 
 void ClassifyPage::on_configured(const ModelStatus& status) {
+    latency_->clear();  // a new network: earlier passes and measurements are of another one
     if (!status.ok) {
         show_notice(NoticeBar::Kind::Error,
                     tr("Cannot set up network %1: %2").arg(config_name(status.request.alpha, status.request.resolution),
@@ -423,7 +436,8 @@ void ClassifyPage::show_result(const ClassifyResult& r) {
     }
     inference_label_->setText(tr("This inference: %1 forward pass + %2 preprocessing (%3, %4 threads)")
                                   .arg(format_ms(r.latencyMs), format_ms(r.preprocessMs), config_name(r.alpha, r.resolution))
-                                  .arg(requested ? requested->threads : 0));
+                                  .arg(r.threads));
+    latency_->add_pass(r.latencyMs, r.threads, r.threadReason);
     emit resultDisplayed();
 }
 

@@ -27,6 +27,7 @@ class GalleryModel;
 class GalleryStrip;
 class ImageView;
 class InferenceController;
+class LatencySummary;
 class ResultsView;
 
 class ClassifyPage : public QWidget {
@@ -44,6 +45,9 @@ public:
     void take_snapshot();
     // Selects the gallery entry `delta` places away (Page Up / Page Down).
     void step_gallery(int delta);
+    // "Measure again": a fresh latency measurement of the current network on the worker;
+    // the latency summary shows it when it arrives (nothing happens before a network).
+    void measure_latency_again();
 
     // The "Show class activation map" setting (check box here, action in the View menu).
     void set_activation_shown(bool shown);
@@ -54,6 +58,7 @@ public:
 
     ImageView* image_view() const { return image_view_; }
     ResultsView* results_view() const { return results_; }
+    LatencySummary* latency_summary() const { return latency_; }
     NoticeBar* notice_bar() const { return notice_; }
     NoticeBar* random_weights_banner() const { return random_banner_; }
     bool random_weights_banner_shown() const;
@@ -111,6 +116,7 @@ private:
     ResultsView* results_ = nullptr;
     QCheckBox* cam_check_ = nullptr;
     QLabel* inference_label_ = nullptr;
+    LatencySummary* latency_ = nullptr;
     QLabel* model_label_ = nullptr;
 };
 

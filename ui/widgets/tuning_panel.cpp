@@ -90,9 +90,13 @@ TuningPanel::TuningPanel(QWidget* parent) : QWidget(parent) {
     threads_ = new QSpinBox(net_box);
     threads_->setObjectName(QStringLiteral("threadsBox"));
     const int ideal = std::max(1, QThread::idealThreadCount());
-    threads_->setRange(1, std::max(4, ideal * 2));
-    threads_->setValue(ideal);
-    threads_->setToolTip(tr("oneDNN/OpenMP threads for the forward pass (this machine has %1 hardware threads).")
+    // 0 = automatic: the threading policy picks per pass from the machine's load.
+    threads_->setRange(0, std::max(4, ideal * 2));
+    threads_->setSpecialValueText(tr("Auto"));
+    threads_->setValue(0);
+    threads_->setToolTip(tr("oneDNN/OpenMP threads for the forward pass (this machine has %1 hardware threads). "
+                            "Auto: all cores on a quiet machine, fewer while other programs keep cores busy, "
+                            "chosen pass by pass.")
                              .arg(ideal));
     form->addRow(tr("&Threads"), threads_);
     crop_ = new QComboBox(net_box);

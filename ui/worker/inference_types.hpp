@@ -26,7 +26,7 @@ struct ModelRequest {
     quint64 generation = 0;
     double alpha = 1.0;
     int resolution = 224;
-    int threads = 0;  // 0 = all cores
+    int threads = 0;  // 0 = automatic: the threading policy picks per pass (mobilenet/threading.hpp)
     mnv1::CropMode crop = mnv1::CropMode::Whole;
     // Empty: automatic, the worker takes mnv1::pick_model's choice for alpha/resolution.
     // Otherwise the exact model to load (chosen in the Model menu); its alpha must be `alpha`.
@@ -48,6 +48,7 @@ struct ModelStatus {
     bool wasCached = false;      // the network was already built for this configuration
     double buildMs = 0;          // time to build it when it was not cached
     double latencyMs = 0;        // median forward pass on a blank input, this configuration
+    int threads = 0;             // OpenMP threads that timing ran with (automatic: the policy's pick)
 };
 
 // A still image to classify (gallery selection, paste, or a paused video frame).
@@ -76,6 +77,23 @@ struct ClassifyResult {
     mnv1::CropRect crop;                // in source-image pixels
     double latencyMs = 0;               // forward pass
     double preprocessMs = 0;            // crop + resize + scale
+    int threads = 0;                    // OpenMP threads the forward pass ran with
+    QString threadReason;               // why that many ("quiet machine: 2 threads", "set in Tune")
+};
+
+// How many passes "Measure again" on the Classify page times.
+inline constexpr int kLatencyMeasurePasses = 50;
+
+// A fresh latency measurement of the current network on its current input: `passes`
+// forward passes, each at the thread count the policy picks for it (as live
+// classification runs them), in milliseconds.
+struct LatencyMeasurement {
+    quint64 generation = 0;
+    quint64 requestId = 0;   // increases with every request; older answers are dropped
+    int passes = 0;
+    double medianMs = 0, p10Ms = 0, p90Ms = 0;
+    QString threadsUsed;     // "2 threads × 50", or "1 thread × 12, 2 threads × 38"
+    QString policy;          // the last thread choice and the OpenMP wait policy
 };
 
 // Models found on the search path (discovery runs on the worker: it loads every file).
@@ -113,3 +131,4 @@ Q_DECLARE_METATYPE(studio::ClassifyRequest)
 Q_DECLARE_METATYPE(studio::ClassifyResult)
 Q_DECLARE_METATYPE(studio::ModelCatalog)
 Q_DECLARE_METATYPE(studio::LayerTiming)
+Q_DECLARE_METATYPE(studio::LatencyMeasurement)

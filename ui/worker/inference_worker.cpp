@@ -43,6 +43,7 @@ void InferenceWorker::register_metatypes() {
         qRegisterMetaType<studio::SeparableSpeedup>();
         qRegisterMetaType<studio::FeatureMapRequest>();
         qRegisterMetaType<studio::FeatureMapResult>();
+        qRegisterMetaType<studio::LatencyMeasurement>();
     });
 }
 
@@ -129,6 +130,7 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
     ModelStatus status;
     status.request = request;
     ctx_.reset();
+    parked_contexts_.clear();
     configured_ = false;
     current_ = request;
     try {
@@ -137,7 +139,8 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         mnv1::NetworkConfig cfg;
         cfg.resolution = request.resolution;
         cfg.batch = 1;
-        cfg.threads = request.threads;
+        // Automatic threads: start at the policy's pick for the machine's load right now.
+        cfg.threads = request.threads > 0 ? request.threads : thread_policy_.choose().threads;
         status.wasCached = runtime_->is_cached(weights, cfg);
         if (!status.wasCached) {
             emit progress(tr("Building network %1…").arg(config_name(request.alpha, request.resolution)));
@@ -146,6 +149,7 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         const mnv1::CompiledNetwork& net = ctx_->network();
         configured_ = true;
         status.buildMs = net.build_ms();
+        status.threads = net.threads();
         status.precision = QString::fromUtf8(mnv1::to_string(net.config().precision));
         std::fill(ctx_->input(), ctx_->input() + ctx_->input_floats(), 0.0f);
         // A short median: enough for the panel, short enough that a slider move stays live.
@@ -174,6 +178,7 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
 }
 
 ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr) {
+    const QString thread_reason = adapt_threads();
     const mnv1::Classification c = mnv1::classify(*ctx_, {bgr}, current_.crop, 5).front();
     ClassifyResult r;
     r.generation = current_.generation;
@@ -183,6 +188,8 @@ ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr) {
     r.crop = c.crop;
     r.latencyMs = c.latency_ms;
     r.preprocessMs = c.preprocess_ms;
+    r.threads = ctx_->network().threads();
+    r.threadReason = thread_reason;
     if (r.pretrained) {
         r.top = c.top;
         // Maps for all five so clicking another class in the GUI needs no round trip;

@@ -27,6 +27,7 @@
 #include "feature_map_types.hpp"
 #include "inference_types.hpp"
 #include "latest_frame_slot.hpp"
+#include "mobilenet/threading.hpp"
 #include "roofline_types.hpp"
 #include "separable_types.hpp"
 
@@ -85,6 +86,10 @@ public slots:
     // use and recreated when the network changes; the forward pass runs again only when
     // the image or crop changed. Emits featureMapsReady().
     void extract_feature_maps(const studio::FeatureMapRequest& request);
+    // kLatencyMeasurePasses passes of the current network on its current input, each at
+    // the thread count the threading policy picks (inference_worker_latency.cpp); emits
+    // latencyMeasured(). Skipped when the generation or a newer request superseded it.
+    void measure_latency(quint64 generation, quint64 request_id);
     // Drops the extractor and every buffer it held (the view was closed); emits
     // featureMapsReleased().
     void release_feature_maps();
@@ -102,6 +107,7 @@ signals:
     void rooflineFailed(quint64 generation, const QString& message);
     void standardConvFailed(quint64 generation, const QString& message);
     void featureMapsReady(const studio::FeatureMapResult& result);
+    void latencyMeasured(const studio::LatencyMeasurement& result);
     void featureMapsReleased();
     // A request failed (bad image, unloadable model, ...): one line for the user.
     void requestFailed(quint64 generation, const QString& message);
@@ -124,6 +130,10 @@ private:
     std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);
     std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);
     ClassifyResult run_classification(const cv::Mat& bgr);
+    // Automatic threads (current_.threads == 0): puts the context of the thread count the
+    // policy picks now into ctx_, parking the previous one (inference_worker_latency.cpp).
+    // Returns why that count ran.
+    QString adapt_threads();
 
     std::shared_ptr<LatestFrameSlot> frames_;
     std::atomic<quint64> latest_generation_{0};
@@ -138,6 +148,11 @@ private:
     // The current configuration's execution context; it keeps its compiled network alive
     // whatever the runtime's cache evicts.
     std::unique_ptr<mnv1::ExecutionContext> ctx_;
+    // Automatic threads: the policy, and the current network's contexts at other thread
+    // counts, parked while ctx_ runs (cleared by configure()).
+    mnv1::ThreadPolicy thread_policy_;
+    std::map<int, std::unique_ptr<mnv1::ExecutionContext>> parked_contexts_;
+    std::atomic<quint64> latest_latency_request_{0};
     ModelRequest current_;
     bool configured_ = false;
 

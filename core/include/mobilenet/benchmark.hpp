@@ -6,10 +6,12 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <optional>
 #include <vector>
 
 #include "mobilenet/network.hpp"
+#include "mobilenet/threading.hpp"
 
 namespace mnv1 {
 
@@ -35,6 +37,19 @@ LatencyStats benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& op
 // included; nullopt when it stopped early (a partial set of samples is no measurement).
 std::optional<LatencyStats> benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& options,
                                               const std::atomic<bool>& cancel);
+
+// Times passes at the thread count the threading policy picks pass by pass (the choice,
+// a /proc read at most every few milliseconds, is inside the timed pass: it is part of
+// what a pass costs). Runs on whatever the selected context's input holds.
+struct AdaptiveLatency {
+    LatencyStats stats;
+    std::map<int, int> passes_by_threads;  // timed passes per thread count
+    ThreadChoice last;                     // the policy's last decision
+};
+AdaptiveLatency benchmark_adaptive(AdaptiveExecution& exec, const BenchmarkOptions& options);
+// The same, checking `cancel` before every pass; nullopt when it stopped early.
+std::optional<AdaptiveLatency> benchmark_adaptive(AdaptiveExecution& exec, const BenchmarkOptions& options,
+                                                  const std::atomic<bool>& cancel);
 
 // Per-step median time over `runs` profiled passes (each step synchronised, so the sum
 // is a little above a plain forward pass). Leaves the context's profiling switch as it
