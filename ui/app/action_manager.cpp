@@ -105,12 +105,43 @@ void ActionManager::create_actions() {
     run_sweep_ = new QAction(tr("Run &Sweep…"), this);
     run_sweep_->setToolTip(tr("Time an α × resolution grid on this machine and chart it on the Trade-offs tab"));
 
+    precision_group_ = new QActionGroup(this);
+    precision_group_->setExclusive(true);
+    const struct {
+        mnv1::PrecisionChoice choice;
+        QString text, tip;
+    } precisions[] = {
+        {mnv1::PrecisionChoice::F32, tr("&fp32"), tr("32-bit float: any weights")},
+        {mnv1::PrecisionChoice::Int8, tr("&int8"),
+         tr("8-bit integer: a uint8 release runs its own quantization; a float model needs Calibrate int8… first")},
+        {mnv1::PrecisionChoice::Auto, tr("&auto"), tr("The faster of fp32 and int8, measured for this configuration")},
+    };
+    for (const auto& p : precisions) {
+        QAction* a = precision_group_->addAction(p.text);
+        a->setCheckable(true);
+        a->setData(static_cast<int>(p.choice));
+        a->setToolTip(p.tip);
+    }
+    precision_group_->actions().first()->setChecked(true);
+    calibrate_int8_ = new QAction(tr("&Calibrate int8…"), this);
+    calibrate_int8_->setToolTip(tr("Quantize the current float model to int8, with activation ranges measured on a "
+                                   "folder of images you pick"));
+
     lesson_ = new QAction(tr("&Depthwise Separable Convolutions — Lesson"), this);
     lesson_->setShortcut(QKeySequence::HelpContents);
     lesson_->setToolTip(tr("A short guided lesson with the numbers of the layer selected on the Layers page (F1)"));
 
     about_ = new QAction(tr("&About MobileNet Studio"), this);
     about_->setMenuRole(QAction::AboutRole);
+}
+
+QList<QAction*> ActionManager::precision_actions() const { return precision_group_->actions(); }
+
+QAction* ActionManager::precision_action(mnv1::PrecisionChoice choice) const {
+    for (QAction* a : precision_group_->actions()) {
+        if (a->data().toInt() == static_cast<int>(choice)) return a;
+    }
+    return nullptr;
 }
 
 void ActionManager::set_source_state(bool running, bool paused) {
@@ -232,7 +263,11 @@ void ActionManager::fill_menus(QMainWindow& window, QTabWidget& tabs) const {
     view->addSeparator();
     for (QDockWidget* dock : window.findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
-    bar->addMenu(tr("&Tools"))->addAction(a.run_sweep());
+    QMenu* tools = bar->addMenu(tr("&Tools"));
+    tools->addAction(a.run_sweep());
+    tools->addSeparator();
+    tools->addMenu(tr("&Precision"))->addActions(a.precision_actions());
+    tools->addAction(a.calibrate_int8());
 
     QMenu* help = bar->addMenu(tr("&Help"));
     help->addAction(a.lesson());

@@ -69,6 +69,10 @@ void InferenceController::start_worker() {
     });
     connect(worker_, &InferenceWorker::featureMapsReady, this, &InferenceController::on_feature_maps_ready);
     connect(worker_, &InferenceWorker::featureMapsReleased, this, &InferenceController::featureMapsReleased);
+    connect(worker_, &InferenceWorker::calibrated, this, &InferenceController::on_calibrated);
+    connect(worker_, &InferenceWorker::calibrationProgress, this, [this](quint64 id, int done, int total) {
+        if (id == calibration_id_ && calibration_cancel_) emit calibrationProgress(done, total);
+    });
     connect(worker_, &InferenceWorker::progress, this, [this](const QString& m) { emit statusMessage(m, 0); });
 }
 
@@ -140,6 +144,7 @@ void InferenceController::apply_configuration() {
     req.resolution = tuning_.resolution;
     req.threads = tuning_.threads;
     req.crop = tuning_.crop;
+    req.precision = precision_;
     if (const mnv1::ModelEntry* pinned = find_model(pinned_model_)) {
         req.modelPath = pinned_model_;
         req.alpha = pinned->alpha;  // exact, even if the slider's 0.05 grid cannot show it

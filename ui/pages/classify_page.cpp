@@ -438,10 +438,10 @@ void ClassifyPage::show_activation_for_row(int row) {
 void ClassifyPage::update_model_label() {
     if (!controller_->model_status()) return;
     const ModelStatus& s = *controller_->model_status();
-    const QString head = tr("MobileNet v1 · α %1 · %2 × %2 input · %3 compute")
+    const QString head = tr("MobileNet v1 · α %1 · %2 × %2 input · compute %3")
                              .arg(format_alpha(s.request.alpha))
                              .arg(s.request.resolution)
-                             .arg(s.precision);
+                             .arg(s.precisionDetail.isEmpty() ? s.precision : s.precisionDetail);
     QString weights;
     if (!s.ok) {
         weights = tr("Not available: %1").arg(s.error);

@@ -88,6 +88,11 @@ public slots:
     // Drops the extractor and every buffer it held (the view was closed); emits
     // featureMapsReleased().
     void release_feature_maps();
+    // Post-training int8 calibration of the current configuration's float weights on
+    // request.folder's images (inference_worker_calibration.cpp): emits
+    // calibrationProgress() per image, then calibrated(). The calibrated weights are kept
+    // for those float weights: int8 and auto use them from the next configure() on.
+    void calibrate(const studio::CalibrationRequest& request);
 
 signals:
     void modelsDiscovered(const studio::ModelCatalog& catalog);
@@ -103,6 +108,8 @@ signals:
     void standardConvFailed(quint64 generation, const QString& message);
     void featureMapsReady(const studio::FeatureMapResult& result);
     void featureMapsReleased();
+    void calibrationProgress(quint64 id, int done, int total);
+    void calibrated(const studio::CalibrationResult& result);
     // A request failed (bad image, unloadable model, ...): one line for the user.
     void requestFailed(quint64 generation, const QString& message);
     // What the worker is doing now, for the status bar ("Building network 0.5-160…").
@@ -124,6 +131,15 @@ private:
     std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);
     std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);
     ClassifyResult run_classification(const cv::Mat& bgr);
+    // The weights the int8 network of `weights` runs: themselves when they carry
+    // quantization (a uint8 release), else their calibrated copy, else null. `source`
+    // says which ("released uint8", "calibrated on 100 images").
+    std::shared_ptr<const mnv1::ModelWeights> int8_weights_for(const std::shared_ptr<const mnv1::ModelWeights>& weights,
+                                                               QString* source) const;
+    // Resolves request.precision for `weights` and fills the status's precision fields;
+    // throws mnv1::Error explaining how to get int8 when it is asked for and not available.
+    mnv1::Precision resolve_precision(const ModelRequest& request, const std::shared_ptr<const mnv1::ModelWeights>& weights,
+                                      const mnv1::NetworkConfig& cfg, ModelStatus& status);
 
     std::shared_ptr<LatestFrameSlot> frames_;
     std::atomic<quint64> latest_generation_{0};
@@ -134,6 +150,15 @@ private:
     ModelCatalog catalog_;
     std::map<std::string, std::shared_ptr<const mnv1::ModelWeights>> loaded_;   // by path
     std::map<int, std::shared_ptr<const mnv1::ModelWeights>> random_;          // by alpha * 1000
+    // Calibrated int8 copies of float weights, by the float weights they came from (which
+    // loaded_ / random_ keep alive, so the key stays valid).
+    struct Calibrated {
+        std::shared_ptr<const mnv1::ModelWeights> weights;
+        int images = 0;
+    };
+    std::map<const mnv1::ModelWeights*, Calibrated> calibrated_;
+    // The float (or released) weights of the current configuration: what calibrate() calibrates.
+    std::shared_ptr<const mnv1::ModelWeights> current_weights_;
 
     // The current configuration's execution context; it keeps its compiled network alive
     // whatever the runtime's cache evicts.
