@@ -33,7 +33,7 @@ void InferenceController::on_calibrated(const CalibrationResult& result) {
     if (result.id != calibration_id_) return;
     calibration_cancel_.reset();
     if (result.ok) {
-        emit statusMessage(tr("%1 calibrated for int8 on %n image(s)", nullptr, result.images).arg(result.weightsName), 6000);
+        emit statusMessage(tr("%1 calibrated for int8 on %2 image(s)").arg(result.weightsName).arg(result.images), 6000);
         apply_configuration();  // int8 / auto now run the calibrated network
     } else if (!result.cancelled) {
         emit errorOccurred(tr("Calibration failed: %1").arg(result.error));

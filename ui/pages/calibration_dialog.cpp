@@ -102,14 +102,15 @@ void CalibrationDialog::on_finished(const CalibrationResult& r) {
     progress_->setValue(r.ok ? 1 : 0);
     QString text;
     if (r.ok) {
-        text = tr("%1 calibrated on %n image(s) of %2; int8 now runs it.", nullptr, r.images).arg(r.weightsName, r.folder);
+        text = tr("%1 calibrated on %2 of %3; int8 now runs it.")
+                   .arg(r.weightsName, r.images == 1 ? tr("1 image") : tr("%1 images").arg(r.images), r.folder);
     } else if (r.cancelled) {
         text = tr("Cancelled: nothing changed.");
     } else {
         text = tr("Calibration failed: %1").arg(r.error);
     }
     if (!r.skipped.isEmpty()) {
-        text += QLatin1Char('\n') + tr("%n file(s) could not be read, e.g. %1", nullptr, int(r.skipped.size())).arg(r.skipped.first());
+        text += QLatin1Char('\n') + tr("%1 file(s) could not be read, e.g. %2").arg(r.skipped.size()).arg(r.skipped.first());
     }
     message_->setText(text);
 }

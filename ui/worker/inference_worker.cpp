@@ -189,7 +189,7 @@ std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::int8_weights_for(
         return weights;
     }
     if (auto it = calibrated_.find(weights.get()); it != calibrated_.end()) {
-        *source = tr("calibrated on %n image(s)", nullptr, it->second.images);
+        *source = it->second.images == 1 ? tr("calibrated on 1 image") : tr("calibrated on %1 images").arg(it->second.images);
         return it->second.weights;
     }
     source->clear();
