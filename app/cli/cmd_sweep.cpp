@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "mobilenet/quantize.hpp"
 #include "mobilenet/sweep.hpp"
 
 namespace fs = std::filesystem;
@@ -54,16 +56,18 @@ std::string or_dash(const std::optional<double>& v) { return v ? fmt(*v, 1) : "-
 void print_header() {
     std::cout << std::right << std::setw(5) << "alpha" << std::setw(5) << "res" << std::setw(9) << "M-MACs"
               << std::setw(8) << "M-par" << std::setw(9) << "med ms" << std::setw(9) << "p10 ms" << std::setw(9)
-              << "p90 ms" << std::setw(4) << "thr" << "  " << std::left << std::setw(38) << "weights" << std::right
+              << "p90 ms" << std::setw(5) << "prec" << std::setw(4) << "thr" << "  " << std::left << std::setw(38) << "weights" << std::right
               << std::setw(7) << "native" << std::setw(7) << "top-1" << std::setw(7) << "top-5" << "  cached\n";
 }
 
 void print_point(const mnv1::SweepPoint& p) {
-    const std::string weights = p.weights ? fs::path(*p.weights).filename().string() : "random";
+    const std::string weights =
+        p.weights ? fs::path(*p.weights).filename().string() + (p.calibrated ? " (calibrated)" : "") : "random";
     std::cout << std::right << std::setw(5) << mnv1::format_alpha(p.alpha) << std::setw(5) << p.resolution
               << std::setw(9) << millions(p.macs, 1) << std::setw(8) << millions(p.params, 2) << std::setw(9)
               << fmt(p.latency.median_ms, 2) << std::setw(9) << fmt(p.latency.p10_ms, 2) << std::setw(9)
-              << fmt(p.latency.p90_ms, 2) << std::setw(4) << p.threads << "  " << std::left << std::setw(38)
+              << fmt(p.latency.p90_ms, 2) << std::setw(5) << mnv1::to_string(p.precision) << std::setw(4) << p.threads
+              << "  " << std::left << std::setw(38)
               << weights << std::right << std::setw(7)
               << (p.weights ? std::to_string(p.native_resolution) + (p.at_native_resolution() ? "*" : "") : "-")
               << std::setw(7) << or_dash(p.top1) << std::setw(7) << or_dash(p.top5) << "  "
@@ -84,6 +88,7 @@ json point_json(const mnv1::SweepPoint& p) {
             {"p90_ms", p.latency.p90_ms},
             {"runs", p.latency.runs},
             {"weights", p.weights ? json(*p.weights) : json(nullptr)},
+            {"calibrated", p.calibrated},
             {"native_resolution", p.native_resolution},
             {"at_native_resolution", p.at_native_resolution()},
             {"top1", opt(p.top1)},
@@ -97,7 +102,8 @@ json point_json(const mnv1::SweepPoint& p) {
 int cmd_sweep(const std::vector<std::string>& argv) {
     const Args a(argv,
                  {"--alphas", "--resolutions", "--models-dir", "--images", "--ground-truth", "--threads", "--batch",
-                  "--runs", "--crop", "--eval-batch", "--cache", "--csv"},
+                  "--runs", "--crop", "--eval-batch", "--cache", "--csv", "--precisions", "--calibrate",
+                  "--calibration-images"},
                  {"--no-cache", "--json"});
     if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
     mnv1::SweepConfig config;
@@ -108,6 +114,32 @@ int cmd_sweep(const std::vector<std::string>& argv) {
         for (const int res : config.resolutions) mnv1::validate(mnv1::ArchConfig{.resolution = res});
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
+    }
+    if (a.has("--precisions")) {
+        config.precisions.clear();
+        const std::string text = a.str("--precisions");
+        for (std::size_t start = 0; start <= text.size();) {
+            const std::size_t comma = std::min(text.find(',', start), text.size());
+            const auto c = mnv1::parse_precision_choice(text.substr(start, comma - start));
+            if (!c || *c == mnv1::PrecisionChoice::Auto) {
+                throw UsageError("option '--precisions' expects a comma-separated list of fp32 and int8, got '" + text +
+                                 "'");
+            }
+            config.precisions.push_back(*c == mnv1::PrecisionChoice::Int8 ? mnv1::Precision::Int8 : mnv1::Precision::F32);
+            start = comma + 1;
+        }
+    }
+    const bool any_int8 = std::find(config.precisions.begin(), config.precisions.end(), mnv1::Precision::Int8) !=
+                          config.precisions.end();
+    if (a.has("--calibration-images") && !a.has("--calibrate")) throw UsageError("--calibration-images needs --calibrate DIR");
+    if (a.has("--calibrate")) {
+        if (!any_int8) throw UsageError("--calibrate is for --precisions with int8");
+        config.calibration_dir = a.str("--calibrate");
+        config.calibration_images = a.integer("--calibration-images", 100, 1, 1000000);
+        std::error_code ec;
+        if (!fs::is_directory(config.calibration_dir, ec)) {
+            throw std::runtime_error(config.calibration_dir + ": not a directory");
+        }
     }
     config.threads = a.integer("--threads", 1, 1, 1024);
     config.batch = a.integer("--batch", 1, 1, 1024);
@@ -122,7 +154,9 @@ int cmd_sweep(const std::vector<std::string>& argv) {
         std::error_code ec;
         if (!fs::is_directory(config.images_dir, ec)) throw std::runtime_error(config.images_dir + ": not a directory");
         config.ground_truth_csv = a.str("--ground-truth");
-        config.models = search_path_models(a);  // weights only matter for accuracy
+        config.models = search_path_models(a);  // weights matter for accuracy
+    } else if (any_int8) {
+        config.models = search_path_models(a);  // and for int8 latency (the uint8 releases)
     }
     const bool as_json = a.flag("--json");
     const bool progress_line = !as_json && isatty(fileno(stderr));

@@ -12,10 +12,12 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "args.hpp"
 #include "cli_common.hpp"
+#include "cli_precision.hpp"
 #include "mobilenet/labeled_folder.hpp"
 #include "mobilenet/arch.hpp"
 #include "mobilenet/benchmark.hpp"
@@ -23,6 +25,7 @@
 #include "mobilenet/evaluate.hpp"
 #include "mobilenet/model_io.hpp"
 #include "mobilenet/network.hpp"
+#include "mobilenet/quantize.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -40,20 +43,28 @@ constexpr const char* kUsage =
     "commands:\n"
     "  info      --alpha A --resolution R [--classes N] [--standard-conv] [--json]\n"
     "  bench     --alpha A --resolution R [--threads T] [--batch B] [--runs N] [--standard-conv]\n"
-    "            [--precision fp32|int8 [--model PATH | --models-dir DIR]]\n"
+    "            [--precision fp32|int8|auto [--model PATH | --models-dir DIR] [--calibrate DIR]]\n"
     "            [--per-layer] [--keep-activations] [--json]\n"
     "  classify  [--model PATH | --alpha A] [--models-dir DIR] [--labels PATH] [--resolution R]\n"
-    "            [--crop whole|central] [--top K] [--threads T] [--json] IMAGE...\n"
+    "            [--crop whole|central] [--top K] [--threads T] [--json]\n"
+    "            [--precision fp32|int8|auto [--calibrate DIR [--calibration-images N]]] IMAGE...\n"
     "  eval      [--model PATH | --alpha A] --images DIR [--ground-truth CSV] [--resolution R]\n"
     "            [--crop whole|central] [--threads T] [--batch B] [--per-image OUT.csv] [--json]\n"
-    "            (without --ground-truth: a ground_truth.csv, wnids in file names or class subfolders)\n"
-    "  sweep     [--alphas 1.0,0.75,...] [--resolutions 224,192,...] [--models-dir DIR]\n"
+    "            [--precision fp32|int8|auto [--calibrate DIR [--calibration-images N]]]\n"
+    "            (without --ground-truth: a ground_truth.csv, wnids in file names or class subfolders;\n"
+    "             int8 of a float model reports the accuracy change against its fp32 run)\n"
+    "  sweep     [--alphas 1.0,0.75,...] [--resolutions 224,192,...] [--precisions fp32,int8] [--models-dir DIR]\n"
     "            [--images DIR [--ground-truth CSV]] [--threads T] [--batch B] [--runs N]\n"
     "            [--crop whole|central] [--eval-batch B] [--cache DIR | --no-cache] [--csv OUT] [--json]\n"
     "  roofline  --alpha A --resolution R [--threads T] [--batch B] [--runs N] [--cache DIR | --no-cache]\n"
     "            [--json]     this machine's peak GFLOP/s and GB/s, every layer under the roof\n"
     "  models    [--models-dir DIR] [--json]     list the models found on the search path\n"
-    "  version\n";
+    "  version\n"
+    "precision: fp32 (default); int8 runs a uint8 release as released, or a float model (Keras,\n"
+    "  TF.js, TFLite float) quantized after training: --calibrate DIR gives the images its\n"
+    "  activation ranges come from (the first --calibration-images N, default 100; per-channel\n"
+    "  int8 weights, per-tensor uint8 activations); auto times both for the configuration\n"
+    "  and runs the faster. A float model at int8 without --calibrate is an error (status 2).\n";
 
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
@@ -110,34 +121,23 @@ int cmd_info(const std::vector<std::string>& argv) {
     return 0;
 }
 
-// --precision fp32|int8 (default fp32).
-mnv1::Precision precision_from(const Args& a) {
-    const std::string p = a.str("--precision", "fp32");
-    if (p == "fp32" || p == "f32") return mnv1::Precision::F32;
-    if (p == "int8") return mnv1::Precision::Int8;
-    throw UsageError("option '--precision' must be 'fp32' or 'int8', got '" + p + "'");
-}
-
-// The uint8 release to run at int8: --model PATH, or the search path's uint8 model of
-// this alpha (the one whose native resolution is closest to --resolution).
-std::shared_ptr<const mnv1::ModelWeights> uint8_model(const Args& a, double alpha) {
+// The weights bench runs at int8: --model PATH (a uint8 release, or a float model with
+// --calibrate DIR), else the search path's uint8 release of this alpha (native resolution
+// closest to --resolution), else nullptr.
+std::shared_ptr<const mnv1::ModelWeights> int8_bench_model(const Args& a, double alpha) {
     if (a.has("--model")) return mnv1::load_model(a.str("--model"));
     std::vector<mnv1::ModelEntry> quantized;
     for (const auto& e : cli::search_path_models(a)) {
         if (e.quantized) quantized.push_back(e);
     }
     const mnv1::ModelEntry* e = mnv1::pick_model(quantized, alpha, a.integer("--resolution", 224, 32, 1024));
-    if (!e) {
-        throw std::runtime_error("--precision int8 needs a uint8 TFLite model of alpha " + fmt(alpha, 2) +
-                                 ": pass --model PATH or --models-dir DIR");
-    }
-    return mnv1::load_model(e->path);
+    return e ? mnv1::load_model(e->path) : nullptr;
 }
 
 int cmd_bench(const std::vector<std::string>& argv) {
     const Args a(argv,
                  {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--warmup", "--classes", "--precision",
-                  "--model", "--models-dir"},
+                  "--model", "--models-dir", "--calibrate", "--calibration-images"},
                  {"--per-layer", "--json", "--standard-conv", "--keep-activations"});
     if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
     mnv1::ArchConfig arch = arch_from(a);
@@ -146,21 +146,50 @@ int cmd_bench(const std::vector<std::string>& argv) {
     cfg.resolution = arch.resolution;
     cfg.threads = a.integer("--threads", 0, 0, 1024);
     cfg.batch = a.integer("--batch", 1, 1, 1024);
-    cfg.precision = precision_from(a);
+    const mnv1::PrecisionChoice choice = cli::precision_choice_from(a);
     const int runs = a.integer("--runs", 100, 1, 1000000);
     const int warmup = a.integer("--warmup", std::max(3, std::min(runs / 10, 20)), 0, 100000);
 
     mnv1::Runtime rt;
     // fp32 times random weights of any shape; int8 runs a released uint8 model (its
     // scales and zero points are what the int8 path executes): --model, or the uint8
-    // model of this alpha on the search path.
-    std::shared_ptr<const mnv1::ModelWeights> weights;
-    if (cfg.precision == mnv1::Precision::Int8) {
-        weights = uint8_model(a, arch.alpha);
+    // model of this alpha on the search path; a float --model with --calibrate DIR is
+    // quantized first. Without either, random weights calibrated on synthetic images
+    // (timing only: their ranges say nothing about accuracy).
+    std::shared_ptr<const mnv1::ModelWeights> weights = mnv1::random_weights(arch);
+    std::string int8_note;
+    std::optional<mnv1::PrecisionDecision> decision;  // --precision auto
+    if (choice != mnv1::PrecisionChoice::F32) {
         if (arch.standard_conv) throw UsageError("--standard-conv has no int8 form");
-    } else {
-        if (a.has("--model")) throw UsageError("--model is for --precision int8 (fp32 times random weights)");
-        weights = mnv1::random_weights(arch);
+        const auto int8_model = int8_bench_model(a, arch.alpha);
+        if (int8_model) {
+            const cli::PrecisionPlan plan = cli::plan_precision(rt, a, int8_model, cfg, nullptr);
+            if (plan.decision) {
+                // auto against the model's own fp32 form (same shapes as random weights)
+                cfg.precision = plan.precision;
+                weights = plan.weights();
+                int8_note = plan.decision->reason;
+                decision = plan.decision;
+            } else {
+                cfg.precision = mnv1::Precision::Int8;
+                weights = plan.int8;
+            }
+        } else {
+            if (a.has("--calibrate")) throw UsageError("--calibrate needs a float --model PATH to quantize");
+            const auto synthetic = mnv1::calibrate_int8(rt, weights, {}, {.resolution = cfg.resolution});
+            if (choice == mnv1::PrecisionChoice::Auto) {
+                const auto d = mnv1::choose_precision(rt, weights, synthetic.weights, cfg);
+                cfg.precision = d.precision;
+                int8_note = d.reason;
+                decision = d;
+            } else {
+                cfg.precision = mnv1::Precision::Int8;
+            }
+            if (cfg.precision == mnv1::Precision::Int8) weights = synthetic.weights;
+        }
+    } else if (a.has("--model") || a.has("--calibrate")) {
+        throw UsageError(std::string(a.has("--model") ? "--model" : "--calibrate") +
+                         " is for --precision int8 or auto (fp32 times random weights)");
     }
     const mnv1::CompiledNetworkPtr compiled = rt.compile(weights, cfg);
     const mnv1::CompiledNetwork& net = *compiled;
@@ -182,6 +211,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
     if (a.flag("--json")) {
         json j = {{"engine", "onednn"},         {"onednn", mnv1::onednn_version()},
                   {"precision", mnv1::to_string(cfg.precision)}, {"weights", weights->source},
+                  {"weights_description", weights->description}, {"precision_choice", mnv1::to_string(choice)},
+                  {"precision_reason", int8_note},
                   {"isa", mnv1::onednn_cpu_isa()}, {"alpha", arch.alpha},
                   {"resolution", arch.resolution}, {"threads", threads},
                   {"batch", cfg.batch},         {"runs", runs},
@@ -191,6 +222,10 @@ int cmd_bench(const std::vector<std::string>& argv) {
                   {"build_ms", net.build_ms()}, {"cached_lookup_ms", cached_ms},
                   {"macs", sum.macs},           {"params", sum.params},
                   {"gmacs_per_s", static_cast<double>(sum.macs) * cfg.batch / (med * 1e6)}};
+        if (decision) {
+            j["auto"] = {{"measured", decision->measured}, {"f32_ms", decision->f32_ms},
+                         {"int8_ms", decision->int8_ms}, {"chosen", mnv1::to_string(decision->precision)}};
+        }
         if (!per_layer.empty()) {
             j["layers"] = json::array();
             for (const auto& p : per_layer) {
@@ -204,7 +239,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
               << arch.alpha << "  resolution " << arch.resolution << "  threads " << threads << "  batch "
               << cfg.batch << "  precision " << mnv1::to_string(cfg.precision)
               << (arch.standard_conv ? "  standard-conv" : "") << "\n";
-    if (cfg.precision == mnv1::Precision::Int8) std::cout << "weights " << weights->source << "\n";
+    if (cfg.precision == mnv1::Precision::Int8) std::cout << "weights " << weights->description << "\n";
+    if (!int8_note.empty()) std::cout << "precision auto -> " << int8_note << "\n";
     std::cout << "build " << fmt(net.build_ms(), 1) << " ms, cached lookup " << fmt(cached_ms * 1000, 1)
               << " us, " << millions(sum.macs, 1) << " M mult-adds\n";
     if (!per_layer.empty()) {
@@ -227,9 +263,19 @@ int cmd_bench(const std::vector<std::string>& argv) {
 
 // --- model selection shared by classify / eval -------------------------------
 
+// With --precision int8|auto and no --calibrate, the uint8 release of the alpha is
+// preferred (it runs int8 as released); otherwise the float model.
 std::shared_ptr<const mnv1::ModelWeights> resolve_model(const Args& a) {
     if (a.has("--model")) return mnv1::load_model(a.str("--model"), a.str("--labels"));
-    const auto models = cli::search_path_models(a);
+    auto models = cli::search_path_models(a);
+    if (cli::precision_choice_from(a) != mnv1::PrecisionChoice::F32 && !a.has("--calibrate")) {
+        std::vector<mnv1::ModelEntry> quantized;
+        for (const auto& m : models) {
+            if (m.quantized) quantized.push_back(m);
+        }
+        const double alpha = a.number("--alpha", models.empty() ? 0.0 : models.back().alpha);
+        if (mnv1::pick_model(quantized, alpha, a.integer("--resolution", 224, 32, 1024))) models = quantized;
+    }
     if (models.empty()) {
         throw std::runtime_error(
             "no model found: pass --model PATH, --models-dir DIR or set MOBILENET_MODELS "
@@ -241,14 +287,31 @@ std::shared_ptr<const mnv1::ModelWeights> resolve_model(const Args& a) {
     return mnv1::load_model(e->path, a.str("--labels"));
 }
 
-std::string model_line(const mnv1::ModelWeights& w, int resolution) {
+std::string model_line(const mnv1::ModelWeights& w, const mnv1::NetworkConfig& cfg) {
     return w.description + "  alpha " + fmt(w.alpha, 2) + "  native " + std::to_string(w.native_resolution) +
-           "  running at " + std::to_string(resolution) + "  " + mnv1::to_string(w.activation) + "  " +
-           std::to_string(w.num_classes) + " classes  padding " + mnv1::to_string(w.padding);
+           "  running at " + std::to_string(cfg.resolution) + "  " + mnv1::to_string(w.activation) + "  " +
+           std::to_string(w.num_classes) + " classes  padding " + mnv1::to_string(w.padding) + "  precision " +
+           mnv1::to_string(cfg.precision);
+}
+
+std::string signed_fmt(double v) { return (v >= 0 ? "+" : "") + fmt(v, 2); }
+
+json precision_json(const cli::PrecisionPlan& plan) {
+    json j = {{"precision", mnv1::to_string(plan.precision)}};
+    if (plan.calibrated) {
+        j["calibration"] = {{"dir", plan.calibration_dir}, {"images", plan.calibration.images},
+                            {"skipped", plan.calibration.skipped}};
+    }
+    if (plan.decision) {
+        j["auto"] = {{"measured", plan.decision->measured}, {"f32_ms", plan.decision->f32_ms},
+                     {"int8_ms", plan.decision->int8_ms}, {"reason", plan.decision->reason}};
+    }
+    return j;
 }
 
 int cmd_classify(const std::vector<std::string>& argv) {
-    const Args a(argv, {"--model", "--labels", "--resolution", "--top", "--threads", "--crop", "--alpha", "--models-dir"},
+    const Args a(argv, {"--model", "--labels", "--resolution", "--top", "--threads", "--crop", "--alpha", "--models-dir",
+                        "--precision", "--calibrate", "--calibration-images"},
                  {"--json"});
     if (a.positional().empty()) throw UsageError("classify needs at least one IMAGE");
     const int top = a.integer("--top", 5, 1, 100000);
@@ -260,11 +323,13 @@ int cmd_classify(const std::vector<std::string>& argv) {
     cfg.resolution = a.integer("--resolution", weights->native_resolution, 32, 1024);
     cfg.threads = threads;
     mnv1::Runtime rt;
-    mnv1::ExecutionContext ctx(rt.compile(weights, cfg));
+    const cli::PrecisionPlan plan = cli::plan_precision(rt, a, weights, cfg, a.flag("--json") ? nullptr : &std::cout);
+    cfg.precision = plan.precision;
+    mnv1::ExecutionContext ctx(rt.compile(plan.weights(), cfg));
 
     json results = json::array();
     int failures = 0;
-    if (!a.flag("--json")) std::cout << model_line(*weights, cfg.resolution) << "\n";
+    if (!a.flag("--json")) std::cout << model_line(*plan.weights(), cfg) << "\n";
     for (const std::string& path : a.positional()) {
         try {
             const cv::Mat img = mnv1::load_image(path);
@@ -290,6 +355,7 @@ int cmd_classify(const std::vector<std::string>& argv) {
     if (a.flag("--json")) {
         json j = {{"model", weights->source}, {"description", weights->description}, {"alpha", weights->alpha},
                   {"resolution", cfg.resolution}, {"classes", weights->num_classes}, {"results", results}};
+        j.update(precision_json(plan));
         std::cout << j.dump(2) << "\n";
     }
     return failures ? 1 : 0;
@@ -297,7 +363,8 @@ int cmd_classify(const std::vector<std::string>& argv) {
 
 int cmd_eval(const std::vector<std::string>& argv) {
     const Args a(argv, {"--model", "--labels", "--images", "--ground-truth", "--resolution", "--crop", "--threads",
-                        "--batch", "--per-image", "--alpha", "--models-dir", "--limit"},
+                        "--batch", "--per-image", "--alpha", "--models-dir", "--limit", "--precision", "--calibrate",
+                        "--calibration-images"},
                  {"--json"});
     if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
     if (!a.has("--images")) throw UsageError("eval needs --images DIR");
@@ -320,7 +387,12 @@ int cmd_eval(const std::vector<std::string>& argv) {
     cfg.threads = threads;
     cfg.batch = batch;
     mnv1::Runtime rt;
-    mnv1::ExecutionContext ctx(rt.compile(weights, cfg));
+    const cli::PrecisionPlan plan = cli::plan_precision(rt, a, weights, cfg, a.flag("--json") ? nullptr : &std::cout);
+    if (plan.calibrated && fs::equivalent(plan.calibration_dir, dir, ec)) {
+        std::cerr << "warning: calibrating on the evaluation images themselves overstates int8 accuracy\n";
+    }
+    cfg.precision = plan.precision;
+    mnv1::ExecutionContext ctx(rt.compile(plan.weights(), cfg));
 
     std::ofstream per_image;
     if (a.has("--per-image")) {
@@ -336,6 +408,22 @@ int cmd_eval(const std::vector<std::string>& argv) {
                      std::string(width - filled, '.').c_str(), n, total, so_far.top1());
     });
     if (progress) std::fprintf(stderr, "\n");
+    // int8 of a float model: the same images at fp32, for the accuracy change.
+    std::optional<mnv1::EvalResult> f32_run;
+    int agree_top1 = 0;
+    if (plan.calibrated && plan.precision == mnv1::Precision::Int8) {
+        mnv1::NetworkConfig f32_cfg = cfg;
+        f32_cfg.precision = mnv1::Precision::F32;
+        mnv1::ExecutionContext f32_ctx(rt.compile(plan.f32, f32_cfg));
+        f32_run = mnv1::evaluate(f32_ctx, dir.string(), truth, crop);
+        std::map<std::string, int> f32_top1;
+        for (const auto& o : f32_run->outcomes) f32_top1[o.file] = o.top.front().index;
+        for (const auto& o : r.outcomes) {
+            const auto it = f32_top1.find(o.file);
+            agree_top1 += it != f32_top1.end() && it->second == o.top.front().index;
+        }
+    }
+    const double agreement = r.images ? 100.0 * agree_top1 / r.images : 0;
     if (per_image.is_open()) {
         per_image << "file,truth,top1,top2,top3,top4,top5,p1,correct_top1,correct_top5\n";
         for (const auto& o : r.outcomes) {
@@ -353,9 +441,16 @@ int cmd_eval(const std::vector<std::string>& argv) {
                   {"truth_source", mnv1::to_string(folder.source)}, {"truth_detail", folder.source_detail},
                   {"image_files", folder.image_files}, {"matched", folder.images.size()},
                   {"unmatched", folder.unmatched.size()}, {"unmatched_files", folder.unmatched}};
+        j.update(precision_json(plan));
+        if (f32_run) {
+            j["fp32"] = {{"top1", f32_run->top1()}, {"top5", f32_run->top5()}, {"images", f32_run->images}};
+            j["top1_change"] = r.top1() - f32_run->top1();
+            j["top5_change"] = r.top5() - f32_run->top5();
+            j["top1_agreement"] = agreement;
+        }
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << model_line(*weights, cfg.resolution) << "\n";
+        std::cout << model_line(*plan.weights(), cfg) << "\n";
         std::cout << "ground truth: " << folder.source_detail << " (" << mnv1::to_string(folder.source) << "), "
                   << folder.images.size() << " matched, " << folder.unmatched.size() << " unmatched of "
                   << folder.image_files << " image files\n";
@@ -364,6 +459,13 @@ int cmd_eval(const std::vector<std::string>& argv) {
                   << "%  top-5 " << fmt(r.top5(), 2) << "%  " << fmt(r.images_per_s(), 1) << " images/s ("
                   << mnv1::to_string(crop) << " crop)\n";
         for (const auto& s : r.skipped) std::cout << "  skipped: " << s << "\n";
+        if (f32_run) {
+            std::cout << "fp32   top-1 " << fmt(f32_run->top1(), 2) << "%  top-5 " << fmt(f32_run->top5(), 2)
+                      << "%  (same images)\nint8 - fp32: top-1 " << signed_fmt(r.top1() - f32_run->top1())
+                      << "  top-5 " << signed_fmt(r.top5() - f32_run->top5())
+                      << " points; top-1 agreement " << fmt(agreement, 2) << "% (" << agree_top1 << "/" << r.images
+                      << ")\n";
+        }
     }
     return 0;
 }

@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "mobilenet/evaluate.hpp"
+#include "mobilenet/quantize.hpp"
+#include "image_set.hpp"
 #include "sweep_cache.hpp"
 
 namespace mnv1 {
@@ -18,6 +20,8 @@ void check_config(const SweepConfig& c) {
         throw std::invalid_argument("a sweep needs at least one alpha and one resolution");
     for (const double alpha : c.alphas) validate(ArchConfig{.alpha = alpha});
     for (const int resolution : c.resolutions) validate(ArchConfig{.resolution = resolution});
+    if (c.precisions.empty()) throw std::invalid_argument("a sweep needs at least one precision");
+    if (c.calibration_images < 1) throw std::invalid_argument("sweep calibration images must be >= 1");
     if (c.threads < 1 || c.threads > 1024) throw std::invalid_argument("sweep threads must be in [1, 1024]");
     if (c.batch < 1 || c.batch > 1024) throw std::invalid_argument("sweep batch must be in [1, 1024]");
     if (c.eval_batch < 1 || c.eval_batch > 1024) throw std::invalid_argument("sweep eval batch must be in [1, 1024]");
@@ -37,6 +41,18 @@ std::optional<ModelEntry> weights_for(const std::vector<ModelEntry>& models, dou
         if (m.native_resolution == resolution) native.push_back(m);
     if (const ModelEntry* m = pick_model(native, alpha, resolution)) return *m;
     if (const ModelEntry* m = pick_model(models, alpha, resolution)) return *m;
+    return std::nullopt;
+}
+
+// The same at int8: the uint8 release of that α first (it runs int8 as released, at any
+// resolution); a float model only when it can be calibrated.
+std::optional<ModelEntry> int8_weights_for(const std::vector<ModelEntry>& models, double alpha, int resolution,
+                                           bool can_calibrate) {
+    std::vector<ModelEntry> quantized;
+    for (const ModelEntry& m : models)
+        if (m.quantized) quantized.push_back(m);
+    if (auto m = weights_for(quantized, alpha, resolution)) return m;
+    if (can_calibrate) return weights_for(models, alpha, resolution);
     return std::nullopt;
 }
 
@@ -61,14 +77,23 @@ std::vector<SweepPoint> run_sweep(const SweepConfig& config, const SweepCallback
     const std::atomic<bool> never{false};
     const std::atomic<bool>& cancelled = cancel ? cancel->cancelled : never;
     const bool with_accuracy = !config.images_dir.empty();
+    const bool can_calibrate = !config.calibration_dir.empty();
     const std::string machine = machine_fingerprint();
     const std::string images_id =
         with_accuracy ? detail::image_set_identity(config.images_dir, config.ground_truth_csv) : std::string();
+    const std::string calibration_id =
+        can_calibrate ? detail::image_set_identity(config.calibration_dir, {}) + " n=" +
+                            std::to_string(config.calibration_images)
+                      : std::string();
 
     Runtime runtime(2);  // no configuration repeats within a sweep: keep little alive
     std::map<std::string, LoadedModel> loaded;
+    std::map<std::string, std::shared_ptr<const ModelWeights>> calibrated;  // per float model path
     std::vector<SweepPoint> points;
-    SweepProgress progress{.done = 0, .total = static_cast<int>(config.alphas.size() * config.resolutions.size()), .stage = {}};
+    SweepProgress progress{
+        .done = 0,
+        .total = static_cast<int>(config.alphas.size() * config.resolutions.size() * config.precisions.size()),
+        .stage = {}};
     auto report = [&](const std::string& stage) {
         progress.stage = stage;
         if (callbacks.progress) callbacks.progress(progress);
@@ -78,86 +103,130 @@ std::vector<SweepPoint> run_sweep(const SweepConfig& config, const SweepCallback
         ++progress.done;
         if (callbacks.point) callbacks.point(p);
     };
+    auto load = [&](const std::string& path, const std::string& name) -> const LoadedModel& {
+        auto it = loaded.find(path);
+        if (it == loaded.end()) {
+            report(name + ": loading " + std::filesystem::path(path).filename().string());
+            LoadedModel lm;
+            lm.weights = load_model(path);
+            if (with_accuracy) {
+                lm.folder = scan_labeled_folder(config.images_dir, lm.weights->num_classes, lm.weights->labels,
+                                                config.ground_truth_csv);
+            }
+            it = loaded.emplace(path, std::move(lm)).first;
+        }
+        return it->second;
+    };
+    // The int8 form of a float model, calibrated once per sweep at its native resolution.
+    auto calibrated_weights = [&](const std::string& path,
+                                  const std::string& name) -> std::shared_ptr<const ModelWeights> {
+        auto it = calibrated.find(path);
+        if (it != calibrated.end()) return it->second;
+        const auto& w = load(path, name).weights;
+        report(name + ": calibrating int8");
+        CalibrationOptions opt{.max_images = config.calibration_images, .threads = config.threads, .crop = config.crop};
+        auto files = calibration_images(config.calibration_dir);
+        CalibratedModel cm = calibrate_int8(runtime, w, files, opt, {}, cancel);
+        return calibrated[path] = cm.weights;  // nullptr when cancelled
+    };
 
     for (const double alpha : config.alphas) {
-        std::shared_ptr<const ModelWeights> random;  // per α: shapes do not depend on the resolution
+        std::shared_ptr<const ModelWeights> random, random_int8;  // per α: shapes do not depend on the resolution
         for (const int resolution : config.resolutions) {
-            if (cancelled.load()) return points;
-            const std::string name = point_name(alpha, resolution);
-            const ArchConfig arch{.alpha = alpha, .resolution = resolution, .num_classes = 1000};
-            const std::optional<ModelEntry> model =
-                with_accuracy ? weights_for(config.models, alpha, resolution) : std::nullopt;
-            const std::string key = detail::sweep_cache_key(
-                config, alpha, resolution, model ? detail::weights_identity(model->path) : std::string(),
-                model ? images_id : std::string(), machine);
+            for (const Precision precision : config.precisions) {
+                if (cancelled.load()) return points;
+                const bool int8 = precision == Precision::Int8;
+                const std::string name =
+                    point_name(alpha, resolution) + (config.precisions.size() > 1 ? std::string(" ") + to_string(precision) : "");
+                const ArchConfig arch{.alpha = alpha, .resolution = resolution, .num_classes = 1000};
+                // int8 needs weights with quantization even for latency: the release (or a
+                // calibrated float model) whenever one exists, images or not.
+                const std::optional<ModelEntry> model =
+                    int8 ? int8_weights_for(config.models, alpha, resolution, can_calibrate)
+                         : (with_accuracy ? weights_for(config.models, alpha, resolution) : std::nullopt);
+                const bool calibrate = int8 && model && !model->quantized;
+                std::string weights_id = model ? detail::weights_identity(model->path) : std::string();
+                if (calibrate) weights_id += " calibrated=" + calibration_id;
+                const std::string key = detail::sweep_cache_key(config, alpha, resolution, precision, weights_id,
+                                                                model && with_accuracy ? images_id : std::string(),
+                                                                machine);
 
-            SweepPoint p;
-            if (!config.cache_dir.empty()) {
-                if (auto hit = detail::read_cached_point(config.cache_dir, key)) {
-                    p = *hit;
-                    if (model) p.weights = model->path;  // the same contents, maybe moved
+                SweepPoint p;
+                if (!config.cache_dir.empty()) {
+                    if (auto hit = detail::read_cached_point(config.cache_dir, key)) {
+                        p = *hit;
+                        if (p.weights && model) p.weights = model->path;  // the same contents, maybe moved
+                    }
                 }
-            }
-            p.alpha = alpha;
-            p.resolution = resolution;
-            p.precision = config.precision;
-            p.threads = config.threads;
-            p.batch = config.batch;
-            if (p.from_cache) {
-                report(name + ": cached");
+                p.alpha = alpha;
+                p.resolution = resolution;
+                p.precision = precision;
+                p.threads = config.threads;
+                p.batch = config.batch;
+                if (p.from_cache) {
+                    report(name + ": cached");
+                    finish(p);
+                    continue;
+                }
+
+                const CostSummary cost = summarize(layer_table(arch));  // the paper's count
+                p.macs = cost.macs;
+                p.params = cost.params;
+
+                // The weights this point runs: random for fp32 latency; at int8 the model's
+                // int8 form, or random weights calibrated on synthetic images.
+                std::shared_ptr<const ModelWeights> model_weights;
+                if (model) {
+                    model_weights = calibrate ? calibrated_weights(model->path, name) : load(model->path, name).weights;
+                    if (!model_weights) return points;  // calibration cancelled
+                }
+                if (!random) random = random_weights(arch);
+                std::shared_ptr<const ModelWeights> timed = random;
+                if (int8) {
+                    if (model_weights) {
+                        timed = model_weights;
+                    } else {
+                        if (!random_int8) random_int8 = calibrate_int8(runtime, random, {}, {.threads = config.threads}).weights;
+                        timed = random_int8;
+                    }
+                }
+                report(name + ": timing");
+                {
+                    ExecutionContext ctx(runtime.compile(timed, {.resolution = resolution,
+                                                                 .batch = config.batch,
+                                                                 .threads = config.threads,
+                                                                 .precision = precision}));
+                    fill_input(ctx);
+                    const auto latency = benchmark_forward(ctx, config.timing, cancelled);
+                    if (!latency) return points;
+                    p.latency = *latency;
+                }
+
+                if (model && with_accuracy) {
+                    const LoadedModel& lm = load(model->path, name);
+                    ExecutionContext ctx(runtime.compile(model_weights, {.resolution = resolution,
+                                                                         .batch = config.eval_batch,
+                                                                         .threads = config.threads,
+                                                                         .precision = precision}));
+                    const EvalResult r = evaluate(
+                        ctx, config.images_dir, lm.folder.images, config.crop,
+                        [&](std::size_t done, std::size_t total, const EvalResult&) {
+                            report(name + ": " + std::to_string(done) + "/" + std::to_string(total) + " images");
+                        },
+                        &cancelled);
+                    if (r.cancelled) return points;
+                    p.weights = model->path;
+                    p.calibrated = calibrate;
+                    p.native_resolution = model->native_resolution;
+                    p.images = r.images;
+                    if (r.images > 0) {
+                        p.top1 = r.top1();
+                        p.top5 = r.top5();
+                    }
+                }
+                if (!config.cache_dir.empty()) detail::write_cached_point(config.cache_dir, key, p);
                 finish(p);
-                continue;
             }
-
-            const CostSummary cost = summarize(layer_table(arch));  // the paper's count
-            p.macs = cost.macs;
-            p.params = cost.params;
-
-            report(name + ": timing");
-            if (!random) random = random_weights(arch);
-            {
-                ExecutionContext ctx(runtime.compile(random, {.resolution = resolution,
-                                                              .batch = config.batch,
-                                                              .threads = config.threads,
-                                                              .precision = config.precision}));
-                fill_input(ctx);
-                const auto latency = benchmark_forward(ctx, config.timing, cancelled);
-                if (!latency) return points;
-                p.latency = *latency;
-            }
-
-            if (model) {
-                auto it = loaded.find(model->path);
-                if (it == loaded.end()) {
-                    report(name + ": loading " + std::filesystem::path(model->path).filename().string());
-                    LoadedModel lm;
-                    lm.weights = load_model(model->path);
-                    lm.folder = scan_labeled_folder(config.images_dir, lm.weights->num_classes, lm.weights->labels,
-                                                    config.ground_truth_csv);
-                    it = loaded.emplace(model->path, std::move(lm)).first;
-                }
-                const LoadedModel& lm = it->second;
-                ExecutionContext ctx(runtime.compile(lm.weights, {.resolution = resolution,
-                                                                  .batch = config.eval_batch,
-                                                                  .threads = config.threads,
-                                                                  .precision = config.precision}));
-                const EvalResult r = evaluate(
-                    ctx, config.images_dir, lm.folder.images, config.crop,
-                    [&](std::size_t done, std::size_t total, const EvalResult&) {
-                        report(name + ": " + std::to_string(done) + "/" + std::to_string(total) + " images");
-                    },
-                    &cancelled);
-                if (r.cancelled) return points;
-                p.weights = model->path;
-                p.native_resolution = model->native_resolution;
-                p.images = r.images;
-                if (r.images > 0) {
-                    p.top1 = r.top1();
-                    p.top5 = r.top5();
-                }
-            }
-            if (!config.cache_dir.empty()) detail::write_cached_point(config.cache_dir, key, p);
-            finish(p);
         }
     }
     report("done");

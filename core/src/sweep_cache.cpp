@@ -52,11 +52,11 @@ std::string image_set_identity(const std::string& images_dir, const std::string&
     return hex64(h) + (csv.empty() ? "" : "+csv" + hex64(hash_file(csv)));
 }
 
-std::string sweep_cache_key(const SweepConfig& c, double alpha, int resolution, const std::string& weights,
-                            const std::string& images, const std::string& machine) {
+std::string sweep_cache_key(const SweepConfig& c, double alpha, int resolution, Precision precision,
+                            const std::string& weights, const std::string& images, const std::string& machine) {
     std::ostringstream os;
     os.precision(17);
-    os << "sweep-v1 alpha=" << alpha << " resolution=" << resolution << " precision=" << to_string(c.precision)
+    os << "sweep-v1 alpha=" << alpha << " resolution=" << resolution << " precision=" << to_string(precision)
        << " threads=" << c.threads << " batch=" << c.batch << " warmup=" << c.timing.warmup_runs
        << " runs=" << c.timing.runs;
     if (!weights.empty()) {
@@ -97,6 +97,7 @@ std::optional<SweepPoint> read_cached_point(const std::string& cache_dir, const 
         p.top1 = optional_from(j.at("top1"));
         p.top5 = optional_from(j.at("top5"));
         p.images = j.at("images").get<int>();
+        p.calibrated = j.value("calibrated", false);
         if (p.latency.runs < 1 || p.macs <= 0) return std::nullopt;
         p.from_cache = true;
         return p;
@@ -122,7 +123,8 @@ bool write_cached_point(const std::string& cache_dir, const std::string& key, co
                     {"native_resolution", p.native_resolution},
                     {"top1", optional_json(p.top1)},
                     {"top5", optional_json(p.top5)},
-                    {"images", p.images}};
+                    {"images", p.images},
+                    {"calibrated", p.calibrated}};
     return write_cache_entry(cache_dir, key, j);
 }
 

@@ -21,8 +21,9 @@ std::string image_set_identity(const std::string& images_dir, const std::string&
 
 // Everything a measured point depends on, as one line. `weights` and `images` are the
 // identities above, or "" for a latency-only point.
-std::string sweep_cache_key(const SweepConfig& config, double alpha, int resolution, const std::string& weights,
-                            const std::string& images, const std::string& machine);
+// `weights` of an int8 point of a float model includes the calibration images' identity.
+std::string sweep_cache_key(const SweepConfig& config, double alpha, int resolution, Precision precision,
+                            const std::string& weights, const std::string& images, const std::string& machine);
 
 // The cached point for `key`; nullopt when absent, unreadable, corrupt or for another
 // key (a hash collision). The returned point has from_cache set.

@@ -29,7 +29,14 @@ struct SweepConfig {
     std::vector<int> resolutions = {224, 192, 160, 128};
     int threads = 1;                                          // OpenMP threads, >= 1
     int batch = 1;                                            // latency batch
-    Precision precision = Precision::F32;
+    // Each point is measured at each of these precisions (innermost loop). An int8 point
+    // times and evaluates the uint8 release of its α when there is one (at any
+    // resolution), else the float model quantized after training on calibration_dir
+    // (calibrate_int8 at the model's native resolution), else times random weights
+    // calibrated on synthetic images (latency only).
+    std::vector<Precision> precisions = {Precision::F32};
+    std::string calibration_dir;                              // images for int8 of float models; empty: none
+    int calibration_images = 100;                             // at most this many of them
     BenchmarkOptions timing{.warmup_runs = 5, .runs = 50};
     // Accuracy: a labelled folder (empty: latency and costs only) and the models to
     // take weights from (one per α, chosen with pick_model for the point's resolution).
@@ -50,6 +57,7 @@ struct SweepPoint {
     std::int64_t macs = 0, params = 0;   // the paper's count (1000 classes), per image
     LatencyStats latency;                // per forward pass of `batch` images
     std::optional<std::string> weights;  // model file the accuracy came from; nullopt: random weights
+    bool calibrated = false;             // int8 of a float model (quantized after training, see SweepConfig)
     int native_resolution = 0;           // the weights' own resolution (0: no weights)
     bool at_native_resolution() const { return weights && native_resolution == resolution; }
     std::optional<double> top1, top5;    // percent; nullopt without weights or images
@@ -67,7 +75,7 @@ struct SweepCallbacks {
     std::function<void(const SweepProgress&)> progress;
 };
 
-// Runs the grid: alphas x resolutions, in that order. Points already in the cache
+// Runs the grid: alphas x resolutions x precisions, in that order. Points already in the cache
 // (same configuration, weights file contents, image set and machine) are returned from
 // it without measuring. A cancelled sweep returns the points finished so far and writes
 // no partial entry. Throws std::invalid_argument for a bad config, mnv1::Error for a
