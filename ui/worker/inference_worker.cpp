@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <mutex>
 
 #include "common/display_format.hpp"
@@ -111,6 +112,16 @@ std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::weights_for(const Mod
                                              .toStdString());
         }
         return w;
+    }
+    if (request.precision != mnv1::PrecisionChoice::F32) {
+        // int8 and auto prefer the α's uint8 release: it runs int8 with its own quantization,
+        // where a float model would need calibrating first.
+        std::vector<mnv1::ModelEntry> releases;
+        std::copy_if(catalog_.models.begin(), catalog_.models.end(), std::back_inserter(releases),
+                     [](const mnv1::ModelEntry& m) { return m.quantized; });
+        if (const mnv1::ModelEntry* entry = mnv1::pick_model(releases, alpha, resolution)) {
+            return load_weights(entry->path, QString::fromStdString(entry->display_name));
+        }
     }
     if (const mnv1::ModelEntry* entry = mnv1::pick_model(catalog_.models, alpha, resolution)) {
         return load_weights(entry->path, QString::fromStdString(entry->display_name));

@@ -60,7 +60,7 @@ public slots:
     // Scans `dirs` for models (loads each one to identify it) and emits modelsDiscovered.
     void discover_models(const QStringList& dirs);
     // Loads request.modelPath when set, else picks pretrained weights for request.alpha
-    // (or random ones); builds or fetches the network for the resolution and thread
+    // (at int8 or auto the α's uint8 release first; or random ones); builds or fetches the network for the resolution and thread
     // count, times it, emits configured().
     void configure(const studio::ModelRequest& request);
     // Classifies a still image with the current network; emits imageClassified().
