@@ -4,6 +4,9 @@
 // calibration on a small folder (on the worker, with progress) and int8 running it.
 #include <QtTest>
 
+#include <QGuiApplication>
+#include <QScreen>
+
 #include <QAction>
 #include <QComboBox>
 #include <QDir>
@@ -27,6 +30,15 @@
 #include "widgets/results_view.hpp"
 
 namespace {
+
+// With MOBILENET_SHOTS_DIR set (a run under xvfb-run to look at the views), the whole
+// screen is saved there as NAME.png; otherwise nothing happens.
+void screenshot(const char* name) {
+    const QString dir = qEnvironmentVariable("MOBILENET_SHOTS_DIR");
+    if (dir.isEmpty()) return;
+    QTest::qWait(300);  // let the last repaint land
+    QGuiApplication::primaryScreen()->grabWindow(0).save(QStringLiteral("%1/%2.png").arg(dir, QLatin1String(name)));
+}
 
 constexpr int kTimeoutMs = 120000;
 
@@ -61,6 +73,7 @@ private:
         QFile::remove(opts.settings_file);
         opts.threads = 2;
         auto w = std::make_unique<studio::MainWindow>(opts);
+        if (!qEnvironmentVariable("MOBILENET_SHOTS_DIR").isEmpty()) w->setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
         w->show();
         if (!QTest::qWaitForWindowExposed(w.get())) return nullptr;
         return w;
@@ -126,6 +139,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return classified.count() >= 1; }, kTimeoutMs));
         QCOMPARE(top1(*w), fp32_top1);
         QVERIFY(panel->running_text().contains(QStringLiteral("int8 · released uint8")));
+        screenshot("precision_int8_release");
         QVERIFY(QTest::qWaitFor([&] {
             return w->classify_page()->findChild<QLabel*>(QStringLiteral("modelLabel"))->text().contains(
                 QStringLiteral("compute int8 · released uint8"));
@@ -148,6 +162,7 @@ private slots:
         QVERIFY(panel->running_text().contains(s->autoDecision.toHtmlEscaped()));
         QVERIFY(QTest::qWaitFor([&] { return classified.count() >= 1; }, kTimeoutMs));
         QCOMPARE(top1(*w), fp32_top1);
+        screenshot("precision_auto");
         qInfo("fp32 top-1 '%s'; %s", qPrintable(fp32_top1), qPrintable(s->autoDecision));
     }
 
@@ -180,6 +195,7 @@ private slots:
         QVERIFY2(s->error.contains(QStringLiteral("Calibrate int8")), qPrintable(s->error));
         QVERIFY(panel->running_text().contains(QStringLiteral("int8 not available")));
         QVERIFY(panel->running_text().contains(QStringLiteral("Calibrate int8")));
+        screenshot("precision_int8_float_uncalibrated");
         // auto does not pretend either: fp32, saying why.
         choose(*w, mnv1::PrecisionChoice::Auto);
         s = wait_status(*w);
@@ -206,18 +222,20 @@ private slots:
         QVERIFY(w->controller()->calibrating());
         QVERIFY(!dialog->start());  // one at a time
         QVERIFY(finished.wait(kTimeoutMs));
+        // The controller re-applied the configuration as the result arrived: what follows is int8's.
+        QSignalSpy classified(w->controller(), &studio::InferenceController::imageClassified);
         const auto result = finished.first().first().value<studio::CalibrationResult>();
         QVERIFY2(result.ok, qPrintable(result.error));
         QCOMPARE(result.images, int(files.size()));
         QVERIFY(progress.count() >= 1);
         QCOMPARE(progress.last().at(0).toInt(), int(files.size()));
         QVERIFY(dialog->message().contains(QStringLiteral("calibrated on 6 images")));
+        screenshot("precision_calibration_dialog");
         QCOMPARE(QSettings(settings_file(), QSettings::IniFormat).value("paths/calibrationDir").toString(),
                  images.path());
 
         // Calibrating asked for int8: it now runs the calibrated network and classifies.
         QCOMPARE(w->controller()->precision(), mnv1::PrecisionChoice::Int8);
-        QSignalSpy classified(w->controller(), &studio::InferenceController::imageClassified);
         s = wait_status(*w);
         QVERIFY2(s && s->ok, s ? qPrintable(s->error) : "no status");
         QCOMPARE(s->precision, QStringLiteral("int8"));
@@ -226,6 +244,8 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return classified.count() >= 1; }, kTimeoutMs));
         QCOMPARE(w->classify_page()->results_view()->predictions().size(), std::size_t{5});
         QVERIFY(panel->running_text().contains(QStringLiteral("calibrated on 6 images")));
+        dialog->close();
+        screenshot("precision_int8_calibrated");
         qInfo("Keras 0.25-224 int8 (calibrated on 6 images) top-1 on grace_hopper: '%s'", qPrintable(top1(*w)));
     }
 };

@@ -4,6 +4,9 @@
 // evaluation measures fp32 on the same images and shows both and the change.
 #include <QtTest>
 
+#include <QGuiApplication>
+#include <QScreen>
+
 #include <QFile>
 #include <QLabel>
 #include <QSignalSpy>
@@ -28,6 +31,15 @@
 #include "widgets/sweep_dialog.hpp"
 
 namespace {
+
+// With MOBILENET_SHOTS_DIR set (a run under xvfb-run to look at the views), the whole
+// screen is saved there as NAME.png; otherwise nothing happens.
+void screenshot(const char* name) {
+    const QString dir = qEnvironmentVariable("MOBILENET_SHOTS_DIR");
+    if (dir.isEmpty()) return;
+    QTest::qWait(300);  // let the last repaint land
+    QGuiApplication::primaryScreen()->grabWindow(0).save(QStringLiteral("%1/%2.png").arg(dir, QLatin1String(name)));
+}
 
 constexpr int kTimeoutMs = 180000;
 
@@ -108,6 +120,16 @@ private slots:
         // Exported points say their precision.
         QVERIFY(chart->csv().contains(QStringLiteral(",int8,")));
         QVERIFY(chart->csv().contains(QStringLiteral(",f32,")));
+        if (!qEnvironmentVariable("MOBILENET_SHOTS_DIR").isEmpty()) {
+            page.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
+            page.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&page));
+            screenshot("precision_tradeoffs");
+            studio::SweepDialog dialog;
+            dialog.set_precisions(true, true);
+            dialog.show();
+            screenshot("precision_sweep_dialog");
+        }
     }
 
     void int8EvaluationShowsChangeAgainstFp32() {
@@ -135,6 +157,7 @@ private slots:
         opts.resolution = 128;
         opts.threads = 2;
         studio::MainWindow w(opts);
+        if (!qEnvironmentVariable("MOBILENET_SHOTS_DIR").isEmpty()) w.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
         w.show();
         QVERIFY(QTest::qWaitFor([&] { return w.controller()->model_status() && w.controller()->model_status()->ok; }, kTimeoutMs));
         w.controller()->set_precision(mnv1::PrecisionChoice::Int8);
@@ -166,6 +189,7 @@ private slots:
               report.result.top1(), report.result.top5(), report.fp32Baseline->top1(), report.fp32Baseline->top5(),
               change->agreement);
 
+        screenshot("precision_evaluation");
         // Both precisions become accuracy points on the trade-off charts.
         QCOMPARE(summaries.count(), 1);
         std::set<QString> precisions;

@@ -306,7 +306,8 @@ void InferenceController::on_configured(const ModelStatus& status) {
     if (status.request.generation != generation_) return;  // superseded while it was being built
     model_status_ = status;
     if (status.ok) {
-        const QString name = config_name(status.request.alpha, status.request.resolution);
+        QString name = config_name(status.request.alpha, status.request.resolution);
+        if (!status.precisionDetail.isEmpty()) name += QStringLiteral(" · ") + status.precisionDetail;
         emit statusMessage(status.wasCached ? tr("Network %1 ready (cached)").arg(name)
                                             : tr("Network %1 built in %2").arg(name, format_ms(status.buildMs)),
                            4000);
@@ -318,7 +319,8 @@ void InferenceController::on_image_classified(const ClassifyResult& r) {
     // Stale: another image was selected, or the settings changed, after this was requested.
     if (r.generation != generation_ || r.requestId != image_request_ || r.imageId != input_.image_id) return;
     emit imageClassified(r);
-    emit statusMessage(r.pretrained ? tr("Classified in %1").arg(format_ms(r.latencyMs))
+    const QString precision = model_status_ ? model_status_->precisionDetail : QString();
+    emit statusMessage(r.pretrained ? tr("Classified in %1 (%2)").arg(format_ms(r.latencyMs), precision)
                                     : tr("Forward pass in %1 (random weights: no predictions)").arg(format_ms(r.latencyMs)),
                        5000);
 }

@@ -35,7 +35,7 @@ CalibrationDialog::CalibrationDialog(InferenceController& controller, SettingsMa
     max_images_->setValue(100);
     max_images_->setToolTip(tr("The first this many images of the folder (sorted by path), searched recursively"));
     auto* form = new QFormLayout;
-    form->addRow(tr("Images &folder:"), folder_row);
+    form->addRow(tr("Images folder:"), folder_row);
     form->addRow(tr("&Use at most:"), max_images_);
     progress_ = new QProgressBar(this);
     progress_->setRange(0, 1);

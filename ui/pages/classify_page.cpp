@@ -357,6 +357,9 @@ void ClassifyPage::take_snapshot() {
 // Results
 
 void ClassifyPage::on_configured(const ModelStatus& status) {
+    // A set-up error (e.g. int8 before calibration) is over once a network is set up.
+    if (status.ok && notice_->property("setupError").toBool()) notice_->hide();
+    notice_->setProperty("setupError", !status.ok);
     if (!status.ok) {
         show_notice(NoticeBar::Kind::Error,
                     tr("Cannot set up network %1: %2").arg(config_name(status.request.alpha, status.request.resolution),

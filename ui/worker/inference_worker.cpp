@@ -176,6 +176,9 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         status.pretrained = net.pretrained();
         status.numClasses = net.num_classes();
         status.weightsKind = weights_kind(w);
+        if (w.quantized && net.config().precision == mnv1::Precision::Int8) {
+            status.weightsKind = QStringLiteral("%1 uint8").arg(QString::fromUtf8(mnv1::to_string(w.origin)));
+        }
         if (status.pretrained) {
             status.weightsPath = QString::fromStdString(w.source);
             status.weightsName = QFileInfo(status.weightsPath).fileName();
@@ -221,6 +224,7 @@ mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
     case mnv1::PrecisionChoice::Int8:
         if (!status.int8Weights) {
             // No silent fallback: say why and how to get int8.
+            status.precisionDetail = tr("int8 (not available)");
             throw mnv1::Error(weights->source.empty() ? weights->description : weights->source,
                               tr("int8 is not available for float weights until they are calibrated: "
                                  "Tools → Calibrate int8… picks a folder of images (or choose fp32 or auto)")
