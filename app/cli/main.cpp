@@ -378,10 +378,6 @@ int cmd_eval(const std::vector<std::string>& argv) {
     if (!fs::is_directory(dir, ec)) throw std::runtime_error(dir.string() + ": not a directory");
 
     const auto weights = resolve_model(a);
-    const mnv1::LabeledFolder folder =
-        mnv1::scan_labeled_folder(dir.string(), weights->num_classes, weights->labels, a.str("--ground-truth"));
-    auto truth = folder.images;
-    if (limit > 0 && static_cast<int>(truth.size()) > limit) truth.resize(static_cast<std::size_t>(limit));
     mnv1::NetworkConfig cfg;
     cfg.resolution = a.integer("--resolution", weights->native_resolution, 32, 1024);
     cfg.threads = threads;
@@ -393,6 +389,10 @@ int cmd_eval(const std::vector<std::string>& argv) {
     }
     cfg.precision = plan.precision;
     mnv1::ExecutionContext ctx(rt.compile(plan.weights(), cfg));
+    const mnv1::LabeledFolder folder =
+        mnv1::scan_labeled_folder(dir.string(), weights->num_classes, weights->labels, a.str("--ground-truth"));
+    auto truth = folder.images;
+    if (limit > 0 && static_cast<int>(truth.size()) > limit) truth.resize(static_cast<std::size_t>(limit));
 
     std::ofstream per_image;
     if (a.has("--per-image")) {

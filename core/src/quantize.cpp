@@ -17,7 +17,6 @@
 #include "mobilenet/quantize.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
