@@ -33,6 +33,7 @@
 #include "pages/evaluation_page.hpp"
 #include "pages/feature_maps_page.hpp"
 #include "pages/layers_page.hpp"
+#include "pages/precision_panel.hpp"
 #include "pages/separable_network_panel.hpp"
 #include "pages/tradeoff_page.hpp"
 #include "pages/roofline_panel.hpp"
@@ -126,6 +127,7 @@ void MainWindow::build_pages() {
 
 void MainWindow::build_dock() {
     tuning_ = new TuningPanel;
+    tuning_->add_section(new PrecisionPanel(*controller_, *settings_, *actions_));
     tuning_->setObjectName(QStringLiteral("tuningPanel"));
     auto* scroll = new QScrollArea;
     scroll->setWidget(tuning_);

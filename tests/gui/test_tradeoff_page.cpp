@@ -194,7 +194,7 @@ void TestTradeoffPage::fitAndOutliers() {
     QVERIFY(outliers.front().relative > 0.25);
     QVERIFY(outliers.front().explanation.contains("Hypothesis"));
     QVERIFY2(page.fit_text().contains("<b>0.25-128</b>"), qPrintable(page.fit_text()));
-    QVERIFY(page.fit_text().contains("least squares through the 6 measured points"));
+    QVERIFY(page.fit_text().contains("least squares through the 6 measured f32 points"));
 }
 
 void TestTradeoffPage::evaluationResult() {

@@ -108,6 +108,27 @@ void ActionManager::create_actions() {
     measure_latency_ = new QAction(tr("Measure &Latency Again"), this);
     measure_latency_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     measure_latency_->setToolTip(tr("Time the current network again on the Classify page: median and p10–p90 (Ctrl+L)"));
+    precision_group_ = new QActionGroup(this);
+    precision_group_->setExclusive(true);
+    const struct {
+        mnv1::PrecisionChoice choice;
+        QString text, tip;
+    } precisions[] = {
+        {mnv1::PrecisionChoice::F32, tr("&fp32"), tr("32-bit float: any weights")},
+        {mnv1::PrecisionChoice::Int8, tr("&int8"),
+         tr("8-bit integer: a uint8 release runs its own quantization; a float model needs Calibrate int8… first")},
+        {mnv1::PrecisionChoice::Auto, tr("&auto"), tr("The faster of fp32 and int8, measured for this configuration")},
+    };
+    for (const auto& p : precisions) {
+        QAction* a = precision_group_->addAction(p.text);
+        a->setCheckable(true);
+        a->setData(static_cast<int>(p.choice));
+        a->setToolTip(p.tip);
+    }
+    precision_group_->actions().first()->setChecked(true);
+    calibrate_int8_ = new QAction(tr("&Calibrate int8…"), this);
+    calibrate_int8_->setToolTip(tr("Quantize the current float model to int8, with activation ranges measured on a "
+                                   "folder of images you pick"));
 
     lesson_ = new QAction(tr("&Depthwise Separable Convolutions — Lesson"), this);
     lesson_->setShortcut(QKeySequence::HelpContents);
@@ -115,6 +136,15 @@ void ActionManager::create_actions() {
 
     about_ = new QAction(tr("&About MobileNet Studio"), this);
     about_->setMenuRole(QAction::AboutRole);
+}
+
+QList<QAction*> ActionManager::precision_actions() const { return precision_group_->actions(); }
+
+QAction* ActionManager::precision_action(mnv1::PrecisionChoice choice) const {
+    for (QAction* a : precision_group_->actions()) {
+        if (a->data().toInt() == static_cast<int>(choice)) return a;
+    }
+    return nullptr;
 }
 
 void ActionManager::set_source_state(bool running, bool paused) {
@@ -239,6 +269,9 @@ void ActionManager::fill_menus(QMainWindow& window, QTabWidget& tabs) const {
     QMenu* tools = bar->addMenu(tr("&Tools"));
     tools->addAction(a.run_sweep());
     tools->addAction(a.measure_latency());
+    tools->addSeparator();
+    tools->addMenu(tr("&Precision"))->addActions(a.precision_actions());
+    tools->addAction(a.calibrate_int8());
 
     QMenu* help = bar->addMenu(tr("&Help"));
     help->addAction(a.lesson());

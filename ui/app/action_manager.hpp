@@ -8,6 +8,8 @@
 
 #include <QObject>
 
+#include <QList>
+
 #include <optional>
 
 #include "worker/inference_types.hpp"
@@ -53,6 +55,11 @@ public:
     // Tools
     QAction* run_sweep() const { return run_sweep_; }
     QAction* measure_latency() const { return measure_latency_; }
+    // Tools → Precision: fp32 / int8 / auto (exclusive, checkable; data() is the
+    // int(mnv1::PrecisionChoice)), and Calibrate int8… for float models.
+    QList<QAction*> precision_actions() const;
+    QAction* precision_action(mnv1::PrecisionChoice choice) const;
+    QAction* calibrate_int8() const { return calibrate_int8_; }
     // Help: the lesson has F1 (QKeySequence::HelpContents); About has no shortcut.
     QAction* lesson() const { return lesson_; }
     QAction* about() const { return about_; }
@@ -97,6 +104,8 @@ private:
     QAction* measure_latency_ = nullptr;
     QAction* lesson_ = nullptr;
     QAction* run_sweep_ = nullptr;
+    QActionGroup* precision_group_ = nullptr;
+    QAction* calibrate_int8_ = nullptr;
     QMenu* camera_menu_ = nullptr;
     QMenu* model_menu_ = nullptr;
     QActionGroup* model_group_ = nullptr;

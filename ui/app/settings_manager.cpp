@@ -14,6 +14,8 @@ constexpr auto alpha = "tuning/alpha";
 constexpr auto resolution = "tuning/resolution";
 constexpr auto threads = "tuning/threads";
 constexpr auto crop = "tuning/crop";
+constexpr auto precision = "tuning/precision";
+constexpr auto calibration_dir = "paths/calibrationDir";
 constexpr auto models_dir = "models/dir";
 constexpr auto pinned_model = "models/pinned";
 constexpr auto show_activation = "view/showActivation";
@@ -59,6 +61,18 @@ mnv1::CropMode SettingsManager::crop_mode() const {
 void SettingsManager::set_crop_mode(mnv1::CropMode mode) {
     settings_->setValue(key::crop, mode == mnv1::CropMode::Central ? kCentral : kWhole);
 }
+
+// Stored as the word the CLI takes ("fp32", "int8", "auto"); anything else reads as fp32.
+mnv1::PrecisionChoice SettingsManager::precision() const {
+    return mnv1::parse_precision_choice(settings_->value(key::precision).toString().toStdString())
+        .value_or(mnv1::PrecisionChoice::F32);
+}
+void SettingsManager::set_precision(mnv1::PrecisionChoice choice) {
+    settings_->setValue(key::precision, QString::fromLatin1(mnv1::to_string(choice)));
+}
+
+QString SettingsManager::calibration_dir() const { return settings_->value(key::calibration_dir).toString(); }
+void SettingsManager::set_calibration_dir(const QString& dir) { settings_->setValue(key::calibration_dir, dir); }
 
 QString SettingsManager::models_dir() const { return settings_->value(key::models_dir).toString(); }
 void SettingsManager::set_models_dir(const QString& dir) { settings_->setValue(key::models_dir, dir); }

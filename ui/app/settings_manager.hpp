@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "mobilenet/classify.hpp"
+#include "mobilenet/quantize.hpp"
 
 class QSettings;
 
@@ -34,6 +35,13 @@ public:
     void set_threads(int threads);
     mnv1::CropMode crop_mode() const;
     void set_crop_mode(mnv1::CropMode mode);
+
+    // Precision (fp32 / int8 / auto; default fp32) and the folder of images int8 was last
+    // calibrated on (empty: never).
+    mnv1::PrecisionChoice precision() const;
+    void set_precision(mnv1::PrecisionChoice choice);
+    QString calibration_dir() const;
+    void set_calibration_dir(const QString& dir);
 
     // Models: the folder chosen in File → Models Folder…, and the model pinned in the Model
     // menu (empty: automatic).

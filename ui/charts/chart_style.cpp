@@ -34,7 +34,10 @@ PointStyle point_style(const TradeoffPoint& p) {
     case PointLayer::Slim:
         return p.precision == QLatin1String("uint8") ? PointStyle{MarkerShape::Diamond, 9, true}
                                                       : PointStyle{MarkerShape::Square, 8, true};
-    case PointLayer::Measured: return {MarkerShape::Circle, 11, false};
+    case PointLayer::Measured:
+        // int8 measured here: its own series and shape (the TF-slim uint8 diamonds are its reference).
+        return p.precision == QLatin1String("int8") ? PointStyle{MarkerShape::Pentagon, 13, false}
+                                                    : PointStyle{MarkerShape::Circle, 11, false};
     }
     return {};
 }
@@ -56,6 +59,14 @@ void draw_marker(QPainter& painter, const QPointF& c, const PointStyle& style, c
         path.moveTo(c.x(), c.y() - r);
         path.lineTo(c.x() + r, c.y() + r);
         path.lineTo(c.x() - r, c.y() + r);
+        path.closeSubpath();
+        break;
+    case MarkerShape::Pentagon:
+        for (int i = 0; i < 5; ++i) {
+            const double a = -M_PI / 2 + i * 2 * M_PI / 5;
+            const QPointF q(c.x() + r * std::cos(a), c.y() + r * std::sin(a));
+            i == 0 ? path.moveTo(q) : path.lineTo(q);
+        }
         path.closeSubpath();
         break;
     case MarkerShape::Star:
@@ -98,9 +109,13 @@ double paint_legend(QPainter& painter, const QRectF& area, const QList<double>& 
     probe.precision = QStringLiteral("float");
     item(QObject::tr("TF-slim float"), point_style(probe), neutral, false);
     probe.precision = QStringLiteral("uint8");
-    item(QObject::tr("TF-slim uint8"), point_style(probe), neutral, false);
+    item(QObject::tr("TF-slim uint8 (int8's reference)"), point_style(probe), neutral, false);
     probe.layer = PointLayer::Measured;
-    item(QObject::tr("measured here"), point_style(probe), neutral, false);
+    probe.precision = QStringLiteral("f32");
+    item(QObject::tr("measured here, fp32"), point_style(probe), neutral, false);
+    probe.precision = QStringLiteral("int8");
+    item(QObject::tr("measured here, int8"), point_style(probe), neutral, false);
+    probe.precision = QStringLiteral("f32");
     item(QObject::tr("measured, weights' other resolution"), point_style(probe), neutral, true);
     probe.alpha = 0;
     probe.layer = PointLayer::Paper;

@@ -16,7 +16,7 @@ class QRectF;
 
 namespace studio {
 
-enum class MarkerShape { Circle, Square, Diamond, Triangle, Star };
+enum class MarkerShape { Circle, Square, Diamond, Triangle, Star, Pentagon };
 
 struct PointStyle {
     MarkerShape shape = MarkerShape::Circle;

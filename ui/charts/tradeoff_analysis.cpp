@@ -97,11 +97,22 @@ std::optional<LinearFit> fit_line(const std::vector<QPointF>& xy) {
     return fit;
 }
 
+QString fitted_precision(const TradeoffModel& model) {
+    QString found;
+    for (const TradeoffPoint& p : model.points()) {
+        if (p.layer != PointLayer::Measured || !chart_position(p, ChartKind::LatencyVsMacs)) continue;
+        if (p.precision == QLatin1String("f32")) return p.precision;
+        if (found.isEmpty()) found = p.precision;
+    }
+    return found;
+}
+
 std::vector<QPointF> measured_latency_points(const TradeoffModel& model, std::vector<int>* rows) {
     std::vector<QPointF> xy;
+    const QString precision = fitted_precision(model);
     for (int r = 0; r < model.rowCount(); ++r) {
         const TradeoffPoint& p = model.point(r);
-        if (p.layer != PointLayer::Measured) continue;
+        if (p.layer != PointLayer::Measured || p.precision != precision) continue;
         if (const auto pos = chart_position(p, ChartKind::LatencyVsMacs)) {
             xy.push_back(*pos);
             if (rows) rows->push_back(r);

@@ -51,7 +51,12 @@ struct FitOutlier {
 };
 // Rows of measured points with latency whose relative residual exceeds `threshold`.
 std::vector<FitOutlier> fit_outliers(const TradeoffModel& model, const LinearFit& fit, double threshold);
-// Latency-vs-mult-adds points of the measured layer: (million mult-adds, median ms), and their rows.
+// The precision the latency fit is drawn for: "f32" when any measured point with latency
+// is fp32, else the first measured precision ("" when none). One line never mixes int8
+// and fp32: they are different machines, in effect.
+QString fitted_precision(const TradeoffModel& model);
+// Latency-vs-mult-adds points of the measured layer at fitted_precision(): (million
+// mult-adds, median ms), and their rows.
 std::vector<QPointF> measured_latency_points(const TradeoffModel& model, std::vector<int>* rows = nullptr);
 
 enum class BudgetKind { LatencyMs, MillionMacs };

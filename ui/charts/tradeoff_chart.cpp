@@ -34,6 +34,7 @@ QScatterSeries::MarkerShape qt_shape(MarkerShape shape) {
     case MarkerShape::Diamond: return QScatterSeries::MarkerShapeRotatedRectangle;
     case MarkerShape::Triangle: return QScatterSeries::MarkerShapeTriangle;
     case MarkerShape::Star: return QScatterSeries::MarkerShapeStar;
+    case MarkerShape::Pentagon: return QScatterSeries::MarkerShapePentagon;
     }
     return QScatterSeries::MarkerShapeCircle;
 }
@@ -271,8 +272,10 @@ void TradeoffChart::add_points(const TradeoffModel& model, const ChartOverlay& o
         std::sort(points.begin(), points.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
         auto* line = new QLineSeries;
         const auto layer = static_cast<PointLayer>(std::get<0>(key));
+        // Measured fp32 solid, measured int8 dashed, published dotted.
+        const bool int8 = std::get<1>(key) == QLatin1String("int8");
         QPen pen(alpha_color(std::get<2>(key)), layer == PointLayer::Measured ? 1.6 : 1.0,
-                 layer == PointLayer::Measured ? Qt::SolidLine : Qt::DotLine);
+                 layer != PointLayer::Measured ? Qt::DotLine : int8 ? Qt::DashLine : Qt::SolidLine);
         line->setPen(pen);
         line->setOpacity(layer == PointLayer::Measured ? 0.9 : 0.6);
         line->append(QList<QPointF>(points.begin(), points.end()));

@@ -120,6 +120,10 @@ void EvaluationController::dispatch(const QString& folder, const QString& csv_pa
     request.crop = status.request.crop;
     request.nativeResolution = status.nativeResolution;
     request.latencyMedianMs = status.latencyMs;
+    request.precision = status.precision == QLatin1String(mnv1::to_string(mnv1::Precision::Int8)) ? mnv1::Precision::Int8
+                                                                                                   : mnv1::Precision::F32;
+    request.precisionDetail = status.precisionDetail;
+    request.int8Weights = status.int8Weights;
     running_ = request;
     emit started(request);
     QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->evaluate(request); }, Qt::QueuedConnection);

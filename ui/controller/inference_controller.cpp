@@ -70,6 +70,10 @@ void InferenceController::start_worker() {
     });
     connect(worker_, &InferenceWorker::featureMapsReady, this, &InferenceController::on_feature_maps_ready);
     connect(worker_, &InferenceWorker::featureMapsReleased, this, &InferenceController::featureMapsReleased);
+    connect(worker_, &InferenceWorker::calibrated, this, &InferenceController::on_calibrated);
+    connect(worker_, &InferenceWorker::calibrationProgress, this, [this](quint64 id, int done, int total) {
+        if (id == calibration_id_ && calibration_cancel_) emit calibrationProgress(done, total);
+    });
     connect(worker_, &InferenceWorker::progress, this, [this](const QString& m) { emit statusMessage(m, 0); });
 }
 
@@ -141,6 +145,7 @@ void InferenceController::apply_configuration() {
     req.resolution = tuning_.resolution;
     req.threads = tuning_.threads;
     req.crop = tuning_.crop;
+    req.precision = precision_;
     if (const mnv1::ModelEntry* pinned = find_model(pinned_model_)) {
         req.modelPath = pinned_model_;
         req.alpha = pinned->alpha;  // exact, even if the slider's 0.05 grid cannot show it
@@ -302,7 +307,8 @@ void InferenceController::on_configured(const ModelStatus& status) {
     if (status.request.generation != generation_) return;  // superseded while it was being built
     model_status_ = status;
     if (status.ok) {
-        const QString name = config_name(status.request.alpha, status.request.resolution);
+        QString name = config_name(status.request.alpha, status.request.resolution);
+        if (!status.precisionDetail.isEmpty()) name += QStringLiteral(" · ") + status.precisionDetail;
         emit statusMessage(status.wasCached ? tr("Network %1 ready (cached)").arg(name)
                                             : tr("Network %1 built in %2").arg(name, format_ms(status.buildMs)),
                            4000);
@@ -314,7 +320,8 @@ void InferenceController::on_image_classified(const ClassifyResult& r) {
     // Stale: another image was selected, or the settings changed, after this was requested.
     if (r.generation != generation_ || r.requestId != image_request_ || r.imageId != input_.image_id) return;
     emit imageClassified(r);
-    emit statusMessage(r.pretrained ? tr("Classified in %1").arg(format_ms(r.latencyMs))
+    const QString precision = model_status_ ? model_status_->precisionDetail : QString();
+    emit statusMessage(r.pretrained ? tr("Classified in %1 (%2)").arg(format_ms(r.latencyMs), precision)
                                     : tr("Forward pass in %1 (random weights: no predictions)").arg(format_ms(r.latencyMs)),
                        5000);
 }

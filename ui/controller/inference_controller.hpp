@@ -101,6 +101,21 @@ public:
     // Whether the worker holds a feature-map extractor right now (thread-safe read).
     bool worker_holds_feature_maps() const;
 
+    // --- Precision (inference_controller_precision.cpp) ---------------------------------
+    // fp32, int8 or auto for every configuration from now on; applied at once once models
+    // are known (before that, remembered). precisionChanged() follows a change.
+    void set_precision(mnv1::PrecisionChoice choice);
+    mnv1::PrecisionChoice precision() const { return precision_; }
+    // Calibrates the current configuration's float weights on up to `max_images` images of
+    // `folder`, on the worker (live classification waits meanwhile); calibrationProgress()
+    // per image, then calibrationFinished(); a successful one re-applies the configuration,
+    // so int8 and auto use it. Returns false (nothing sent) while one runs or before the
+    // first configuration.
+    bool calibrate_int8(const QString& folder, int max_images = 100);
+    // Stops the running calibration at the next image; calibrationFinished() says cancelled.
+    void cancel_calibration();
+    bool calibrating() const { return calibration_cancel_ != nullptr; }
+
     // --- Live source -------------------------------------------------------------------
     void open_video_file(const QString& path);
     void open_camera(int index);
@@ -155,6 +170,9 @@ signals:
     void featureMapsReady(const studio::FeatureMapResult& result);
     void featureMapsReleased();
     void latencyMeasured(const studio::LatencyMeasurement& result);
+    void precisionChanged(mnv1::PrecisionChoice choice);
+    void calibrationProgress(int done, int total);
+    void calibrationFinished(const studio::CalibrationResult& result);
     void sourceStateChanged(bool running, bool paused);
     // FPS or pause changed: refresh live overlays.
     void liveStatsChanged();
@@ -213,6 +231,11 @@ private:
     // Feature-map results with a request id at or below this are dropped: older than one
     // already shown, or sent before the view was closed.
     quint64 feature_floor_ = 0;
+
+    mnv1::PrecisionChoice precision_ = mnv1::PrecisionChoice::F32;
+    quint64 calibration_id_ = 0;
+    std::shared_ptr<mnv1::CancelToken> calibration_cancel_;  // set while a calibration runs
+    void on_calibrated(const CalibrationResult& result);
 
     RateMeter frame_rate_;
     double fps_ = 0;

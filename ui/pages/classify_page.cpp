@@ -370,6 +370,9 @@ void ClassifyPage::take_snapshot() {
 
 void ClassifyPage::on_configured(const ModelStatus& status) {
     latency_->clear();  // a new network: earlier passes and measurements are of another one
+    // A set-up error (e.g. int8 before calibration) is over once a network is set up.
+    if (status.ok && notice_->property("setupError").toBool()) notice_->hide();
+    notice_->setProperty("setupError", !status.ok);
     if (!status.ok) {
         show_notice(NoticeBar::Kind::Error,
                     tr("Cannot set up network %1: %2").arg(config_name(status.request.alpha, status.request.resolution),
@@ -452,10 +455,10 @@ void ClassifyPage::show_activation_for_row(int row) {
 void ClassifyPage::update_model_label() {
     if (!controller_->model_status()) return;
     const ModelStatus& s = *controller_->model_status();
-    const QString head = tr("MobileNet v1 · α %1 · %2 × %2 input · %3 compute")
+    const QString head = tr("MobileNet v1 · α %1 · %2 × %2 input · compute %3")
                              .arg(format_alpha(s.request.alpha))
                              .arg(s.request.resolution)
-                             .arg(s.precision);
+                             .arg(s.precisionDetail.isEmpty() ? s.precision : s.precisionDetail);
     QString weights;
     if (!s.ok) {
         weights = tr("Not available: %1").arg(s.error);

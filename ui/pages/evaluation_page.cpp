@@ -21,6 +21,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 #include "common/display_format.hpp"
 #include "controller/evaluation_controller.hpp"
@@ -260,12 +262,16 @@ void EvaluationPage::on_started(const EvaluationRequest& request) {
     confusions_->clear();
     not_evaluated_->clear();
     accuracy_label_->clear();
+    precision_change_.reset();
     rate_label_->clear();
     folder_label_->setText(QDir::toNativeSeparators(request.folder));
-    model_label_->setText(tr("Model: %1 · α %2 · %3 px · %4")
+    model_label_->setText(tr("Model: %1 · α %2 · %3 px · %4 · %5")
                               .arg(QFileInfo(request.weightsPath).fileName(), format_alpha(request.alpha))
                               .arg(request.resolution)
-                              .arg(crop_text(request.crop)));
+                              .arg(crop_text(request.crop),
+                                   request.precisionDetail.isEmpty() ? QString::fromLatin1(mnv1::to_string(request.precision))
+                                                                     : request.precisionDetail));
+    int8_detail_ = request.precision == mnv1::Precision::Int8 ? request.precisionDetail : QString();
     truth_label_->setText(tr("Looking for the ground truth…"));
     progress_->setRange(0, 0);  // busy until the images are counted
     set_running(true);
@@ -288,6 +294,10 @@ void EvaluationPage::on_truth_found(const EvaluationTruth& truth) {
 void EvaluationPage::on_progressed(const EvaluationProgress& p) {
     progress_->setRange(0, std::max(p.total, 1));
     progress_->setValue(p.done);
+    if (p.baseline) {  // the int8 run's numbers stay; this only says how far the fp32 one is
+        rate_label_->setText(tr("fp32 baseline for the accuracy change: %1 of %2 images").arg(p.done).arg(p.total));
+        return;
+    }
     rate_label_->setText(tr("%1 images/s").arg(p.imagesPerSecond, 0, 'f', 1));
     model_->append(p.newOutcomes);
     show_accuracy(p.top1, p.top5, p.classified, tr("so far"));
@@ -303,6 +313,7 @@ void EvaluationPage::on_finished(const EvaluationReport& report) {
     progress_->setValue(progress_->maximum());
     rate_label_->setText(tr("%1 images/s").arg(r.images_per_s(), 0, 'f', 1));
     show_accuracy(r.top1(), r.top5(), r.images, tr("in %1 s").arg(r.seconds, 0, 'f', 1));
+    if (report.fp32Baseline) show_precision_change(r, *report.fp32Baseline);
     update_confusions();
     QStringList skipped;
     for (const std::string& s : r.skipped) skipped << QString::fromStdString(s);
@@ -347,6 +358,39 @@ void EvaluationPage::show_accuracy(double top1, double top5, int images, const Q
                                  .arg(percent(top1), percent(top5))
                                  .arg(images)
                                  .arg(tail.toHtmlEscaped()));
+}
+
+void EvaluationPage::show_precision_change(const mnv1::EvalResult& int8, const mnv1::EvalResult& fp32) {
+    // Same images both times; agreement is counted on the files both classified.
+    std::map<std::string, int> fp32_top1;
+    for (const mnv1::ImageOutcome& o : fp32.outcomes) {
+        if (!o.top.empty()) fp32_top1[o.file] = o.top.front().index;
+    }
+    int compared = 0, agree = 0;
+    for (const mnv1::ImageOutcome& o : int8.outcomes) {
+        const auto it = fp32_top1.find(o.file);
+        if (it == fp32_top1.end() || o.top.empty()) continue;
+        ++compared;
+        agree += o.top.front().index == it->second;
+    }
+    precision_change_ = {int8.top1() - fp32.top1(), int8.top5() - fp32.top5(),
+                         compared ? 100.0 * agree / compared : 0.0};
+    const auto delta = [](double d) {
+        return QStringLiteral("%1%2 pt").arg(d > 0 ? QStringLiteral("+") : d < 0 ? QStringLiteral("−") : QString())
+            .arg(std::fabs(d), 0, 'f', 1);
+    };
+    accuracy_label_->setText(
+        tr("<table cellspacing='0' cellpadding='2'>"
+           "<tr><th></th><th align='right'>&nbsp;Top-1</th><th align='right'>&nbsp;Top-5</th></tr>"
+           "<tr><td>%1</td><td align='right'><b>%2</b></td><td align='right'><b>%3</b></td></tr>"
+           "<tr><td>fp32</td><td align='right'>%4</td><td align='right'>%5</td></tr>"
+           "<tr><td>Δ int8 − fp32&nbsp;</td><td align='right'><b>%6</b></td><td align='right'><b>%7</b></td></tr>"
+           "</table><small>on the same %8 images; int8 and fp32 agree on the top-1 of %9 of them</small>")
+            .arg((int8_detail_.isEmpty() ? tr("int8") : int8_detail_).toHtmlEscaped(), percent(int8.top1()),
+                 percent(int8.top5()), percent(fp32.top1()), percent(fp32.top5()), delta(precision_change_->top1),
+                 delta(precision_change_->top5))
+            .arg(int8.images)
+            .arg(format_percent(precision_change_->agreement / 100.0)));
 }
 
 void EvaluationPage::update_confusions() {

@@ -12,6 +12,8 @@
 #include <QString>
 #include <QWidget>
 
+#include <optional>
+
 #include "worker/evaluation_types.hpp"
 
 class QAction;
@@ -59,6 +61,13 @@ public:
     QListWidget* not_evaluated_list() const { return not_evaluated_; }
     NoticeBar* notice_bar() const { return notice_; }
     const QString& folder() const { return folder_; }
+    // An int8 evaluation's change against its fp32 baseline on the same images: top-1 and
+    // top-5 differences in percentage points and the share of images (percent) whose top-1
+    // agrees. nullopt before one finished, and at fp32.
+    struct PrecisionChange {
+        double top1 = 0, top5 = 0, agreement = 0;
+    };
+    const std::optional<PrecisionChange>& precision_change() const { return precision_change_; }
 
 signals:
     // Show this image (absolute path) on the Classify page with its activation map.
@@ -81,6 +90,7 @@ private:
     void set_running(bool running);
     void show_accuracy(double top1, double top5, int images, const QString& tail);
     void update_confusions();
+    void show_precision_change(const mnv1::EvalResult& int8, const mnv1::EvalResult& fp32);
     void add_not_evaluated(const QStringList& lines);
     void open_row(const QModelIndex& proxy_index);
     void ask_export_path();
@@ -89,6 +99,8 @@ private:
     EvaluationModel* model_ = nullptr;
     QSortFilterProxyModel* sorted_ = nullptr;
     QString folder_;  // the folder of the rows shown
+    QString int8_detail_;  // "int8 · released uint8" while an int8 evaluation is shown
+    std::optional<PrecisionChange> precision_change_;
 
     NoticeBar* notice_ = nullptr;
     QLabel* folder_label_ = nullptr;

@@ -58,7 +58,7 @@ TradeoffPoint measured_from_sweep(const mnv1::SweepPoint& s) {
     p.native_resolution = s.native_resolution;
     p.images = s.images;
     p.from_cache = s.from_cache;
-    p.origin = QObject::tr("sweep");
+    p.origin = s.calibrated ? QObject::tr("sweep, int8 calibrated") : QObject::tr("sweep");
     return p;
 }
 
@@ -244,7 +244,7 @@ void TradeoffPage::add_measured_accuracy(const EvaluationSummary& r) {
     p.model = QStringLiteral("MobileNet v1");
     p.alpha = r.alpha;
     p.resolution = r.resolution;
-    p.precision = QStringLiteral("f32");
+    p.precision = r.precision;
     p.million_macs = million_macs(r.alpha, r.resolution);
     mnv1::ArchConfig cfg;
     cfg.alpha = r.alpha;
@@ -259,6 +259,16 @@ void TradeoffPage::add_measured_accuracy(const EvaluationSummary& r) {
     p.native_resolution = r.nativeResolution;
     p.origin = tr("evaluation");
     model_->add_measured(p);
+    if (r.fp32Top1 && r.fp32Top5) {
+        // An int8 evaluation measured fp32 on the same images too: its point beside it
+        // (accuracy only: the latency measured was int8's).
+        p.precision = QString::fromLatin1(mnv1::to_string(mnv1::Precision::F32));
+        p.top1 = r.fp32Top1;
+        p.top5 = r.fp32Top5;
+        p.latency_ms.reset();
+        p.latency_p10_ms = p.latency_p90_ms = 0;
+        model_->add_measured(p);
+    }
     rebuild();
 }
 
@@ -340,11 +350,12 @@ void TradeoffPage::update_fit_text() {
         fit_text_ = tr("Latency vs mult-adds: a least-squares line needs two measured configurations.");
         return;
     }
-    fit_text_ = tr("Latency vs mult-adds, least squares through the %1 measured points: latency ≈ %2 + %3 per 100 M "
+    fit_text_ = tr("Latency vs mult-adds, least squares through the %1 measured %5 points: latency ≈ %2 + %3 per 100 M "
                    "mult-adds (R² %4).")
                     .arg(fit->points)
                     .arg(format_ms(fit->intercept), format_ms(fit->slope * 100))
-                    .arg(fit->r2, 0, 'f', 3);
+                    .arg(fit->r2, 0, 'f', 3)
+                    .arg(fitted_precision(*model_));
     const std::vector<FitOutlier> outliers = fit_outliers(*model_, *fit, kOutlierThreshold);
     if (outliers.empty()) {
         fit_text_ += tr(" Every point is within %1 % of the line.").arg(kOutlierThreshold * 100, 0, 'f', 0);

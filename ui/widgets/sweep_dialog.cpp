@@ -42,6 +42,36 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent) {
     form->addRow(tr("&Resolutions (px):"), resolutions_);
     form->addRow(tr("&Threads:"), threads_);
 
+    // Precision is a dimension of the grid: each point at each checked precision.
+    fp32_ = new QCheckBox(tr("fp&32"), this);
+    fp32_->setObjectName(QStringLiteral("sweepFp32"));
+    fp32_->setChecked(true);
+    int8_ = new QCheckBox(tr("&int8"), this);
+    int8_->setObjectName(QStringLiteral("sweepInt8"));
+    int8_->setToolTip(tr("int8 runs the α's uint8 release when there is one; a float model is calibrated on the "
+                         "folder below; without either, random weights calibrated on synthetic images (latency only)"));
+    auto* precision_row = new QHBoxLayout;
+    precision_row->addWidget(fp32_);
+    precision_row->addWidget(int8_);
+    precision_row->addStretch();
+    form->addRow(tr("Precisions:"), precision_row);
+    calibration_ = new QLineEdit(this);
+    calibration_->setObjectName(QStringLiteral("sweepCalibrationDir"));
+    calibration_->setPlaceholderText(tr("optional: images to calibrate int8 of float models on"));
+    calibration_->setEnabled(false);
+    auto* calibration_browse = new QPushButton(tr("B&rowse…"), this);
+    calibration_browse->setEnabled(false);
+    auto* calibration_row = new QHBoxLayout;
+    calibration_row->addWidget(calibration_, 1);
+    calibration_row->addWidget(calibration_browse);
+    form->addRow(tr("Calibration images:"), calibration_row);
+    connect(int8_, &QCheckBox::toggled, calibration_, &QWidget::setEnabled);
+    connect(int8_, &QCheckBox::toggled, calibration_browse, &QWidget::setEnabled);
+    connect(calibration_browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Calibration Images Folder"), calibration_->text());
+        if (!dir.isEmpty()) calibration_->setText(dir);
+    });
+
     accuracy_ = new QCheckBox(tr("&Accuracy on a labelled folder:"), this);
     accuracy_->setToolTip(tr("Top-1 / top-5 for every α with released weights (ground truth from a CSV, "
                              "wnids in file names, or class subfolders)"));
@@ -84,9 +114,18 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent) {
     connect(resolutions_, &QLineEdit::textChanged, this, check);
     connect(accuracy_, &QCheckBox::toggled, this, check);
     connect(images_, &QLineEdit::textChanged, this, check);
+    connect(fp32_, &QCheckBox::toggled, this, check);
+    connect(int8_, &QCheckBox::toggled, this, check);
 }
 
 void SweepDialog::set_threads(int threads) { threads_->setValue(threads); }
+
+void SweepDialog::set_precisions(bool fp32, bool int8) {
+    fp32_->setChecked(fp32);
+    int8_->setChecked(int8);
+}
+
+void SweepDialog::set_calibration_dir(const QString& dir) { calibration_->setText(dir); }
 
 void SweepDialog::set_images_dir(const QString& dir) {
     images_->setText(dir);
@@ -124,6 +163,11 @@ mnv1::SweepConfig SweepDialog::config() const {
     c.alphas = parse_alphas(alphas_->text());
     c.resolutions = parse_resolutions(resolutions_->text());
     c.threads = threads_->value();
+    c.precisions.clear();
+    if (fp32_->isChecked()) c.precisions.push_back(mnv1::Precision::F32);
+    if (int8_->isChecked()) c.precisions.push_back(mnv1::Precision::Int8);
+    if (c.precisions.empty()) throw std::invalid_argument(tr("check at least one precision").toStdString());
+    if (int8_->isChecked()) c.calibration_dir = calibration_->text().trimmed().toStdString();
     if (accuracy_->isChecked()) {
         if (images_->text().trimmed().isEmpty()) throw std::invalid_argument(tr("choose the labelled folder").toStdString());
         c.images_dir = images_->text().trimmed().toStdString();

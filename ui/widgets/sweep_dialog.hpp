@@ -22,6 +22,10 @@ public:
 
     void set_threads(int threads);
     void set_images_dir(const QString& dir);
+    // Precisions to measure each point at (at least one).
+    void set_precisions(bool fp32, bool int8);
+    // Images int8 of a float model is calibrated on (α without a uint8 release).
+    void set_calibration_dir(const QString& dir);
     // The grid as entered; std::invalid_argument naming the field when it does not parse.
     mnv1::SweepConfig config() const;
     // "1.0, 0.75" -> {1.0, 0.75}; throws std::invalid_argument on anything else.
@@ -35,6 +39,9 @@ private:
     QLineEdit* resolutions_ = nullptr;
     QSpinBox* threads_ = nullptr;
     QCheckBox* accuracy_ = nullptr;
+    QCheckBox* fp32_ = nullptr;
+    QCheckBox* int8_ = nullptr;
+    QLineEdit* calibration_ = nullptr;
     QLineEdit* images_ = nullptr;
     QLabel* problem_ = nullptr;
 };

@@ -160,6 +160,11 @@ TuningPanel::TuningPanel(QWidget* parent) : QWidget(parent) {
     set_latency_pending();
 }
 
+void TuningPanel::add_section(QWidget* section) {
+    auto* outer = static_cast<QVBoxLayout*>(layout());
+    outer->insertWidget(outer->count() - 2, section);  // before the cost box and the stretch
+}
+
 double TuningPanel::alpha() const { return slider_to_alpha(alpha_->slider()->value()); }
 int TuningPanel::resolution() const { return resolution_->slider()->value() * kResolutionStep; }
 int TuningPanel::threads() const { return threads_->value(); }

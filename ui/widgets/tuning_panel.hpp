@@ -46,6 +46,9 @@ public:
     void set_threads(int threads);
     void set_crop_mode(mnv1::CropMode mode);
 
+    // Adds a group of further controls (e.g. the precision) under the network's, above the cost.
+    void add_section(QWidget* section);
+
     // α values with pretrained weights on disk: their marks are emphasized.
     void set_pretrained_alphas(const QList<double>& alphas, const QString& details);
     // Latency measured by the worker for the configuration now in effect.

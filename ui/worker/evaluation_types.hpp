@@ -7,11 +7,14 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mobilenet/classify.hpp"
 #include "mobilenet/evaluate.hpp"
+#include "mobilenet/network.hpp"
 
 namespace studio {
 
@@ -28,6 +31,12 @@ struct EvaluationRequest {
     mnv1::CropMode crop = mnv1::CropMode::Whole;
     int nativeResolution = 0;
     double latencyMedianMs = 0;  // the live network's batch-1 median at this configuration
+    // The live network's precision. At Int8 the worker evaluates `int8Weights` (a uint8
+    // release, or a calibrated float model; immutable, shared) and then the same images in
+    // fp32 from weightsPath, so the accuracy change is measured, not assumed.
+    mnv1::Precision precision = mnv1::Precision::F32;
+    QString precisionDetail;  // "int8 · released uint8", "fp32", ...
+    std::shared_ptr<const mnv1::ModelWeights> int8Weights;
 };
 
 // Which ground truth the worker found for the folder, before classifying starts.
@@ -48,6 +57,9 @@ struct EvaluationProgress {
     int classified = 0, skipped = 0;
     double top1 = 0, top5 = 0;  // percent, of the images classified so far
     std::vector<mnv1::ImageOutcome> newOutcomes;  // outcomes since the previous progress
+    // The fp32 run an int8 evaluation is compared with (after the int8 run): done/total
+    // count its images; the other fields are its own and not the table's.
+    bool baseline = false;
 };
 
 // What a finished evaluation measured: one point on the trade-off charts.
@@ -62,6 +74,9 @@ struct EvaluationSummary {
     double seconds = 0;         // wall time, decoding included
     double latencyMedianMs = 0; // batch-1 forward median of this configuration; 0 = not measured
     int threads = 0;            // OpenMP threads of that latency (0 = all cores)
+    QString precision = QStringLiteral("f32");  // "f32" or "int8" (mnv1::to_string)
+    // Int8 evaluations: the fp32 run on the same images, for the accuracy change.
+    std::optional<double> fp32Top1, fp32Top5;
 };
 
 // A finished (not cancelled) evaluation: every outcome and the summary.
@@ -69,6 +84,8 @@ struct EvaluationReport {
     quint64 job = 0;
     mnv1::EvalResult result;
     EvaluationSummary summary;
+    // Int8 evaluations: the fp32 run on the same images (nullopt at fp32).
+    std::optional<mnv1::EvalResult> fp32Baseline;
 };
 
 }  // namespace studio

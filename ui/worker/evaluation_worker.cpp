@@ -77,7 +77,10 @@ void EvaluationWorker::evaluate(const studio::EvaluationRequest& request) {
         cfg.resolution = request.resolution;
         cfg.batch = kBatch;
         cfg.threads = request.threads;
-        mnv1::ExecutionContext ctx(runtime_->compile(weights, cfg));
+        const bool int8 = request.precision == mnv1::Precision::Int8;
+        if (int8 && !request.int8Weights) throw mnv1::Error(request.weightsPath.toStdString(), "no int8 weights to evaluate");
+        cfg.precision = request.precision;
+        mnv1::ExecutionContext ctx(runtime_->compile(int8 ? request.int8Weights : weights, cfg));
         if (is_cancelled(job)) throw EvaluationCancelled{0, truth.images.size()};
 
         QElapsedTimer clock;
@@ -109,7 +112,27 @@ void EvaluationWorker::evaluate(const studio::EvaluationRequest& request) {
         const mnv1::EvalResult& r = report.result;
         report.summary = {request.folder,  request.alpha, request.resolution, QFileInfo(request.weightsPath).fileName(),
                           request.nativeResolution, r.top1(), r.top5(), r.images, r.seconds, request.latencyMedianMs,
-                          request.threads};
+                          request.threads, QString::fromLatin1(mnv1::to_string(request.precision)), {}, {}};
+        if (int8) {
+            // The same images in fp32: the accuracy change int8 costs, measured here.
+            cfg.precision = mnv1::Precision::F32;
+            mnv1::ExecutionContext f32(runtime_->compile(weights, cfg));
+            const auto on_baseline = [&](std::size_t done, std::size_t total, const mnv1::EvalResult&) {
+                if (is_cancelled(job)) throw EvaluationCancelled{done, total};
+                const qint64 now_ms = clock.elapsed();
+                if (done < total && now_ms - last_emit_ms < kProgressIntervalMs) return;
+                last_emit_ms = now_ms;
+                EvaluationProgress p;
+                p.job = job;
+                p.baseline = true;
+                p.done = static_cast<int>(done);
+                p.total = static_cast<int>(total);
+                emit progressed(p);
+            };
+            report.fp32Baseline = mnv1::evaluate(f32, folder, truth.images, request.crop, on_baseline);
+            report.summary.fp32Top1 = report.fp32Baseline->top1();
+            report.summary.fp32Top5 = report.fp32Baseline->top5();
+        }
         emit finished(report);
     } catch (const EvaluationCancelled& c) {
         emit cancelled(job, static_cast<int>(c.done), static_cast<int>(c.total));

@@ -11,12 +11,14 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "mobilenet/classify.hpp"
 #include "mobilenet/model_io.hpp"
 #include "mobilenet/network.hpp"
+#include "mobilenet/quantize.hpp"
 
 namespace studio {
 
@@ -31,6 +33,9 @@ struct ModelRequest {
     // Empty: automatic, the worker takes mnv1::pick_model's choice for alpha/resolution.
     // Otherwise the exact model to load (chosen in the Model menu); its alpha must be `alpha`.
     QString modelPath;
+    // fp32, int8 (a uint8 release's own quantization, or a calibration of a float model;
+    // never a silent fallback) or auto (the faster of the two, measured).
+    mnv1::PrecisionChoice precision = mnv1::PrecisionChoice::F32;
 };
 
 // The worker's answer to a ModelRequest: which weights it uses and what the network costs.
@@ -44,7 +49,23 @@ struct ModelStatus {
     QString weightsPath;         // empty for random weights
     int nativeResolution = 0;    // resolution the weights were released at (0: random)
     int numClasses = 0;
-    QString precision;           // compute precision of the network, "f32"
+    QString precision;           // compute precision of the network, "f32" or "int8"
+    // What runs, for the status and latency areas: "fp32", "int8 · released uint8",
+    // "int8 · calibrated on 100 images".
+    QString precisionDetail;
+    // Where int8 would come from for these weights ("released uint8", "calibrated on 100
+    // images"); empty when int8 is not available (a float model not calibrated yet).
+    QString int8Source;
+    // The weights carry no quantization of their own (Keras, TF.js, TFLite float, random):
+    // int8 needs calibration.
+    bool floatWeights = false;
+    // Auto only: what it chose and the measured times that decided it
+    // ("auto → int8: 2.1 ms vs fp32 6.3 ms"), or why it did not measure.
+    QString autoDecision;
+    // The weights the int8 network runs (a uint8 release, or the calibrated copy of a float
+    // model; null when int8 is not available): immutable, shared with the evaluation worker.
+    std::shared_ptr<const mnv1::ModelWeights> int8Weights;
+    std::vector<std::string> implementations;  // oneDNN implementation per layer ("" for none)
     bool wasCached = false;      // the network was already built for this configuration
     double buildMs = 0;          // time to build it when it was not cached
     double latencyMs = 0;        // median forward pass on a blank input, this configuration
@@ -96,6 +117,25 @@ struct LatencyMeasurement {
     QString policy;          // the last thread choice and the OpenMP wait policy
 };
 
+// Post-training int8 calibration of the current float model on a folder of images.
+struct CalibrationRequest {
+    quint64 id = 0;              // increases with every calibration
+    QString folder;              // images (searched recursively)
+    int maxImages = 100;         // at most this many of them, the first in sorted order
+    std::shared_ptr<mnv1::CancelToken> cancel;  // set from the GUI thread to stop it
+};
+
+struct CalibrationResult {
+    quint64 id = 0;
+    bool ok = false;
+    bool cancelled = false;
+    QString error;               // set when !ok and not cancelled
+    QString weightsName;         // the float model that was calibrated
+    QString folder;
+    int images = 0;              // images the activation ranges came from
+    QStringList skipped;         // "path: reason" for files that could not be read
+};
+
 // Models found on the search path (discovery runs on the worker: it loads every file).
 struct ModelCatalog {
     QStringList searchDirs;
@@ -132,3 +172,5 @@ Q_DECLARE_METATYPE(studio::ClassifyResult)
 Q_DECLARE_METATYPE(studio::ModelCatalog)
 Q_DECLARE_METATYPE(studio::LayerTiming)
 Q_DECLARE_METATYPE(studio::LatencyMeasurement)
+Q_DECLARE_METATYPE(studio::CalibrationRequest)
+Q_DECLARE_METATYPE(studio::CalibrationResult)

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <mutex>
 
 #include "common/display_format.hpp"
 #include "mobilenet/benchmark.hpp"
+#include "mobilenet/errors.hpp"
 #include "image_convert.hpp"
 
 namespace studio {
@@ -39,6 +41,8 @@ void InferenceWorker::register_metatypes() {
         qRegisterMetaType<studio::ClassifyResult>();
         qRegisterMetaType<studio::ModelCatalog>();
         qRegisterMetaType<studio::LayerTiming>();
+        qRegisterMetaType<studio::CalibrationRequest>();
+        qRegisterMetaType<studio::CalibrationResult>();
         qRegisterMetaType<studio::RooflineData>();
         qRegisterMetaType<studio::SeparableSpeedup>();
         qRegisterMetaType<studio::FeatureMapRequest>();
@@ -110,6 +114,16 @@ std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::weights_for(const Mod
         }
         return w;
     }
+    if (request.precision != mnv1::PrecisionChoice::F32) {
+        // int8 and auto prefer the α's uint8 release: it runs int8 with its own quantization,
+        // where a float model would need calibrating first.
+        std::vector<mnv1::ModelEntry> releases;
+        std::copy_if(catalog_.models.begin(), catalog_.models.end(), std::back_inserter(releases),
+                     [](const mnv1::ModelEntry& m) { return m.quantized; });
+        if (const mnv1::ModelEntry* entry = mnv1::pick_model(releases, alpha, resolution)) {
+            return load_weights(entry->path, QString::fromStdString(entry->display_name));
+        }
+    }
     if (const mnv1::ModelEntry* entry = mnv1::pick_model(catalog_.models, alpha, resolution)) {
         return load_weights(entry->path, QString::fromStdString(entry->display_name));
     }
@@ -133,17 +147,22 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
     parked_contexts_.clear();
     configured_ = false;
     current_ = request;
+    current_weights_.reset();
     try {
         if (!runtime_) runtime_ = std::make_unique<mnv1::Runtime>(16);
-        const auto weights = weights_for(request);
+        const auto float_weights = weights_for(request);
+        current_weights_ = float_weights;
         mnv1::NetworkConfig cfg;
         cfg.resolution = request.resolution;
         cfg.batch = 1;
         // Automatic threads: start at the policy's pick for the machine's load right now.
         cfg.threads = request.threads > 0 ? request.threads : thread_policy_.choose().threads;
+        cfg.precision = resolve_precision(request, float_weights, cfg, status);
+        const auto weights = cfg.precision == mnv1::Precision::Int8 ? status.int8Weights : float_weights;
         status.wasCached = runtime_->is_cached(weights, cfg);
         if (!status.wasCached) {
-            emit progress(tr("Building network %1…").arg(config_name(request.alpha, request.resolution)));
+            emit progress(tr("Building network %1 (%2)…")
+                              .arg(config_name(request.alpha, request.resolution), status.precisionDetail));
         }
         ctx_ = std::make_unique<mnv1::ExecutionContext>(runtime_->compile(weights, cfg));
         const mnv1::CompiledNetwork& net = ctx_->network();
@@ -151,6 +170,7 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         status.buildMs = net.build_ms();
         status.threads = net.threads();
         status.precision = QString::fromUtf8(mnv1::to_string(net.config().precision));
+        status.implementations = net.implementations();
         std::fill(ctx_->input(), ctx_->input() + ctx_->input_floats(), 0.0f);
         // A short median: enough for the panel, short enough that a slider move stays live.
         status.latencyMs =
@@ -160,6 +180,9 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         status.pretrained = net.pretrained();
         status.numClasses = net.num_classes();
         status.weightsKind = weights_kind(w);
+        if (w.quantized && net.config().precision == mnv1::Precision::Int8) {
+            status.weightsKind = QStringLiteral("%1 uint8").arg(QString::fromUtf8(mnv1::to_string(w.origin)));
+        }
         if (status.pretrained) {
             status.weightsPath = QString::fromStdString(w.source);
             status.weightsName = QFileInfo(status.weightsPath).fileName();
@@ -175,6 +198,64 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         status.error = QString::fromUtf8(e.what());
     }
     emit configured(status);
+}
+
+std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::int8_weights_for(
+    const std::shared_ptr<const mnv1::ModelWeights>& weights, QString* source) const {
+    if (mnv1::can_run_int8(*weights)) {
+        *source = tr("released uint8");
+        return weights;
+    }
+    if (auto it = calibrated_.find(weights.get()); it != calibrated_.end()) {
+        *source = it->second.images == 1 ? tr("calibrated on 1 image") : tr("calibrated on %1 images").arg(it->second.images);
+        return it->second.weights;
+    }
+    source->clear();
+    return nullptr;
+}
+
+mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
+                                                   const std::shared_ptr<const mnv1::ModelWeights>& weights,
+                                                   const mnv1::NetworkConfig& cfg, ModelStatus& status) {
+    status.int8Weights = int8_weights_for(weights, &status.int8Source);
+    status.floatWeights = !mnv1::can_run_int8(*weights);
+    const auto detail_of = [&](mnv1::Precision p) {
+        return p == mnv1::Precision::Int8 ? tr("int8 · %1").arg(status.int8Source) : tr("fp32");
+    };
+    mnv1::Precision chosen = mnv1::Precision::F32;
+    switch (request.precision) {
+    case mnv1::PrecisionChoice::F32: break;
+    case mnv1::PrecisionChoice::Int8:
+        if (!status.int8Weights) {
+            // No silent fallback: say why and how to get int8.
+            status.precisionDetail = tr("int8 (not available)");
+            throw mnv1::Error(weights->source.empty() ? weights->description : weights->source,
+                              tr("int8 is not available for float weights until they are calibrated: "
+                                 "Tools → Calibrate int8… picks a folder of images (or choose fp32 or auto)")
+                                  .toStdString());
+        }
+        chosen = mnv1::Precision::Int8;
+        break;
+    case mnv1::PrecisionChoice::Auto:
+        if (!status.int8Weights) {
+            status.autoDecision = tr("auto → fp32: int8 not available (float weights, not calibrated)");
+            break;
+        }
+        emit progress(tr("Timing fp32 against int8 for %1…").arg(config_name(request.alpha, request.resolution)));
+        const mnv1::PrecisionDecision d = mnv1::choose_precision(*runtime_, weights, status.int8Weights, cfg);
+        chosen = d.precision;
+        if (d.measured) {
+            const bool int8 = chosen == mnv1::Precision::Int8;
+            status.autoDecision = tr("auto → %1: %2 vs %3 %4")
+                                      .arg(int8 ? tr("int8") : tr("fp32"), format_ms(int8 ? d.int8_ms : d.f32_ms),
+                                           int8 ? tr("fp32") : tr("int8"), format_ms(int8 ? d.f32_ms : d.int8_ms));
+        } else {
+            status.autoDecision = tr("auto → %1: %2").arg(detail_of(chosen), QString::fromStdString(d.reason));
+        }
+        break;
+    }
+    status.precisionDetail = detail_of(chosen);
+    return chosen;
 }
 
 ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr) {

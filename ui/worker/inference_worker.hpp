@@ -61,7 +61,7 @@ public slots:
     // Scans `dirs` for models (loads each one to identify it) and emits modelsDiscovered.
     void discover_models(const QStringList& dirs);
     // Loads request.modelPath when set, else picks pretrained weights for request.alpha
-    // (or random ones); builds or fetches the network for the resolution and thread
+    // (at int8 or auto the α's uint8 release first; or random ones); builds or fetches the network for the resolution and thread
     // count, times it, emits configured().
     void configure(const studio::ModelRequest& request);
     // Classifies a still image with the current network; emits imageClassified().
@@ -93,6 +93,11 @@ public slots:
     // Drops the extractor and every buffer it held (the view was closed); emits
     // featureMapsReleased().
     void release_feature_maps();
+    // Post-training int8 calibration of the current configuration's float weights on
+    // request.folder's images (inference_worker_calibration.cpp): emits
+    // calibrationProgress() per image, then calibrated(). The calibrated weights are kept
+    // for those float weights: int8 and auto use them from the next configure() on.
+    void calibrate(const studio::CalibrationRequest& request);
 
 signals:
     void modelsDiscovered(const studio::ModelCatalog& catalog);
@@ -109,6 +114,8 @@ signals:
     void featureMapsReady(const studio::FeatureMapResult& result);
     void latencyMeasured(const studio::LatencyMeasurement& result);
     void featureMapsReleased();
+    void calibrationProgress(quint64 id, int done, int total);
+    void calibrated(const studio::CalibrationResult& result);
     // A request failed (bad image, unloadable model, ...): one line for the user.
     void requestFailed(quint64 generation, const QString& message);
     // What the worker is doing now, for the status bar ("Building network 0.5-160…").
@@ -134,6 +141,15 @@ private:
     // policy picks now into ctx_, parking the previous one (inference_worker_latency.cpp).
     // Returns why that count ran.
     QString adapt_threads();
+    // The weights the int8 network of `weights` runs: themselves when they carry
+    // quantization (a uint8 release), else their calibrated copy, else null. `source`
+    // says which ("released uint8", "calibrated on 100 images").
+    std::shared_ptr<const mnv1::ModelWeights> int8_weights_for(const std::shared_ptr<const mnv1::ModelWeights>& weights,
+                                                               QString* source) const;
+    // Resolves request.precision for `weights` and fills the status's precision fields;
+    // throws mnv1::Error explaining how to get int8 when it is asked for and not available.
+    mnv1::Precision resolve_precision(const ModelRequest& request, const std::shared_ptr<const mnv1::ModelWeights>& weights,
+                                      const mnv1::NetworkConfig& cfg, ModelStatus& status);
 
     std::shared_ptr<LatestFrameSlot> frames_;
     std::atomic<quint64> latest_generation_{0};
@@ -144,6 +160,15 @@ private:
     ModelCatalog catalog_;
     std::map<std::string, std::shared_ptr<const mnv1::ModelWeights>> loaded_;   // by path
     std::map<int, std::shared_ptr<const mnv1::ModelWeights>> random_;          // by alpha * 1000
+    // Calibrated int8 copies of float weights, by the float weights they came from (which
+    // loaded_ / random_ keep alive, so the key stays valid).
+    struct Calibrated {
+        std::shared_ptr<const mnv1::ModelWeights> weights;
+        int images = 0;
+    };
+    std::map<const mnv1::ModelWeights*, Calibrated> calibrated_;
+    // The float (or released) weights of the current configuration: what calibrate() calibrates.
+    std::shared_ptr<const mnv1::ModelWeights> current_weights_;
 
     // The current configuration's execution context; it keeps its compiled network alive
     // whatever the runtime's cache evicts.
