@@ -1,13 +1,14 @@
 // The engine's int8 path (Precision::Int8, core/src/engine/int8_builders.cpp) on the
 // released uint8 models, against the naive integer reference of TFLite's arithmetic
-// (support/quantized_reference.hpp) and the TFLite interpreter's predictions:
-//  - per layer: each layer's uint8 output against the reference (XNNPACK's fp32
-//    requantization, which made the shared references) run on the engine's own input of
-//    that layer (so errors do not compound): bit-exact for every layer whose weights
-//    map exactly, the pool within 1 step (ties), at most 5% of outputs differing in a
-//    layer with rescaled outlier channels;
-//  - end to end: the golden tensors' top-1 and the chained logits;
-//  - top-1 agreement with TFLite on the 500 shared images.
+// (support/quantized_reference.hpp, XNNPACK's fp32 requantization, which made the
+// shared references) and against TFLite itself:
+//  - per layer: every layer's uint8 output, the pool included, against the reference
+//    run on the engine's own input of that layer: exact, 0 differing outputs (the
+//    outlier weights are split exactly, the pool rounds its ties up as TFLite);
+//  - end to end: the golden tensors (TFLite's uint8 output for six images) within 2
+//    steps of 1/256 (measured: 0), the chained logits equal to the reference's;
+//  - top-1 agreement with TFLite on the 500 shared images >= 99.5% per model
+//    (measured: 100% on all five).
 // Needs ../shared; in CI a missing file fails.
 #include <QtTest>
 
@@ -28,21 +29,20 @@ namespace q8 = mnv1::test::q8;
 namespace {
 
 struct Release {
-    const char* key;       // golden / tflite_predictions name
-    const char* file;      // under models/tflite
-    double min_agreement;  // % top-1 agreement with TFLite on the 500 images: measured
-                           // 97.8-98.0 / 98.0 / 97.6-97.8 / 93.6 / 94.6 (one image moves
-                           // between runs) with the rescaled depthwise
-                           // outlier channels (the issue asks 99.5: not reached yet)
+    const char* key;   // golden / tflite_predictions name
+    const char* file;  // under models/tflite
 };
 
 const Release kReleases[] = {
-    {"mobilenet_v1_1.0_224_quant_merged", "mobilenet_v1_1.0_224_quant.tflite", 97.0},
-    {"mobilenet_v1_0.75_192_quant", "mobilenet_v1_0.75_192_quant.tflite", 97.0},
-    {"mobilenet_v1_0.5_160_quant", "mobilenet_v1_0.5_160_quant.tflite", 96.5},
-    {"mobilenet_v1_0.25_224_quant", "mobilenet_v1_0.25_224_quant.tflite", 92.5},
-    {"mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.25_128_quant.tflite", 93.5},
+    {"mobilenet_v1_1.0_224_quant_merged", "mobilenet_v1_1.0_224_quant.tflite"},
+    {"mobilenet_v1_0.75_192_quant", "mobilenet_v1_0.75_192_quant.tflite"},
+    {"mobilenet_v1_0.5_160_quant", "mobilenet_v1_0.5_160_quant.tflite"},
+    {"mobilenet_v1_0.25_224_quant", "mobilenet_v1_0.25_224_quant.tflite"},
+    {"mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.25_128_quant.tflite"},
 };
+
+// Top-1 agreement with TFLite the issue asks of every model (% of the 500 images).
+constexpr double kMinAgreement = 99.5;
 
 const char* const kGolden[] = {"bird", "burger", "cat", "grace_hopper", "n01443537_goldfish", "n02510455_giant_panda"};
 
@@ -80,6 +80,8 @@ private slots:
     void rejectsFloatWeights();
     void perLayerAgainstReference_data();
     void perLayerAgainstReference();
+    void goldenTensors_data();
+    void goldenTensors();
     void tfliteAgreement_data();
     void tfliteAgreement();
 
@@ -178,6 +180,60 @@ void Int8Engine::perLayerAgainstReference() {
     QCOMPARE(same_top1, images);
 }
 
+void Int8Engine::goldenTensors_data() { perLayerAgainstReference_data(); }
+
+// The six golden inputs in one batch; the engine's probabilities are the model's uint8
+// output q / 256, compared with TFLite's q.
+void Int8Engine::goldenTensors() {
+    QFETCH(int, release);
+    const Release& r = kReleases[release];
+    const std::string model = test::shared_path(std::string("models/tflite/") + r.file);
+    const std::string dir = test::shared_path(std::string("reference/golden/") + r.key);
+    MOBILENET_REQUIRE_FILE(model);
+    MOBILENET_REQUIRE_FILE(dir);
+    const auto w = load_model(model);
+    const int res = w->native_resolution;
+    const int images = static_cast<int>(std::size(kGolden));
+    NetworkConfig cfg;
+    cfg.resolution = res;
+    cfg.batch = images;
+    cfg.precision = Precision::Int8;
+    ExecutionContext ctx(rt_.compile(w, cfg));
+    const std::string size = std::to_string(res) + "x" + std::to_string(res) + "x3";
+    const std::size_t per_image = static_cast<std::size_t>(res) * res * 3;
+    std::vector<std::vector<std::uint8_t>> golden;
+    for (int g = 0; g < images; ++g) {
+        const auto input = read_u8(dir + "/" + kGolden[g] + ".input_" + size + "_uint8.bin");
+        golden.push_back(read_u8(dir + "/" + kGolden[g] + ".output_1001_uint8.bin"));
+        QCOMPARE(input.size(), per_image);
+        QCOMPARE(golden.back().size(), std::size_t{1001});
+        for (std::size_t i = 0; i < per_image; ++i) {
+            ctx.input()[static_cast<std::size_t>(g) * per_image + i] =
+                (static_cast<float>(input[i]) - w->input_mean) / w->input_std;
+        }
+    }
+    ctx.forward();
+    const QuantParams& out = w->output_quant;
+    QCOMPARE(out.scale[0], 1.0f / 256.0f);
+    int worst = 0, differ = 0, same_top1 = 0;
+    for (int g = 0; g < images; ++g) {
+        const float* p = ctx.probabilities() + static_cast<std::size_t>(g) * 1001;
+        for (std::size_t i = 0; i < 1001; ++i) {
+            const long q = std::lround(p[i] / out.scale[0]) + out.zero_point[0];
+            const int d = std::abs(static_cast<int>(q) - static_cast<int>(golden[static_cast<std::size_t>(g)][i]));
+            worst = std::max(worst, d);
+            differ += d != 0;
+        }
+        const auto& gq = golden[static_cast<std::size_t>(g)];
+        const auto top = top_k(p, 1001, 1, {}).front().index;
+        same_top1 += top == static_cast<int>(std::max_element(gq.begin(), gq.end()) - gq.begin());
+    }
+    qInfo("%s: %d golden tensors, max |dq| %d steps of 1/256 (%d of %d outputs differ), top-1 (ties by lowest "
+          "index) same on %d", r.key, images, worst, differ, images * 1001, same_top1);
+    QVERIFY2(worst <= 2, qPrintable(QString("max |dq| %1 > 2").arg(worst)));
+    QCOMPARE(same_top1, images);
+}
+
 void Int8Engine::tfliteAgreement_data() { perLayerAgainstReference_data(); }
 
 void Int8Engine::tfliteAgreement() {
@@ -210,23 +266,22 @@ void Int8Engine::tfliteAgreement() {
             if (f.size() > 1) ref[f[0]] = std::stoi(f[1]);
         }
     }
-    int agree = 0, tie = 0;
+    int agree = 0;
+    QStringList differ;
     for (const auto& o : res.outcomes) {
         const auto it = ref.find("imagenet-sample/" + o.file);
         QVERIFY2(it != ref.end(), o.file.c_str());
         if (it->second == o.top.front().index) {
             ++agree;
         } else {
-            // Equal uint8 logits give equal probabilities: TFLite's class among them is
-            // its own choice.
-            for (const auto& t : o.top) tie += t.index == it->second && t.probability == o.top.front().probability;
+            differ << QString("%1: %2 vs TFLite %3").arg(o.file.c_str()).arg(o.top.front().index).arg(it->second);
         }
     }
     const double agreement = 100.0 * agree / res.images;
-    qInfo("%s int8: top-1 agreement with TFLite %.1f%% (%d/%d, %d more are ties of equal uint8 logits), top-1 %.1f%%",
-          r.key, agreement, agree, res.images, tie, res.top1());
-    QVERIFY2(agreement >= r.min_agreement,
-             qPrintable(QString("agreement %1% < %2%").arg(agreement).arg(r.min_agreement)));
+    qInfo("%s int8: top-1 agreement with TFLite %.1f%% (%d/%d), top-1 %.1f%%%s%s", r.key, agreement, agree,
+          res.images, res.top1(), differ.isEmpty() ? "" : "; differ: ", qPrintable(differ.join("; ")));
+    QVERIFY2(agreement >= kMinAgreement,
+             qPrintable(QString("agreement %1% < %2%").arg(agreement).arg(kMinAgreement)));
 }
 
 QTEST_APPLESS_MAIN(Int8Engine)
