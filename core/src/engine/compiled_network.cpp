@@ -105,7 +105,8 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
         const int aux_base = static_cast<int>(p->aux.size());
         p->aux.insert(p->aux.end(), b.aux.begin(), b.aux.end());
         auto plan_extra = [&](BuiltLayer::Step& e) {
-            PlannedStep st{std::move(e.prim), l.index, e.name, e.impl, {}, std::move(e.constants), e.scratchpad, {}};
+            PlannedStep st{std::move(e.prim), l.index, e.name, e.impl, {}, std::move(e.constants), e.scratchpad, {},
+                           e.threads};
             for (const auto& [arg, t] : e.tensors) {
                 TensorRef ref = src_ref;
                 if (t.kind == BuiltLayer::StepTensor::Kind::LayerOutput) ref = {TensorRef::Kind::LayerOutput, l.index};

@@ -124,16 +124,25 @@ void ExecutionContext::forward() {
     State& s = *state_;
     const std::lock_guard<std::mutex> lock(p.exec_mutex);
     omp_set_num_threads(p.threads);
+    // A step created for another thread count (PlannedStep::threads) runs with it.
+    int threads = p.threads;
+    auto execute = [&](std::size_t i) {
+        const PlannedStep& st = p.steps[i];
+        const int want = st.threads > 0 ? st.threads : p.threads;
+        if (want != threads) omp_set_num_threads(threads = want);
+        st.prim.execute(s.strm, s.args[i]);
+    };
     if (!s.profiling) {
-        for (std::size_t i = 0; i < p.steps.size(); ++i) p.steps[i].prim.execute(s.strm, s.args[i]);
+        for (std::size_t i = 0; i < p.steps.size(); ++i) execute(i);
         s.strm.wait();
+        if (threads != p.threads) omp_set_num_threads(p.threads);
         return;
     }
     s.profile.clear();
     for (std::size_t i = 0; i < p.steps.size(); ++i) {
         const PlannedStep& st = p.steps[i];
         const auto t0 = Clock::now();
-        st.prim.execute(s.strm, s.args[i]);
+        execute(i);
         s.strm.wait();
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         // A layer of several steps is one entry (named and described by its main step).
@@ -147,6 +156,7 @@ void ExecutionContext::forward() {
         }
         s.profile.push_back({st.layer, st.name, ms, st.impl});
     }
+    if (threads != p.threads) omp_set_num_threads(p.threads);
 }
 
 const float* ExecutionContext::probabilities() const {

@@ -53,6 +53,9 @@ struct BuiltLayer {
         std::vector<std::pair<int, StepTensor>> tensors;  // DNNL_ARG_* -> tensor
         std::unordered_map<int, dnnl::memory> constants;
         dnnl::memory::desc scratchpad;
+        // OpenMP threads the primitive was created for (and must run with); 0: the
+        // network's. Tiny steps are created single-threaded: a team costs more than it saves.
+        int threads = 0;
     };
     std::vector<Step> extra;
     std::vector<dnnl::memory::desc> aux;

@@ -39,6 +39,7 @@ struct PlannedStep {
     std::unordered_map<int, dnnl::memory> constants;         // DNNL_ARG_* -> shared, read-only
     dnnl::memory::desc scratchpad;                           // zero size: none
     std::unordered_map<int, dnnl::memory::desc> views;       // DNNL_ARG_* -> view of its tensor
+    int threads = 0;       // OpenMP threads it was created for and runs with; 0: the network's
 };
 
 struct CompiledNetwork::Impl {
