@@ -52,6 +52,8 @@ std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
     k = std::clamp(k, 0, num_classes);
     std::vector<int> idx(static_cast<std::size_t>(num_classes));
     std::iota(idx.begin(), idx.end(), 0);
+    // Equal probabilities by lowest class index, as TFLite orders its uint8 output (an
+    // Int8 network's probabilities are that output, so ties are common); stable for f32.
     std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) {
         return probs[a] > probs[b] || (probs[a] == probs[b] && a < b);
     });

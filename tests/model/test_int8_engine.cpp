@@ -1,13 +1,14 @@
 // The engine's int8 path (Precision::Int8, core/src/engine/int8_builders.cpp) on the
 // released uint8 models, against the naive integer reference of TFLite's arithmetic
-// (support/quantized_reference.hpp) and the TFLite interpreter's predictions:
-//  - per layer: each layer's uint8 output against the reference (XNNPACK's fp32
-//    requantization, which made the shared references) run on the engine's own input of
-//    that layer (so errors do not compound): bit-exact for every layer whose weights
-//    map exactly, the pool within 1 step (ties), at most 5% of outputs differing in a
-//    layer with rescaled outlier channels;
-//  - end to end: the golden tensors' top-1 and the chained logits;
-//  - top-1 agreement with TFLite on the 500 shared images.
+// (support/quantized_reference.hpp, XNNPACK's fp32 requantization, which made the
+// shared references) and against TFLite itself:
+//  - per layer: every layer's uint8 output, the pool included, against the reference
+//    run on the engine's own input of that layer: exact, 0 differing outputs (the
+//    outlier weights are split exactly, the pool rounds its ties up as TFLite);
+//  - end to end: the golden tensors (TFLite's uint8 output for six images) within 2
+//    steps of 1/256 (measured: 0), the chained logits equal to the reference's;
+//  - top-1 agreement with TFLite on the 500 shared images >= 99.5% per model
+//    (measured: 100% on all five).
 // Needs ../shared; in CI a missing file fails.
 #include <QtTest>
 
@@ -28,21 +29,20 @@ namespace q8 = mnv1::test::q8;
 namespace {
 
 struct Release {
-    const char* key;       // golden / tflite_predictions name
-    const char* file;      // under models/tflite
-    double min_agreement;  // % top-1 agreement with TFLite on the 500 images: measured
-                           // 97.8-98.0 / 98.0 / 97.6-97.8 / 93.6 / 94.6 (one image moves
-                           // between runs) with the rescaled depthwise
-                           // outlier channels (the issue asks 99.5: not reached yet)
+    const char* key;   // golden / tflite_predictions name
+    const char* file;  // under models/tflite
 };
 
 const Release kReleases[] = {
-    {"mobilenet_v1_1.0_224_quant_merged", "mobilenet_v1_1.0_224_quant.tflite", 97.0},
-    {"mobilenet_v1_0.75_192_quant", "mobilenet_v1_0.75_192_quant.tflite", 97.0},
-    {"mobilenet_v1_0.5_160_quant", "mobilenet_v1_0.5_160_quant.tflite", 96.5},
-    {"mobilenet_v1_0.25_224_quant", "mobilenet_v1_0.25_224_quant.tflite", 92.5},
-    {"mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.25_128_quant.tflite", 93.5},
+    {"mobilenet_v1_1.0_224_quant_merged", "mobilenet_v1_1.0_224_quant.tflite"},
+    {"mobilenet_v1_0.75_192_quant", "mobilenet_v1_0.75_192_quant.tflite"},
+    {"mobilenet_v1_0.5_160_quant", "mobilenet_v1_0.5_160_quant.tflite"},
+    {"mobilenet_v1_0.25_224_quant", "mobilenet_v1_0.25_224_quant.tflite"},
+    {"mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.25_128_quant.tflite"},
 };
+
+// Top-1 agreement with TFLite the issue asks of every model (% of the 500 images).
+constexpr double kMinAgreement = 99.5;
 
 const char* const kGolden[] = {"bird", "burger", "cat", "grace_hopper", "n01443537_goldfish", "n02510455_giant_panda"};
 
@@ -51,20 +51,25 @@ std::vector<std::uint8_t> read_u8(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// A layer's output as the engine holds it, as uint8 q. Convolutions and the pool hold q;
-// the classifier holds so * (q - zo).
-std::vector<std::uint8_t> engine_q(const ExecutionContext& ctx, const LayerSpec& l, const LayerWeights* lw) {
+// A layer's output as uint8 q. copy_activation gives real values s * (q - z) for every
+// int8 layer (the classifier's are the dequantized logits); the pool has its input's
+// quantization, which is the classifier's input quantization.
+std::vector<std::uint8_t> engine_q(const ExecutionContext& ctx, const LayerSpec& l, const QuantParams& quant) {
     std::vector<float> f;
     ctx.copy_activation(l.index, 0, f);
     std::vector<std::uint8_t> q(f.size());
+    const double s = quant.scale[0], z = static_cast<double>(quant.zero_point[0]);
     for (std::size_t i = 0; i < f.size(); ++i) {
-        double v = f[i];
-        if (l.kind == LayerKind::FullyConnected) {
-            v = v / lw->quant->output.scale[0] + static_cast<double>(lw->quant->output.zero_point[0]);
-        }
-        q[i] = static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
+        q[i] = static_cast<std::uint8_t>(std::clamp(std::lround(f[i] / s + z), 0L, 255L));
     }
     return q;
+}
+
+// The quantization of layer li's output.
+const QuantParams& output_quant(const std::vector<LayerSpec>& layers, const std::vector<const LayerWeights*>& lws,
+                                std::size_t li) {
+    if (layers[li].kind == LayerKind::AvgPool) return lws[li + 1]->quant->input;
+    return lws[li]->quant->output;
 }
 
 }  // namespace
@@ -75,6 +80,8 @@ private slots:
     void rejectsFloatWeights();
     void perLayerAgainstReference_data();
     void perLayerAgainstReference();
+    void goldenTensors_data();
+    void goldenTensors();
     void tfliteAgreement_data();
     void tfliteAgreement();
 
@@ -134,7 +141,7 @@ void Int8Engine::perLayerAgainstReference() {
         for (std::size_t li = 0; li + 1 < layers.size(); ++li) {  // all but the softmax
             const LayerSpec& l = layers[li];
             const auto ref = q8::run_layer(*w, l, lws[li], prev);
-            const auto got = engine_q(ctx, l, lws[li]);
+            const auto got = engine_q(ctx, l, output_quant(layers, lws, li));
             QCOMPARE(got.size(), ref.size());
             for (std::size_t i = 0; i < ref.size(); ++i) {
                 const int d = std::abs(static_cast<int>(got[i]) - static_cast<int>(ref[i]));
@@ -146,27 +153,19 @@ void Int8Engine::perLayerAgainstReference() {
         }
         // Chained: the whole reference against the whole engine.
         const q8::Output chain = q8::forward(*w, res, input.data(), false);
-        const auto logits = engine_q(ctx, layers[layers.size() - 2], lws[layers.size() - 2]);
+        const auto logits = engine_q(ctx, layers[layers.size() - 2], output_quant(layers, lws, layers.size() - 2));
         for (std::size_t i = 0; i < logits.size(); ++i) {
             chained_worst = std::max(chained_worst, std::abs(static_cast<int>(logits[i]) - static_cast<int>(chain.logits[i])));
         }
         const auto top = static_cast<std::size_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
         same_top1 += logits[top] == logits[static_cast<std::size_t>(chain.top1)];
     }
-    // Exact where the mapping is exact: every layer but the rescaled depthwise / conv0
-    // channels (impl "... rescaled") and the pool (oneDNN rounds its ties half to even,
-    // TFLite half up: 1 step).
+    // Every layer bit-exact: 0 differing outputs, the pool included.
     int overall = 0;
     QStringList rows, failures;
     for (std::size_t li = 0; li + 1 < layers.size(); ++li) {
         overall = std::max(overall, worst[li]);
-        const std::string& impl = net->implementations()[li];
-        const bool rescaled = impl.find("rescaled") != std::string::npos;
-        const double share = static_cast<double>(differ[li]) / static_cast<double>(total[li]);
-        if ((layers[li].kind == LayerKind::AvgPool && worst[li] > 1) ||
-            (layers[li].kind != LayerKind::AvgPool && !rescaled && differ[li] != 0) || (rescaled && share > 0.05)) {
-            failures << QString::fromStdString(layers[li].name);
-        }
+        if (differ[li] != 0) failures << QString::fromStdString(layers[li].name);
         rows << QString("%1 %2 (%3/%4 differ) %5")
                     .arg(layers[li].name.c_str())
                     .arg(worst[li])
@@ -177,7 +176,61 @@ void Int8Engine::perLayerAgainstReference() {
     qInfo("%s per layer, max |dq| (outputs differing), impl:\n  %s", r.key, qPrintable(rows.join("\n  ")));
     qInfo("%s: per-layer max |dq| %d; chained logits max |dq| %d; top-1 same on %d/%d golden images", r.key, overall,
           chained_worst, same_top1, images);
-    QVERIFY2(failures.isEmpty(), qPrintable("not as exact as its mapping: " + failures.join(", ")));
+    QVERIFY2(failures.isEmpty(), qPrintable("outputs differ from the reference in " + failures.join(", ")));
+    QCOMPARE(same_top1, images);
+}
+
+void Int8Engine::goldenTensors_data() { perLayerAgainstReference_data(); }
+
+// The six golden inputs in one batch; the engine's probabilities are the model's uint8
+// output q / 256, compared with TFLite's q.
+void Int8Engine::goldenTensors() {
+    QFETCH(int, release);
+    const Release& r = kReleases[release];
+    const std::string model = test::shared_path(std::string("models/tflite/") + r.file);
+    const std::string dir = test::shared_path(std::string("reference/golden/") + r.key);
+    MOBILENET_REQUIRE_FILE(model);
+    MOBILENET_REQUIRE_FILE(dir);
+    const auto w = load_model(model);
+    const int res = w->native_resolution;
+    const int images = static_cast<int>(std::size(kGolden));
+    NetworkConfig cfg;
+    cfg.resolution = res;
+    cfg.batch = images;
+    cfg.precision = Precision::Int8;
+    ExecutionContext ctx(rt_.compile(w, cfg));
+    const std::string size = std::to_string(res) + "x" + std::to_string(res) + "x3";
+    const std::size_t per_image = static_cast<std::size_t>(res) * res * 3;
+    std::vector<std::vector<std::uint8_t>> golden;
+    for (int g = 0; g < images; ++g) {
+        const auto input = read_u8(dir + "/" + kGolden[g] + ".input_" + size + "_uint8.bin");
+        golden.push_back(read_u8(dir + "/" + kGolden[g] + ".output_1001_uint8.bin"));
+        QCOMPARE(input.size(), per_image);
+        QCOMPARE(golden.back().size(), std::size_t{1001});
+        for (std::size_t i = 0; i < per_image; ++i) {
+            ctx.input()[static_cast<std::size_t>(g) * per_image + i] =
+                (static_cast<float>(input[i]) - w->input_mean) / w->input_std;
+        }
+    }
+    ctx.forward();
+    const QuantParams& out = w->output_quant;
+    QCOMPARE(out.scale[0], 1.0f / 256.0f);
+    int worst = 0, differ = 0, same_top1 = 0;
+    for (int g = 0; g < images; ++g) {
+        const float* p = ctx.probabilities() + static_cast<std::size_t>(g) * 1001;
+        for (std::size_t i = 0; i < 1001; ++i) {
+            const long q = std::lround(p[i] / out.scale[0]) + out.zero_point[0];
+            const int d = std::abs(static_cast<int>(q) - static_cast<int>(golden[static_cast<std::size_t>(g)][i]));
+            worst = std::max(worst, d);
+            differ += d != 0;
+        }
+        const auto& gq = golden[static_cast<std::size_t>(g)];
+        const auto top = top_k(p, 1001, 1, {}).front().index;
+        same_top1 += top == static_cast<int>(std::max_element(gq.begin(), gq.end()) - gq.begin());
+    }
+    qInfo("%s: %d golden tensors, max |dq| %d steps of 1/256 (%d of %d outputs differ), top-1 (ties by lowest "
+          "index) same on %d", r.key, images, worst, differ, images * 1001, same_top1);
+    QVERIFY2(worst <= 2, qPrintable(QString("max |dq| %1 > 2").arg(worst)));
     QCOMPARE(same_top1, images);
 }
 
@@ -213,23 +266,22 @@ void Int8Engine::tfliteAgreement() {
             if (f.size() > 1) ref[f[0]] = std::stoi(f[1]);
         }
     }
-    int agree = 0, tie = 0;
+    int agree = 0;
+    QStringList differ;
     for (const auto& o : res.outcomes) {
         const auto it = ref.find("imagenet-sample/" + o.file);
         QVERIFY2(it != ref.end(), o.file.c_str());
         if (it->second == o.top.front().index) {
             ++agree;
         } else {
-            // Equal uint8 logits give equal probabilities: TFLite's class among them is
-            // its own choice.
-            for (const auto& t : o.top) tie += t.index == it->second && t.probability == o.top.front().probability;
+            differ << QString("%1: %2 vs TFLite %3").arg(o.file.c_str()).arg(o.top.front().index).arg(it->second);
         }
     }
     const double agreement = 100.0 * agree / res.images;
-    qInfo("%s int8: top-1 agreement with TFLite %.1f%% (%d/%d, %d more are ties of equal uint8 logits), top-1 %.1f%%",
-          r.key, agreement, agree, res.images, tie, res.top1());
-    QVERIFY2(agreement >= r.min_agreement,
-             qPrintable(QString("agreement %1% < %2%").arg(agreement).arg(r.min_agreement)));
+    qInfo("%s int8: top-1 agreement with TFLite %.1f%% (%d/%d), top-1 %.1f%%%s%s", r.key, agreement, agree,
+          res.images, res.top1(), differ.isEmpty() ? "" : "; differ: ", qPrintable(differ.join("; ")));
+    QVERIFY2(agreement >= kMinAgreement,
+             qPrintable(QString("agreement %1% < %2%").arg(agreement).arg(kMinAgreement)));
 }
 
 QTEST_APPLESS_MAIN(Int8Engine)

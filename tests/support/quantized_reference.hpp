@@ -236,8 +236,8 @@ struct Output {
     int top1 = -1;                      // first maximum of the uint8 logits
 };
 
-// The layer weights of each weighted layer, in layer-table order; checks the model is
-// a uint8 one.
+// The layer weights of each weighted layer, in layer-table order; checks every one is
+// quantized (a uint8 release, or a calibrated model).
 inline std::vector<const LayerWeights*> weights_by_layer(const ModelWeights& w, const std::vector<LayerSpec>& layers) {
     std::vector<const LayerWeights*> out(layers.size(), nullptr);
     std::size_t wi = 0;
@@ -270,7 +270,6 @@ inline std::vector<std::uint8_t> run_layer(const ModelWeights& w, const LayerSpe
 
 inline Output forward(const ModelWeights& w, int resolution, const std::uint8_t* input_hwc, bool keep_layers = true,
                       Rounding rounding = Rounding::Fp32) {
-    if (!w.quantized) throw std::runtime_error("q8::forward needs a uint8 model");
     Output r;
     r.layers = layer_table(w.arch(resolution));
     const auto lws = weights_by_layer(w, r.layers);

@@ -35,12 +35,18 @@ namespace mnv1 {
 // Numeric precision a network is compiled for. Each precision has its own set of layer
 // builders in the engine (core/src/engine/); adding one is adding a builder set.
 //  - F32: any weights.
-//  - Int8: the released uint8 TFLite models only (their own scales and zero points,
-//    requantized between layers as TFLite does; see core/src/engine/int8_builders.cpp).
-//    Compiling other weights at Int8 throws std::invalid_argument. The input is still
-//    the f32 tensor of input(); activations between layers are uint8 (copy_activation
-//    gives the quantized values q, not scale * (q - zero_point)), the classifier's
-//    output is the dequantized uint8 logits, and probabilities() stays f32.
+//  - Int8: quantized weights: every layer must carry a QuantizedLayer (the released
+//    uint8 TFLite models, or float models calibrated to the same form: per-tensor or
+//    per-channel weight scales and zero points, per-tensor uint8 activations) and the
+//    input zero point must be 128. The model's own scales and zero points are
+//    requantized between layers as TFLite (with XNNPACK) does, bit for bit; see
+//    core/src/engine/int8_builders.cpp. Compiling other weights at Int8 throws
+//    std::invalid_argument. The input is still the f32 tensor of input(), quantized with
+//    the model's input scale; activations between layers are uint8 (copy_activation
+//    gives their real values scale * (q - zero_point)); probabilities() stay f32 but,
+//    when the model quantizes its output (the releases: 1/256), hold exactly the
+//    model's uint8 output q * scale, so equal ones are ordered by class index by
+//    top_k, as TFLite orders them.
 enum class Precision { F32, Int8 };
 const char* to_string(Precision p);
 
@@ -135,7 +141,9 @@ public:
     const std::vector<LayerProfile>& profile() const;
 
     // The output of layer `layer` (index into layers()) for image `image` of the last
-    // forward(), copied out as height x width x channels floats. Not for the hot path.
+    // forward(), copied out as height x width x channels floats: real values, also for
+    // an Int8 network (its uint8 q dequantized: scale * (q - zero_point)). Not for the
+    // hot path.
     // Throws std::out_of_range for a bad index and std::logic_error when that output
     // was not kept (see ContextOptions::keep_activations).
     void copy_activation(int layer, int image, std::vector<float>& hwc) const;

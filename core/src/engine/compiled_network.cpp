@@ -57,6 +57,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
     p->outputs.assign(p->layers.size(), memory::desc());
     p->pingpong.assign(p->layers.size(), false);
     p->impls.assign(p->layers.size(), "");
+    p->dequant.assign(p->layers.size(), {});
 
     std::size_t wi = 0;  // index into weights->layers
     for (const LayerSpec& l : p->layers) {
@@ -84,19 +85,47 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
             src_ref = {TensorRef::Kind::UserInput, -1};
             if (b.src != p->user_input) {
                 p->reordered_input = b.src;
-                dnnl::reorder::primitive_desc rpd(eng, p->user_input, eng, b.src, builders.input_reorder_attr(env));
+                // The reorder fills all of the layer's input, or the part input_view names.
+                const bool part = b.input_view.get_size() != 0;
+                const memory::desc to = part ? b.input_view : b.src;
+                dnnl::reorder::primitive_desc rpd(eng, p->user_input, eng, to, builders.input_reorder_attr(env));
+                std::unordered_map<int, memory::desc> views;
+                if (part) views[DNNL_ARG_TO] = to;
                 p->steps.push_back({dnnl::reorder(rpd), -1, "input reorder", rpd.impl_info_str(),
                                     {{DNNL_ARG_FROM, {TensorRef::Kind::UserInput, -1}},
                                      {DNNL_ARG_TO, {TensorRef::Kind::ReorderedInput, -1}}},
-                                    {}, memory::desc(), {}});
+                                    {}, memory::desc(), std::move(views)});
                 src_ref = {TensorRef::Kind::ReorderedInput, -1};
             }
         }
         p->outputs[li] = b.dst;
         p->impls[li] = b.impl;
+        p->dequant[li] = {b.dequant_scale, b.dequant_zero_point};
+        // A layer's further steps (BuiltLayer::extra), with its tensors resolved.
+        const int aux_base = static_cast<int>(p->aux.size());
+        p->aux.insert(p->aux.end(), b.aux.begin(), b.aux.end());
+        auto plan_extra = [&](BuiltLayer::Step& e) {
+            PlannedStep st{std::move(e.prim), l.index, e.name, e.impl, {}, std::move(e.constants), e.scratchpad, {},
+                           e.threads};
+            for (const auto& [arg, t] : e.tensors) {
+                TensorRef ref = src_ref;
+                if (t.kind == BuiltLayer::StepTensor::Kind::LayerOutput) ref = {TensorRef::Kind::LayerOutput, l.index};
+                if (t.kind == BuiltLayer::StepTensor::Kind::Aux) ref = {TensorRef::Kind::Aux, aux_base + t.aux};
+                ref.offset = t.offset;
+                st.tensors.emplace_back(arg, ref);
+                if (t.view.get_size() != 0) st.views[arg] = t.view;
+            }
+            p->steps.push_back(std::move(st));
+        };
+        for (BuiltLayer::Step& e : b.extra) {
+            if (e.before_main) plan_extra(e);
+        }
         p->steps.push_back({std::move(b.prim), l.index, l.name, b.impl,
                             {{DNNL_ARG_SRC, src_ref}, {DNNL_ARG_DST, {TensorRef::Kind::LayerOutput, l.index}}},
                             std::move(b.constants), b.scratchpad, std::move(b.views)});
+        for (BuiltLayer::Step& e : b.extra) {
+            if (!e.before_main) plan_extra(e);
+        }
     }
     strm.wait();  // weight reorders done
     return p;

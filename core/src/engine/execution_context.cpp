@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 
 #include "engine/plan.hpp"
@@ -36,6 +37,7 @@ struct ExecutionContext::State {
     std::vector<memory> outputs;   // per layer
     std::vector<bool> retained;    // per layer: output still valid after forward()
     memory pingpong[2], scratchpad;
+    std::vector<memory> aux;       // per Impl::aux
     std::vector<std::unordered_map<int, memory>> args;  // per step
     bool profiling = false;
     std::vector<LayerProfile> profile;
@@ -81,6 +83,11 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
         }
     }
 
+    for (const memory::desc& md : p.aux) {
+        s->aux.emplace_back(md, p.eng);
+        std::memset(s->aux.back().get_data_handle(), 0, md.get_size());
+    }
+
     s->args.reserve(p.steps.size());
     for (const PlannedStep& st : p.steps) {
         std::unordered_map<int, memory> args = st.constants;
@@ -89,9 +96,12 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
                 case TensorRef::Kind::UserInput: args[arg] = s->user_input; break;
                 case TensorRef::Kind::ReorderedInput: args[arg] = s->reordered_input; break;
                 case TensorRef::Kind::LayerOutput: args[arg] = s->outputs[static_cast<std::size_t>(ref.layer)]; break;
+                case TensorRef::Kind::Aux: args[arg] = s->aux[static_cast<std::size_t>(ref.layer)]; break;
             }
-            if (const auto v = st.views.find(arg); v != st.views.end()) {
-                args[arg] = memory(v->second, p.eng, args[arg].get_data_handle());
+            const auto v = st.views.find(arg);
+            if (v != st.views.end() || ref.offset != 0) {
+                const memory::desc md = v != st.views.end() ? v->second : args[arg].get_desc();
+                args[arg] = memory(md, p.eng, static_cast<char*>(args[arg].get_data_handle()) + ref.offset);
             }
         }
         if (st.scratchpad.get_size() != 0) {
@@ -114,20 +124,39 @@ void ExecutionContext::forward() {
     State& s = *state_;
     const std::lock_guard<std::mutex> lock(p.exec_mutex);
     omp_set_num_threads(p.threads);
+    // A step created for another thread count (PlannedStep::threads) runs with it.
+    int threads = p.threads;
+    auto execute = [&](std::size_t i) {
+        const PlannedStep& st = p.steps[i];
+        const int want = st.threads > 0 ? st.threads : p.threads;
+        if (want != threads) omp_set_num_threads(threads = want);
+        st.prim.execute(s.strm, s.args[i]);
+    };
     if (!s.profiling) {
-        for (std::size_t i = 0; i < p.steps.size(); ++i) p.steps[i].prim.execute(s.strm, s.args[i]);
+        for (std::size_t i = 0; i < p.steps.size(); ++i) execute(i);
         s.strm.wait();
+        if (threads != p.threads) omp_set_num_threads(p.threads);
         return;
     }
     s.profile.clear();
     for (std::size_t i = 0; i < p.steps.size(); ++i) {
         const PlannedStep& st = p.steps[i];
         const auto t0 = Clock::now();
-        st.prim.execute(s.strm, s.args[i]);
+        execute(i);
         s.strm.wait();
-        s.profile.push_back(
-            {st.layer, st.name, std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), st.impl});
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        // A layer of several steps is one entry (named and described by its main step).
+        if (st.layer >= 0 && !s.profile.empty() && s.profile.back().layer == st.layer) {
+            s.profile.back().ms += ms;
+            if (st.name == p.layers[static_cast<std::size_t>(st.layer)].name) {
+                s.profile.back().name = st.name;
+                s.profile.back().impl = st.impl;
+            }
+            continue;
+        }
+        s.profile.push_back({st.layer, st.name, ms, st.impl});
     }
+    if (threads != p.threads) omp_set_num_threads(p.threads);
 }
 
 const float* ExecutionContext::probabilities() const {
@@ -170,6 +199,11 @@ void ExecutionContext::copy_activation(int layer, int image, std::vector<float>&
                                   static_cast<std::size_t>(l.out_w);
     const float* base = static_cast<const float*>(plain.get_data_handle()) + per_image * static_cast<std::size_t>(image);
     hwc.assign(base, base + per_image);
+    // Quantized layers (int8) store q: give scale * (q - zero_point).
+    if (const CompiledNetwork::Impl::Dequant d = p.dequant[li]; d.scale != 0) {
+        const auto zp = static_cast<float>(d.zero_point);
+        for (float& v : hwc) v = d.scale * (v - zp);
+    }
 }
 
 }  // namespace mnv1

@@ -1,53 +1,75 @@
-// int8 layer builders: the released uint8 TFLite models on oneDNN 2.6 int8 primitives,
-// with their own scales and zero points, requantized between layers as TFLite does.
+// int8 layer builders: quantized MobileNet v1 models (the released uint8 TFLite models,
+// or float models calibrated to the same form) on oneDNN 2.6 int8 primitives, with their
+// own scales and zero points, requantized between layers as TFLite does — bit-exact.
 //
 // TFLite's arithmetic for every convolution (the naive version is
 // tests/support/quantized_reference.hpp):
 //     acc = bias_q + sum (x - zx) * (w - zw)                 int32
 //     q   = clamp(round(M * acc) + zo, lo, hi),  M = sx * sw / so
-// oneDNN's int8 convolution / matmul: u8 or s8 src, s8 weights, s32 accumulation, the s32
-// bias added to the accumulator, per-channel f32 output scales (M), post-ops, the dst
-// zero point, then round-to-nearest-even and saturation to u8. M is applied in f32
-// instead of TFLite's Q31 fixed point, so an output can differ by one step where
-// M * acc lands within float rounding of a half (rare; measured in the tests).
+// The shared references were made with XNNPACK's requantization: M formed in float,
+// float(acc) * M rounded half to even. oneDNN's int8 convolution / matmul does exactly
+// that: u8 or s8 src, s8 weights, s32 accumulation, the s32 bias added to the
+// accumulator, per-channel f32 output scales (M), post-ops, the dst zero point, then
+// round-to-nearest-even and saturation to u8.
 //
 // The mapping:
 //  - Activations between layers are u8 nhwc holding TFLite's own q (src zero point zx,
 //    dst zero point zo, passed as run-time s32 zero points when nonzero). nhwc
 //    throughout, so a pointwise layer can see its input as a [N*H*W, C] matrix.
-//  - The input: the user's f32 tensor x = (pixel - 128) / 128 = sx * (q - zx) is
-//    reordered to s8 with scale 1 / sx, which gives q - zx exactly; conv0 reads that as
-//    s8 with no zero point. This needs zx = 128 (q - zx then fits s8): every release.
+//    copy_activation gives the real values s * (q - z) (CompiledNetwork::Impl::dequant).
+//  - The input: the user's f32 tensor x = sx * (q - zx) is reordered to s8 with scale
+//    1 / sx (the model's own input scale), which gives q - zx exactly; conv0 reads that
+//    as s8 with no zero point. This needs zx = 128 (q - zx then fits s8): every release
+//    and every calibrated model.
 //  - ReLU6 / ReLU is a clip post-op. oneDNN adds the dst zero point after the post-ops,
 //    so the bounds are TFLite's [lo, hi] shifted by -zo.
 //  - Weights are u8 with zero point zw; oneDNN 2.6 convolutions take no weight zero
 //    point and weights must be s8:
-//      * pointwise and the classifier: a matmul with s8 weights (w - 128) and weight
-//        zero point (zw - 128), so oneDNN computes sum (x - zx)(w - zw) itself (its
-//        compensation is one row sum per output pixel). Exact. When every (w - zw)
-//        fits s8 the weights are (w - zw) and no zero point is needed.
-//      * conv0 and depthwise: s8 weights (w - zw), exact when they all fit s8. In the
-//        releases nearly every such layer has 1-8 channels where one or two weights do
-//        not (the channel holding the layer's extreme weight). Such a channel's weights
-//        are divided by f = max(hi / 127, lo / -128) and rounded, its output scale
-//        multiplied by f and its bias divided by f (f32 bias): NOT exact, each weight
-//        of that channel off by up to f / 2 steps (kOverflow::Rescale). Clamping only
-//        the outlier instead (kOverflow::Clamp) is far worse: 42-95% top-1 agreement
-//        against 94-98%. The layer's impl string says how many channels. An exact
-//        form needs int32 accumulation of a second convolution for the outliers (see
-//        INT8_NOTES.md).
-//  - The average pool is oneDNN's u8 average (rounds half to even where TFLite rounds
-//    half up; only ties differ). The pool's output keeps its input's quantization, as
-//    in TFLite.
+//      * pointwise and the classifier: a matmul. When every (w - zw) fits s8 (always for
+//        calibrated models: zw = 128) the weights are (w - zw); otherwise s8 weights
+//        (w - 128) with weight zero point (zw - 128), so oneDNN computes
+//        sum (x - zx)(w - zw) itself (one row sum per output pixel). Exact.
+//      * conv0 and depthwise: s8 weights A = clamp(w - zw, -128, 127). In the releases
+//        nearly every such layer has 1-8 channels where 1-7 taps hold a (w - zw) outside
+//        s8 (up to +-255): the "outliers". Their remainder B = (w - zw) - A (|B| <= 128)
+//        is computed exactly and summed in the int32 accumulator, before the one
+//        requantization, so the layer stays bit-exact:
+//          - conv0: the input gets one more channel per input channel holding an outlier
+//            tap (a copy of it, made by a small reorder before conv0), and B sits in the
+//            weights of that copy. VNNI pads conv0's 3 input channels to 4 anyway, so
+//            one copy (every release) costs nothing in the convolution.
+//          - depthwise: the main primitive runs all channels with A (the outlier
+//            channels' outputs are then wrong); three small steps redo only those:
+//            a reorder copies each outlier channel twice into a dense [N, 2k, H, W]
+//            buffer (a stride-0 view), a regular convolution (2k -> k channels, ic 2j
+//            holding A and ic 2j+1 holding B of channel j) computes them exactly with
+//            the layer's own bias, scales, clip and zero points, and a reorder writes
+//            them back into the layer's output. Channels in arithmetic progression
+//            share one copy and one write-back reorder.
+//        Measured alternatives (INT8_NOTES.md): rescaling the outlier channel's weights
+//        (inexact, 93.6-98% top-1 agreement with TFLite), a second full depthwise with
+//        B and f32 output added as a binary post-op (+45-50% on the layer: the binary
+//        post-op and per-channel multiply slow the depthwise kernel), B's share as a
+//        per-pixel broadcast post-op (oneDNN falls back to its reference kernel).
+//  - The average pool is oneDNN's u8 average with an eltwise linear post-op adding
+//    1 / (4 n): TFLite rounds half up ((sum + n/2) / n), oneDNN half to even; the nudge
+//    moves exact ties up and nothing else (other averages are >= 1 / (2n) from a half).
+//    The pool's output keeps its input's quantization, as in TFLite.
 //  - The classifier writes f32: the dequantized uint8 logits so * (q - zo), made by
-//    post-ops round -> clip to [-zo, 255 - zo] -> linear(so), so the f32 softmax sees
-//    exactly the values TFLite's uint8 logits stand for.
+//    post-ops round -> clip to [-zo, 255 - zo] -> linear(so); the f32 softmax follows,
+//    then (when the model quantizes its output, as the releases do: 1/256) two reorders
+//    round the probabilities to the model's uint8 output and back, so probabilities()
+//    are TFLite's (and equal ones are ordered by class index, as TFLite orders them).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <omp.h>
 
 #include "engine/layer_builders.hpp"
 
@@ -57,6 +79,8 @@ namespace {
 using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
+using Step = BuiltLayer::Step;
+using StepTensor = BuiltLayer::StepTensor;
 
 float scale_at(const QuantParams& p, std::size_t c) { return p.scale.size() == 1 ? p.scale[0] : p.scale[c]; }
 std::int32_t zero_point_at(const QuantParams& p, std::size_t c) {
@@ -65,8 +89,8 @@ std::int32_t zero_point_at(const QuantParams& p, std::size_t c) {
 
 const QuantizedLayer& quant_of(const LayerWeights& w) {
     if (!w.quant) {
-        throw std::invalid_argument("int8 precision needs a uint8 (quantized TFLite) model; layer " + w.name +
-                                    " has no quantization parameters");
+        throw std::invalid_argument("int8 precision needs quantization parameters on every layer (a uint8 model, "
+                                    "or a calibrated one); layer " + w.name + " has none");
     }
     return *w.quant;
 }
@@ -83,9 +107,8 @@ std::vector<float> output_scales(const QuantizedLayer& q, int out_c) {
 struct Range {
     int lo = 0, hi = 255;
 };
-Range activation_range(const QuantParams& out, Activation act, bool fused) {
+Range activation_range(const QuantParams& out, Activation act) {
     Range r;
-    if (!fused) return r;
     const float s = out.scale[0];
     const auto zo = static_cast<std::int32_t>(out.zero_point[0]);
     auto quantize = [&](float f) { return zo + static_cast<std::int32_t>(std::round(f / s)); };
@@ -94,68 +117,66 @@ Range activation_range(const QuantParams& out, Activation act, bool fused) {
     return r;
 }
 
-// How conv0 / depthwise weights whose (w - zw) leave s8 are represented.
-enum class Overflow {
-    Clamp,    // clamp (w - zw) to [-128, 127]: few weights, each off by up to 127 steps
-    Rescale,  // per channel that overflows: round((w - zw) / f) with f = max / 127 and
-              // the output scale times f (bias / f in f32): every weight of that
-              // channel off by at most f / 2 steps, f < 2.01
-};
-constexpr Overflow kOverflow = Overflow::Rescale;
-
-// Weights as s8, in the canonical layout, and the weight zero point oneDNN must apply.
-struct S8Weights {
+// Pointwise / classifier weights as s8, in the canonical layout, and the weight zero
+// point the matmul must apply.
+struct MatmulWeights {
     std::vector<std::int8_t> data;
-    std::int32_t zero_point = 0;  // for a matmul; 0 otherwise
-    std::size_t clamped = 0;      // values that did not fit (clamped or rescaled)
-    std::vector<float> factor;    // per output channel: weights were divided by it (1: exact)
+    std::int32_t zero_point = 0;
     std::string mapping;
 };
 
-S8Weights s8_weights(const QuantizedLayer& q, int out_c, bool zero_point_ok) {
-    S8Weights r;
+MatmulWeights matmul_weights(const QuantizedLayer& q, const std::string& name, int out_c) {
+    MatmulWeights r;
     const std::size_t per = q.weights_q.size() / static_cast<std::size_t>(out_c);
     r.data.resize(q.weights_q.size());
-    r.factor.assign(static_cast<std::size_t>(out_c), 1.0f);
-    std::vector<std::int32_t> hi(r.factor.size(), 0), lo(r.factor.size(), 0);
+    bool fits = true;
     for (std::size_t i = 0; i < q.weights_q.size(); ++i) {
         const std::int32_t d = static_cast<std::int32_t>(q.weights_q[i]) - zero_point_at(q.weights, i / per);
-        r.clamped += d < -128 || d > 127;
+        fits = fits && d >= -128 && d <= 127;
         r.data[i] = static_cast<std::int8_t>(std::clamp(d, -128, 127));
-        hi[i / per] = std::max(hi[i / per], d);
-        lo[i / per] = std::min(lo[i / per], d);
     }
-    if (r.clamped == 0) {
+    if (fits) {
         r.mapping = "s8 w-zw";
         return r;
     }
-    const bool per_tensor_zp = q.weights.zero_point.size() == 1;
-    if (zero_point_ok && per_tensor_zp) {
-        for (std::size_t i = 0; i < q.weights_q.size(); ++i) {
-            r.data[i] = static_cast<std::int8_t>(static_cast<std::int32_t>(q.weights_q[i]) - 128);
+    if (q.weights.zero_point.size() != 1) {
+        throw std::invalid_argument("int8: layer " + name + " has per-channel weight zero points and weights " +
+                                    "that do not fit s8 after them (oneDNN's matmul takes one weight zero point)");
+    }
+    for (std::size_t i = 0; i < q.weights_q.size(); ++i) {
+        r.data[i] = static_cast<std::int8_t>(static_cast<std::int32_t>(q.weights_q[i]) - 128);
+    }
+    r.zero_point = zero_point_at(q.weights, 0) - 128;
+    r.mapping = "s8 w-128, wei zp";
+    return r;
+}
+
+// conv0 / depthwise weights: A = clamp(w - zw) as s8 in the canonical layout, and the
+// taps where w - zw did not fit, with their remainder B = (w - zw) - A.
+struct SplitWeights {
+    std::vector<std::int8_t> a;
+    struct Outlier {
+        int oc = 0, ic = 0;  // ic: 0 for depthwise
+        int tap = 0;         // kh * kernel + kw
+        std::int32_t rest = 0;
+    };
+    std::vector<Outlier> outliers;
+};
+
+SplitWeights split_weights(const QuantizedLayer& q, const LayerSpec& l) {
+    SplitWeights r;
+    const std::size_t per = q.weights_q.size() / static_cast<std::size_t>(l.out_c);
+    const std::size_t taps = static_cast<std::size_t>(l.kernel) * static_cast<std::size_t>(l.kernel);
+    r.a.resize(q.weights_q.size());
+    for (std::size_t i = 0; i < q.weights_q.size(); ++i) {
+        const std::int32_t d = static_cast<std::int32_t>(q.weights_q[i]) - zero_point_at(q.weights, i / per);
+        const std::int32_t a = std::clamp(d, -128, 127);
+        r.a[i] = static_cast<std::int8_t>(a);
+        if (a != d) {
+            r.outliers.push_back({static_cast<int>(i / per), static_cast<int>((i % per) / taps),
+                                  static_cast<int>(i % taps), d - a});
         }
-        r.zero_point = zero_point_at(q.weights, 0) - 128;
-        r.clamped = 0;
-        r.mapping = "s8 w-128, wei zp";
-        return r;
     }
-    if (kOverflow == Overflow::Clamp) {
-        r.mapping = "s8 w-zw, clamped " + std::to_string(r.clamped) + "/" + std::to_string(r.data.size());
-        return r;
-    }
-    std::size_t channels = 0;
-    for (std::size_t c = 0; c < r.factor.size(); ++c) {
-        if (hi[c] <= 127 && lo[c] >= -128) continue;
-        ++channels;
-        const float f = std::max(static_cast<float>(hi[c]) / 127.0f, static_cast<float>(lo[c]) / -128.0f);
-        r.factor[c] = f;
-        for (std::size_t i = c * per; i < (c + 1) * per; ++i) {
-            const std::int32_t d = static_cast<std::int32_t>(q.weights_q[i]) - zero_point_at(q.weights, c);
-            r.data[i] = static_cast<std::int8_t>(std::clamp<long>(std::lround(static_cast<float>(d) / f), -128, 127));
-        }
-    }
-    r.mapping = "s8 w-zw, " + std::to_string(channels) + "/" + std::to_string(r.factor.size()) +
-                " channels rescaled (" + std::to_string(r.clamped) + " weights outside s8)";
     return r;
 }
 
@@ -209,6 +230,112 @@ BuiltLayer built(const PrimitiveDesc& pd, dnnl::primitive prim, const std::strin
     return b;
 }
 
+// An nhwc-ordered view with explicit strides (elements): dims {N, C, H, W}.
+memory::desc strided(const memory::dims& dims, dt type, const memory::dims& strides) {
+    return memory::desc(dims, type, strides);
+}
+
+// One int8 convolution (u8 dst, requantized as TFLite): src, canonical weights
+// (oihw or goihw), per-channel bias / scales, the layer's geometry.
+struct ConvSpec {
+    memory::desc src, dst;
+    memory::dims weight_dims;
+    tag weight_tag = tag::oihw;
+    const std::vector<std::int8_t>* weights = nullptr;
+    std::vector<std::int32_t> bias;
+    std::vector<float> scales;
+    std::int32_t zx = 0, zo = 0;
+    Range range;
+    // Geometry when it is not the layer's own (empty: the layer's).
+    memory::dims strides, pad_l, pad_r;
+};
+
+BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvSpec& c, const std::string& mapping) {
+    const memory::dim out_c = c.dst.dims()[1];
+    dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                         c.src, memory::desc(c.weight_dims, dt::s8, tag::any),
+                                         memory::desc({out_c}, dt::s32, tag::x), c.dst,
+                                         c.strides.empty() ? memory::dims{l.stride, l.stride} : c.strides,
+                                         c.pad_l.empty() ? memory::dims{l.pad_top, l.pad_left} : c.pad_l,
+                                         c.pad_r.empty() ? memory::dims{l.pad_bottom, l.pad_right} : c.pad_r);
+    dnnl::primitive_attr attr = base_attr();
+    set_scales(attr, c.scales);
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(c.range.lo - c.zo),
+                       static_cast<float>(c.range.hi - c.zo));
+    attr.set_post_ops(ops);
+    if (c.zx != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+    if (c.zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
+    dnnl::convolution_forward::primitive_desc pd(desc, attr, env.eng);
+    BuiltLayer b = built(pd, dnnl::convolution_forward(pd), mapping);
+    b.constants[DNNL_ARG_WEIGHTS] =
+        reordered(env, memory::desc(c.weight_dims, dt::s8, c.weight_tag), pd.weights_desc(), *c.weights);
+    b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), c.bias);
+    if (c.zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, c.zx);
+    if (c.zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, c.zo);
+    return b;
+}
+
+// Primitives created while this lives are made for one OpenMP thread (Step::threads = 1).
+class SingleThreaded {
+public:
+    SingleThreaded() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
+    ~SingleThreaded() { omp_set_num_threads(saved_); }
+    SingleThreaded(const SingleThreaded&) = delete;
+    SingleThreaded& operator=(const SingleThreaded&) = delete;
+
+private:
+    int saved_;
+};
+
+memory::dim floor_div(memory::dim a, memory::dim b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+StepTensor tensor(StepTensor::Kind kind, std::size_t offset, const memory::desc& view, int aux = -1) {
+    StepTensor t;
+    t.kind = kind;
+    t.aux = aux;
+    t.offset = offset;
+    t.view = view;
+    return t;
+}
+
+Step reorder_step(const BuildEnv& env, const std::string& name, const StepTensor& from, const StepTensor& to,
+                  bool before_main = false, const dnnl::primitive_attr& attr = {}) {
+    dnnl::reorder::primitive_desc pd(env.eng, from.view, env.eng, to.view, attr);
+    Step s;
+    s.prim = dnnl::reorder(pd);
+    s.name = name;
+    s.impl = pd.impl_info_str();
+    s.before_main = before_main;
+    s.threads = omp_get_max_threads();
+    s.tensors = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    return s;
+}
+
+// Channels (sorted) split into runs in arithmetic progression, so one strided view
+// covers each run: first index into the channel list, count, channel step. oneDNN
+// accepts a view only when the run fits inside a pixel (step * count <= channels).
+struct Run {
+    std::size_t first = 0, count = 1;
+    memory::dim step = 1;
+};
+std::vector<Run> progressions(const std::vector<int>& channels, int pixel) {
+    std::vector<Run> runs;
+    for (std::size_t i = 0; i < channels.size();) {
+        Run r{i, 1, 1};
+        if (i + 1 < channels.size() && 2 * (channels[i + 1] - channels[i]) <= pixel) {
+            r.step = channels[i + 1] - channels[i];
+            while (i + r.count < channels.size() && channels[i + r.count] - channels[i + r.count - 1] == r.step &&
+                   r.step * static_cast<memory::dim>(r.count + 1) <= pixel) {
+                ++r.count;
+            }
+        }
+        runs.push_back(r);
+        i += r.count;
+    }
+    return runs;
+}
+
 class Int8Builders final : public LayerBuilders {
 public:
     dt input_type() const override { return dt::s8; }
@@ -216,7 +343,7 @@ public:
     dnnl::primitive_attr input_reorder_attr(const BuildEnv& env) const override {
         const QuantParams& in = env.weights.input_quant;
         if (in.empty() || in.zero_point[0] != 128) {
-            throw std::invalid_argument("int8 precision needs a uint8 model whose input zero point is 128");
+            throw std::invalid_argument("int8 precision needs a quantized model whose input zero point is 128");
         }
         dnnl::primitive_attr attr;
         attr.set_output_scales(0, {1.0f / in.scale[0]});  // x / sx = q - 128, exactly
@@ -226,53 +353,16 @@ public:
     BuiltLayer convolution(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
                            const memory::desc& src) const override {
         const QuantizedLayer& q = quant_of(w);
-        if (l.kind == LayerKind::Pointwise) return pointwise(env, l, w, q, src);
-        const memory::dim n = env.cfg.batch;
-        const bool first = l.index == 0;
-        // conv0 reads the s8 input (q - zx, no zero point); later layers u8 with zx.
-        const memory::desc src_md =
-            first ? memory::desc({n, l.in_c, l.in_h, l.in_w}, dt::s8, tag::nhwc) : src;
-        const std::int32_t zx = first ? 0 : zero_point_at(q.input, 0);
-        const std::int32_t zo = zero_point_at(q.output, 0);
-        const bool dw = l.kind == LayerKind::Depthwise;
-        const memory::dims wdims = dw ? memory::dims{l.in_c, 1, 1, l.kernel, l.kernel}
-                                      : memory::dims{l.out_c, l.in_c, l.kernel, l.kernel};
-        const memory::desc dst_md({n, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
-        const S8Weights s8 = s8_weights(q, l.out_c, false);
-        const bool rescaled = std::any_of(s8.factor.begin(), s8.factor.end(), [](float f) { return f != 1.0f; });
-        dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference,
-                                             dnnl::algorithm::convolution_direct, src_md,
-                                             memory::desc(wdims, dt::s8, tag::any),
-                                             memory::desc({l.out_c}, rescaled ? dt::f32 : dt::s32, tag::x), dst_md,
-                                             {l.stride, l.stride}, {l.pad_top, l.pad_left},
-                                             {l.pad_bottom, l.pad_right});
-        dnnl::primitive_attr attr = base_attr();
-        std::vector<float> scales = output_scales(q, l.out_c);
-        for (std::size_t c = 0; c < scales.size(); ++c) scales[c] *= s8.factor[c];
-        set_scales(attr, scales);
-        const Range r = activation_range(q.output, env.weights.activation, true);
-        dnnl::post_ops ops;
-        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
-                           static_cast<float>(r.hi - zo));
-        attr.set_post_ops(ops);
-        if (zx != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-        if (zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
-        dnnl::convolution_forward::primitive_desc pd(desc, attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::convolution_forward(pd), s8.mapping);
-        b.constants[DNNL_ARG_WEIGHTS] =
-            reordered(env, memory::desc(wdims, dt::s8, dw ? tag::goihw : tag::oihw), pd.weights_desc(), s8.data);
-        if (rescaled) {
-            memory bias(pd.bias_desc(), env.eng);
-            auto* bp = static_cast<float*>(bias.get_data_handle());
-            for (std::size_t c = 0; c < s8.factor.size(); ++c) {
-                bp[c] = static_cast<float>(q.bias_q[c]) / s8.factor[c];  // accumulator units of the rescaled weights
-            }
-            b.constants[DNNL_ARG_BIAS] = bias;
+        BuiltLayer b;
+        if (l.kind == LayerKind::Pointwise) {
+            b = pointwise(env, l, w, q, src);
+        } else if (l.kind == LayerKind::Depthwise) {
+            b = depthwise(env, l, q, src);
         } else {
-            b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
+            b = first_convolution(env, l, q);
         }
-        if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
-        if (zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, zo);
+        b.dequant_scale = q.output.scale[0];
+        b.dequant_zero_point = zero_point_at(q.output, 0);
         return b;
     }
 
@@ -281,8 +371,19 @@ public:
         dnnl::pooling_forward::desc desc(dnnl::prop_kind::forward_inference,
                                          dnnl::algorithm::pooling_avg_exclude_padding, src, dst_md, {1, 1},
                                          {l.in_h, l.in_w}, {0, 0}, {0, 0});
-        dnnl::pooling_forward::primitive_desc pd(desc, base_attr(), env.eng);
-        return built(pd, dnnl::pooling_forward(pd), "");
+        // Round half up as TFLite: + 1 / (4n) before oneDNN's round-half-even (see top).
+        const float n = static_cast<float>(l.in_h * l.in_w);
+        dnnl::post_ops ops;
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, 1.0f, 0.25f / n);
+        dnnl::primitive_attr attr = base_attr();
+        attr.set_post_ops(ops);
+        dnnl::pooling_forward::primitive_desc pd(desc, attr, env.eng);
+        BuiltLayer b = built(pd, dnnl::pooling_forward(pd), "ties half up");
+        // The pool keeps its input's quantization: the classifier's input.
+        const QuantizedLayer& fc = quant_of(env.weights.layers.back());
+        b.dequant_scale = fc.input.scale[0];
+        b.dequant_zero_point = zero_point_at(fc.input, 0);
+        return b;
     }
 
     BuiltLayer classifier(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
@@ -291,7 +392,7 @@ public:
         const memory::dim n = env.cfg.batch;
         const std::int32_t zx = zero_point_at(q.input, 0);
         const std::int32_t zo = zero_point_at(q.output, 0);
-        const S8Weights s8 = s8_weights(q, l.out_c, true);
+        const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
         const memory::desc src2d({n, l.in_c}, dt::u8, tag::ab);
         const memory::desc dst_md({n, l.out_c}, dt::f32, tag::ab);
         const memory::desc b_md({1, l.out_c}, dt::s32, tag::ab);
@@ -315,13 +416,33 @@ public:
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
         if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
         if (s8.zero_point != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS] = s32_scalar(env, s8.zero_point);
-        return b;
+        return b;  // f32 real logits: no dequantization
     }
 
-    BuiltLayer softmax(const BuildEnv& env, const LayerSpec&, const memory::desc& src) const override {
+    BuiltLayer softmax(const BuildEnv& env, const LayerSpec& l, const memory::desc& src) const override {
         dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, src, 1);
         dnnl::softmax_forward::primitive_desc pd(desc, base_attr(), env.eng);
-        return built(pd, dnnl::softmax_forward(pd), "");
+        BuiltLayer b = built(pd, dnnl::softmax_forward(pd), "");
+        const QuantParams& out = env.weights.output_quant;
+        if (out.empty()) return b;
+        // The model's uint8 output: q = round(p / s) + z, saturated, then p = s * (q - z).
+        const std::int32_t z = zero_point_at(out, 0);
+        const memory::desc q_md({env.cfg.batch, l.out_c}, dt::u8, tag::ab);
+        b.aux = {q_md};
+        const SingleThreaded one;
+        dnnl::primitive_attr to_q, from_q;
+        to_q.set_output_scales(0, {1.0f / out.scale[0]});
+        from_q.set_output_scales(0, {out.scale[0]});
+        if (z != 0) {
+            to_q.set_zero_points(DNNL_ARG_DST, 0, {z});
+            from_q.set_zero_points(DNNL_ARG_SRC, 0, {z});
+        }
+        b.extra.push_back(reorder_step(env, l.name + " to uint8", tensor(StepTensor::Kind::LayerOutput, 0, b.dst),
+                                       tensor(StepTensor::Kind::Aux, 0, q_md, 0), false, to_q));
+        b.extra.push_back(reorder_step(env, l.name + " from uint8", tensor(StepTensor::Kind::Aux, 0, q_md, 0),
+                                       tensor(StepTensor::Kind::LayerOutput, 0, b.dst), false, from_q));
+        b.impl += " [uint8 output, as the model]";
+        return b;
     }
 
 private:
@@ -331,14 +452,14 @@ private:
         const memory::dim rows = env.cfg.batch * l.out_h * l.out_w;
         const std::int32_t zx = zero_point_at(q.input, 0);
         const std::int32_t zo = zero_point_at(q.output, 0);
-        const S8Weights s8 = s8_weights(q, l.out_c, true);
+        const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
         const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
         const memory::desc dst2d({rows, l.out_c}, dt::u8, tag::ab);
         const memory::desc b_md({1, l.out_c}, dt::s32, tag::ab);
         dnnl::matmul::desc desc(src2d, memory::desc({l.in_c, l.out_c}, dt::s8, tag::any), b_md, dst2d);
         dnnl::primitive_attr attr = base_attr();
         set_scales(attr, output_scales(q, l.out_c));
-        const Range r = activation_range(q.output, env.weights.activation, true);
+        const Range r = activation_range(q.output, env.weights.activation);
         dnnl::post_ops ops;
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
                            static_cast<float>(r.hi - zo));
@@ -358,6 +479,197 @@ private:
         if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
         if (s8.zero_point != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS] = s32_scalar(env, s8.zero_point);
         if (zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, zo);
+        return b;
+    }
+
+    // conv0 on the s8 input q - 128 (no zero point). Input channels holding an outlier
+    // tap are copied into extra input channels whose weights are the remainders B.
+    static BuiltLayer first_convolution(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q) {
+        const memory::dim n = env.cfg.batch;
+        const SplitWeights split = split_weights(q, l);
+        std::set<int> copied_set;
+        for (const auto& o : split.outliers) copied_set.insert(o.ic);
+        const std::vector<int> copied(copied_set.begin(), copied_set.end());
+        const int in_c = l.in_c + static_cast<int>(copied.size());
+        const std::size_t taps = static_cast<std::size_t>(l.kernel) * static_cast<std::size_t>(l.kernel);
+        std::vector<std::int8_t> weights(static_cast<std::size_t>(l.out_c) * static_cast<std::size_t>(in_c) * taps, 0);
+        for (std::size_t oc = 0; oc < static_cast<std::size_t>(l.out_c); ++oc) {
+            const std::size_t from = oc * static_cast<std::size_t>(l.in_c) * taps;
+            std::copy(split.a.begin() + static_cast<std::ptrdiff_t>(from),
+                      split.a.begin() + static_cast<std::ptrdiff_t>(from + static_cast<std::size_t>(l.in_c) * taps),
+                      weights.begin() + static_cast<std::ptrdiff_t>(oc * static_cast<std::size_t>(in_c) * taps));
+        }
+        for (const auto& o : split.outliers) {
+            const auto extra_ic = static_cast<std::size_t>(
+                l.in_c + (std::lower_bound(copied.begin(), copied.end(), o.ic) - copied.begin()));
+            weights[(static_cast<std::size_t>(o.oc) * static_cast<std::size_t>(in_c) + extra_ic) * taps +
+                    static_cast<std::size_t>(o.tap)] = static_cast<std::int8_t>(o.rest);
+        }
+        ConvSpec c;
+        c.src = memory::desc({n, in_c, l.in_h, l.in_w}, dt::s8, tag::nhwc);
+        c.dst = memory::desc({n, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
+        c.weight_dims = {l.out_c, in_c, l.kernel, l.kernel};
+        c.weight_tag = tag::oihw;
+        c.weights = &weights;
+        c.bias = q.bias_q;
+        c.scales = output_scales(q, l.out_c);
+        c.zx = 0;
+        c.zo = zero_point_at(q.output, 0);
+        c.range = activation_range(q.output, env.weights.activation);
+        std::string mapping = "s8 w-zw";
+        if (!copied.empty()) {
+            mapping += ", " + std::to_string(split.outliers.size()) + " weights outside s8 exact via " +
+                       std::to_string(copied.size()) + " copied input channel(s)";
+        }
+        BuiltLayer b = int8_convolution(env, l, c, mapping);
+        if (copied.empty()) return b;
+        // The input reorder fills channels [0, in_c); small reorders copy the outlier
+        // taps' input channels into the rest.
+        const memory::dims px_strides = {in_c * l.in_h * l.in_w, 1, in_c * l.in_w, in_c};
+        b.input_view = strided({n, l.in_c, l.in_h, l.in_w}, dt::s8, px_strides);
+        const memory::desc one = strided({n, 1, l.in_h, l.in_w}, dt::s8, px_strides);
+        const SingleThreaded single;
+        for (std::size_t i = 0; i < copied.size(); ++i) {
+            b.extra.push_back(reorder_step(env, l.name + " input copy",
+                                           tensor(StepTensor::Kind::LayerInput, static_cast<std::size_t>(copied[i]), one),
+                                           tensor(StepTensor::Kind::LayerInput, static_cast<std::size_t>(l.in_c) + i, one),
+                                           true));
+        }
+        return b;
+    }
+
+    // Depthwise: the main primitive with A on every channel, then the outlier channels
+    // redone exactly (copy twice -> 2k -> k convolution -> write back; see top).
+    static BuiltLayer depthwise(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                const memory::desc& src) {
+        const memory::dim n = env.cfg.batch;
+        const SplitWeights split = split_weights(q, l);
+        const std::int32_t zx = zero_point_at(q.input, 0);
+        ConvSpec c;
+        c.src = src;
+        c.dst = memory::desc({n, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
+        c.weight_dims = {l.in_c, 1, 1, l.kernel, l.kernel};
+        c.weight_tag = tag::goihw;
+        c.weights = &split.a;
+        c.bias = q.bias_q;
+        c.scales = output_scales(q, l.out_c);
+        c.zx = zx;
+        c.zo = zero_point_at(q.output, 0);
+        c.range = activation_range(q.output, env.weights.activation);
+        std::set<int> channel_set;
+        for (const auto& o : split.outliers) channel_set.insert(o.oc);
+        const std::vector<int> channels(channel_set.begin(), channel_set.end());
+        std::string mapping = "s8 w-zw";
+        if (channels.empty()) return int8_convolution(env, l, c, mapping);
+
+        const std::vector<Run> runs = progressions(channels, l.in_c);
+        mapping += ", " + std::to_string(channels.size()) + "/" + std::to_string(l.out_c) + " channels with " +
+                   std::to_string(split.outliers.size()) + " weights outside s8 exact in " +
+                   std::to_string(2 * runs.size() + 1) + " more steps";
+        BuiltLayer b = int8_convolution(env, l, c, mapping);
+
+        // The outlier channels alone: input copied twice [N, 2k, H, W], output [N, k, Ho, Wo].
+        // Small work: every step is made for one thread (a team costs more than it saves).
+        const SingleThreaded single;
+        const auto k = static_cast<memory::dim>(channels.size());
+        const memory::dim C = l.in_c, H = l.in_h, W = l.in_w, Ho = l.out_h, Wo = l.out_w, s = l.stride;
+        const memory::desc twice({n, 2 * k, H, W}, dt::u8, tag::nhwc);
+        const memory::desc fixed({n, k, Ho, Wo}, dt::u8, tag::nhwc);
+        b.aux = {twice, fixed};
+        for (const Run& r : runs) {
+            const auto m = static_cast<memory::dim>(r.count);
+            const memory::dims dims = {n, m, 2, H, W};
+            const memory::desc from = strided(dims, dt::u8, {H * W * C, r.step, 0, W * C, C});  // each channel twice
+            const memory::desc to = strided(dims, dt::u8, {H * W * 2 * k, 2, 1, W * 2 * k, 2 * k});
+            b.extra.push_back(reorder_step(
+                env, l.name + " outlier channels in",
+                tensor(StepTensor::Kind::LayerInput, static_cast<std::size_t>(channels[r.first]), from),
+                tensor(StepTensor::Kind::Aux, 2 * r.first, to, 0)));
+        }
+        // The 2k -> k convolution (ic 2j: A of channel j, ic 2j + 1: B) on "super-pixels":
+        // g output pixels of a row side by side as channels. The bytes are the same
+        // (nhwc [N, H, W, 2k] is [N, H, W / G, G * 2k] with G = stride * g), and one
+        // output super-pixel makes g * k outputs: with k outputs per pixel oneDNN's int8
+        // kernel would leave most of its 16 output lanes empty (2.5-3x slower at 112x112,
+        // measured). Horizontally the convolution then has stride 1 and a kernel of the
+        // super-pixels the taps reach; vertically the layer's own geometry.
+        memory::dim g = 1;
+        for (const memory::dim cand : {16, 8, 4, 2}) {
+            if (cand * k <= 16 && Wo % cand == 0 && W == s * Wo) {
+                g = cand;
+                break;
+            }
+        }
+        const memory::dim G = s * g, kernel = l.kernel, pl = l.pad_left;
+        memory::dim lo = 0, hi = 0;  // super-pixel offsets the taps reach
+        for (memory::dim o = 0; o < g; ++o) {
+            for (memory::dim kw = 0; kw < kernel; ++kw) {
+                lo = std::min(lo, floor_div(s * o + kw - pl, G));
+                hi = std::max(hi, floor_div(s * o + kw - pl, G));
+            }
+        }
+        const memory::dim KW = hi - lo + 1;
+        const auto taps = static_cast<std::size_t>(kernel * kernel);
+        std::vector<std::int8_t> rest(static_cast<std::size_t>(k) * taps, 0);  // B per channel
+        for (const auto& o : split.outliers) {
+            const auto j = static_cast<std::size_t>(std::lower_bound(channels.begin(), channels.end(), o.oc) -
+                                                    channels.begin());
+            rest[j * taps + static_cast<std::size_t>(o.tap)] = static_cast<std::int8_t>(o.rest);
+        }
+        const memory::dim oc = g * k, ic = G * 2 * k;
+        std::vector<std::int8_t> weights(static_cast<std::size_t>(oc * ic * kernel * KW), 0);
+        ConvSpec f;
+        for (memory::dim o = 0; o < g; ++o) {
+            for (memory::dim j = 0; j < k; ++j) {
+                const auto ch = static_cast<std::size_t>(channels[static_cast<std::size_t>(j)]);
+                const memory::dim out = o * k + j;
+                f.bias.push_back(q.bias_q[ch]);
+                f.scales.push_back(c.scales[ch]);
+                for (memory::dim kh = 0; kh < kernel; ++kh) {
+                    for (memory::dim kw = 0; kw < kernel; ++kw) {
+                        const memory::dim x = s * o + kw - pl, off = floor_div(x, G);
+                        const memory::dim in = (x - off * G) * 2 * k + 2 * j;
+                        const auto at = [&](memory::dim i) {
+                            return static_cast<std::size_t>(((out * ic + i) * kernel + kh) * KW + (off - lo));
+                        };
+                        const std::size_t tap = static_cast<std::size_t>(kh * kernel + kw);
+                        weights[at(in)] = split.a[ch * taps + tap];
+                        weights[at(in + 1)] = rest[static_cast<std::size_t>(j) * taps + tap];
+                    }
+                }
+            }
+        }
+        f.src = memory::desc({n, ic, H, W / G}, dt::u8, tag::nhwc);
+        f.dst = memory::desc({n, oc, Ho, Wo / g}, dt::u8, tag::nhwc);
+        f.weight_dims = {oc, ic, kernel, KW};
+        f.weight_tag = tag::oihw;
+        f.weights = &weights;
+        f.zx = zx;
+        f.zo = c.zo;
+        f.range = c.range;
+        f.strides = {s, 1};
+        f.pad_l = {l.pad_top, -lo};
+        f.pad_r = {l.pad_bottom, KW - 1 + lo};
+        BuiltLayer fix = int8_convolution(env, l, f, "");
+        Step step;
+        step.prim = fix.prim;
+        step.name = l.name + " outlier channels";
+        step.impl = fix.impl;
+        step.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::Aux, 0, f.src, 0)},
+                        {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, f.dst, 1)}};
+        step.constants = fix.constants;
+        step.scratchpad = fix.scratchpad;
+        step.threads = 1;
+        b.extra.push_back(step);
+        for (const Run& r : runs) {
+            const auto m = static_cast<memory::dim>(r.count);
+            const memory::dims dims = {n, m, Ho, Wo};
+            b.extra.push_back(reorder_step(
+                env, l.name + " outlier channels out",
+                tensor(StepTensor::Kind::Aux, r.first, strided(dims, dt::u8, {Ho * Wo * k, 1, Wo * k, k}), 1),
+                tensor(StepTensor::Kind::LayerOutput, static_cast<std::size_t>(channels[r.first]),
+                       strided(dims, dt::u8, {Ho * Wo * C, r.step, Wo * C, C}))));
+        }
         return b;
     }
 };

@@ -5,8 +5,12 @@
 
 #include <dnnl.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "mobilenet/network.hpp"
 
@@ -31,6 +35,37 @@ struct BuiltLayer {
     // DNNL_ARG_SRC / DNNL_ARG_DST -> how this primitive sees that tensor when it differs
     // from src / dst (same bytes, e.g. a matmul's 2-D view of an nhwc activation).
     std::unordered_map<int, dnnl::memory::desc> views;
+
+    // A layer may need more than one primitive (the int8 path's exact outlier channels).
+    // Further steps, each with the tensors it reads and writes: the layer's input or
+    // output, or one of `aux` (buffers of these descs, one set per context), optionally
+    // a view at a byte offset. Run in order, before or after the main primitive.
+    struct StepTensor {
+        enum class Kind { LayerInput, LayerOutput, Aux } kind = Kind::LayerInput;
+        int aux = -1;                  // Aux: index into `aux`
+        std::size_t offset = 0;        // bytes from the tensor's start
+        dnnl::memory::desc view;       // the primitive's desc of those bytes (zero size: the tensor's)
+    };
+    struct Step {
+        dnnl::primitive prim;
+        std::string name, impl;
+        bool before_main = false;
+        std::vector<std::pair<int, StepTensor>> tensors;  // DNNL_ARG_* -> tensor
+        std::unordered_map<int, dnnl::memory> constants;
+        dnnl::memory::desc scratchpad;
+        // OpenMP threads the primitive was created for (and must run with); 0: the
+        // network's. Tiny steps are created single-threaded: a team costs more than it saves.
+        int threads = 0;
+    };
+    std::vector<Step> extra;
+    std::vector<dnnl::memory::desc> aux;
+    // First layer only: the part of `src` the input reorder writes (zero size: all of
+    // it); the rest is filled by the layer's own before-main steps.
+    dnnl::memory::desc input_view;
+    // How copy_activation reads the output: real = scale * (stored - zero_point);
+    // scale 0: the stored values are real (f32 layers).
+    float dequant_scale = 0;
+    std::int32_t dequant_zero_point = 0;
 };
 
 class LayerBuilders {

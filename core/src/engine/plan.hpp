@@ -6,6 +6,8 @@
 
 #include <dnnl.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -22,8 +24,10 @@ struct TensorRef {
         UserInput,       // the caller's NHWC f32 input
         ReorderedInput,  // the input in the first layer's layout (when it differs)
         LayerOutput,     // output of layer `layer`
+        Aux,             // auxiliary buffer `layer` (index into Impl::aux) of a multi-step layer
     } kind = Kind::UserInput;
     int layer = -1;
+    std::size_t offset = 0;  // bytes from the tensor's start (a view of part of it; see views)
 };
 
 struct PlannedStep {
@@ -35,6 +39,7 @@ struct PlannedStep {
     std::unordered_map<int, dnnl::memory> constants;         // DNNL_ARG_* -> shared, read-only
     dnnl::memory::desc scratchpad;                           // zero size: none
     std::unordered_map<int, dnnl::memory::desc> views;       // DNNL_ARG_* -> view of its tensor
+    int threads = 0;       // OpenMP threads it was created for and runs with; 0: the network's
 };
 
 struct CompiledNetwork::Impl {
@@ -53,6 +58,16 @@ struct CompiledNetwork::Impl {
     std::vector<bool> pingpong;
     std::vector<PlannedStep> steps;
     std::vector<std::string> impls;       // per layer
+    // Per context: buffers private to a layer's extra steps (zero-filled once), e.g. the
+    // int8 path's exact outlier channels.
+    std::vector<dnnl::memory::desc> aux;
+    // Per layer: how copy_activation turns the stored values into real ones,
+    // real = scale * (stored - zero_point); scale 0: stored values are real already.
+    struct Dequant {
+        float scale = 0;
+        std::int32_t zero_point = 0;
+    };
+    std::vector<Dequant> dequant;
     int feature_layer = -1;
     double build_ms = 0;
 
