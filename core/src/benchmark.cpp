@@ -73,8 +73,8 @@ std::optional<AdaptiveLatency> benchmark_adaptive(AdaptiveExecution& exec, const
     ms.reserve(static_cast<std::size_t>(options.runs));
     for (int i = 0; i < options.runs; ++i) {
         if (cancel.load()) return std::nullopt;
-        const auto t0 = Clock::now();
         ExecutionContext& ctx = exec.select();
+        const auto t0 = Clock::now();
         ctx.forward();
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         ++out.passes_by_threads[ctx.network().threads()];

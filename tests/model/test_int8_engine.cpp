@@ -22,34 +22,22 @@
 #include "mobilenet/network.hpp"
 #include "quantized_reference.hpp"
 #include "test_support.hpp"
+#include "uint8_releases.hpp"
 
 using namespace mnv1;
 namespace q8 = mnv1::test::q8;
 
 namespace {
 
-struct Release {
-    const char* key;   // golden / tflite_predictions name
-    const char* file;  // under models/tflite
-};
-
-const Release kReleases[] = {
-    {"mobilenet_v1_1.0_224_quant_merged", "mobilenet_v1_1.0_224_quant.tflite"},
-    {"mobilenet_v1_0.75_192_quant", "mobilenet_v1_0.75_192_quant.tflite"},
-    {"mobilenet_v1_0.5_160_quant", "mobilenet_v1_0.5_160_quant.tflite"},
-    {"mobilenet_v1_0.25_224_quant", "mobilenet_v1_0.25_224_quant.tflite"},
-    {"mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.25_128_quant.tflite"},
-};
+using test::kUint8Releases;
+using test::read_u8;
+using Release = test::Uint8Release;
+const auto& kReleases = kUint8Releases;
 
 // Top-1 agreement with TFLite the issue asks of every model (% of the 500 images).
 constexpr double kMinAgreement = 99.5;
 
 const char* const kGolden[] = {"bird", "burger", "cat", "grace_hopper", "n01443537_goldfish", "n02510455_giant_panda"};
-
-std::vector<std::uint8_t> read_u8(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // A layer's output as uint8 q. copy_activation gives real values s * (q - z) for every
 // int8 layer (the classifier's are the dequantized logits); the pool has its input's

@@ -17,29 +17,17 @@
 #include "mobilenet/model_io.hpp"
 #include "quantized_reference.hpp"
 #include "test_support.hpp"
+#include "uint8_releases.hpp"
 
 using namespace mnv1;
 namespace q8 = mnv1::test::q8;
 
 namespace {
 
-struct Release {
-    const char* key;   // golden / tflite_predictions name
-    const char* file;  // under models/tflite
-};
-
-const Release kReleases[] = {
-    {"mobilenet_v1_1.0_224_quant_merged", "mobilenet_v1_1.0_224_quant.tflite"},
-    {"mobilenet_v1_0.75_192_quant", "mobilenet_v1_0.75_192_quant.tflite"},
-    {"mobilenet_v1_0.5_160_quant", "mobilenet_v1_0.5_160_quant.tflite"},
-    {"mobilenet_v1_0.25_224_quant", "mobilenet_v1_0.25_224_quant.tflite"},
-    {"mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.25_128_quant.tflite"},
-};
-
-std::vector<std::uint8_t> read_u8(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::kUint8Releases;
+using test::read_u8;
+using Release = test::Uint8Release;
+const auto& kReleases = kUint8Releases;
 
 // The quantized input TFLite saw: decode, RGB, bilinear resize of the whole image,
 // raw bytes (preprocess gives (q - mean) / std with mean = std = 128, exactly).

@@ -116,7 +116,8 @@ void EvaluationController::dispatch(const QString& folder, const QString& csv_pa
     request.weightsPath = status.weightsPath;
     request.alpha = status.request.alpha;
     request.resolution = status.request.resolution;
-    request.threads = status.request.threads;
+    // The thread count the latency was measured at (automatic threads resolve to one).
+    request.threads = status.threads > 0 ? status.threads : status.request.threads;
     request.crop = status.request.crop;
     request.nativeResolution = status.nativeResolution;
     request.latencyMedianMs = status.latencyMs;

@@ -153,7 +153,10 @@ void ClassifyPage::connect_controller() {
     connect(c, &InferenceController::sourceStateChanged, this, [this](bool running) {
         if (!running) image_view_->set_overlay({});
     });
-    connect(c, &InferenceController::errorOccurred, this, [this](const QString& m) { show_notice(NoticeBar::Kind::Error, m); });
+    connect(c, &InferenceController::errorOccurred, this, [this](const QString& m) {
+        latency_->set_measuring(false);  // a failed "Measure again" reports here: re-enable the button
+        show_notice(NoticeBar::Kind::Error, m);
+    });
     connect(c, &InferenceController::warningRaised, this, [this](const QString& m) { show_notice(NoticeBar::Kind::Warning, m); });
 }
 
@@ -437,9 +440,9 @@ void ClassifyPage::show_result(const ClassifyResult& r) {
         results_->clear_predictions(r.pretrained ? tr("No predictions") : tr("Random weights — no predictions"));
         image_view_->set_activation({});
     }
-    inference_label_->setText(tr("This inference: %1 forward pass + %2 preprocessing (%3, %4 threads)")
-                                  .arg(format_ms(r.latencyMs), format_ms(r.preprocessMs), config_name(r.alpha, r.resolution))
-                                  .arg(r.threads));
+    inference_label_->setText(tr("This inference: %1 forward pass + %2 preprocessing (%3, %4)")
+                                  .arg(format_ms(r.latencyMs), format_ms(r.preprocessMs), config_name(r.alpha, r.resolution),
+                                       r.threads == 1 ? tr("1 thread") : tr("%1 threads").arg(r.threads)));
     latency_->add_pass(r.latencyMs, r.threads, r.threadReason);
     emit resultDisplayed();
 }

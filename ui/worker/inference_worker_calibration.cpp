@@ -42,6 +42,8 @@ void InferenceWorker::calibrate(const studio::CalibrationRequest& request) {
         if (model.cancelled || !model.weights) {
             result.cancelled = true;
         } else {
+            // A recalibration replaces the earlier one: its compiled int8 networks leave the cache.
+            if (auto old = calibrated_.find(weights.get()); old != calibrated_.end()) runtime_->evict(old->second.weights);
             calibrated_[weights.get()] = {model.weights, model.images};
             result.images = model.images;
             result.ok = true;

@@ -27,8 +27,13 @@ void InferenceWorker::extract_feature_maps(const studio::FeatureMapRequest& requ
     const auto t0 = Clock::now();
     try {
         // A new configuration means a new compiled network: the old extractor (and the
-        // network it keeps alive) goes.
-        if (features_ && features_->network_ptr() != ctx_->network_ptr()) features_.reset();
+        // network it keeps alive) goes. A change of thread count alone (automatic threads
+        // switching ctx_) computes the same maps, so the extractor stays.
+        if (features_) {
+            mnv1::NetworkConfig kept = features_->network().config(), live = ctx_->network().config();
+            kept.threads = live.threads = 0;
+            if (kept != live || features_->network().weights_ptr() != ctx_->network().weights_ptr()) features_.reset();
+        }
         if (!features_) {
             features_image_.release();
             features_ = std::make_unique<mnv1::FeatureMapExtractor>(ctx_->network_ptr());

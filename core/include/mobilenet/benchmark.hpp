@@ -38,9 +38,10 @@ LatencyStats benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& op
 std::optional<LatencyStats> benchmark_forward(ExecutionContext& ctx, const BenchmarkOptions& options,
                                               const std::atomic<bool>& cancel);
 
-// Times passes at the thread count the threading policy picks pass by pass (the choice,
-// a /proc read at most every few milliseconds, is inside the timed pass: it is part of
-// what a pass costs). Runs on whatever the selected context's input holds.
+// Times passes at the thread count the threading policy picks pass by pass. The choice
+// runs between passes, outside the timing (as on the GUI's live path): the first switch
+// to a thread count builds its network, which is no pass's cost. Runs on whatever the
+// selected context's input holds.
 struct AdaptiveLatency {
     LatencyStats stats;
     std::map<int, int> passes_by_threads;  // timed passes per thread count
