@@ -26,19 +26,13 @@
 #include "pages/calibration_dialog.hpp"
 #include "pages/classify_page.hpp"
 #include "pages/precision_panel.hpp"
+#include "screen_shots.hpp"
 #include "test_support.hpp"
 #include "widgets/results_view.hpp"
 
 namespace {
 
-// With MOBILENET_SHOTS_DIR set (a run under xvfb-run to look at the views), the whole
-// screen is saved there as NAME.png; otherwise nothing happens.
-void screenshot(const char* name) {
-    const QString dir = qEnvironmentVariable("MOBILENET_SHOTS_DIR");
-    if (dir.isEmpty()) return;
-    QTest::qWait(300);  // let the last repaint land
-    QGuiApplication::primaryScreen()->grabWindow(0).save(QStringLiteral("%1/%2.png").arg(dir, QLatin1String(name)));
-}
+using mnv1::test::save_screen;
 
 constexpr int kTimeoutMs = 120000;
 
@@ -139,7 +133,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return classified.count() >= 1; }, kTimeoutMs));
         QCOMPARE(top1(*w), fp32_top1);
         QVERIFY(panel->running_text().contains(QStringLiteral("int8 · released uint8")));
-        screenshot("precision_int8_release");
+        save_screen("precision_int8_release");
         QVERIFY(QTest::qWaitFor([&] {
             return w->classify_page()->findChild<QLabel*>(QStringLiteral("modelLabel"))->text().contains(
                 QStringLiteral("compute int8 · released uint8"));
@@ -162,7 +156,7 @@ private slots:
         QVERIFY(panel->running_text().contains(s->autoDecision.toHtmlEscaped()));
         QVERIFY(QTest::qWaitFor([&] { return classified.count() >= 1; }, kTimeoutMs));
         QCOMPARE(top1(*w), fp32_top1);
-        screenshot("precision_auto");
+        save_screen("precision_auto");
         qInfo("fp32 top-1 '%s'; %s", qPrintable(fp32_top1), qPrintable(s->autoDecision));
     }
 
@@ -195,7 +189,7 @@ private slots:
         QVERIFY2(s->error.contains(QStringLiteral("Calibrate int8")), qPrintable(s->error));
         QVERIFY(panel->running_text().contains(QStringLiteral("int8 not available")));
         QVERIFY(panel->running_text().contains(QStringLiteral("Calibrate int8")));
-        screenshot("precision_int8_float_uncalibrated");
+        save_screen("precision_int8_float_uncalibrated");
         // auto does not pretend either: fp32, saying why.
         choose(*w, mnv1::PrecisionChoice::Auto);
         s = wait_status(*w);
@@ -230,7 +224,7 @@ private slots:
         QVERIFY(progress.count() >= 1);
         QCOMPARE(progress.last().at(0).toInt(), int(files.size()));
         QVERIFY(dialog->message().contains(QStringLiteral("calibrated on 6 images")));
-        screenshot("precision_calibration_dialog");
+        save_screen("precision_calibration_dialog");
         QCOMPARE(QSettings(settings_file(), QSettings::IniFormat).value("paths/calibrationDir").toString(),
                  images.path());
 
@@ -245,7 +239,7 @@ private slots:
         QCOMPARE(w->classify_page()->results_view()->predictions().size(), std::size_t{5});
         QVERIFY(panel->running_text().contains(QStringLiteral("calibrated on 6 images")));
         dialog->close();
-        screenshot("precision_int8_calibrated");
+        save_screen("precision_int8_calibrated");
         qInfo("Keras 0.25-224 int8 (calibrated on 6 images) top-1 on grace_hopper: '%s'", qPrintable(top1(*w)));
     }
 };

@@ -27,19 +27,13 @@
 #include "models/tradeoff_model.hpp"
 #include "pages/evaluation_page.hpp"
 #include "pages/tradeoff_page.hpp"
+#include "screen_shots.hpp"
 #include "test_support.hpp"
 #include "widgets/sweep_dialog.hpp"
 
 namespace {
 
-// With MOBILENET_SHOTS_DIR set (a run under xvfb-run to look at the views), the whole
-// screen is saved there as NAME.png; otherwise nothing happens.
-void screenshot(const char* name) {
-    const QString dir = qEnvironmentVariable("MOBILENET_SHOTS_DIR");
-    if (dir.isEmpty()) return;
-    QTest::qWait(300);  // let the last repaint land
-    QGuiApplication::primaryScreen()->grabWindow(0).save(QStringLiteral("%1/%2.png").arg(dir, QLatin1String(name)));
-}
+using mnv1::test::save_screen;
 
 constexpr int kTimeoutMs = 180000;
 
@@ -124,11 +118,11 @@ private slots:
             page.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
             page.show();
             QVERIFY(QTest::qWaitForWindowExposed(&page));
-            screenshot("precision_tradeoffs");
+            save_screen("precision_tradeoffs");
             studio::SweepDialog dialog;
             dialog.set_precisions(true, true);
             dialog.show();
-            screenshot("precision_sweep_dialog");
+            save_screen("precision_sweep_dialog");
         }
     }
 
@@ -189,7 +183,7 @@ private slots:
               report.result.top1(), report.result.top5(), report.fp32Baseline->top1(), report.fp32Baseline->top5(),
               change->agreement);
 
-        screenshot("precision_evaluation");
+        save_screen("precision_evaluation");
         // Both precisions become accuracy points on the trade-off charts.
         QCOMPARE(summaries.count(), 1);
         std::set<QString> precisions;
