@@ -1,11 +1,10 @@
 #include "disk_cache.hpp"
 
-#include <unistd.h>
-
 #include <fstream>
 
 #include "image_set.hpp"
 #include "mobilenet/errors.hpp"
+#include "mobilenet/file_output.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -33,36 +32,12 @@ bool write_cache_entry(const std::string& cache_dir, const std::string& key, jso
     std::error_code ec;
     fs::create_directories(cache_dir, ec);
     try {
-        write_file_atomically(cache_entry_path(cache_dir, key).string(), entry.dump(1) + "\n");
+        // Non-UTF-8 bytes (a weights path) become U+FFFD instead of throwing: at worst a miss.
+        write_file_atomically(cache_entry_path(cache_dir, key).string(),
+                              entry.dump(1, ' ', false, json::error_handler_t::replace) + "\n");
         return true;
     } catch (const Error&) {
         return false;
-    }
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-    const fs::path target(path);
-    // Same folder, so the rename is atomic; the pid keeps two writers' temps apart.
-    std::string temp_name(1, '.');
-    temp_name += target.filename().string();
-    temp_name += ".tmp";
-    temp_name += std::to_string(getpid());
-    const fs::path temp = target.parent_path() / temp_name;
-    std::error_code ec;
-    {
-        std::ofstream out(temp, std::ios::trunc);
-        out << text;
-        if (!out.flush()) {
-            out.close();
-            fs::remove(temp, ec);
-            throw Error(path, "cannot write");
-        }
-    }
-    fs::rename(temp, target, ec);
-    if (ec) {
-        const std::string problem = "cannot write (" + ec.message() + ")";
-        fs::remove(temp, ec);
-        throw Error(path, problem);
     }
 }
 

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "mobilenet/file_output.hpp"
+
 namespace mnv1::detail {
 
 // dir / "<fnv1a64(key) in hex>.json".
@@ -23,8 +25,7 @@ std::optional<nlohmann::json> read_cache_entry(const std::string& cache_dir, con
 // is an optimisation, failing to fill it fails nothing else.
 bool write_cache_entry(const std::string& cache_dir, const std::string& key, nlohmann::json entry);
 
-// Writes `text` through a temp file in the same folder and a rename (no fsync): a
-// reader sees the old file or the whole new one. Throws mnv1::Error naming the path.
-void write_file_atomically(const std::string& path, const std::string& text);
+// The one atomic write of the project (mobilenet/file_output.hpp), by its old name here.
+using mnv1::write_file_atomically;
 
 }  // namespace mnv1::detail
