@@ -38,6 +38,10 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
     }
 }
 
+void Args::reject_positionals() const {
+    if (!positional_.empty()) throw UsageError("unexpected argument '" + positional_.front() + "'");
+}
+
 std::string Args::str(const std::string& flag, const std::string& def) const {
     const auto it = values_.find(flag);
     return it == values_.end() ? def : it->second;

@@ -26,6 +26,8 @@ public:
     int integer(const std::string& flag, int def, int min, int max) const;
     bool flag(const std::string& f) const { return bools_.count(f) != 0; }
     const std::vector<std::string>& positional() const { return positional_; }
+    // For commands that take no positional argument: UsageError naming the first one.
+    void reject_positionals() const;
 
 private:
     std::map<std::string, std::string> values_;

@@ -1,9 +1,17 @@
 #include "cli_common.hpp"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iomanip>
+#include <iostream>
 #include <sstream>
+
+#include "mobilenet/errors.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,7 +52,34 @@ std::string default_cache_dir(const std::string& sub) {
     return {};
 }
 
+void print_json(const nlohmann::json& j) {
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (const char c : text) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + "\"";
+}
+
+void check_models_dir(const Args& a) {
+    if (!a.has("--models-dir")) return;
+    const std::string dir = a.str("--models-dir");
+    if (dir.empty()) throw mnv1::Error("--models-dir", "empty directory name");
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) != 0) throw mnv1::Error(dir, std::string("models directory: ") + std::strerror(errno));
+    if (!S_ISDIR(st.st_mode)) throw mnv1::Error(dir, "models directory: not a directory");
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) throw mnv1::Error(dir, std::string("models directory: ") + std::strerror(errno));
+    ::closedir(d);
+}
+
 std::vector<std::string> search_dirs(const Args& a) {
+    check_models_dir(a);
     const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, fs::current_path().string()};
     return mnv1::model_search_dirs(a.str("--models-dir"), "", "", trees);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,18 @@ mnv1::ArchConfig arch_from(const Args& a);
 
 // --crop whole|central (default whole).
 mnv1::CropMode crop_from(const Args& a);
+
+// Every --json document goes out through here: indented, and bytes that are not UTF-8
+// (file names, labels) replaced by U+FFFD instead of throwing and losing the results.
+void print_json(const nlohmann::json& j);
+
+// One CSV field: quoted (RFC 4180) when it holds a comma, quote or line break.
+std::string csv_field(const std::string& text);
+
+// --models-dir DIR, when given, must be a readable directory: mnv1::Error (exit 1)
+// naming it otherwise, never silently searched without it. Every command taking the
+// option calls this before any work; search_dirs() does too.
+void check_models_dir(const Args& a);
 
 // The documented model search path (--models-dir, $MOBILENET_MODELS, source and working
 // trees) and the models discovery finds on it; `problems` gets one line per bad file.

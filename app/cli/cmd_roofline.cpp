@@ -55,7 +55,7 @@ double gflops_of(std::int64_t macs, double ms) {
 
 int cmd_roofline(const std::vector<std::string>& argv) {
     const Args a(argv, {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--cache"}, {"--json", "--no-cache"});
-    if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+    a.reject_positionals();
     const mnv1::ArchConfig arch = arch_from(a);
     mnv1::NetworkConfig cfg;
     cfg.resolution = arch.resolution;
@@ -123,7 +123,7 @@ int cmd_roofline(const std::vector<std::string>& argv) {
                                     {"macs_pct", 100.0 * static_cast<double>(g.macs) / static_cast<double>(total_macs)},
                                     {"time_pct", 100.0 * g.ms / total_ms}});
         }
-        std::cout << j.dump(2) << "\n";
+        print_json(j);
         return 0;
     }
 

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "cli_common.hpp"
+#include "mobilenet/file_output.hpp"
 #include "mobilenet/quantize.hpp"
 #include "mobilenet/sweep.hpp"
 
@@ -105,7 +106,10 @@ int cmd_sweep(const std::vector<std::string>& argv) {
                   "--runs", "--crop", "--eval-batch", "--cache", "--csv", "--precisions", "--calibrate",
                   "--calibration-images"},
                  {"--no-cache", "--json"});
-    if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+    a.reject_positionals();
+    check_models_dir(a);
+    // Checked now, written when the sweep ends (atomically): a typo fails before the runs.
+    if (a.has("--csv")) mnv1::check_output_path(a.str("--csv"));
     mnv1::SweepConfig config;
     config.alphas = parse_list(a, "--alphas", config.alphas);
     config.resolutions = parse_list(a, "--resolutions", config.resolutions);
@@ -193,7 +197,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
                   {"cancelled", interrupted},
                   {"points", json::array()}};
         for (const auto& p : points) j["points"].push_back(point_json(p));
-        std::cout << j.dump(2) << "\n";
+        print_json(j);
     } else {
         std::cout << points.size() << " point(s) in " << fmt(seconds, 1) << " s"
                   << (interrupted ? " (interrupted)" : "") << "  [" << mnv1::machine_fingerprint() << "]\n";

@@ -5,15 +5,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <streambuf>
 
 #include "args.hpp"
 #include "busy_load.hpp"
@@ -24,6 +26,7 @@
 #include "mobilenet/benchmark.hpp"
 #include "mobilenet/classify.hpp"
 #include "mobilenet/evaluate.hpp"
+#include "mobilenet/file_output.hpp"
 #include "mobilenet/model_io.hpp"
 #include "mobilenet/network.hpp"
 #include "mobilenet/quantize.hpp"
@@ -84,7 +87,7 @@ json layer_json(const mnv1::LayerSpec& l) {
 
 int cmd_info(const std::vector<std::string>& argv) {
     const Args a(argv, {"--alpha", "--resolution", "--classes"}, {"--standard-conv", "--json"});
-    if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+    a.reject_positionals();
     const mnv1::ArchConfig cfg = arch_from(a);
     const auto layers = mnv1::layer_table(cfg);
     const mnv1::CostSummary sum = mnv1::summarize(layers);
@@ -100,7 +103,7 @@ int cmd_info(const std::vector<std::string>& argv) {
                                       {"params", k.params}, {"macs_pct", k.macs_pct},
                                       {"params_pct", k.params_pct}});
         }
-        std::cout << j.dump(2) << "\n";
+        cli::print_json(j);
         return 0;
     }
     std::cout << "MobileNet v1  alpha " << cfg.alpha << "  resolution " << cfg.resolution << " (rho "
@@ -143,7 +146,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
                  {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--warmup", "--classes", "--precision",
                   "--model", "--models-dir", "--calibrate", "--calibration-images", "--busy"},
                  {"--per-layer", "--json", "--standard-conv", "--keep-activations"});
-    if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+    a.reject_positionals();
+    cli::check_models_dir(a);
     mnv1::ArchConfig arch = arch_from(a);
     arch.num_classes = a.integer("--classes", 1001, 1, 100000);
     mnv1::NetworkConfig cfg;
@@ -266,7 +270,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
                 j["layers"].push_back({{"name", p.name}, {"layer", p.layer}, {"median_ms", p.ms}, {"impl", p.impl}});
             }
         }
-        std::cout << j.dump(2) << "\n";
+        cli::print_json(j);
         return 0;
     }
     std::cout << "oneDNN " << mnv1::onednn_version() << " (" << mnv1::onednn_cpu_isa() << ")  alpha "
@@ -354,6 +358,7 @@ int cmd_classify(const std::vector<std::string>& argv) {
                         "--precision", "--calibrate", "--calibration-images"},
                  {"--json"});
     if (a.positional().empty()) throw UsageError("classify needs at least one IMAGE");
+    cli::check_models_dir(a);
     const int top = a.integer("--top", 5, 1, 100000);
     const mnv1::CropMode crop = crop_from(a);
     const int threads = a.integer("--threads", 0, 0, 1024);
@@ -396,7 +401,7 @@ int cmd_classify(const std::vector<std::string>& argv) {
         json j = {{"model", weights->source}, {"description", weights->description}, {"alpha", weights->alpha},
                   {"resolution", cfg.resolution}, {"classes", weights->num_classes}, {"results", results}};
         j.update(precision_json(plan));
-        std::cout << j.dump(2) << "\n";
+        cli::print_json(j);
     }
     return failures ? 1 : 0;
 }
@@ -406,8 +411,12 @@ int cmd_eval(const std::vector<std::string>& argv) {
                         "--batch", "--per-image", "--alpha", "--models-dir", "--limit", "--precision", "--calibrate",
                         "--calibration-images"},
                  {"--json"});
-    if (!a.positional().empty()) throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+    a.reject_positionals();
     if (!a.has("--images")) throw UsageError("eval needs --images DIR");
+    cli::check_models_dir(a);
+    // Checked now, written at the end (write_file_atomically): a typo fails before the
+    // evaluation, a failed or killed run leaves any old file as it was.
+    if (a.has("--per-image")) mnv1::check_output_path(a.str("--per-image"));
     const mnv1::CropMode crop = crop_from(a);
     const int threads = a.integer("--threads", 0, 0, 1024);
     const int batch = a.integer("--batch", 8, 1, 256);
@@ -434,11 +443,6 @@ int cmd_eval(const std::vector<std::string>& argv) {
     auto truth = folder.images;
     if (limit > 0 && static_cast<int>(truth.size()) > limit) truth.resize(static_cast<std::size_t>(limit));
 
-    std::ofstream per_image;
-    if (a.has("--per-image")) {
-        per_image.open(a.str("--per-image"));
-        if (!per_image) throw std::runtime_error(a.str("--per-image") + ": cannot write");
-    }
     const bool progress = isatty(fileno(stderr)) && !a.flag("--json");
     const auto r = mnv1::evaluate(ctx, dir.string(), truth, crop,
                                   [&](std::size_t n, std::size_t total, const mnv1::EvalResult& so_far) {
@@ -464,14 +468,16 @@ int cmd_eval(const std::vector<std::string>& argv) {
         }
     }
     const double agreement = r.images ? 100.0 * agree_top1 / r.images : 0;
-    if (per_image.is_open()) {
+    if (a.has("--per-image") && r.images > 0) {
+        std::ostringstream per_image;
         per_image << "file,truth,top1,top2,top3,top4,top5,p1,correct_top1,correct_top5\n";
         for (const auto& o : r.outcomes) {
-            per_image << o.file << "," << o.truth;
+            per_image << cli::csv_field(o.file) << "," << o.truth;
             for (const auto& p : o.top) per_image << "," << p.index;
             const bool c5 = std::any_of(o.top.begin(), o.top.end(), [&](const auto& p) { return p.index == o.truth; });
             per_image << "," << o.top[0].probability << "," << (o.top[0].index == o.truth) << "," << c5 << "\n";
         }
+        mnv1::write_file_atomically(a.str("--per-image"), per_image.str());
     }
     if (a.flag("--json")) {
         json j = {{"model", weights->source}, {"description", weights->description}, {"resolution", cfg.resolution},
@@ -488,7 +494,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
             j["top5_change"] = r.top5() - f32_run->top5();
             j["top1_agreement"] = agreement;
         }
-        std::cout << j.dump(2) << "\n";
+        cli::print_json(j);
     } else {
         std::cout << model_line(*plan.weights(), cfg) << "\n";
         std::cout << "ground truth: " << folder.source_detail << " (" << mnv1::to_string(folder.source) << "), "
@@ -507,12 +513,19 @@ int cmd_eval(const std::vector<std::string>& argv) {
                       << ")\n";
         }
     }
+    if (r.images == 0) {
+        // An accuracy over no image is no result: the run fails (and --per-image stays as it was).
+        throw mnv1::Error(dir.string(), truth.empty() ? "nothing was evaluated: no image with ground truth"
+                                                      : "nothing was evaluated: all " + std::to_string(truth.size()) +
+                                                            " listed images were skipped");
+    }
     return 0;
 }
 
 int cmd_models(const std::vector<std::string>& argv) {
     const Args a(argv, {"--models-dir"}, {"--json"});
-    const auto dirs = cli::search_dirs(a);
+    a.reject_positionals();
+    const auto dirs = cli::search_dirs(a);  // checks --models-dir
     std::vector<std::string> problems;
     const auto models = mnv1::discover_models(dirs, &problems);
     if (a.flag("--json")) {
@@ -522,7 +535,7 @@ int cmd_models(const std::vector<std::string>& argv) {
                                    {"quantized", m.quantized}, {"format", mnv1::to_string(m.origin)},
                                    {"classes", m.num_classes}, {"name", m.display_name}});
         }
-        std::cout << j.dump(2) << "\n";
+        cli::print_json(j);
         return 0;
     }
     std::cout << "search path:\n";
@@ -533,16 +546,8 @@ int cmd_models(const std::vector<std::string>& argv) {
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    mnv1::apply_wait_policy(argv);  // may re-execute this program once (see mobilenet/threading.hpp)
-    if (argc < 2) {
-        std::cerr << "mobilenet-cli: missing command (see 'mobilenet-cli help')\n";
-        return 2;
-    }
-    const std::string cmd = argv[1];
-    const std::vector<std::string> rest(argv + 2, argv + argc);
+// Runs one command; its status, or 2 / 1 for a usage / runtime error (one line on stderr).
+int run_command(const std::string& cmd, const std::vector<std::string>& rest) {
     try {
         if (cmd == "info") return cmd_info(rest);
         if (cmd == "bench") return cmd_bench(rest);
@@ -551,12 +556,15 @@ int main(int argc, char** argv) {
         if (cmd == "models") return cmd_models(rest);
         if (cmd == "sweep") return cli::cmd_sweep(rest);
         if (cmd == "roofline") return cli::cmd_roofline(rest);
-        if (cmd == "version" || cmd == "--version") {
+        const bool version = cmd == "version" || cmd == "--version";
+        const bool help = cmd == "help" || cmd == "--help" || cmd == "-h";
+        if ((version || help) && !rest.empty()) throw UsageError("unexpected argument '" + rest.front() + "'");
+        if (version) {
             std::cout << "mobilenet-cli " << MOBILENET_VERSION << "  oneDNN " << mnv1::onednn_version() << " ("
                       << mnv1::onednn_cpu_isa() << ")\n";
             return 0;
         }
-        if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+        if (help) {
             std::cout << kUsage;
             return 0;
         }
@@ -568,4 +576,69 @@ int main(int argc, char** argv) {
         std::cerr << "mobilenet-cli: " << e.what() << "\n";
         return 1;
     }
+}
+
+// Standard output is a file like any other: std::cout writes through this buffer,
+// which keeps the errno of the first failed write (a full disk, an I/O error) so the
+// one check at the end of main can say why; later output is dropped, not retried.
+class CheckedStdoutBuf : public std::streambuf {
+public:
+    CheckedStdoutBuf() { setp(buffer_, buffer_ + sizeof buffer_); }
+    int error() const { return error_; }
+
+protected:
+    int_type overflow(int_type ch) override {
+        if (!drain()) return traits_type::eof();
+        if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(ch);
+            pbump(1);
+        }
+        return traits_type::not_eof(ch);
+    }
+    int sync() override { return drain() ? 0 : -1; }
+
+private:
+    bool drain() {
+        const char* p = pbase();
+        std::size_t left = static_cast<std::size_t>(pptr() - pbase());
+        while (left > 0 && error_ == 0) {
+            const ssize_t n = ::write(STDOUT_FILENO, p, left);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) error_ = errno;
+            else {
+                p += n;
+                left -= static_cast<std::size_t>(n);
+            }
+        }
+        setp(buffer_, buffer_ + sizeof buffer_);
+        return error_ == 0;
+    }
+    char buffer_[1 << 16];
+    int error_ = 0;
+};
+
+// Flushes what the command printed, once for all commands: a failed write to standard
+// output is an error (exit 1), not a silent exit 0.
+int finish_stdout(CheckedStdoutBuf& out, int status) {
+    std::cout.flush();
+    if (out.error() == 0) return status;
+    std::cerr << "mobilenet-cli: writing standard output: " << std::strerror(out.error()) << "\n";
+    return status == 0 ? 1 : status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    mnv1::apply_wait_policy(argv);  // may re-execute this program once (see mobilenet/threading.hpp)
+    if (argc < 2) {
+        std::cerr << "mobilenet-cli: missing command (see 'mobilenet-cli help')\n";
+        return 2;
+    }
+    const std::vector<std::string> rest(argv + 2, argv + argc);
+    CheckedStdoutBuf checked_stdout;
+    std::streambuf* const original = std::cout.rdbuf(&checked_stdout);
+    if (isatty(STDOUT_FILENO)) std::cout.setf(std::ios::unitbuf);  // a terminal sees each line at once
+    const int status = finish_stdout(checked_stdout, run_command(argv[1], rest));
+    std::cout.rdbuf(original);  // before checked_stdout goes: the exit-time flush uses cout
+    return status;
 }
