@@ -71,7 +71,9 @@ constexpr const char* kUsage =
     "  TF.js, TFLite float) quantized after training: --calibrate DIR gives the images its\n"
     "  activation ranges come from (the first --calibration-images N, default 100; per-channel\n"
     "  int8 weights, per-tensor uint8 activations); auto times both for the configuration\n"
-    "  and runs the faster. A float model at int8 without --calibrate is an error (status 2).\n";
+    "  and runs the faster. A float model at int8 without --calibrate is an error (status 2).\n"
+    "exit status: 0 done, 1 runtime failure (unreadable input, failed write, nothing evaluated),\n"
+    "  2 bad arguments. Output files are written whole or not at all (temp file + rename).\n";
 
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
