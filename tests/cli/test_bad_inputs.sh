@@ -320,6 +320,7 @@ OUT=/dev/full row "roofline --json > /dev/full"           "${full[@]}" 60 -- roo
 s=(sweep --alphas 0.25 --resolutions 96 --runs 1 --no-cache)
 row "sweep --csv: /dev/full"                    1 'full: .*no space left'               -- "${s[@]}" --csv /dev/full
 row "sweep --csv: a directory (before the runs)" 1 'a-dir: .*directory'                 -- "${s[@]}" --csv "$d/a-dir"
+cp "$d/out/kept.orig" "$d/out/kept.csv"
 THEN='cmp -s "$d/out/kept.csv" "$d/out/kept.orig"' \
 row "sweep --csv: kept intact when the run fails" 1 'missing-dir'                       -- "${s[@]}" --images "$d/missing-dir" --csv "$d/out/kept.csv"
 row "sweep --images: FIFO and device in the folder" 0 '"images": 1,'                    20 -- "${s[@]}" --models-dir "$d/models-traps" --images "$d/imgs" --json
