@@ -208,6 +208,19 @@ private slots:
         bad_segment[4] = 0, bad_segment[5] = 1;  // first segment's length: 1
         write_bytes(dir_ / "bad_segment.jpg", bad_segment);
         add("corrupt JPEG header", dir_ / "bad_segment.jpg");
+        // Sound chunks and CRCs around compressed data that is no zlib stream.
+        write_bytes(dir_ / "bad_idat.png", std::string("\x89PNG\r\n\x1a\n", 8) +
+                                                png_chunk("IHDR", be32(64) + be32(64) + std::string("\x08\0\0\0\0", 5)) +
+                                                png_chunk("IDAT", std::string(64, 'g')) + png_chunk("IEND", ""));
+        add("PNG, corrupt compressed data", dir_ / "bad_idat.png");
+        write_bytes(dir_ / "short_idat.png", [&] {
+            std::string p = zero_png(64, 64);
+            const std::size_t idat = p.find("IDAT") - 4, n = (static_cast<unsigned char>(p[idat + 2]) << 8) |
+                                                            static_cast<unsigned char>(p[idat + 3]);
+            const std::string data = p.substr(idat + 8, n);
+            return p.substr(0, idat) + png_chunk("IDAT", data.substr(0, data.size() / 2)) + png_chunk("IEND", "");
+        }());
+        add("PNG, compressed data cut short", dir_ / "short_idat.png");
         write_bytes(dir_ / "noise.png", std::string("\x89PNG\r\n\x1a\n", 8) + std::string(100, 'z'));
         add("PNG signature, garbage", dir_ / "noise.png");
         write_bytes(dir_ / "bomb.png", zero_png(30000, 30000));
@@ -288,6 +301,8 @@ private slots:
         row("load_image", "corrupt PNG header", "ImageError", "CRC error in chunk IHDR");
         row("load_image", "corrupt JPEG header", "ImageError", "corrupt JPEG");
         row("load_image", "PNG signature, garbage", "ImageError", "PNG");
+        row("load_image", "PNG, corrupt compressed data", "ImageError", "corrupt PNG (bad compressed image data");
+        row("load_image", "PNG, compressed data cut short", "ImageError", "truncated PNG (its compressed image data ends early)");
         row("load_image", "PNG bomb", "ImageError", "image too large (PNG of 30000x30000 pixels");
         row("load_image", "JPEG bomb", "ImageError", "image too large (JPEG of 30000x30000 pixels");
         row("load_image", "huge real dimensions", "ImageError", "image too large (PNG of 10240x10240 pixels");
