@@ -23,8 +23,12 @@
 #include <memory>
 
 #include "app/action_manager.hpp"
+#include "app/studio_options.hpp"
+#include "controller/inference_controller.hpp"
 #include "download/model_downloader.hpp"
+#include "main_window.hpp"
 #include "mobilenet/model_io.hpp"
+#include "pages/classify_page.hpp"
 #include "pages/download_dialog.hpp"
 #include "screen_shots.hpp"
 #include "test_support.hpp"
@@ -491,6 +495,48 @@ private slots:
         QVERIFY(dialog.result_text().contains(QStringLiteral("cancelled")));
         QCOMPARE(installed.size(), 1);
         serve_archive();
+    }
+
+    void theWindowWithoutModelsOffersThemAndUsesThemOnceInstalled() {
+        if (!real_model_) QSKIP("fake payload: the app cannot use it");
+        // A user with no models: an empty data folder, no $MOBILENET_MODELS, the release on 127.0.0.1.
+        const QString data = tmp_.path() + QStringLiteral("/xdg-data");
+        qputenv("XDG_DATA_HOME", data.toLocal8Bit());
+        qunsetenv("MOBILENET_MODELS");
+        qputenv("MOBILENET_RELEASE_URL", server_->base().toEncoded());
+        qputenv("MOBILENET_LABELS_URL", server_->url(QStringLiteral("/labels.txt")).toEncoded());
+        serve_archive();
+        studio::StudioOptions opts;
+        opts.settings_file = tmp_.path() + QStringLiteral("/window.ini");
+        opts.threads = 1;
+        opts.alpha = 0.25;
+        opts.resolution = 128;
+        studio::MainWindow w(opts);
+        w.show();
+        studio::InferenceController* c = w.controller();
+        QVERIFY(QTest::qWaitFor([&] { return c->model_status() && c->model_status()->ok; }, 60000));
+        QVERIFY(c->model_catalog() && c->model_catalog()->models.empty());
+        studio::NoticeBar* banner = w.classify_page()->random_weights_banner();
+        QVERIFY(w.classify_page()->random_weights_banner_shown());
+        QCOMPARE(banner->action(), w.action_manager()->download_models());
+
+        w.action_manager()->download_models()->trigger();
+        auto* dialog = w.findChild<studio::DownloadDialog*>();
+        QVERIFY(dialog);
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(dialog->downloader()->target_dir(), studio::user_models_dir());
+        QVERIFY(studio::user_models_dir().startsWith(data));
+        dialog->select_models({kModel});
+        dialog->start_download();
+        // Installed, rescanned, and the new model runs: no banner, no button.
+        QVERIFY(QTest::qWaitFor([&] { return c->model_catalog() && c->model_catalog()->models.size() == 1; }, 30000));
+        QCOMPARE(banner->action(), nullptr);
+        QVERIFY(QTest::qWaitFor([&] { return c->model_status() && c->model_status()->ok && c->model_status()->pretrained; },
+                                60000));
+        QVERIFY(!w.classify_page()->random_weights_banner_shown());
+        dialog->close();
+        qunsetenv("MOBILENET_RELEASE_URL");
+        qunsetenv("MOBILENET_LABELS_URL");
     }
 
     void fileMenuAndNoticeOfferTheDownload() {
