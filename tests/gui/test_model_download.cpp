@@ -465,7 +465,8 @@ private slots:
     void dialogDownloadsShowsProgressAndAsksForARescan() {
         Route slow;
         slow.chunk_bytes = 16 * 1024;
-        slow.chunk_interval_ms = 10;
+        // Slower when screenshots are taken, so that the picture shows a download in progress.
+        slow.chunk_interval_ms = qEnvironmentVariableIsSet("MOBILENET_SHOTS_DIR") ? 60 : 10;
         serve_archive(slow);
         const QString target = new_target();
         studio::DownloadDialog dialog(target, good_sources());
@@ -519,6 +520,7 @@ private slots:
         studio::NoticeBar* banner = w.classify_page()->random_weights_banner();
         QVERIFY(w.classify_page()->random_weights_banner_shown());
         QCOMPARE(banner->action(), w.action_manager()->download_models());
+        mnv1::test::save_screen("no_models_banner_offers_download");
 
         w.action_manager()->download_models()->trigger();
         auto* dialog = w.findChild<studio::DownloadDialog*>();

@@ -35,6 +35,8 @@ constexpr const char* kReleaseUrl =
 constexpr const char* kLabelsUrl = "https://storage.googleapis.com/download.tensorflow.org/data/ImageNetLabels.txt";
 const QString kLabelsName = QStringLiteral("imagenet_labels_1001.txt");
 constexpr qint64 kMaxLabelsBytes = qint64(4) << 20;
+// The labels' share of the progress bar, against the models' expected sizes: about their size.
+constexpr qint64 kLabelsWeight = 22000;
 
 QString megabytes(qint64 bytes) { return QString::number(double(bytes) / 1e6, 'f', 1) + QStringLiteral(" MB"); }
 
@@ -236,13 +238,17 @@ void ModelDownloader::start(const QStringList& model_names) {
 
     // The labels first: a small file, so an unreachable server is reported at once.
     if (!QFileInfo::exists(target_dir_ + QStringLiteral("/labels/") + kLabelsName)) {
-        jobs_.append({kLabelsName, QString(), sources_.labels});
+        jobs_.append({kLabelsName, QString(), sources_.labels, kLabelsWeight});
     }
     for (const QString& name : model_names) {
         QUrl url = sources_.release_base;
         url.setPath(url.path() + (url.path().endsWith('/') ? QString() : QStringLiteral("/")) + name +
                     QStringLiteral(".tgz"));
-        jobs_.append({name + QStringLiteral(".tgz"), name, url});
+        qint64 weight = 1;
+        for (const ReleaseModel& m : official_release_models()) {
+            if (m.name == name) weight = approximate_model_bytes(m);
+        }
+        jobs_.append({name + QStringLiteral(".tgz"), name, url, weight});
     }
     if (jobs_.isEmpty()) {
         outcome_.failures << tr("no models selected");
@@ -301,7 +307,13 @@ void ModelDownloader::on_download_progress(qint64 received, qint64 total) { emit
 void ModelDownloader::emit_progress(qint64 received, qint64 total) {
     const int count = static_cast<int>(jobs_.size());
     const double fraction = total > 0 ? std::min(1.0, double(received) / double(total)) : 0.0;
-    last_overall_ = std::max(last_overall_, std::min(1.0, (job_index_ + fraction) / std::max(1, count)));
+    qint64 done = 0, all = 0;
+    for (int i = 0; i < count; ++i) {
+        if (i < job_index_) done += jobs_.at(i).weight;
+        all += jobs_.at(i).weight;
+    }
+    const double overall = (double(done) + fraction * double(jobs_.at(job_index_).weight)) / double(std::max<qint64>(1, all));
+    last_overall_ = std::max(last_overall_, std::min(1.0, overall));
     emit progressChanged(last_overall_, job_index_, count, jobs_.at(job_index_).file_name, received, total);
 }
 

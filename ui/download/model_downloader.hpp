@@ -115,7 +115,8 @@ public:
     static constexpr int kStallTimeoutMs = 30000;
 
 signals:
-    // overall: 0..1, never decreasing within one download. file_index counts from 0 over
+    // overall: 0..1, never decreasing within one download, each file weighted by its
+    // expected size (approximate_model_bytes; the labels are small). file_index counts from 0 over
     // file_count files (the labels are one); received/total are the current file's bytes
     // (total -1 while unknown).
     void progressChanged(double overall, int file_index, int file_count, const QString& file_name, qint64 received,
@@ -129,6 +130,7 @@ private:
         QString file_name;  // the downloaded file: "<name>.tgz" or the labels file name
         QString model;      // empty for the labels
         QUrl url;
+        qint64 weight = 1;  // its share of the overall progress (expected size in bytes)
     };
 
     void start_next_job();

@@ -120,10 +120,14 @@ void DownloadDialog::fill_model_list() {
 }
 
 void DownloadDialog::select_models(const QStringList& model_names) {
+    QTreeWidgetItem* first = nullptr;
     for (int i = 0; i < list_->topLevelItemCount(); ++i) {
         QTreeWidgetItem* item = list_->topLevelItem(i);
-        item->setCheckState(0, model_names.contains(item->data(0, kNameRole).toString()) ? Qt::Checked : Qt::Unchecked);
+        const bool wanted = model_names.contains(item->data(0, kNameRole).toString());
+        item->setCheckState(0, wanted ? Qt::Checked : Qt::Unchecked);
+        if (wanted && !first) first = item;
     }
+    if (first) list_->scrollToItem(first);
     update_selection_summary();
 }
 
