@@ -151,7 +151,10 @@ mkdir -p "$TARGET/tflite" "$TARGET/labels"
 # The work folder sits beside TARGET (same file system, outside the folders model discovery
 # scans), so that installing a verified file is one atomic rename: a scan never sees half a file.
 TARGET_ABS="$(cd "$TARGET" && pwd)"
-WORK="$(mktemp -d "$(dirname "$TARGET_ABS")/.mobilenet-fetch.XXXXXX")"
+WORK="$(mktemp -d "$(dirname "$TARGET_ABS")/.mobilenet-fetch.XXXXXX" 2>/dev/null)" || {
+  warn "cannot write beside ${TARGET_ABS}: working in ${TMPDIR:-/tmp} (installs are copies, not renames)"
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/mobilenet-fetch.XXXXXX")"
+}
 trap 'rm -rf "$WORK"' EXIT
 
 failures=0
