@@ -87,14 +87,22 @@ verify_dir() {
 }
 
 # --- downloading ------------------------------------------------------------
-fetch() {  # fetch URL DEST
+host_of() { local h="${1#*://}"; echo "${h%%/*}"; }
+fetch() {  # fetch URL DEST; stops the script when the server cannot be reached at all
+  local rc=0
   if command -v curl >/dev/null; then
-    curl -fL --retry 3 --connect-timeout 20 -sS -o "$2" "$1"
+    curl -fL --retry 3 --connect-timeout 20 -sS -o "$2" "$1" || rc=$?
+    # 5/6: proxy/host name not resolved, 7: no connection, 28: timed out, 35: TLS failed.
+    case $rc in
+      5|6|7|28|35) die "could not reach $(host_of "$1") (curl exit ${rc}, see above): no network? Nothing more was tried" ;;
+    esac
   elif command -v wget >/dev/null; then
-    wget -q --tries=3 --timeout=20 -O "$2" "$1"
+    wget -q --tries=3 --timeout=20 -O "$2" "$1" || rc=$?
+    [[ $rc -ne 4 ]] || die "could not reach $(host_of "$1") (wget: network failure): no network? Nothing more was tried"
   else
     die "neither curl nor wget is installed"
   fi
+  return $rc
 }
 
 # --- arguments --------------------------------------------------------------
@@ -140,7 +148,13 @@ done
 command -v tar >/dev/null || die "tar not found"
 
 mkdir -p "$TARGET/tflite" "$TARGET/labels"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/mobilenet-fetch.XXXXXX")"
+# The work folder sits beside TARGET (same file system, outside the folders model discovery
+# scans), so that installing a verified file is one atomic rename: a scan never sees half a file.
+TARGET_ABS="$(cd "$TARGET" && pwd)"
+WORK="$(mktemp -d "$(dirname "$TARGET_ABS")/.mobilenet-fetch.XXXXXX" 2>/dev/null)" || {
+  warn "cannot write beside ${TARGET_ABS}: working in ${TMPDIR:-/tmp} (installs are copies, not renames)"
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/mobilenet-fetch.XXXXXX")"
+}
 trap 'rm -rf "$WORK"' EXIT
 
 failures=0

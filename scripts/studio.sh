@@ -3,8 +3,11 @@
 #   scripts/studio.sh run [APP ARGS...]   install what is missing, build (Release), launch the app
 #   scripts/studio.sh test [CTEST ARGS...] install what is missing, build, run the whole suite (CTest)
 #   scripts/studio.sh build               install what is missing and build only
+#   scripts/studio.sh models              (after a build) make sure models are found: when none
+#                                         is on the search path, download the official ones
 # Environment: BUILD_DIR (default build), JOBS (default nproc), CI=true turns warnings into errors
-# and makes tests that need ../shared data fail instead of skip.
+# and makes tests that need ../shared data fail instead of skip. MOBILENET_RELEASE_URL and
+# MOBILENET_LABELS_URL point the model download at a mirror (see models/fetch_models.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -49,6 +52,60 @@ configure_and_build() {
   cmake --build "$build_dir" -j "$jobs"
 }
 
+# The app's user data folder for models (QStandardPaths::AppDataLocation + /models; the
+# app searches it), and the models folder saved in its settings (File → Models Folder…).
+user_models_dir() {
+  local data=${XDG_DATA_HOME:-${HOME:+$HOME/.local/share}}
+  [ -n "$data" ] && echo "$data/MobileNetStudio/mobilenet-studio/models"
+}
+settings_models_dir() {
+  local conf=${XDG_CONFIG_HOME:-${HOME:+$HOME/.config}}/MobileNetStudio/mobilenet-studio.conf
+  [ -f "$conf" ] || return 0
+  awk '/^\[/ { section = $0 } section == "[models]" && /^dir=/ { print substr($0, 5) }' "$conf"
+}
+# How many models the CLI's discovery finds with DIR added to its search path
+# ($MOBILENET_MODELS and models/ of the tree are always searched).
+models_found_with() {
+  local args=(models)
+  if [ -n "$1" ] && [ -d "$1" ]; then args+=(--models-dir "$1"); fi
+  "$build_dir/bin/mobilenet-cli" "${args[@]}" 2>/dev/null | sed -n 's/^\([0-9][0-9]*\) model(s):$/\1/p'
+}
+
+# First run on a machine without models: download the official release (the pairs the app
+# ticks by default, float and uint8) into the user data folder. Returns 1 when there are
+# still no models, after saying why; the app then offers File → Download the Official Models….
+ensure_models() {
+  local user_dir settings_dir d n
+  user_dir=$(user_models_dir)
+  settings_dir=$(settings_models_dir)
+  for d in "$user_dir" "$settings_dir"; do
+    n=$(models_found_with "$d")
+    if [ "${n:-0}" -gt 0 ]; then
+      echo "== models: ${n} found on the search path"
+      return 0
+    fi
+  done
+  if [ -z "$user_dir" ]; then
+    echo "== no models found, and no user data folder to download them into (HOME is not set)" >&2
+    return 1
+  fi
+  echo "== no models found (searched: ${MOBILENET_MODELS:+$MOBILENET_MODELS, }${settings_dir:+$settings_dir, }$user_dir, models/)"
+  echo "== downloading the official models into $user_dir:"
+  echo "   models/fetch_models.sh --only 1.0_224,0.75_192,0.5_160,0.25_128 $user_dir"
+  if "$here/models/fetch_models.sh" --only 1.0_224,0.75_192,0.5_160,0.25_128 "$user_dir"; then
+    echo "== models installed in $user_dir"
+    return 0
+  fi
+  n=$(models_found_with "$user_dir")
+  if [ "${n:-0}" -gt 0 ]; then
+    echo "== ${n} model(s) installed in $user_dir; some files failed (see above)" >&2
+    return 0
+  fi
+  echo "== could not download the official models (see the reason above). The app starts without" >&2
+  echo "   them and offers File → Download the Official Models… once the network is there." >&2
+  return 1
+}
+
 cmd=${1:-run}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -60,6 +117,7 @@ case "$cmd" in
     if [ -z "${MOBILENET_MODELS:-}" ] && [ -d "$here/../shared/models" ]; then
       export MOBILENET_MODELS="$here/../shared/models"
     fi
+    ensure_models || true   # without models the app still starts, and says how to get them
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
       echo "== no display: starting the app under xvfb-run"
       exec xvfb-run -a -s "-screen 0 1600x1000x24" "$app" "$@"
@@ -76,8 +134,12 @@ case "$cmd" in
     install_missing
     configure_and_build
     ;;
+  models)
+    [ -x "$build_dir/bin/mobilenet-cli" ] || { echo "no $build_dir/bin/mobilenet-cli: run scripts/studio.sh build first" >&2; exit 1; }
+    ensure_models
+    ;;
   *)
-    echo "usage: scripts/studio.sh run|test|build [args...]" >&2
+    echo "usage: scripts/studio.sh run|test|build|models [args...]" >&2
     exit 2
     ;;
 esac

@@ -30,6 +30,7 @@
 #include "controller/sweep_controller.hpp"
 #include "lesson/lesson_dialog.hpp"
 #include "pages/classify_page.hpp"
+#include "pages/download_dialog.hpp"
 #include "pages/evaluation_page.hpp"
 #include "pages/feature_maps_page.hpp"
 #include "pages/layers_page.hpp"
@@ -192,6 +193,7 @@ void MainWindow::connect_actions() {
     connect(evaluation_, &EvaluationPage::openImagesRequested, this, [this](const QString& dir) { classify_->open_paths({dir}); });
     connect(a->paste(), &QAction::triggered, classify_, &ClassifyPage::paste_from_clipboard);
     connect(a->models_dir(), &QAction::triggered, this, &MainWindow::choose_models_dir);
+    connect(a->download_models(), &QAction::triggered, this, [this] { show_download_dialog(this, [this] { discover_models(); }); });
     connect(a->quit(), &QAction::triggered, this, &QWidget::close);
     connect(a, &ActionManager::cameraRequested, controller_, &InferenceController::open_camera);
     connect(a, &ActionManager::modelPinRequested, controller_, &InferenceController::pin_model);
@@ -251,6 +253,7 @@ void MainWindow::connect_controller() {
                                                                                     : catalog.searchDirs.join(QStringLiteral(", ")));
         tuning_->set_pretrained_alphas(controller_->pretrained_alphas(), details.join('\n'));
         actions_->rebuild_model_menu(catalog, controller_->pinned_model());
+        classify_->random_weights_banner()->set_action(catalog.models.empty() ? actions_->download_models() : nullptr);
     });
     connect(c, &InferenceController::pinnedModelChanged, this, [this](const QString& path) {
         settings_->set_pinned_model(path);

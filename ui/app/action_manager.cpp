@@ -55,6 +55,10 @@ void ActionManager::create_actions() {
     models_dir_ = new QAction(tr("&Models Folder…"), this);
     models_dir_->setToolTip(tr("Choose a folder with MobileNet v1 models (.tflite, .h5, TF.js)"));
 
+    download_models_ = new QAction(tr("&Download the Official Models…"), this);
+    download_models_->setToolTip(tr("Download the pretrained MobileNet v1 models of the TF-slim release (checked "
+                                    "against pinned SHA-256 sums) into your data folder"));
+
     evaluate_folder_ = new QAction(tr("&Evaluate Folder…"), this);
     evaluate_folder_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     evaluate_folder_->setToolTip(tr("Measure top-1 / top-5 accuracy of the current model on a folder of labelled "
@@ -216,6 +220,7 @@ void ActionManager::rebuild_model_menu(const std::optional<ModelCatalog>& catalo
     }
     model_menu_->addSeparator();
     model_menu_->addAction(models_dir_);
+    model_menu_->addAction(download_models_);
     sync_model_menu(pinned);
 }
 
@@ -240,6 +245,7 @@ void ActionManager::fill_menus(QMainWindow& window, QTabWidget& tabs) const {
     file->addAction(a.paste());
     file->addSeparator();
     file->addAction(a.models_dir());
+    file->addAction(a.download_models());
     file->addSeparator();
     file->addAction(a.quit());
 

@@ -40,6 +40,8 @@ public:
     QAction* open_video() const { return open_video_; }
     QAction* paste() const { return paste_; }
     QAction* models_dir() const { return models_dir_; }
+    // Opens the dialog that downloads the official release into the user's data folder.
+    QAction* download_models() const { return download_models_; }
     QAction* evaluate_folder() const { return evaluate_folder_; }
     QAction* quit() const { return quit_; }
     // Source: start_camera opens the first camera, its menu (camera_menu) any other.
@@ -90,6 +92,7 @@ private:
     QAction* open_video_ = nullptr;
     QAction* paste_ = nullptr;
     QAction* models_dir_ = nullptr;
+    QAction* download_models_ = nullptr;
     QAction* evaluate_folder_ = nullptr;
     QAction* quit_ = nullptr;
     QAction* start_camera_ = nullptr;

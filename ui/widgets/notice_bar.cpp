@@ -1,5 +1,6 @@
 #include "notice_bar.hpp"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QStyle>
@@ -26,6 +27,11 @@ NoticeBar::NoticeBar(QWidget* parent) : QFrame(parent) {
     close_->setAccessibleName(tr("Dismiss message"));
     lay->addWidget(icon_);
     lay->addWidget(label_, 1);
+    action_button_ = new QToolButton(this);
+    action_button_->setObjectName(QStringLiteral("noticeActionButton"));
+    action_button_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    action_button_->hide();
+    lay->addWidget(action_button_, 0, Qt::AlignVCenter);
     lay->addWidget(close_, 0, Qt::AlignTop);
     connect(close_, &QToolButton::clicked, this, [this] {
         hide();
@@ -47,6 +53,17 @@ void NoticeBar::show_notice(Kind kind, const QString& text, int timeout_ms) {
 }
 
 void NoticeBar::set_closable(bool closable) { close_->setVisible(closable); }
+
+void NoticeBar::set_action(QAction* action) {
+    if (action == action_button_->defaultAction()) return;
+    // The old default action stays in the button's actions() unless removed (which also
+    // clears defaultAction()).
+    if (QAction* old = action_button_->defaultAction()) action_button_->removeAction(old);
+    if (action) action_button_->setDefaultAction(action);
+    action_button_->setVisible(action != nullptr);
+}
+
+QAction* NoticeBar::action() const { return action_button_->defaultAction(); }
 
 QString NoticeBar::text() const { return label_->text(); }
 

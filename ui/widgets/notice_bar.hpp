@@ -5,6 +5,7 @@
 
 #include <QFrame>
 
+class QAction;
 class QLabel;
 class QToolButton;
 class QTimer;
@@ -21,6 +22,10 @@ public:
     // Shows `text` (plain text; newlines allowed). timeout_ms > 0 hides it again after that.
     void show_notice(Kind kind, const QString& text, int timeout_ms = 0);
     void set_closable(bool closable);
+    // A button for `action` beside the text (e.g. "Download the Official Models…"); it
+    // stays across show_notice() calls. nullptr removes it.
+    void set_action(QAction* action);
+    QAction* action() const;
     QString text() const;
     Kind kind() const { return kind_; }
 
@@ -34,6 +39,7 @@ private:
     QLabel* icon_ = nullptr;
     QLabel* label_ = nullptr;
     QToolButton* close_ = nullptr;
+    QToolButton* action_button_ = nullptr;
     QTimer* hide_timer_ = nullptr;
 };
 
