@@ -95,9 +95,10 @@ sanitize() {
 # turns the linked libraries into the package's Debian dependencies. Prints the .deb's path.
 package() {
   install_missing
-  local dir=${PKG_BUILD_DIR:-build-package}
+  local dir=${PKG_BUILD_DIR:-build-package} flags=()
+  [ "${CI:-}" = "true" ] && flags+=(-DMOBILENET_WERROR=ON)
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-        -DMOBILENET_BUILD_TESTS=OFF
+        -DMOBILENET_BUILD_TESTS=OFF "${flags[@]}"
   cmake --build "$dir" -j "$jobs"
   (cd "$dir" && cpack -G DEB >cpack.log 2>&1) || { cat "$dir/cpack.log" >&2; exit 1; }
   local deb
