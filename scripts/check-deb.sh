@@ -84,8 +84,9 @@ apt-get install -y -qq --no-install-recommends xvfb xauth >/dev/null
 args=()
 [ -f "$shared/images/photos/burger.jpg" ] && args+=("$shared/images/photos/burger.jpg")
 set +e
-MOBILENET_MODELS="$shared/models" timeout 20 xvfb-run -a -s "-screen 0 1280x800x24" \
-  mobilenet-studio --settings /tmp/check-deb-settings.ini "${args[@]}" 2>/tmp/studio.err
+# timeout inside xvfb-run: the app is stopped after 20 s and xvfb-run still shuts its X server.
+MOBILENET_MODELS="$shared/models" xvfb-run -a -s "-screen 0 1280x800x24" \
+  timeout 20 mobilenet-studio --settings /tmp/check-deb-settings.ini "${args[@]}" 2>/tmp/studio.err
 status=$?
 set -e
 if grep -i -E 'could not (load|find) the qt platform plugin|cannot open shared object' /tmp/studio.err; then
