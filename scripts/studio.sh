@@ -5,6 +5,10 @@
 #   scripts/studio.sh build               install what is missing and build only
 #   scripts/studio.sh models              (after a build) make sure models are found: when none
 #                                         is on the search path, download the official ones
+#   scripts/studio.sh sanitize [address|thread] [CTEST ARGS...]
+#                                         the suite under ASan+UBSan (build-asan, default), or the
+#                                         GUI worker tests under TSan (build-tsan)
+#   scripts/studio.sh package             build for installing under /usr and make the .deb
 # Environment: BUILD_DIR (default build), JOBS (default nproc), CI=true turns warnings into errors
 # and makes tests that need ../shared data fail instead of skip. MOBILENET_RELEASE_URL and
 # MOBILENET_LABELS_URL point the model download at a mirror (see models/fetch_models.sh).
@@ -27,6 +31,7 @@ packages=(
   libqt6svg6 qt6-svg-dev qt6-image-formats-plugins   # qt6-svg-dev: QSvgGenerator (chart export)
   xvfb xauth
   python3   # tests/cli/test_cli.sh reads JSON with it
+  dpkg-dev file   # dpkg-shlibdeps and file: CPack's DEB generator (scripts/studio.sh package)
 )
 
 install_missing() {
@@ -106,6 +111,58 @@ ensure_models() {
   return 1
 }
 
+# The suite under sanitizers. address: everything (GUI included) with ASan + UBSan; any report
+# fails the test. thread: TSan on the tests where the inference worker's threads meet the GUI
+# thread. The suppression files in tests/sanitizers/ say why each entry is there.
+sanitize() {
+  local kind=address
+  case "${1:-}" in address|thread) kind=$1; shift ;; esac
+  install_missing
+  local supp="$here/tests/sanitizers"
+  if [ "$kind" = address ]; then
+    local dir=${SAN_BUILD_DIR:-build-asan}
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBILENET_SANITIZE=address \
+          -DMOBILENET_WERROR=ON
+    cmake --build "$dir" -j "$jobs"
+    export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
+    export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp"
+  else
+    local dir=${SAN_BUILD_DIR:-build-tsan}
+    # The tests whose objects live on the inference worker's QThread (and the pools it starts).
+    local tests=(test_inference_worker test_sweep_worker test_latency_measure test_evaluation_model
+                 test_evaluation_page test_precision test_precision_sweep test_engine_contexts
+                 test_threading)
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBILENET_SANITIZE=thread \
+          -DMOBILENET_WERROR=ON
+    cmake --build "$dir" -j "$jobs" --target mobilenet-cli "${tests[@]}"
+    # libgomp and oneDNN are not instrumented: oneDNN's parallel work is invisible to TSan, and
+    # the few parallel loops compiled here (roofline.cpp) are covered by tsan.supp's _omp_fn
+    # entry. (OMP_NUM_THREADS would not help: the engine sets each network's thread count.)
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+    local regex
+    regex="^($(IFS='|'; echo "${tests[*]}"))\$"
+    set -- -R "$regex" "$@"
+  fi
+  OMP_WAIT_POLICY=PASSIVE ctest --test-dir "$dir" --output-on-failure --timeout 1800 "$@"
+}
+
+# The .deb: a Release build for /usr without the tests, then CPack. dpkg-shlibdeps (dpkg-dev)
+# turns the linked libraries into the package's Debian dependencies. Prints the .deb's path.
+package() {
+  install_missing
+  local dir=${PKG_BUILD_DIR:-build-package} flags=()
+  [ "${CI:-}" = "true" ] && flags+=(-DMOBILENET_WERROR=ON)
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+        -DMOBILENET_BUILD_TESTS=OFF "${flags[@]}"
+  cmake --build "$dir" -j "$jobs"
+  (cd "$dir" && cpack -G DEB >cpack.log 2>&1) || { cat "$dir/cpack.log" >&2; exit 1; }
+  local deb
+  deb=$(ls -t "$dir"/mobilenet-studio_*.deb | head -1)
+  echo "== package: $(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")"
+  dpkg-deb --field "$deb" Package Version Depends | sed 's/^/   /'
+}
+
 cmd=${1:-run}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -138,8 +195,14 @@ case "$cmd" in
     [ -x "$build_dir/bin/mobilenet-cli" ] || { echo "no $build_dir/bin/mobilenet-cli: run scripts/studio.sh build first" >&2; exit 1; }
     ensure_models
     ;;
+  sanitize)
+    sanitize "$@"
+    ;;
+  package)
+    package
+    ;;
   *)
-    echo "usage: scripts/studio.sh run|test|build|models [args...]" >&2
+    echo "usage: scripts/studio.sh run|test|build|models|sanitize|package [args...]" >&2
     exit 2
     ;;
 esac

@@ -78,9 +78,18 @@ void check_models_dir(const Args& a) {
     ::closedir(d);
 }
 
+// <prefix>/share/mobilenet-studio of the tree this executable is installed in
+// (<prefix>/bin/mobilenet-cli), found from the running executable, not from the build.
+static std::string install_tree_dir() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec || exe.empty()) return {};
+    return (exe.parent_path().parent_path() / "share" / "mobilenet-studio").lexically_normal().string();
+}
+
 std::vector<std::string> search_dirs(const Args& a) {
     check_models_dir(a);
-    const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, fs::current_path().string()};
+    const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, install_tree_dir(), fs::current_path().string()};
     return mnv1::model_search_dirs(a.str("--models-dir"), "", "", trees);
 }
 

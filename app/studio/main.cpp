@@ -7,11 +7,34 @@
 #include <QCommandLineParser>
 #include <QIcon>
 
+#include <cstring>
+
 #include "main_window.hpp"
 #include "mobilenet/threading.hpp"
 
+namespace {
+
+// --help and --version only print, but QApplication needs a platform first: without a display
+// (a terminal over ssh, an installed package checked headless) they would fail to start.
+void print_only_without_display(int argc, char** argv) {
+    if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY") ||
+        qEnvironmentVariableIsSet("WAYLAND_DISPLAY"))
+        return;
+    for (int i = 1; i < argc; ++i) {
+        for (const char* flag : {"-h", "--help", "--help-all", "-v", "--version"}) {
+            if (std::strcmp(argv[i], flag) == 0) {
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+                return;
+            }
+        }
+    }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     mnv1::apply_wait_policy(argv);  // may re-execute this program once (see mobilenet/threading.hpp)
+    print_only_without_display(argc, argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("MobileNetStudio"));
     QApplication::setApplicationName(QStringLiteral("mobilenet-studio"));

@@ -1,9 +1,10 @@
 // The InferenceWorker on its own thread, driven the way the main window drives it:
 // stale configurations and images are skipped, live frames are "newest wins" with a
 // bounded number of results in flight, random weights give latency but no predictions.
+// The worker's signals are recorded with mnv1::test::QueuedSpy (delivered on this thread), not
+// QSignalSpy (which appends on the worker's thread while the test reads: a race TSan reports).
 #include <QtTest>
 
-#include <QSignalSpy>
 #include <QThread>
 
 #include <memory>
@@ -52,11 +53,11 @@ private slots:
         worker_->moveToThread(&thread_);
         connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
         thread_.start();
-        QSignalSpy found(worker_, &studio::InferenceWorker::modelsDiscovered);
+        mnv1::test::QueuedSpy<studio::ModelCatalog> found(worker_, &studio::InferenceWorker::modelsDiscovered);
         const QStringList dirs{QString::fromStdString(models)};
         post([w = worker_, dirs] { w->discover_models(dirs); });
-        QVERIFY(found.wait(kTimeoutMs));
-        const auto catalog = found.first().first().value<studio::ModelCatalog>();
+        QVERIFY(found.wait_for(1, kTimeoutMs));
+        const auto& catalog = std::get<0>(found.first());
         QVERIFY(catalog.models.size() >= 1);
     }
 
@@ -66,7 +67,7 @@ private slots:
     }
 
     void staleConfigurationsAreSkipped() {
-        QSignalSpy configured(worker_, &studio::InferenceWorker::configured);
+        mnv1::test::QueuedSpy<studio::ModelStatus> configured(worker_, &studio::InferenceWorker::configured);
         // The GUI announces generation 12 before posting it: 10 and 11, still queued, are stale.
         worker_->supersede_before(12);
         post([w = worker_] { w->configure(request(10, 0.5, 160)); });
@@ -75,7 +76,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(configured.count(), 1, kTimeoutMs);
         QTest::qWait(200);
         QCOMPARE(configured.count(), 1);
-        const auto status = configured.first().first().value<studio::ModelStatus>();
+        const auto status = std::get<0>(configured.first());
         QCOMPARE(status.request.generation, quint64{12});
         QVERIFY(status.ok);
         QVERIFY(status.pretrained);
@@ -83,7 +84,7 @@ private slots:
     }
 
     void staleImageRequestsAreSkipped() {
-        QSignalSpy classified(worker_, &studio::InferenceWorker::imageClassified);
+        mnv1::test::QueuedSpy<studio::ClassifyResult> classified(worker_, &studio::InferenceWorker::imageClassified);
         worker_->supersede_images_before(22);
         for (quint64 id : {20, 21, 22}) {
             studio::ClassifyRequest req;
@@ -96,7 +97,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, kTimeoutMs);
         QTest::qWait(200);
         QCOMPARE(classified.count(), 1);
-        const auto r = classified.first().first().value<studio::ClassifyResult>();
+        const auto r = std::get<0>(classified.first());
         QCOMPARE(r.requestId, quint64{22});
         QCOMPARE(r.generation, quint64{12});
         QCOMPARE(r.top.size(), std::size_t{5});
@@ -114,7 +115,7 @@ private slots:
     }
 
     void framesAreNewestWinsWithBoundedResultsInFlight() {
-        QSignalSpy frames(worker_, &studio::InferenceWorker::frameClassified);
+        mnv1::test::QueuedSpy<studio::ClassifyResult> frames(worker_, &studio::InferenceWorker::frameClassified);
         // Nobody acknowledges results: the worker must stop after kMaxFramesInFlight.
         for (int i = 0; i < 20; ++i) {
             studio::Frame f;
@@ -131,7 +132,7 @@ private slots:
         // Acknowledging lets the waiting (newest) frame through.
         for (int i = 0; i < frames.count(); ++i) worker_->frame_result_consumed();
         QTRY_COMPARE_WITH_TIMEOUT(frames.count(), studio::InferenceWorker::kMaxFramesInFlight + 1, kTimeoutMs);
-        const auto last = frames.last().first().value<studio::ClassifyResult>();
+        const auto last = std::get<0>(frames.at(frames.count() - 1));
         QCOMPARE(last.frameIndex, quint64{19});
         QCOMPARE(last.sourceSession, quint64{7});
         QVERIFY(last.fromFrame);
@@ -141,12 +142,12 @@ private slots:
     }
 
     void randomWeightsGiveLatencyButNoPredictions() {
-        QSignalSpy configured(worker_, &studio::InferenceWorker::configured);
-        QSignalSpy classified(worker_, &studio::InferenceWorker::imageClassified);
+        mnv1::test::QueuedSpy<studio::ModelStatus> configured(worker_, &studio::InferenceWorker::configured);
+        mnv1::test::QueuedSpy<studio::ClassifyResult> classified(worker_, &studio::InferenceWorker::imageClassified);
         worker_->supersede_before(30);
         post([w = worker_] { w->configure(request(30, 0.35, 128)); });
         QTRY_COMPARE_WITH_TIMEOUT(configured.count(), 1, kTimeoutMs);
-        const auto status = configured.first().first().value<studio::ModelStatus>();
+        const auto status = std::get<0>(configured.first());
         QVERIFY(status.ok);
         QVERIFY(!status.pretrained);
         QVERIFY(status.latencyMs > 0);
@@ -157,7 +158,7 @@ private slots:
         worker_->supersede_images_before(31);
         post([w = worker_, req] { w->classify_image(req); });
         QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, kTimeoutMs);
-        const auto r = classified.first().first().value<studio::ClassifyResult>();
+        const auto r = std::get<0>(classified.first());
         QVERIFY(!r.pretrained);
         QVERIFY(r.top.empty());
         QVERIFY(r.cams.empty());
