@@ -323,7 +323,8 @@ void MainWindow::save_settings() {
 }
 
 void MainWindow::discover_models() {
-    controller_->discover_models(model_search_dirs(options_.models_dir, settings_->models_dir()));
+    controller_->discover_models(model_search_dirs(options_.models_dir, settings_->models_dir()),
+                                 {options_.models_dir, settings_->models_dir()});
 }
 
 void MainWindow::choose_models_dir() {

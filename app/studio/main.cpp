@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QTemporaryDir>
 
 #include <cstring>
 
@@ -59,7 +60,9 @@ int main(int argc, char** argv) {
     const QCommandLineOption evaluate("evaluate", "Measure the accuracy of the model on this labelled folder.", "DIR");
     parser.addOptions({models, alpha, resolution, threads, camera, max_fps, settings, tab, evaluate});
     parser.addPositionalArgument("paths", "Images, folders of images, or a video file to open.", "[PATH...]");
-    parser.process(app);
+    // Non-UTF-8 file names on the command line reach the window as openable symlinks.
+    QTemporaryDir argument_links;
+    parser.process(studio::openable_arguments(argc, argv, argument_links.isValid() ? argument_links.path() : QString()));
 
     studio::StudioOptions opts;
     opts.models_dir = parser.value(models);

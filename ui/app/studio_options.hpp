@@ -29,6 +29,14 @@ struct StudioOptions {
 // <install prefix>/share/mobilenet-studio/models (missing ones left out).
 QStringList model_search_dirs(const QString& flag_dir, const QString& settings_dir);
 
+// The command line as QStrings that name the same files. A file name that is not valid
+// UTF-8 (made under another locale) has no QString that opens it: QCoreApplication's
+// arguments() turn its bytes into U+FFFD. Each such argument is replaced by a symlink
+// made in `link_dir` (it must outlive its use) whose own name is the readable form and
+// whose target is the raw bytes; every other argument is QFile::decodeName(argv[i]).
+// Thread: the main thread, before the window opens paths.
+QStringList openable_arguments(int argc, const char* const* argv, const QString& link_dir);
+
 // The project version this build was made from ("0.1.0").
 QString studio_version();
 

@@ -1,12 +1,15 @@
 #include "inference_controller.hpp"
 
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QThread>
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "common/display_format.hpp"
+#include "common/path_check.hpp"
 #include "common/tuning_grid.hpp"
 #include "controller/worker_thread.hpp"
 #include "worker/inference_worker.hpp"
@@ -83,6 +86,44 @@ void InferenceController::start_worker() {
 void InferenceController::discover_models(const QStringList& dirs) {
     emit modelsDiscovering();
     QMetaObject::invokeMethod(worker_, [w = worker_, dirs] { w->discover_models(dirs); }, Qt::QueuedConnection);
+}
+
+void InferenceController::discover_models(const QStringList& dirs, const QStringList& named_dirs) {
+    named_model_dirs_ = named_dirs;
+    named_model_dirs_.removeAll(QString());
+    named_model_dirs_.removeDuplicates();
+    discover_models(dirs);
+}
+
+void InferenceController::report_named_model_dirs(const ModelCatalog& catalog) {
+    QStringList lines;
+    for (const QString& dir : named_model_dirs_) {
+        const PathCheck check = check_path(dir);
+        if (check.kind != PathKind::Directory) {
+            lines << tr("%1: %2").arg(dir, check.kind == PathKind::RegularFile ? tr("a file, not a folder") : check.problem);
+            continue;
+        }
+        const QFileInfo info(dir);
+        if (!info.isReadable() || !info.isExecutable()) {
+            lines << tr("%1: permission denied (the folder cannot be listed)").arg(dir);
+            continue;
+        }
+        const QString inside = info.canonicalFilePath() + QLatin1Char('/');
+        const bool has_model = std::any_of(catalog.models.begin(), catalog.models.end(), [&](const mnv1::ModelEntry& m) {
+            return QFileInfo(QString::fromStdString(m.path)).canonicalFilePath().startsWith(inside);
+        });
+        QStringList failed;
+        for (const QString& problem : catalog.problems) {
+            if (problem.startsWith(dir) || problem.startsWith(inside)) failed << problem;
+        }
+        if (!has_model) {
+            lines << (failed.isEmpty() ? tr("%1: no MobileNet model in this folder").arg(dir)
+                                       : tr("%1: no model that loads (%2)").arg(dir, failed.join(QStringLiteral("; "))));
+        } else if (!failed.isEmpty()) {
+            lines << tr("%1 model file(s) did not load: %2").arg(failed.size()).arg(failed.join(QStringLiteral("; ")));
+        }
+    }
+    if (!lines.isEmpty()) emit warningRaised(tr("Models folder: %1").arg(lines.join(QStringLiteral("\n"))));
 }
 
 void InferenceController::restore_pinned_model(const QString& path, std::optional<double> explicit_alpha) {
@@ -192,7 +233,25 @@ void InferenceController::request_layer_profile() {
 // Live source
 
 void InferenceController::open_video_file(const QString& path) {
-    start_source(SourceSpec::file(path, video_as_fast_ ? SourceSpec::Pacing::AsConsumed : SourceSpec::Pacing::RealTime));
+    start_source(SourceSpec::file(path, video_as_fast_ ? SourceSpec::Pacing::AsConsumed : SourceSpec::Pacing::RealTime,
+                                  video_loop_));
+}
+
+bool InferenceController::source_is_file() const { return source_ && source_->spec().kind == SourceSpec::Kind::File; }
+
+double InferenceController::source_duration_s() const { return source_is_file() ? source_->duration_s() : 0.0; }
+
+double InferenceController::source_position_s() const { return source_is_file() ? source_->position_s() : 0.0; }
+
+void InferenceController::seek_source(double seconds) {
+    if (!source_is_file()) return;
+    show_seeked_frame_ = paused_;
+    source_->seek(seconds);
+}
+
+void InferenceController::set_video_looping(bool loop) {
+    video_loop_ = loop;
+    if (source_) source_->set_looping(loop);
 }
 
 void InferenceController::open_camera(int index) { start_source(SourceSpec::camera(index)); }
@@ -216,6 +275,7 @@ void InferenceController::start_source(const SourceSpec& spec) {
     connect(source_.get(), &FrameSource::opened, this,
             [this, session](const QString& name, double fps, QSize size) {
                 if (session != source_session_) return;
+                emit sourceOpened(name, fps, size, source_duration_s());
                 emit statusMessage(tr("Playing %1 (%2 × %3, %4 fps)")
                                        .arg(name)
                                        .arg(size.width())
@@ -239,6 +299,7 @@ void InferenceController::stop_source() {
     source_.reset();
     frame_slot_->clear();
     paused_ = false;
+    show_seeked_frame_ = false;
     emit sourceStateChanged(false, false);
 }
 
@@ -246,6 +307,7 @@ void InferenceController::on_source_failed(quint64 session, const QString& messa
     if (session != source_session_) return;
     stop_source();
     emit errorOccurred(message);
+    emit sourceFailed(message);
     emit statusMessage(message, 10000);
 }
 
@@ -286,6 +348,7 @@ void InferenceController::on_models_discovered(const ModelCatalog& catalog) {
         }
     }
     emit catalogChanged(catalog);
+    report_named_model_dirs(catalog);  // the folders the user named: missing, empty, broken
     if (catalog.models.empty()) {
         emit warningRaised(tr("No pretrained MobileNet models found (searched: %1). Every α runs on random weights: "
                               "cost and latency only. Use --models DIR, $MOBILENET_MODELS or File → Models Folder….")
@@ -329,7 +392,9 @@ void InferenceController::on_image_classified(const ClassifyResult& r) {
 void InferenceController::on_frame_classified(const ClassifyResult& r) {
     worker_->frame_result_consumed();  // first, whatever happens to this result
     if (!source_ || r.sourceSession != source_session_ || r.generation != generation_) return;  // stale
-    if (paused_) return;  // frames still in flight when pausing must not replace the frozen one
+    // Frames still in flight when pausing must not replace the frozen one; a seek while
+    // paused shows the frame it went to.
+    if (paused_ && !std::exchange(show_seeked_frame_, false)) return;
     frame_rate_.tick();
     fps_ = frame_rate_.rate();
     ++frame_count_;

@@ -61,6 +61,10 @@ public:
     void apply_configuration();
     // Scans `dirs` on the worker; catalogChanged() follows, then a configuration.
     void discover_models(const QStringList& dirs);
+    // The same, and once the catalog is there a warning for each of `named_dirs` (the
+    // folders the user gave: --models, File → Models Folder…) that does not exist, is not
+    // a readable folder, holds no model, or holds model files that did not load.
+    void discover_models(const QStringList& dirs, const QStringList& named_dirs);
     // The model remembered from the last session: checked against the catalog once it is
     // discovered, and dropped when `explicit_alpha` (--alpha) names another α.
     void restore_pinned_model(const QString& path, std::optional<double> explicit_alpha);
@@ -121,6 +125,16 @@ public:
     void open_camera(int index);
     void stop_source();
     void set_paused(bool paused);
+    // Video files only (no-ops for a camera): their length and the position of the frame
+    // read last (seconds; 0 when unknown), a seek (while paused the frame there is
+    // classified and shown), and whether the end restarts at the beginning (default on,
+    // remembered for the next file).
+    bool source_is_file() const;
+    double source_duration_s() const;
+    double source_position_s() const;
+    void seek_source(double seconds);
+    void set_video_looping(bool loop);
+    bool video_looping() const { return video_loop_; }
     // Video files feed frames as fast as they are classified instead of at their own rate.
     void set_video_as_fast_as_classified(bool fast) { video_as_fast_ = fast; }
     bool source_running() const { return source_ != nullptr; }
@@ -174,6 +188,10 @@ signals:
     void calibrationProgress(int done, int total);
     void calibrationFinished(const studio::CalibrationResult& result);
     void sourceStateChanged(bool running, bool paused);
+    // The live source delivers (duration_s 0 for a camera or an unknown length) / could
+    // not open or stopped delivering (errorOccurred() carries the message as well).
+    void sourceOpened(const QString& name, double fps, QSize frame_size, double duration_s);
+    void sourceFailed(const QString& message);
     // FPS or pause changed: refresh live overlays.
     void liveStatsChanged();
     // For the notice bar: something failed / something is missing.
@@ -197,6 +215,7 @@ private:
     void set_pinned(const QString& path);
 
     void on_models_discovered(const ModelCatalog& catalog);
+    void report_named_model_dirs(const ModelCatalog& catalog);
     void on_configured(const ModelStatus& status);
     void on_image_classified(const ClassifyResult& result);
     void on_frame_classified(const ClassifyResult& result);
@@ -216,6 +235,8 @@ private:
     QString source_name_;
     bool paused_ = false;
     bool video_as_fast_ = false;
+    bool video_loop_ = true;
+    bool show_seeked_frame_ = false;  // a seek while paused: let its frame through once
 
     Tuning tuning_;
     quint64 generation_ = 0;     // current configuration
@@ -225,6 +246,7 @@ private:
     std::optional<ModelCatalog> catalog_;
     QString pinned_model_;  // empty = automatic
     std::optional<double> explicit_alpha_;
+    QStringList named_model_dirs_;
     Input input_;
     quint64 feature_request_ = 0;  // newest feature-map request
     quint64 latency_request_ = 0;  // newest "Measure again" request

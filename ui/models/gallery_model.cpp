@@ -29,8 +29,19 @@ QIcon square_icon(const QImage& thumb, int side, qreal dpr) {
 
 GalleryModel::GalleryModel(QObject* parent) : QAbstractListModel(parent) {}
 
+void GalleryModel::set_budget_bytes(std::size_t bytes) {
+    budget_bytes_ = bytes;
+    release_over_budget(0);
+}
+
+std::size_t GalleryModel::retained_bytes() const {
+    std::size_t sum = 0;
+    for (const Entry& e : entries_) sum += pixel_bytes(e.bgr);
+    return sum;
+}
+
 quint64 GalleryModel::add(const QString& name, const QString& path, const cv::Mat& bgr, QImage thumbnail,
-                          qreal device_pixel_ratio) {
+                          qreal device_pixel_ratio, QSize size) {
     if (thumbnail.isNull()) {
         thumbnail = studio::thumbnail(bgr, static_cast<int>(thumbnail_side_ * device_pixel_ratio));
         thumbnail.setDevicePixelRatio(device_pixel_ratio);
@@ -40,18 +51,54 @@ quint64 GalleryModel::add(const QString& name, const QString& path, const cv::Ma
     e.name = name;
     e.path = path;
     e.bgr = bgr;
+    e.size = bgr.empty() ? size : QSize(bgr.cols, bgr.rows);
     e.icon = square_icon(thumbnail, thumbnail_side_, thumbnail.devicePixelRatio());
     e.thumbnail = std::move(thumbnail);
+    e.last_used = ++use_clock_;
     const int row = static_cast<int>(entries_.size());
     beginInsertRows({}, row, row);
     entries_.push_back(std::move(e));
     endInsertRows();
-    return entries_.back().id;
+    const quint64 id = entries_.back().id;
+    release_over_budget(id);
+    return id;
 }
 
 const GalleryModel::Entry* GalleryModel::find(quint64 id) const {
     const int row = row_of(id);
     return row < 0 ? nullptr : &entries_[static_cast<std::size_t>(row)];
+}
+
+cv::Mat GalleryModel::pixels(quint64 id) {
+    const int row = row_of(id);
+    if (row < 0) return {};
+    Entry& e = entries_[static_cast<std::size_t>(row)];
+    e.last_used = ++use_clock_;
+    return e.bgr;
+}
+
+void GalleryModel::retain(quint64 id, const cv::Mat& bgr) {
+    const int row = row_of(id);
+    if (row < 0 || bgr.empty()) return;
+    Entry& e = entries_[static_cast<std::size_t>(row)];
+    e.bgr = bgr;
+    e.size = QSize(bgr.cols, bgr.rows);
+    e.last_used = ++use_clock_;
+    release_over_budget(id);
+}
+
+void GalleryModel::release_over_budget(quint64 keep) {
+    std::size_t retained = retained_bytes();
+    while (retained > budget_bytes_) {
+        Entry* oldest = nullptr;
+        for (Entry& e : entries_) {
+            if (e.id == keep || e.path.isEmpty() || e.bgr.empty()) continue;
+            if (!oldest || e.last_used < oldest->last_used) oldest = &e;
+        }
+        if (!oldest) return;  // only unreleasable pixels left
+        retained -= pixel_bytes(oldest->bgr);
+        oldest->bgr.release();
+    }
 }
 
 int GalleryModel::row_of(quint64 id) const {
@@ -74,7 +121,8 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole: return e.name;
     case Qt::DecorationRole: return e.icon;
     case Qt::ToolTipRole:
-        return QStringLiteral("%1\n%2 × %3").arg(e.path.isEmpty() ? e.name : e.path).arg(e.bgr.cols).arg(e.bgr.rows);
+        return e.path.isEmpty() ? QStringLiteral("%1\n%2 × %3").arg(e.name).arg(e.size.width()).arg(e.size.height())
+                                : QStringLiteral("%1\n%2\n%3 × %4").arg(e.name, e.path).arg(e.size.width()).arg(e.size.height());
     case Qt::TextAlignmentRole: return QVariant::fromValue(Qt::AlignHCenter | Qt::AlignTop);
     case IdRole: return QVariant::fromValue(e.id);
     case PathRole: return e.path;

@@ -3,12 +3,16 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QGuiApplication>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMimeData>
+#include <QSlider>
 #include <QSplitter>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -16,6 +20,7 @@
 
 #include "common/display_format.hpp"
 #include "common/file_kinds.hpp"
+#include "common/path_check.hpp"
 #include "controller/inference_controller.hpp"
 #include "models/gallery_model.hpp"
 #include "widgets/gallery_strip.hpp"
@@ -28,7 +33,8 @@ namespace studio {
 
 namespace {
 
-// More files than this from one folder are not all opened (memory: every image stays decoded).
+// More files than this from one folder are not all opened: each keeps a thumbnail (the
+// decoded pixels are bounded by the gallery's memory budget, see gallery_model.hpp).
 constexpr int kMaxImagesPerOpen = 1000;
 // Info notices go away by themselves; warnings and errors stay until closed.
 constexpr int kInfoNoticeMs = 8000;
@@ -45,12 +51,23 @@ QString crop_text(mnv1::CropMode mode) {
 
 QString window_title(const QString& shown) { return QObject::tr("%1 — MobileNet Studio").arg(shown); }
 
+// "1:05" (or "1:02:03"): a video position.
+QString format_clock(double seconds) {
+    const int s = static_cast<int>(std::max(0.0, seconds));
+    if (s >= 3600) return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
 }  // namespace
 
 ClassifyPage::ClassifyPage(InferenceController* controller, QWidget* parent)
     : QWidget(parent), controller_(controller), gallery_model_(new GalleryModel(this)) {
     build_ui();
     connect_controller();
+}
+
+ClassifyPage::~ClassifyPage() {
+    closing_->store(true);  // loads still running on the pool stop at their next file
 }
 
 void ClassifyPage::build_ui() {
@@ -78,6 +95,8 @@ void ClassifyPage::build_ui() {
     gallery_->set_gallery_model(gallery_model_);
     gallery_->hide();
     left_lay->addWidget(image_view_, 1);
+    build_video_bar(left);
+    left_lay->addWidget(video_bar_);
     left_lay->addWidget(gallery_);
     connect(gallery_, &GalleryStrip::entrySelected, this, &ClassifyPage::select_entry);
 
@@ -136,6 +155,55 @@ void ClassifyPage::build_ui() {
     connect(latency_, &LatencySummary::measureAgainRequested, this, &ClassifyPage::measure_latency_again);
 }
 
+void ClassifyPage::build_video_bar(QWidget* parent) {
+    video_bar_ = new QWidget(parent);
+    video_bar_->setObjectName(QStringLiteral("videoBar"));
+    auto* lay = new QHBoxLayout(video_bar_);
+    lay->setContentsMargins(0, 0, 0, 0);
+    seek_slider_ = new QSlider(Qt::Horizontal, video_bar_);
+    seek_slider_->setObjectName(QStringLiteral("seekSlider"));
+    seek_slider_->setAccessibleName(tr("Video position"));
+    seek_slider_->setToolTip(tr("Position in the video: drag or click to seek"));
+    video_time_ = new QLabel(video_bar_);
+    video_time_->setObjectName(QStringLiteral("videoTime"));
+    loop_check_ = new QCheckBox(tr("Loop"), video_bar_);
+    loop_check_->setObjectName(QStringLiteral("loopCheck"));
+    loop_check_->setToolTip(tr("Start the video again at its end (off: it stops on its last frame)"));
+    loop_check_->setChecked(controller_->video_looping());
+    lay->addWidget(seek_slider_, 1);
+    lay->addWidget(video_time_);
+    lay->addWidget(loop_check_);
+    video_bar_->hide();
+    connect(loop_check_, &QCheckBox::toggled, controller_, &InferenceController::set_video_looping);
+    // Clicks and keys seek at once; a drag seeks where it is released.
+    connect(seek_slider_, &QSlider::valueChanged, this, [this](int ms) {
+        if (!seek_slider_->isSliderDown()) controller_->seek_source(ms / 1000.0);
+    });
+    connect(seek_slider_, &QSlider::sliderReleased, this,
+            [this] { controller_->seek_source(seek_slider_->value() / 1000.0); });
+    video_timer_ = new QTimer(this);  // the position also moves while no frame is classified
+    video_timer_->setInterval(250);
+    connect(video_timer_, &QTimer::timeout, this, &ClassifyPage::update_video_bar);
+}
+
+void ClassifyPage::update_video_bar() {
+    const bool file = controller_->source_is_file();
+    video_bar_->setVisible(file);
+    if (!file) return;
+    const double duration = controller_->source_duration_s();
+    const double position = controller_->source_position_s();
+    if (!seek_slider_->isSliderDown()) {
+        QSignalBlocker b(seek_slider_);  // showing the position is not a seek
+        seek_slider_->setEnabled(duration > 0);
+        seek_slider_->setRange(0, static_cast<int>(duration * 1000));
+        seek_slider_->setPageStep(std::max(1000, static_cast<int>(duration * 100)));
+        seek_slider_->setValue(static_cast<int>(position * 1000));
+    }
+    const double shown = seek_slider_->isSliderDown() ? seek_slider_->value() / 1000.0 : position;
+    video_time_->setText(duration > 0 ? tr("%1 / %2").arg(format_clock(shown), format_clock(duration))
+                                      : format_clock(shown));
+}
+
 void ClassifyPage::measure_latency_again() {
     if (controller_->request_latency_measurement()) latency_->set_measuring(true);
 }
@@ -151,8 +219,17 @@ void ClassifyPage::connect_controller() {
     });
     connect(c, &InferenceController::liveStatsChanged, this, &ClassifyPage::update_video_overlay);
     connect(c, &InferenceController::sourceStateChanged, this, [this](bool running) {
-        if (!running) image_view_->set_overlay({});
+        if (running) video_timer_->start();
+        else video_timer_->stop();
+        update_video_overlay();  // after Stop: the last frame stays labelled
+        update_video_bar();
     });
+    connect(c, &InferenceController::sourceOpened, this, [this] {
+        // A camera that was missing a moment ago is no news while a video plays.
+        if (notice_->property("sourceError").toBool()) notice_->hide();
+        update_video_bar();
+    });
+    connect(c, &InferenceController::sourceFailed, this, [this] { notice_->setProperty("sourceError", true); });
     connect(c, &InferenceController::errorOccurred, this, [this](const QString& m) {
         latency_->set_measuring(false);  // a failed "Measure again" reports here: re-enable the button
         show_notice(NoticeBar::Kind::Error, m);
@@ -182,61 +259,91 @@ void ClassifyPage::open_paths(const QStringList& paths) {
     QStringList images, problems;
     QString video;
     for (const QString& p : paths) {
+        // stat() only: nothing here opens the path, so a FIFO or a device cannot block.
+        const PathCheck check = check_path(p);
         const QFileInfo fi(p);
-        if (!fi.exists()) {
-            problems << tr("%1: no such file or folder").arg(p);
-        } else if (fi.isDir()) {
+        if (check.kind == PathKind::Directory) {
+            if (!fi.isReadable() || !fi.isExecutable()) {
+                problems << tr("%1: permission denied (the folder cannot be listed)").arg(p);
+                continue;
+            }
             const QFileInfoList files =
                 QDir(p).entryInfoList(image_name_filters(), QDir::Files | QDir::Readable, QDir::Name | QDir::IgnoreCase);
             if (files.isEmpty()) problems << tr("%1: no images in this folder").arg(p);
             for (const QFileInfo& f : files) images << f.absoluteFilePath();
+        } else if (check.kind != PathKind::RegularFile) {
+            problems << QStringLiteral("%1: %2").arg(p, check.problem);
         } else if (is_video_file(fi)) {
             video = fi.absoluteFilePath();
         } else {
             images << fi.absoluteFilePath();  // the decoder decides what is an image
         }
     }
+    QString note;
     if (images.size() > kMaxImagesPerOpen) {
-        problems << tr("Only the first %1 of %2 images were opened.").arg(kMaxImagesPerOpen).arg(images.size());
+        note = tr("Opened the first %1 of %2 images (at most %1 are opened at once).")
+                   .arg(kMaxImagesPerOpen)
+                   .arg(images.size());
         images = images.mid(0, kMaxImagesPerOpen);
     }
     if (!video.isEmpty()) controller_->open_video_file(video);
-    if (!images.isEmpty()) load_images_async(images, problems);
-    else if (!problems.isEmpty()) on_images_loaded({}, problems);
+    if (!images.isEmpty()) load_images_async(images, problems, note);
+    else if (!problems.isEmpty()) on_images_loaded({}, problems, note);
 }
 
-void ClassifyPage::load_images_async(const QStringList& paths, const QStringList& problems) {
+ClassifyPage::LoadedImage ClassifyPage::decode_image(const QString& path, int thumb_px, qreal dpr) {
+    LoadedImage li;
+    li.path = path;
+    // Checked again here: the file may have been replaced since it was listed.
+    li.error = regular_file_problem(path);
+    if (!li.error.isEmpty()) return li;
+    try {
+        li.bgr = mnv1::load_image(QFile::encodeName(path).toStdString());
+        li.size = QSize(li.bgr.cols, li.bgr.rows);
+        if (thumb_px > 0) {
+            li.thumb = thumbnail(li.bgr, thumb_px);
+            li.thumb.setDevicePixelRatio(dpr);
+        }
+    } catch (const std::exception& e) {
+        li.error = problem_of(QString::fromUtf8(e.what()), path);
+        li.bgr.release();
+    }
+    return li;
+}
+
+void ClassifyPage::load_images_async(const QStringList& paths, const QStringList& problems, const QString& note) {
     emit statusMessage(paths.size() == 1 ? tr("Opening %1…").arg(QFileInfo(paths.first()).fileName())
                                          : tr("Opening %1 images…").arg(paths.size()),
                        0);
     const qreal dpr = devicePixelRatioF();
     const int thumb_px = static_cast<int>(gallery_model_->thumbnail_side() * dpr);
+    // The batch keeps decoded pixels only up to the gallery's budget (the first images,
+    // the first of which is shown at once); the rest keep their thumbnail and are decoded
+    // again when selected. So a folder of huge photos never holds them all at once.
+    const std::size_t keep_budget = gallery_model_->budget_bytes();
     // Decoding is OpenCV only (no oneDNN) but can take a while for big files or folders:
     // do it on the thread pool, and add the results when all are ready.
     auto* watcher = new QFutureWatcher<std::vector<LoadedImage>>(this);
-    connect(watcher, &QFutureWatcher<std::vector<LoadedImage>>::finished, this, [this, watcher, problems] {
-        on_images_loaded(watcher->result(), problems);
+    connect(watcher, &QFutureWatcher<std::vector<LoadedImage>>::finished, this, [this, watcher, problems, note] {
+        on_images_loaded(watcher->result(), problems, note);
         watcher->deleteLater();
     });
-    watcher->setFuture(QtConcurrent::run([paths, thumb_px, dpr] {
+    watcher->setFuture(QtConcurrent::run([paths, thumb_px, dpr, keep_budget, closing = closing_] {
         std::vector<LoadedImage> out;
+        std::size_t kept = 0;
         for (const QString& p : paths) {
-            LoadedImage li;
-            li.path = p;
-            try {
-                li.bgr = mnv1::load_image(p.toStdString());
-                li.thumb = thumbnail(li.bgr, thumb_px);
-                li.thumb.setDevicePixelRatio(dpr);
-            } catch (const std::exception& e) {
-                li.error = problem_of(QString::fromUtf8(e.what()), p);
-            }
+            if (closing->load()) break;  // the page is going away: the pool must not hold the exit up
+            LoadedImage li = decode_image(p, thumb_px, dpr);
+            if (kept + pixel_bytes(li.bgr) <= keep_budget) kept += pixel_bytes(li.bgr);
+            else li.bgr.release();
             out.push_back(std::move(li));
         }
         return out;
     }));
 }
 
-void ClassifyPage::on_images_loaded(const std::vector<LoadedImage>& loaded, const QStringList& problems) {
+void ClassifyPage::on_images_loaded(const std::vector<LoadedImage>& loaded, const QStringList& problems,
+                                    const QString& note) {
     QStringList errors = problems;
     quint64 first_new = 0;
     for (const LoadedImage& li : loaded) {
@@ -244,9 +351,11 @@ void ClassifyPage::on_images_loaded(const std::vector<LoadedImage>& loaded, cons
             errors << QStringLiteral("%1: %2").arg(QFileInfo(li.path).fileName(), li.error);
             continue;
         }
-        const quint64 id = add_to_gallery(QFileInfo(li.path).fileName(), li.path, li.bgr, li.thumb);
+        const quint64 id = gallery_model_->add(QFileInfo(li.path).fileName(), li.path, li.bgr, li.thumb,
+                                               devicePixelRatioF(), li.size);
         if (!first_new) first_new = id;
     }
+    update_gallery_visibility();
     if (!errors.isEmpty()) {
         // Non-modal on purpose: nothing else changes, the previous result stays on screen.
         QString text;
@@ -257,10 +366,13 @@ void ClassifyPage::on_images_loaded(const std::vector<LoadedImage>& loaded, cons
             text = tr("Could not open %1 files:\n• %2").arg(errors.size()).arg(shown.join(QStringLiteral("\n• ")));
             if (errors.size() > shown.size()) text += tr("\n… and %1 more").arg(errors.size() - shown.size());
         }
+        if (!note.isEmpty()) text += QStringLiteral("\n") + note;
         show_notice(NoticeBar::Kind::Error, text);
         emit statusMessage(errors.size() == 1 ? tr("Could not open %1").arg(errors.first())
                                               : tr("Could not open %1 files").arg(errors.size()),
                            10000);
+    } else if (!note.isEmpty()) {
+        show_notice(NoticeBar::Kind::Warning, note);
     }
     if (first_new) {
         if (gallery_->current_entry() == first_new) select_entry(first_new);
@@ -291,16 +403,54 @@ void ClassifyPage::update_gallery_visibility() {
 void ClassifyPage::select_entry(quint64 id) {
     const GalleryModel::Entry* entry = gallery_model_->find(id);
     if (!entry) return;
-    controller_->classify_still(entry->id, entry->bgr);  // stops a live source first
+    controller_->stop_source();  // first: a still image replaces the live view (and its overlay)
+    const cv::Mat bgr = gallery_model_->pixels(id);
     shown_image_id_ = entry->id;
-    image_view_->set_image(mat_to_qimage(entry->bgr));
+    shown_id_->store(entry->id);
     image_view_->set_overlay({});
-    results_->clear_predictions(controller_->requested() ? tr("Classifying…") : tr("Waiting for the network…"));
     inference_label_->clear();
     displayed_.reset();
     cam_row_ = 0;
     emit titleChanged(window_title(entry->name));
     update_gallery_visibility();
+    if (bgr.empty()) {
+        // Released to stay within the gallery's memory budget: decode the file again.
+        image_view_->set_image(entry->thumbnail);
+        image_view_->set_activation({});
+        results_->clear_predictions(tr("Opening %1…").arg(entry->name));
+        reload_async(entry->id, entry->path);
+        return;
+    }
+    show_still(entry->id, bgr);
+}
+
+void ClassifyPage::show_still(quint64 id, const cv::Mat& bgr) {
+    controller_->classify_still(id, bgr);  // stops a live source first
+    image_view_->set_image(mat_to_qimage(bgr));
+    results_->clear_predictions(controller_->requested() ? tr("Classifying…") : tr("Waiting for the network…"));
+}
+
+void ClassifyPage::reload_async(quint64 id, const QString& path) {
+    auto* watcher = new QFutureWatcher<LoadedImage>(this);
+    connect(watcher, &QFutureWatcher<LoadedImage>::finished, this, [this, watcher, id] {
+        const LoadedImage li = watcher->result();
+        watcher->deleteLater();
+        const GalleryModel::Entry* entry = gallery_model_->find(id);
+        if (!entry) return;
+        if (!li.error.isEmpty()) {
+            if (shown_image_id_ == id) results_->clear_predictions(tr("Could not open the file"));
+            show_notice(NoticeBar::Kind::Error, tr("Could not open %1: %2").arg(entry->name, li.error));
+            return;
+        }
+        if (li.bgr.empty()) return;  // skipped: another entry was selected meanwhile
+        gallery_model_->retain(id, li.bgr);
+        if (shown_image_id_ == id) show_still(id, li.bgr);
+    });
+    watcher->setFuture(QtConcurrent::run([path, id, shown = shown_id_, closing = closing_] {
+        // Another entry selected before this started (fast stepping): no decode.
+        if (closing->load() || shown->load() != id) return LoadedImage{};
+        return decode_image(path, 0, 1.0);
+    }));
 }
 
 void ClassifyPage::step_gallery(int delta) {
@@ -402,6 +552,7 @@ void ClassifyPage::on_configured(const ModelStatus& status) {
 
 void ClassifyPage::on_frame_classified(const ClassifyResult& r) {
     shown_image_id_ = 0;
+    shown_id_->store(0);
     if (gallery_->current_entry()) {
         QSignalBlocker b(gallery_);  // deselecting must not select anything
         gallery_->set_current_row(-1);
@@ -409,6 +560,7 @@ void ClassifyPage::on_frame_classified(const ClassifyResult& r) {
     }
     if (controller_->frames_classified() == 1) emit titleChanged(window_title(controller_->source_name()));
     show_result(r);
+    update_video_bar();
 }
 
 void ClassifyPage::show_result(const ClassifyResult& r) {
@@ -482,13 +634,23 @@ void ClassifyPage::update_model_label() {
 
 void ClassifyPage::update_video_overlay() {
     if (!controller_->source_running()) {
-        image_view_->set_overlay({});
+        // Stopped: the frame on screen keeps the name of what it shows and its class.
+        QStringList lines;
+        if (displayed_ && displayed_->fromFrame && controller_->showing_frame()) {
+            lines << tr("Stopped · last frame of %1").arg(controller_->source_name());
+            if (!displayed_->top.empty()) {
+                const mnv1::Prediction& p = displayed_->top.front();
+                lines << QStringLiteral("%1  %2").arg(QString::fromStdString(p.label), format_percent(p.probability));
+            }
+        }
+        image_view_->set_overlay(lines);
         return;
     }
     const bool paused = controller_->paused();
     const QString& source = controller_->source_name();
     QStringList lines;
-    lines << (paused ? tr("Paused · %1").arg(source) : tr("Live · %1").arg(source));
+    const QString loops = controller_->source_is_file() && controller_->video_looping() ? tr(" · loops") : QString();
+    lines << (paused ? tr("Paused · %1%2").arg(source, loops) : tr("Live · %1%2").arg(source, loops));
     if (displayed_ && controller_->showing_frame()) {
         lines << (paused ? tr("%1 per frame").arg(format_ms(displayed_->latencyMs))
                          : tr("%1 FPS · %2 per frame")
@@ -505,6 +667,7 @@ void ClassifyPage::update_video_overlay() {
 }
 
 void ClassifyPage::show_notice(NoticeBar::Kind kind, const QString& text) {
+    notice_->setProperty("sourceError", false);  // set again by sourceFailed when it is one
     const auto bar_kind = static_cast<NoticeBar::Kind>(kind);
     notice_->show_notice(bar_kind, text, kind == NoticeBar::Kind::Info ? kInfoNoticeMs : 0);
     emit noticeShown(text);

@@ -10,6 +10,8 @@
 
 #include <QWidget>
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -18,6 +20,8 @@
 
 class QCheckBox;
 class QLabel;
+class QSlider;
+class QTimer;
 class QMimeData;
 class QSplitter;
 
@@ -34,6 +38,7 @@ class ClassifyPage : public QWidget {
     Q_OBJECT
 public:
     explicit ClassifyPage(InferenceController* controller, QWidget* parent = nullptr);
+    ~ClassifyPage() override;
 
     // Images and folders go to the gallery (decoded off the GUI thread); a video file
     // becomes the live source. Bad files give a notice and change nothing else.
@@ -57,6 +62,12 @@ public:
     void restore_splitter_state(const QByteArray& state);
 
     ImageView* image_view() const { return image_view_; }
+    // The video file controls under the picture (shown while a file plays): position
+    // slider (milliseconds; seeks), "0:03 / 0:10", and the Loop check box.
+    QWidget* video_bar() const { return video_bar_; }
+    QSlider* seek_slider() const { return seek_slider_; }
+    QLabel* video_time_label() const { return video_time_; }
+    QCheckBox* loop_check() const { return loop_check_; }
     ResultsView* results_view() const { return results_; }
     LatencySummary* latency_summary() const { return latency_; }
     NoticeBar* notice_bar() const { return notice_; }
@@ -79,15 +90,23 @@ signals:
 private:
     struct LoadedImage {
         QString path;
-        cv::Mat bgr;
+        cv::Mat bgr;   // empty when the batch was over the memory budget (decoded again later)
+        QSize size;
         QImage thumb;
         QString error;
     };
+    // Any thread: checks the path (never blocks), decodes it and makes its thumbnail
+    // (none for thumb_px 0); the error is one line naming the reason.
+    static LoadedImage decode_image(const QString& path, int thumb_px, qreal dpr);
 
     void build_ui();
+    void build_video_bar(QWidget* parent);
     void connect_controller();
-    void load_images_async(const QStringList& paths, const QStringList& problems);
-    void on_images_loaded(const std::vector<LoadedImage>& loaded, const QStringList& problems);
+    void load_images_async(const QStringList& paths, const QStringList& problems, const QString& note);
+    void on_images_loaded(const std::vector<LoadedImage>& loaded, const QStringList& problems, const QString& note);
+    void show_still(quint64 id, const cv::Mat& bgr);
+    // Decodes entry `id`'s file again on the pool (its pixels were released), then shows it.
+    void reload_async(quint64 id, const QString& path);
     quint64 add_to_gallery(const QString& name, const QString& path, const cv::Mat& bgr, const QImage& thumb = {});
     void add_image_data(const QString& name, const cv::Mat& bgr);
     void select_entry(quint64 id);
@@ -99,11 +118,16 @@ private:
     void show_activation_for_row(int row);
     void update_model_label();
     void update_video_overlay();
+    void update_video_bar();
     void show_notice(NoticeBar::Kind kind, const QString& text);
 
     InferenceController* controller_ = nullptr;
     GalleryModel* gallery_model_ = nullptr;
     quint64 shown_image_id_ = 0;  // the gallery entry shown large; 0 for a frame or nothing
+    // Shared with pool tasks: the entry shown (a reload for another one is skipped), and
+    // whether the page is closing (loads stop at the next file, so Quit is not held up).
+    std::shared_ptr<std::atomic<quint64>> shown_id_ = std::make_shared<std::atomic<quint64>>(0);
+    std::shared_ptr<std::atomic<bool>> closing_ = std::make_shared<std::atomic<bool>>(false);
     std::optional<ClassifyResult> displayed_;
     int cam_row_ = 0;
     int pasted_count_ = 0, snapshot_count_ = 0;
@@ -118,6 +142,11 @@ private:
     QLabel* inference_label_ = nullptr;
     LatencySummary* latency_ = nullptr;
     QLabel* model_label_ = nullptr;
+    QWidget* video_bar_ = nullptr;
+    QSlider* seek_slider_ = nullptr;
+    QLabel* video_time_ = nullptr;
+    QCheckBox* loop_check_ = nullptr;
+    QTimer* video_timer_ = nullptr;  // refreshes the video bar while a source runs
 };
 
 }  // namespace studio

@@ -17,7 +17,9 @@ GalleryStrip::GalleryStrip(QWidget* parent) : QListView(parent) {
     setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     setSelectionMode(QAbstractItemView::SingleSelection);
     setUniformItemSizes(true);
-    setTextElideMode(Qt::ElideMiddle);
+    // Cut at the front: ImageNet names put the class last ("n01484850_great_white_shark.JPEG"
+    // shows "…white_shark.JPEG"), camera names their number. The tooltip has the full path.
+    setTextElideMode(Qt::ElideLeft);
     const int side = thumbnail_side();
     setIconSize(QSize(side, side));
     setGridSize(QSize(side + fontMetrics().height() * 2, side + fontMetrics().height() * 2));

@@ -39,6 +39,7 @@ public:
 
     // Lines drawn in a translucent box in the top-left corner (empty: none).
     void set_overlay(const QStringList& lines);
+    const QStringList& overlay() const { return overlay_; }
     // Text shown centred when there is no image.
     void set_placeholder(const QString& text);
 

@@ -5,7 +5,11 @@
 
 #include <opencv2/videoio.hpp>
 
+#include "common/path_check.hpp"
+
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 namespace studio {
@@ -40,7 +44,7 @@ QString SourceSpec::display_name() const {
 }
 
 FrameSource::FrameSource(SourceSpec spec, quint64 session, std::shared_ptr<LatestFrameSlot> slot, QObject* parent)
-    : QObject(parent), spec_(std::move(spec)), session_(session), slot_(std::move(slot)) {}
+    : QObject(parent), spec_(std::move(spec)), session_(session), slot_(std::move(slot)), loop_(spec_.loop) {}
 
 FrameSource::~FrameSource() { stop(); }
 
@@ -87,8 +91,9 @@ void FrameSource::run() {
             return;
         }
     } else {
-        if (!QFileInfo(spec_.path).isFile()) {
-            emit failed(tr("Video file not found: %1").arg(spec_.path));
+        // Never hand a FIFO or a device to FFmpeg: its open() would block this thread.
+        if (const QString problem = regular_file_problem(spec_.path); !problem.isEmpty()) {
+            emit failed(tr("Cannot open the video %1: %2").arg(spec_.path, problem));
             return;
         }
         try {
@@ -106,6 +111,10 @@ void FrameSource::run() {
     if (!(fps > 0.5 && fps < 1000.0)) fps = 30.0;  // files without a usable rate play at 30
     const QSize size(static_cast<int>(cap.get(cv::CAP_PROP_FRAME_WIDTH)),
                      static_cast<int>(cap.get(cv::CAP_PROP_FRAME_HEIGHT)));
+    if (!camera) {
+        const double frames = cap.get(cv::CAP_PROP_FRAME_COUNT);
+        if (frames > 0 && frames < 1e9) duration_s_ = frames / fps;
+    }
     emit opened(name, fps, size);
 
     const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / fps));
@@ -116,7 +125,16 @@ void FrameSource::run() {
     cv::Mat frame;
 
     while (!stop_) {
-        if (paused_) {
+        bool deliver_while_paused = false;
+        if (const double target = seek_to_s_.exchange(-1.0); !camera && target >= 0) {
+            // By frame number: exact for the intra-only files this reads, and what OpenCV's
+            // FFmpeg backend seeks most reliably.
+            const double frame_no = std::floor(std::min(target, std::max(0.0, duration_s_.load() - 0.5 / fps)) * fps);
+            cap.set(cv::CAP_PROP_POS_FRAMES, frame_no);
+            next_due = Clock::now();
+            deliver_while_paused = paused_;
+        }
+        if (paused_ && !deliver_while_paused) {
             // A paused camera keeps grabbing so the picture is current when it resumes.
             if (camera) cap.grab();
             else std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -144,7 +162,7 @@ void FrameSource::run() {
                 emit failed(tr("%1 contains no frame that can be decoded.").arg(name));
                 return;
             }
-            if (!spec_.loop) {
+            if (!loop_) {
                 emit finished();
                 return;
             }
@@ -157,6 +175,10 @@ void FrameSource::run() {
         }
         camera_failures = 0;
         ++frames_this_pass;
+        if (!camera) {
+            const double pos_frames = cap.get(cv::CAP_PROP_POS_FRAMES);  // the next frame's number
+            position_s_ = pos_frames > 0 ? (pos_frames - 1) / fps : 0.0;
+        }
 
         if (!camera && spec_.pacing == SourceSpec::Pacing::AsConsumed) {
             // Wait (in short steps, so stop() stays responsive) until the worker took the last frame.

@@ -31,7 +31,7 @@ struct SourceSpec {
     Kind kind = Kind::File;
     int camera_index = 0;    // /dev/video<N>
     QString path;            // video file
-    bool loop = true;        // files restart at the end
+    bool loop = true;        // files restart at the end (FrameSource::set_looping changes it live)
     Pacing pacing = Pacing::RealTime;
 
     static SourceSpec camera(int index);
@@ -52,6 +52,15 @@ public:
     void set_paused(bool paused);
     bool paused() const { return paused_.load(); }
     bool running() const;
+    // Files only (thread-safe): whether the end restarts at the beginning; the file's
+    // length and the position of the frame read last, in seconds (0 until known or for a
+    // camera); a seek to `seconds` done by the capture loop before its next frame (also
+    // while paused: that frame is delivered, so the picture follows the slider).
+    void set_looping(bool loop) { loop_ = loop; }
+    bool looping() const { return loop_.load(); }
+    double duration_s() const { return duration_s_.load(); }
+    double position_s() const { return position_s_.load(); }
+    void seek(double seconds) { seek_to_s_ = seconds < 0 ? 0.0 : seconds; }
 
     const SourceSpec& spec() const { return spec_; }
     quint64 session() const { return session_; }
@@ -73,6 +82,10 @@ private:
     QThread* thread_ = nullptr;
     std::atomic<bool> stop_{false};
     std::atomic<bool> paused_{false};
+    std::atomic<bool> loop_{true};
+    std::atomic<double> duration_s_{0.0};
+    std::atomic<double> position_s_{0.0};
+    std::atomic<double> seek_to_s_{-1.0};  // < 0: no seek asked for
 };
 
 }  // namespace studio
