@@ -73,17 +73,22 @@ settings_models_dir() {
 models_found_with() {
   local args=(models)
   if [ -n "$1" ] && [ -d "$1" ]; then args+=(--models-dir "$1"); fi
-  "$build_dir/bin/mobilenet-cli" "${args[@]}" 2>/dev/null | sed -n 's/^\([0-9][0-9]*\) model(s):$/\1/p'
+  { "$build_dir/bin/mobilenet-cli" "${args[@]}" 2>/dev/null || true; } | sed -n 's/^\([0-9][0-9]*\) model(s):$/\1/p'
 }
 
 # First run on a machine without models: download the official release (the pairs the app
 # ticks by default, float and uint8) into the user data folder. Returns 1 when there are
 # still no models, after saying why; the app then offers File → Download the Official Models….
 ensure_models() {
-  local user_dir settings_dir d n
+  local user_dir settings_dir d n dirs=()
   user_dir=$(user_models_dir)
   settings_dir=$(settings_models_dir)
+  # One scan per folder that exists (each scan also covers $MOBILENET_MODELS and models/).
   for d in "$user_dir" "$settings_dir"; do
+    if [ -n "$d" ] && [ -d "$d" ]; then dirs+=("$d"); fi
+  done
+  [ ${#dirs[@]} -gt 0 ] || dirs=("")
+  for d in "${dirs[@]}"; do
     n=$(models_found_with "$d")
     if [ "${n:-0}" -gt 0 ]; then
       echo "== models: ${n} found on the search path"
