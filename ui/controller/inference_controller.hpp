@@ -55,12 +55,16 @@ public:
     void set_tuning(const Tuning& tuning) { tuning_ = tuning; }
     const Tuning& tuning() const { return tuning_; }
     // The tuning changed: applied after a short pause. Moving α away from the pinned
-    // model's α returns to the automatic choice.
+    // model's α returns to the automatic choice, and infoRaised() says so: a pin names one
+    // weights file, which has one α.
     void tune(const Tuning& tuning);
     // Sends the current configuration to the worker now and re-classifies what is shown.
     void apply_configuration();
     // Scans `dirs` on the worker; catalogChanged() follows, then a configuration.
     void discover_models(const QStringList& dirs);
+    // The user chose `dir` as the models folder (File → Models Folder…): when the next
+    // discovery finds no model in it, modelsMissing() says so even if other folders had some.
+    void expect_models_in(const QString& dir) { expected_models_dir_ = dir; }
     // The model remembered from the last session: checked against the catalog once it is
     // discovered, and dropped when `explicit_alpha` (--alpha) names another α.
     void restore_pinned_model(const QString& path, std::optional<double> explicit_alpha);
@@ -179,6 +183,11 @@ signals:
     // For the notice bar: something failed / something is missing.
     void errorOccurred(const QString& message);
     void warningRaised(const QString& message);
+    // For the notice bar: worth knowing, not a problem (e.g. a pinned model was let go).
+    void infoRaised(const QString& message);
+    // No model where the app looked (`message` names the folders and what to do): the
+    // notice offers the ways to get models.
+    void modelsMissing(const QString& message);
     // For the status bar; timeout 0 = until replaced.
     void statusMessage(const QString& message, int timeout_ms);
 
@@ -225,6 +234,7 @@ private:
     std::optional<ModelCatalog> catalog_;
     QString pinned_model_;  // empty = automatic
     std::optional<double> explicit_alpha_;
+    QString expected_models_dir_;  // chosen in File → Models Folder…, checked at the next discovery
     Input input_;
     quint64 feature_request_ = 0;  // newest feature-map request
     quint64 latency_request_ = 0;  // newest "Measure again" request

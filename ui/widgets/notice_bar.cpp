@@ -1,5 +1,6 @@
 #include "notice_bar.hpp"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QStyle>
@@ -26,6 +27,8 @@ NoticeBar::NoticeBar(QWidget* parent) : QFrame(parent) {
     close_->setAccessibleName(tr("Dismiss message"));
     lay->addWidget(icon_);
     lay->addWidget(label_, 1);
+    buttons_ = new QHBoxLayout;
+    lay->addLayout(buttons_);
     lay->addWidget(close_, 0, Qt::AlignTop);
     connect(close_, &QToolButton::clicked, this, [this] {
         hide();
@@ -37,9 +40,19 @@ NoticeBar::NoticeBar(QWidget* parent) : QFrame(parent) {
     hide();
 }
 
-void NoticeBar::show_notice(Kind kind, const QString& text, int timeout_ms) {
+void NoticeBar::show_notice(Kind kind, const QString& text, int timeout_ms, const QList<QAction*>& actions) {
     kind_ = kind;
     label_->setText(text);
+    while (QLayoutItem* item = buttons_->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    for (QAction* a : actions) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(a);
+        b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        buttons_->addWidget(b, 0, Qt::AlignVCenter);
+    }
     apply_style();
     show();
     if (timeout_ms > 0) hide_timer_->start(timeout_ms);
@@ -49,6 +62,14 @@ void NoticeBar::show_notice(Kind kind, const QString& text, int timeout_ms) {
 void NoticeBar::set_closable(bool closable) { close_->setVisible(closable); }
 
 QString NoticeBar::text() const { return label_->text(); }
+
+QList<QAction*> NoticeBar::actions_offered() const {
+    QList<QAction*> out;
+    for (int i = 0; i < buttons_->count(); ++i) {
+        if (auto* b = qobject_cast<QToolButton*>(buttons_->itemAt(i)->widget())) out << b->defaultAction();
+    }
+    return out;
+}
 
 void NoticeBar::apply_style() {
     // Soft tinted backgrounds with dark text read well on light and dark themes alike.

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <QFrame>
+#include <QList>
 
+class QAction;
+class QHBoxLayout;
 class QLabel;
 class QToolButton;
 class QTimer;
@@ -19,9 +22,13 @@ public:
     explicit NoticeBar(QWidget* parent = nullptr);
 
     // Shows `text` (plain text; newlines allowed). timeout_ms > 0 hides it again after that.
-    void show_notice(Kind kind, const QString& text, int timeout_ms = 0);
+    // `actions` become buttons after the text (what the user can do about it, e.g. "Choose
+    // Models Folder…"); they replace those of the previous notice. Not owned.
+    void show_notice(Kind kind, const QString& text, int timeout_ms = 0, const QList<QAction*>& actions = {});
     void set_closable(bool closable);
     QString text() const;
+    // The actions offered by the notice shown (empty: none).
+    QList<QAction*> actions_offered() const;
     Kind kind() const { return kind_; }
 
 signals:
@@ -34,6 +41,7 @@ private:
     QLabel* icon_ = nullptr;
     QLabel* label_ = nullptr;
     QToolButton* close_ = nullptr;
+    QHBoxLayout* buttons_ = nullptr;
     QTimer* hide_timer_ = nullptr;
 };
 
