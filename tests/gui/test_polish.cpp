@@ -32,12 +32,14 @@
 #include "lesson/lesson_dialog.hpp"
 #include "main_window.hpp"
 #include "pages/classify_page.hpp"
+#include "screen_shots.hpp"
 #include "test_support.hpp"
 #include "widgets/activation_map_controls.hpp"
 #include "widgets/image_view.hpp"
 #include "widgets/marked_slider.hpp"
 #include "widgets/native_resolution_badge.hpp"
 #include "widgets/notice_bar.hpp"
+#include "widgets/results_view.hpp"
 #include "widgets/tuning_panel.hpp"
 #include "worker/inference_worker.hpp"
 
@@ -186,6 +188,18 @@ private slots:
         QVERIFY(files > 50);
     }
 
+    void longLabelsKeepTheirFirstName() {
+        const QFontMetrics fm(QApplication::font());
+        const QString label = QStringLiteral("red fox, Vulpes vulpes");
+        const int whole = fm.horizontalAdvance(QStringLiteral("2. ") + label);
+        QCOMPARE(studio::fit_prediction_label(fm, 2, label, whole + 1), QStringLiteral("2. red fox, Vulpes vulpes"));
+        // Too narrow for the synonyms: the first name whole, not "2. red fox, Vulp…".
+        QCOMPARE(studio::fit_prediction_label(fm, 2, label, fm.horizontalAdvance(QStringLiteral("2. red fox, Vul"))),
+                 QStringLiteral("2. red fox"));
+        // Narrower still: elided.
+        QVERIFY(studio::fit_prediction_label(fm, 2, label, fm.horizontalAdvance(QStringLiteral("2. red"))).endsWith(QChar(0x2026)));
+    }
+
     // ---- The ρ slider and the native-resolution badge -----------------------------------
 
     void resolutionMarksFollowTheWeightsOfTheAlpha() {
@@ -286,6 +300,7 @@ private slots:
         QVERIFY(!notice->text().contains("…."));
         QVERIFY(notice->actions_offered().contains(w->action_manager()->models_dir()));
         QCOMPARE(notice->kind(), studio::NoticeBar::Kind::Warning);
+        mnv1::test::save_screen("polish-no-models-notice");
     }
 
     // ---- Activation map: one switch, legend, opacity ------------------------------------
@@ -375,6 +390,7 @@ private slots:
         QVERIFY(enter.isAccepted());
         QVERIFY(highlight->isVisible());
         QCOMPARE(highlight->geometry(), w->rect());
+        mnv1::test::save_screen("polish-drag-highlight");
         QDragLeaveEvent leave;
         QApplication::sendEvent(w.get(), &leave);
         QVERIFY(!highlight->isVisible());
