@@ -39,6 +39,7 @@
 #include "pages/tradeoff_page.hpp"
 #include "pages/roofline_panel.hpp"
 #include "widgets/cost_card.hpp"
+#include "widgets/drop_highlight.hpp"
 #include "widgets/tuning_panel.hpp"
 
 namespace studio {
@@ -66,6 +67,7 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent)
       settings_(std::make_unique<SettingsManager>(options_.settings_file)) {
     setWindowTitle(tr("MobileNet Studio"));
     setAcceptDrops(true);
+    new DropHighlight(this);  // shows the window takes the drop while something is dragged over it
     setWindowIcon(QIcon(QStringLiteral(":/icons/mobilenet-studio.png")));
 
     actions_ = new ActionManager(this);
@@ -201,9 +203,8 @@ void MainWindow::connect_actions() {
     connect(a->snapshot(), &QAction::triggered, classify_, &ClassifyPage::take_snapshot);
     connect(a->stop(), &QAction::triggered, controller_, &InferenceController::stop_source);
     connect(a->max_fps(), &QAction::toggled, controller_, &InferenceController::set_video_as_fast_as_classified);
-    // The View menu's action and the page's check box are one setting.
-    connect(a->show_activation(), &QAction::toggled, classify_, &ClassifyPage::set_activation_shown);
-    connect(classify_, &ClassifyPage::activationShownChanged, a->show_activation(), &QAction::setChecked);
+    classify_->set_activation_action(a->show_activation());  // one switch: View menu, Ctrl+M, the page's box
+    classify_->set_missing_models_actions({a->models_dir()});
     connect(a->next_image(), &QAction::triggered, this, [this] { classify_->step_gallery(+1); });
     connect(a->previous_image(), &QAction::triggered, this, [this] { classify_->step_gallery(-1); });
     connect(a->about(), &QAction::triggered, this, &MainWindow::show_about);
@@ -237,21 +238,16 @@ void MainWindow::connect_controller() {
     connect(c, &InferenceController::configurationPending, this, [this](double alpha, int resolution, int threads) {
         tuning_->set_latency_pending();
         tradeoffs_->set_current_tuning(alpha, resolution);
-        status_model_->setText(tr("α %1 · %2 px · %3 threads").arg(format_alpha(alpha)).arg(resolution).arg(threads > 0 ? QString::number(threads) : tr("auto")));
+        status_model_->setText(tr("α %1 · %2 px · %3").arg(format_alpha(alpha)).arg(resolution).arg(threads > 0 ? format_threads(threads) : tr("auto threads")));
     });
     connect(c, &InferenceController::modelConfigured, this, [this](const ModelStatus& s) {
         if (s.ok) tuning_->set_num_classes(s.numClasses);  // both cost views count the same classes
         if (s.ok) tuning_->set_measured_latency(s.latencyMs, s.threads, s.buildMs, s.wasCached);
+        tuning_->set_model_in_use(s.ok && s.pretrained, s.nativeResolution, s.request.resolution);
         layers_->show_configuration(s);
     });
     connect(c, &InferenceController::catalogChanged, this, [this](const ModelCatalog& catalog) {
-        QStringList details;
-        for (const mnv1::ModelEntry& m : catalog.models) {
-            details << QStringLiteral("%1 — %2").arg(QString::fromStdString(m.display_name), QString::fromStdString(m.path));
-        }
-        details << QString() << tr("Searched: %1").arg(catalog.searchDirs.isEmpty() ? tr("(no folder)")
-                                                                                    : catalog.searchDirs.join(QStringLiteral(", ")));
-        tuning_->set_pretrained_alphas(controller_->pretrained_alphas(), details.join('\n'));
+        tuning_->set_available_models(catalog.models, catalog.searchDirs);
         actions_->rebuild_model_menu(catalog, controller_->pinned_model());
         classify_->random_weights_banner()->set_action(catalog.models.empty() ? actions_->download_models() : nullptr);
     });
@@ -301,6 +297,7 @@ void MainWindow::restore_settings() {
     tradeoffs_->set_current_tuning(tuning_->alpha(), tuning_->resolution());
     controller_->restore_pinned_model(s.pinned_model(), options_.alpha);  // checked once models are discovered
     actions_->show_activation()->setChecked(s.show_activation());
+    classify_->set_activation_opacity(s.activation_opacity());
     actions_->max_fps()->setChecked(options_.video_as_fast_as_possible || s.video_as_fast_as_classified());
     if (const QByteArray g = s.window_geometry(); !g.isEmpty()) restoreGeometry(g);
     if (const QByteArray st = s.window_state(); !st.isEmpty()) restoreState(st);
@@ -314,6 +311,7 @@ void MainWindow::save_settings() {
     s.set_threads(tuning_->threads());
     s.set_crop_mode(tuning_->crop_mode());
     s.set_show_activation(actions_->show_activation()->isChecked());
+    s.set_activation_opacity(classify_->activation_opacity());
     s.set_pinned_model(controller_->pinned_model());
     s.set_video_as_fast_as_classified(actions_->max_fps()->isChecked());
     s.set_window_geometry(saveGeometry());
@@ -371,11 +369,11 @@ void MainWindow::show_about() {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls() || event->mimeData()->hasImage()) event->acceptProposedAction();
+    if (DropHighlight::accepts(event->mimeData())) event->acceptProposedAction();
 }
 
 void MainWindow::dragMoveEvent(QDragMoveEvent* event) {
-    if (event->mimeData()->hasUrls() || event->mimeData()->hasImage()) event->acceptProposedAction();
+    if (DropHighlight::accepts(event->mimeData())) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {

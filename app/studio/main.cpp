@@ -4,10 +4,10 @@
 //                    [--camera N] [--max-fps] [--tab NAME] [--settings FILE] [--evaluate DIR]
 //                    [IMAGE|FOLDER|VIDEO ...]
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QIcon>
 #include <QTemporaryDir>
 
+#include <cstdio>
 #include <cstring>
 
 #include "main_window.hpp"
@@ -43,57 +43,28 @@ int main(int argc, char** argv) {
     QApplication::setApplicationVersion(studio::studio_version());
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/mobilenet-studio.png")));
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("MobileNet v1 on oneDNN: classify images, video and camera "
-                                                    "frames; explore the width multiplier and resolution."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption models({"m", "models"}, "Search DIR for models first.", "DIR");
-    const QCommandLineOption alpha({"a", "alpha"}, "Width multiplier to start with (0.1-1.4).", "A");
-    const QCommandLineOption resolution({"r", "resolution"}, "Input resolution to start with (96-320, steps of 16).", "R");
-    const QCommandLineOption threads({"t", "threads"}, "Inference threads (0 = automatic, from the machine's load).", "N");
-    const QCommandLineOption camera({"c", "camera"}, "Start classifying camera /dev/videoN.", "N");
-    const QCommandLineOption max_fps("max-fps", "Feed video files as fast as frames are classified "
-                                                "(shows the network's throughput instead of the file's rate).");
-    const QCommandLineOption settings("settings", "Read and write settings in this INI FILE.", "FILE");
-    const QCommandLineOption tab("tab", "Start on this tab: classify, layers, featuremaps, evaluate or tradeoffs.", "NAME");
-    const QCommandLineOption evaluate("evaluate", "Measure the accuracy of the model on this labelled folder.", "DIR");
-    parser.addOptions({models, alpha, resolution, threads, camera, max_fps, settings, tab, evaluate});
-    parser.addPositionalArgument("paths", "Images, folders of images, or a video file to open.", "[PATH...]");
-    // Non-UTF-8 file names on the command line reach the window as openable symlinks.
+    // Non-UTF-8 file names on the command line reach the window as openable symlinks; the
+    // folder holding them lives as long as the app.
     QTemporaryDir argument_links;
-    parser.process(studio::openable_arguments(argc, argv, argument_links.isValid() ? argument_links.path() : QString()));
-
-    studio::StudioOptions opts;
-    opts.models_dir = parser.value(models);
-    opts.settings_file = parser.value(settings);
-    opts.open_paths = parser.positionalArguments();
-    opts.video_as_fast_as_possible = parser.isSet(max_fps);
-    opts.start_tab = parser.value(tab);
-    opts.evaluate_folder = parser.value(evaluate);
-    bool ok = false;
-    if (parser.isSet(alpha)) {
-        const double a = parser.value(alpha).toDouble(&ok);
-        if (!ok || a <= 0 || a > 1.5) parser.showHelp(2);
-        opts.alpha = a;
+    const QStringList arguments =
+        studio::openable_arguments(argc, argv, argument_links.isValid() ? argument_links.path() : QString());
+    // Checked before any window or settings exist: a refused value is never applied or saved.
+    const studio::StudioCommandLine cmd = studio::parse_studio_command_line(arguments);
+    if (!cmd.error.isEmpty()) {
+        std::fprintf(stderr, "mobilenet-studio: %s\n(mobilenet-studio --help lists the options)\n",
+                     qUtf8Printable(cmd.error));
+        return 2;
     }
-    if (parser.isSet(resolution)) {
-        const int r = parser.value(resolution).toInt(&ok);
-        if (!ok || r < 32 || r > 1024) parser.showHelp(2);
-        opts.resolution = r;
+    if (cmd.help) {
+        std::fputs(qUtf8Printable(cmd.help_text), stdout);
+        return 0;
     }
-    if (parser.isSet(threads)) {
-        const int t = parser.value(threads).toInt(&ok);
-        if (!ok || t < 0) parser.showHelp(2);
-        opts.threads = t;
-    }
-    if (parser.isSet(camera)) {
-        const int c = parser.value(camera).toInt(&ok);
-        if (!ok || c < 0) parser.showHelp(2);
-        opts.camera = c;
+    if (cmd.version) {
+        std::printf("mobilenet-studio %s\n", qUtf8Printable(studio::studio_version()));
+        return 0;
     }
 
-    studio::MainWindow window(opts);
+    studio::MainWindow window(cmd.options);
     window.show();
     return app.exec();
 }

@@ -290,8 +290,8 @@ void ActionManager::fill_menus(QMainWindow& window, QTabWidget& tabs) const {
     tb->addActions({a.open_images(), a.paste()});
     tb->addSeparator();
     tb->addActions({a.start_camera(), a.open_video(), a.pause(), a.snapshot(), a.stop()});
-    tb->addSeparator();
-    tb->addAction(a.show_activation());
+    // The activation map's switch is not here: the Classify page shows it beside the map's
+    // legend and opacity (the same action as View → Show Activation Map).
 }
 
 }  // namespace studio

@@ -67,7 +67,7 @@ public:
     QAction* about() const { return about_; }
 
     QMenu* camera_menu() const { return camera_menu_; }
-    // "Automatic", then every model of the catalog grouped by α, then Models Folder….
+    // "Automatic", then every model of the catalog grouped by α, then Models Folder…
     QMenu* model_menu() const { return model_menu_; }
 
     // Refills the Model menu (nullopt: discovery still running) and checks `pinned`.

@@ -3,6 +3,9 @@
 #include <QSettings>
 
 #include <algorithm>
+#include <cmath>
+
+#include "common/tuning_grid.hpp"
 
 namespace studio {
 
@@ -19,6 +22,7 @@ constexpr auto calibration_dir = "paths/calibrationDir";
 constexpr auto models_dir = "models/dir";
 constexpr auto pinned_model = "models/pinned";
 constexpr auto show_activation = "view/showActivation";
+constexpr auto activation_opacity = "view/activationOpacity";
 constexpr auto video_fast = "video/asFastAsClassified";
 constexpr auto last_dir = "paths/lastDir";
 constexpr auto geometry = "window/geometry";
@@ -30,6 +34,7 @@ constexpr auto splitter = "window/splitter";
 constexpr double kDefaultAlpha = 1.0;
 constexpr int kDefaultResolution = 224;
 constexpr bool kDefaultShowActivation = true;
+constexpr double kDefaultActivationOpacity = 1.0;
 constexpr bool kDefaultVideoFast = false;
 int default_threads() { return 0; }  // automatic (mobilenet/threading.hpp)
 
@@ -45,13 +50,27 @@ SettingsManager::SettingsManager(const QString& ini_file)
 
 SettingsManager::~SettingsManager() = default;
 
-double SettingsManager::alpha() const { return settings_->value(key::alpha, kDefaultAlpha).toDouble(); }
+// A settings file edited by hand (or by an older build) may hold anything: a value that is
+// not a finite number within the sliders' range reads as the default.
+double SettingsManager::alpha() const {
+    bool ok = false;
+    const double a = settings_->value(key::alpha, kDefaultAlpha).toDouble(&ok);
+    return ok && std::isfinite(a) && a >= tuning_grid::kAlphaMin && a <= tuning_grid::kAlphaMax ? a : kDefaultAlpha;
+}
 void SettingsManager::set_alpha(double alpha) { settings_->setValue(key::alpha, alpha); }
 
-int SettingsManager::resolution() const { return settings_->value(key::resolution, kDefaultResolution).toInt(); }
+int SettingsManager::resolution() const {
+    bool ok = false;
+    const int r = settings_->value(key::resolution, kDefaultResolution).toInt(&ok);
+    return ok && r >= tuning_grid::kResolutionMin && r <= tuning_grid::kResolutionMax ? r : kDefaultResolution;
+}
 void SettingsManager::set_resolution(int resolution) { settings_->setValue(key::resolution, resolution); }
 
-int SettingsManager::threads() const { return settings_->value(key::threads, default_threads()).toInt(); }
+int SettingsManager::threads() const {
+    bool ok = false;
+    const int t = settings_->value(key::threads, default_threads()).toInt(&ok);
+    return ok && t >= 0 ? t : default_threads();
+}
 void SettingsManager::set_threads(int threads) { settings_->setValue(key::threads, threads); }
 
 mnv1::CropMode SettingsManager::crop_mode() const {
@@ -84,6 +103,16 @@ bool SettingsManager::show_activation() const {
     return settings_->value(key::show_activation, kDefaultShowActivation).toBool();
 }
 void SettingsManager::set_show_activation(bool show) { settings_->setValue(key::show_activation, show); }
+
+double SettingsManager::activation_opacity() const {
+    bool ok = false;
+    const double o = settings_->value(key::activation_opacity, kDefaultActivationOpacity).toDouble(&ok);
+    return ok && std::isfinite(o) && o >= 0.0 && o <= 1.0 ? o : kDefaultActivationOpacity;
+}
+void SettingsManager::set_activation_opacity(double opacity) {
+    settings_->setValue(key::activation_opacity, std::isfinite(opacity) ? std::clamp(opacity, 0.0, 1.0)
+                                                                        : kDefaultActivationOpacity);
+}
 
 bool SettingsManager::video_as_fast_as_classified() const {
     return settings_->value(key::video_fast, kDefaultVideoFast).toBool();

@@ -52,6 +52,9 @@ public:
 
     bool show_activation() const;
     void set_show_activation(bool show);
+    // Opacity of the activation map over the photo, 0..1 (default 1: the map's own alpha).
+    double activation_opacity() const;
+    void set_activation_opacity(double opacity);
     bool video_as_fast_as_classified() const;
     void set_video_as_fast_as_classified(bool fast);
     // Folder of the last file dialog.

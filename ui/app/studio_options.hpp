@@ -24,6 +24,21 @@ struct StudioOptions {
     QString evaluate_folder;     // --evaluate DIR: measure the accuracy on this labelled folder
 };
 
+// What the command line asked for. A refused value is never applied, so never saved.
+struct StudioCommandLine {
+    StudioOptions options;
+    QString error;         // non-empty: one line naming the option, the value and what is allowed
+    bool help = false;     // -h / --help: print help_text, exit 0
+    bool version = false;  // -v / --version
+    QString help_text;
+};
+
+// Reads mobilenet-studio's command line (`arguments` as argv, program name first). Every
+// number must parse completely, be finite and lie in what the app can show: α 0.1–1.4,
+// resolution 96–320 in steps of 16, threads 0 (automatic) up to max_thread_setting(),
+// camera 0–63. "nan", "inf", "-1" and "2" are refused for --alpha alike.
+StudioCommandLine parse_studio_command_line(const QStringList& arguments);
+
 // Directories searched for models, in the documented order: --models, $MOBILENET_MODELS,
 // the settings' models dir, <AppDataLocation>/models, <source tree>/models,
 // <install prefix>/share/mobilenet-studio/models (missing ones left out).

@@ -83,10 +83,10 @@ QString point_tooltip(const TradeoffPoint& p) {
                                                                           : QObject::tr("no labelled images"));
     }
     if (p.latency_ms) {
-        lines << QObject::tr("Latency median %1 (p10 %2, p90 %3), %4 runs, %5 threads, batch %6")
+        lines << QObject::tr("Latency median %1 (p10 %2, p90 %3), %4 runs, %5, batch %6")
                      .arg(format_ms(*p.latency_ms), format_ms(p.latency_p10_ms), format_ms(p.latency_p90_ms))
                      .arg(p.runs)
-                     .arg(p.threads)
+                     .arg(format_threads(p.threads))
                      .arg(p.batch);
     }
     if (!p.weights.isEmpty()) {

@@ -1,6 +1,7 @@
 #include "display_format.hpp"
 
 #include <QLocale>
+#include <QObject>
 
 #include <cmath>
 
@@ -38,6 +39,10 @@ QString config_name(double alpha, int resolution) {
 
 QString format_percent(double probability) {
     return QStringLiteral("%1 %").arg(probability * 100.0, 0, 'f', 1);
+}
+
+QString format_threads(int threads) {
+    return threads == 1 ? QObject::tr("1 thread") : QObject::tr("%1 threads").arg(threads);
 }
 
 }  // namespace studio

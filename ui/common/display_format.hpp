@@ -20,5 +20,8 @@ QString format_ms(double ms);
 QString config_name(double alpha, int resolution);
 // Probability in percent, one decimal: 0.8671 -> "86.7 %".
 QString format_percent(double probability);
+// A thread count with its noun in the right number: 1 -> "1 thread", 4 -> "4 threads".
+// Every count of threads shown goes through this, so none reads "1 threads".
+QString format_threads(int threads);
 
 }  // namespace studio

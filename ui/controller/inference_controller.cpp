@@ -1,7 +1,9 @@
 #include "inference_controller.hpp"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QStandardPaths>
 #include <QThread>
 
 #include <algorithm>
@@ -172,7 +174,12 @@ void InferenceController::pin_model(const QString& path) {
 void InferenceController::tune(const Tuning& tuning) {
     tuning_ = tuning;
     if (const mnv1::ModelEntry* pinned = find_model(pinned_model_); pinned && moved_off(tuning_.alpha, pinned->alpha)) {
+        const QString name = QString::fromStdString(pinned->display_name);
+        const double pinned_alpha = pinned->alpha;
         set_pinned({});
+        emit infoRaised(tr("α is now %1: the pinned model %2 has α %3, so the model is chosen automatically again. "
+                           "Pin one in the Model menu.")
+                            .arg(format_alpha(tuning_.alpha), name, format_alpha(pinned_alpha)));
     }
     emit configurationPending(tuning_.alpha, tuning_.resolution, tuning_.threads);
     reconfigure_timer_.start();
@@ -339,8 +346,13 @@ void InferenceController::on_models_discovered(const ModelCatalog& catalog) {
         const mnv1::ModelEntry* pinned = find_model(pinned_model_);
         if (!pinned) {
             qCInfo(lcStudio) << "pinned model no longer found, back to automatic:" << pinned_model_;
+            emit infoRaised(tr("The pinned model %1 was not found again: the model is chosen automatically.")
+                                .arg(pinned_model_));
             set_pinned({});
         } else if (explicit_alpha_ && moved_off(*explicit_alpha_, pinned->alpha)) {
+            emit infoRaised(tr("--alpha %1 replaces the pinned model %2 (α %3): the model is chosen automatically.")
+                                .arg(format_alpha(*explicit_alpha_), QString::fromStdString(pinned->display_name),
+                                     format_alpha(pinned->alpha)));
             set_pinned({});  // an explicit --alpha wins over the remembered model
         } else {
             tuning_.alpha = pinned->alpha;
@@ -350,10 +362,18 @@ void InferenceController::on_models_discovered(const ModelCatalog& catalog) {
     emit catalogChanged(catalog);
     report_named_model_dirs(catalog);  // the folders the user named: missing, empty, broken
     if (catalog.models.empty()) {
-        emit warningRaised(tr("No pretrained MobileNet models found (searched: %1). Every α runs on random weights: "
-                              "cost and latency only. Use --models DIR, $MOBILENET_MODELS or File → Models Folder….")
-                               .arg(catalog.searchDirs.isEmpty() ? tr("no folder exists")
-                                                                 : catalog.searchDirs.join(QStringLiteral(", "))));
+        const QString kinds = tr(".tflite, Keras .h5 or TF.js model.json, up to two folder levels deep");
+        const QString where =
+            catalog.searchDirs.isEmpty()
+                ? tr("No models folder exists (none given with --models or $MOBILENET_MODELS, none chosen, and no %1).")
+                      .arg(QDir::toNativeSeparators(
+                          QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models")))
+                : tr("Looked in: %1 (%2).").arg(catalog.searchDirs.join(QStringLiteral(", ")), kinds);
+        emit modelsMissing(tr("No pretrained MobileNet models found. %1 Choose a folder that holds them "
+                              "(File → Models Folder…), download the official ones (File → Download the Official Models…) "
+                              "or start with --models DIR. Until then every α runs on random "
+                              "weights: cost and latency only.")
+                               .arg(where));
     }
     if (!catalog.problems.isEmpty()) {
         qCWarning(lcStudio) << "models that did not load:" << catalog.problems;

@@ -55,7 +55,8 @@ public:
     void set_tuning(const Tuning& tuning) { tuning_ = tuning; }
     const Tuning& tuning() const { return tuning_; }
     // The tuning changed: applied after a short pause. Moving α away from the pinned
-    // model's α returns to the automatic choice.
+    // model's α returns to the automatic choice, and infoRaised() says so: a pin names one
+    // weights file, which has one α.
     void tune(const Tuning& tuning);
     // Sends the current configuration to the worker now and re-classifies what is shown.
     void apply_configuration();
@@ -197,6 +198,11 @@ signals:
     // For the notice bar: something failed / something is missing.
     void errorOccurred(const QString& message);
     void warningRaised(const QString& message);
+    // For the notice bar: worth knowing, not a problem (e.g. a pinned model was let go).
+    void infoRaised(const QString& message);
+    // No model where the app looked (`message` names the folders and what to do): the
+    // notice offers the ways to get models.
+    void modelsMissing(const QString& message);
     // For the status bar; timeout 0 = until replaced.
     void statusMessage(const QString& message, int timeout_ms);
 

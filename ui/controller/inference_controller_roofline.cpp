@@ -15,11 +15,11 @@ void InferenceController::request_roofline(bool remeasure_peaks) {
 
 void InferenceController::on_roofline_measured(const RooflineData& roofline) {
     if (roofline.generation != generation_) return;  // the configuration changed while it was measured
-    emit statusMessage(tr("Roofline of %1 measured: peak %2 GFLOP/s, %3 GB/s, %4 thread(s)")
+    emit statusMessage(tr("Roofline of %1 measured: peak %2 GFLOP/s, %3 GB/s, %4")
                            .arg(config_name(roofline.alpha, roofline.resolution))
                            .arg(roofline.peaks.peak_gflops, 0, 'f', 1)
                            .arg(roofline.peaks.bandwidth_gbs, 0, 'f', 1)
-                           .arg(roofline.threads),
+                           .arg(format_threads(roofline.threads)),
                        5000);
     emit rooflineMeasured(roofline);
 }

@@ -1,4 +1,4 @@
-// CalibrationDialog: Tools → Calibrate int8…. Picks a folder of images (remembered in the
+// CalibrationDialog: Tools → Calibrate int8…: Picks a folder of images (remembered in the
 // settings) and how many of them to use, runs the post-training calibration of the current
 // float model on the inference worker (through the InferenceController, never on the GUI
 // thread) with progress and Cancel, and says what came of it.

@@ -1,6 +1,6 @@
 #include "classify_page.hpp"
 
-#include <QCheckBox>
+#include <QAction>
 #include <QClipboard>
 #include <QDir>
 #include <QFile>
@@ -10,6 +10,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMimeData>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QSplitter>
 #include <QTimer>
@@ -23,9 +25,11 @@
 #include "common/path_check.hpp"
 #include "controller/inference_controller.hpp"
 #include "models/gallery_model.hpp"
+#include "widgets/activation_map_controls.hpp"
 #include "widgets/gallery_strip.hpp"
 #include "widgets/image_view.hpp"
 #include "widgets/latency_summary.hpp"
+#include "widgets/native_resolution_badge.hpp"
 #include "widgets/results_view.hpp"
 #include "worker/image_convert.hpp"
 
@@ -116,13 +120,11 @@ void ClassifyPage::build_ui() {
     results_->setObjectName(QStringLiteral("resultsView"));
     results_->clear_predictions(tr("Open an image to classify it"));
     right_lay->addWidget(results_);
-    // Enabled while there are predictions (and so maps) to show.
-    cam_check_ = new QCheckBox(tr("Show class activation map"), right);
-    cam_check_->setEnabled(false);
-    cam_check_->setChecked(true);
-    cam_check_->setToolTip(tr("Heat map of where the selected class was found; click another class above to "
-                              "show its map (Ctrl+M)"));
-    right_lay->addWidget(cam_check_);
+    // Available while there are predictions (and so maps) to show.
+    activation_ = new ActivationMapControls(right);
+    activation_->setObjectName(QStringLiteral("activationControls"));
+    activation_->set_available(false);
+    right_lay->addWidget(activation_);
     inference_label_ = new QLabel(right);
     inference_label_->setObjectName(QStringLiteral("inferenceLabel"));
     inference_label_->setWordWrap(true);
@@ -138,19 +140,27 @@ void ClassifyPage::build_ui() {
     model_label_->setWordWrap(true);
     model_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     right_lay->addWidget(model_label_);
+    native_badge_ = new NativeResolutionBadge(right);
+    right_lay->addWidget(native_badge_);
     right_lay->addStretch();
     right->setMinimumWidth(em * 16);
 
     splitter_->addWidget(left);
-    splitter_->addWidget(right);
+    // Scrolls vertically on a short window (1024 × 700, or 2× scale) instead of making the
+    // window taller than the screen, which cut off the lower predictions.
+    auto* right_scroll = new QScrollArea(splitter_);
+    right_scroll->setWidget(right);
+    right_scroll->setWidgetResizable(true);
+    right_scroll->setFrameShape(QFrame::NoFrame);
+    right_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    right_scroll->setMinimumWidth(right->minimumWidth() + right_scroll->verticalScrollBar()->sizeHint().width());
+    splitter_->addWidget(right_scroll);
     splitter_->setStretchFactor(0, 3);
     splitter_->setStretchFactor(1, 1);
     page_lay->addWidget(splitter_, 1);
 
-    connect(cam_check_, &QCheckBox::toggled, this, [this](bool on) {
-        image_view_->set_activation_visible(on);
-        emit activationShownChanged(on);
-    });
+    set_activation_action(activation_->action());
+    connect(activation_, &ActivationMapControls::opacityChanged, image_view_, &ImageView::set_activation_opacity);
     connect(results_, &ResultsView::rowSelected, this, &ClassifyPage::show_activation_for_row);
     connect(latency_, &LatencySummary::measureAgainRequested, this, &ClassifyPage::measure_latency_again);
 }
@@ -235,11 +245,28 @@ void ClassifyPage::connect_controller() {
         show_notice(NoticeBar::Kind::Error, m);
     });
     connect(c, &InferenceController::warningRaised, this, [this](const QString& m) { show_notice(NoticeBar::Kind::Warning, m); });
+    connect(c, &InferenceController::infoRaised, this, [this](const QString& m) { show_notice(NoticeBar::Kind::Info, m); });
+    connect(c, &InferenceController::modelsMissing, this,
+            [this](const QString& m) { show_notice(NoticeBar::Kind::Warning, m, missing_models_actions_); });
 }
 
-void ClassifyPage::set_activation_shown(bool shown) { cam_check_->setChecked(shown); }
+void ClassifyPage::set_activation_action(QAction* action) {
+    if (QAction* old = activation_->action()) disconnect(old, nullptr, this, nullptr);
+    activation_->set_action(action);
+    image_view_->set_activation_visible(action->isChecked());
+    connect(action, &QAction::toggled, this, [this](bool on) {
+        image_view_->set_activation_visible(on);
+        emit activationShownChanged(on);
+    });
+}
 
-bool ClassifyPage::activation_shown() const { return cam_check_->isChecked(); }
+void ClassifyPage::set_activation_shown(bool shown) { activation_->action()->setChecked(shown); }
+
+bool ClassifyPage::activation_shown() const { return activation_->action()->isChecked(); }
+
+void ClassifyPage::set_activation_opacity(double opacity) { activation_->set_opacity(opacity); }
+
+double ClassifyPage::activation_opacity() const { return activation_->opacity(); }
 
 QByteArray ClassifyPage::splitter_state() const { return splitter_->saveState(); }
 
@@ -545,7 +572,7 @@ void ClassifyPage::on_configured(const ModelStatus& status) {
                 .arg(alphas.isEmpty() ? QString() : tr(" Pretrained α: %1.").arg(alphas.join(QStringLiteral(", ")))));
         results_->clear_predictions(tr("Random weights — no predictions"));
         image_view_->set_activation({});
-        cam_check_->setEnabled(false);
+        activation_->set_available(false);
     }
     update_model_label();
 }
@@ -584,17 +611,17 @@ void ClassifyPage::show_result(const ClassifyResult& r) {
         }
         cam_row_ = row;
         results_->set_predictions(r.top, row);
-        cam_check_->setEnabled(true);
+        activation_->set_available(true);
         image_view_->set_activation(row < static_cast<int>(r.cams.size()) ? r.cams[static_cast<std::size_t>(row)] : cv::Mat());
     } else {
         cam_row_ = 0;
-        cam_check_->setEnabled(false);
+        activation_->set_available(false);
         results_->clear_predictions(r.pretrained ? tr("No predictions") : tr("Random weights — no predictions"));
         image_view_->set_activation({});
     }
     inference_label_->setText(tr("This inference: %1 forward pass + %2 preprocessing (%3, %4)")
                                   .arg(format_ms(r.latencyMs), format_ms(r.preprocessMs), config_name(r.alpha, r.resolution),
-                                       r.threads == 1 ? tr("1 thread") : tr("%1 threads").arg(r.threads)));
+                                       format_threads(r.threads)));
     latency_->add_pass(r.latencyMs, r.threads, r.threadReason);
     emit resultDisplayed();
 }
@@ -604,7 +631,7 @@ void ClassifyPage::show_activation_for_row(int row) {
     cam_row_ = row;
     results_->set_selected_row(row);
     image_view_->set_activation(displayed_->cams[static_cast<std::size_t>(row)]);
-    if (!cam_check_->isChecked()) cam_check_->setChecked(true);  // clicking a class asks to see its map
+    set_activation_shown(true);  // clicking a class asks to see its map
 }
 
 void ClassifyPage::update_model_label() {
@@ -630,6 +657,7 @@ void ClassifyPage::update_model_label() {
     model_label_->setText(head + QStringLiteral("\n") + weights + QStringLiteral("\n") + choice +
                           QStringLiteral("\n") + tr("Crop: %1").arg(crop_text(s.request.crop)));
     model_label_->setToolTip(s.weightsPath);
+    native_badge_->show_for(s.ok && s.pretrained, s.nativeResolution, s.request.resolution);
 }
 
 void ClassifyPage::update_video_overlay() {
@@ -666,10 +694,10 @@ void ClassifyPage::update_video_overlay() {
     image_view_->set_overlay(lines);
 }
 
-void ClassifyPage::show_notice(NoticeBar::Kind kind, const QString& text) {
+void ClassifyPage::show_notice(NoticeBar::Kind kind, const QString& text, const QList<QAction*>& actions) {
     notice_->setProperty("sourceError", false);  // set again by sourceFailed when it is one
     const auto bar_kind = static_cast<NoticeBar::Kind>(kind);
-    notice_->show_notice(bar_kind, text, kind == NoticeBar::Kind::Info ? kInfoNoticeMs : 0);
+    notice_->show_notice(bar_kind, text, kind == NoticeBar::Kind::Info ? kInfoNoticeMs : 0, actions);
     emit noticeShown(text);
 }
 

@@ -18,7 +18,7 @@
 #include "widgets/notice_bar.hpp"
 #include "worker/inference_types.hpp"
 
-class QCheckBox;
+class QAction;
 class QLabel;
 class QSlider;
 class QTimer;
@@ -33,6 +33,8 @@ class ImageView;
 class InferenceController;
 class LatencySummary;
 class ResultsView;
+class ActivationMapControls;
+class NativeResolutionBadge;
 
 class ClassifyPage : public QWidget {
     Q_OBJECT
@@ -54,9 +56,18 @@ public:
     // the latency summary shows it when it arrives (nothing happens before a network).
     void measure_latency_again();
 
-    // The "Show class activation map" setting (check box here, action in the View menu).
+    // The "Show class activation map" setting: one checkable action (View menu, Ctrl+M)
+    // that the check box here mirrors; the page has one of its own until given the window's.
+    void set_activation_action(QAction* action);
     void set_activation_shown(bool shown);
     bool activation_shown() const;
+    // Opacity of the map over the photo, 0..1 (1 = the heat map's own alpha).
+    void set_activation_opacity(double opacity);
+    double activation_opacity() const;
+    ActivationMapControls* activation_controls() const { return activation_; }
+    // Offered as buttons on the notice that no models were found (e.g. Models Folder…).
+    void set_missing_models_actions(const QList<QAction*>& actions) { missing_models_actions_ = actions; }
+    NativeResolutionBadge* native_resolution_badge() const { return native_badge_; }
     // Splitter between picture and results; an empty state gives the default split.
     QByteArray splitter_state() const;
     void restore_splitter_state(const QByteArray& state);
@@ -119,7 +130,7 @@ private:
     void update_model_label();
     void update_video_overlay();
     void update_video_bar();
-    void show_notice(NoticeBar::Kind kind, const QString& text);
+    void show_notice(NoticeBar::Kind kind, const QString& text, const QList<QAction*>& actions = {});
 
     InferenceController* controller_ = nullptr;
     GalleryModel* gallery_model_ = nullptr;
@@ -138,7 +149,9 @@ private:
     ImageView* image_view_ = nullptr;
     GalleryStrip* gallery_ = nullptr;
     ResultsView* results_ = nullptr;
-    QCheckBox* cam_check_ = nullptr;
+    ActivationMapControls* activation_ = nullptr;
+    NativeResolutionBadge* native_badge_ = nullptr;
+    QList<QAction*> missing_models_actions_;
     QLabel* inference_label_ = nullptr;
     LatencySummary* latency_ = nullptr;
     QLabel* model_label_ = nullptr;

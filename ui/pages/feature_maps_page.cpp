@@ -20,6 +20,7 @@
 #include "controller/inference_controller.hpp"
 #include "models/layer_table_model.hpp"
 #include "widgets/channel_grid.hpp"
+#include "widgets/page_scroll_area.hpp"
 
 namespace studio {
 
@@ -114,7 +115,7 @@ QScrollArea* scroll_for(QWidget* w, QWidget* parent) {
 FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableModel* layers,
                                  QItemSelectionModel* selection, QWidget* parent)
     : QWidget(parent), controller_(controller), layers_(layers), selection_(selection) {
-    auto* outer = new QVBoxLayout(this);
+    auto* outer = new QVBoxLayout(scrolling_content(this));  // its row of controls is wider than a small screen
     intro_ = note_label(this);
     intro_->setText(tr("Every layer turns its input into a stack of <b>channels</b>. Each small picture below is one "
                        "channel of the chosen layer for the image on the Classify tab: bright where that channel's "

@@ -120,7 +120,8 @@ void LayersPage::add_side_view(QWidget* view, const QString& title) {
     if (side_tabs_->isHidden()) {
         side_tabs_->show();
         const int em = fontMetrics().height();
-        splitter_->setSizes({em * 40, em * 48});
+        // The tables first (3 : 2, as the stretch): on a small window they keep more columns.
+        splitter_->setSizes({em * 60, em * 40});
     }
 }
 

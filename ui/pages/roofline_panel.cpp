@@ -93,7 +93,7 @@ QString sides(const GroupStats& s) {
 }
 
 QString one_decimal(double v) { return QString::number(v, 'f', 1); }
-QString threads_text(int n) { return n == 1 ? QObject::tr("1 thread") : QObject::tr("%1 threads").arg(n); }
+QString threads_text(int n) { return format_threads(n); }
 
 QString colour_name(RooflineGroup g) {
     return QStringLiteral("<span style=\"color:%1\">&#9679;</span>").arg(roofline_group_color(g).name());

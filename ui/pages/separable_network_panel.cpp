@@ -178,10 +178,10 @@ void SeparableNetworkPanel::on_measured(const SeparableSpeedup& result) {
     if (result.generation != layers_->generation()) return;
     measuring_ = false;
     measurement_ = result;
-    status_->setText(tr("Measured on %1 thread(s): %2 rounds of %3 separable and %4 full passes, %5 s in all. "
+    status_->setText(tr("Measured on %1: %2 rounds of %3 separable and %4 full passes, %5 s in all. "
                         "The full network runs on random weights: the time of a pass does not depend on the "
                         "weights' values.")
-                         .arg(result.threads)
+                         .arg(format_threads(result.threads))
                          .arg(result.rounds)
                          .arg(result.separablePasses)
                          .arg(result.standardPasses)
@@ -232,10 +232,10 @@ void SeparableNetworkPanel::update_view() {
                    .arg(ratio_text(costs_.macs_ratio), ratio_text(m->measuredSpeedup));
         const QString peak = m->peakGflops > 0
                                  ? tr(" This machine's peak is about %1 GFLOP/s (a matrix multiply that stays in "
-                                      "cache, %2 thread(s)): the full network reaches %3 % of it, the separable "
+                                      "cache, %2): the full network reaches %3 % of it, the separable "
                                       "one %4 %.")
                                        .arg(m->peakGflops, 0, 'f', 0)
-                                       .arg(m->threads)
+                                       .arg(format_threads(m->threads))
                                        .arg(100.0 * m->standardGflops / m->peakGflops, 0, 'f', 0)
                                        .arg(100.0 * m->separableGflops / m->peakGflops, 0, 'f', 0)
                                  : QString();

@@ -26,6 +26,7 @@
 #include "mobilenet/arch.hpp"
 #include "mobilenet/errors.hpp"
 #include "models/tradeoff_model.hpp"
+#include "widgets/page_scroll_area.hpp"
 #include "widgets/sweep_dialog.hpp"
 
 namespace studio {
@@ -65,7 +66,7 @@ TradeoffPoint measured_from_sweep(const mnv1::SweepPoint& s) {
 }  // namespace
 
 TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new TradeoffModel(this)) {
-    auto* lay = new QVBoxLayout(this);
+    auto* lay = new QVBoxLayout(scrolling_content(this));  // its row of controls is wider than a small screen
     lay->setContentsMargins(6, 6, 6, 6);
     lay->setSpacing(4);
 

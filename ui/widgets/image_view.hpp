@@ -36,6 +36,7 @@ public:
     bool activation_visible() const { return activation_visible_; }
     // Extra opacity factor on top of the heat map's own alpha, 0..1.
     void set_activation_opacity(double opacity);
+    double activation_opacity() const { return activation_opacity_; }
 
     // Lines drawn in a translucent box in the top-left corner (empty: none).
     void set_overlay(const QStringList& lines);

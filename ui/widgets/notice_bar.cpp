@@ -32,6 +32,8 @@ NoticeBar::NoticeBar(QWidget* parent) : QFrame(parent) {
     action_button_->setToolButtonStyle(Qt::ToolButtonTextOnly);
     action_button_->hide();
     lay->addWidget(action_button_, 0, Qt::AlignVCenter);
+    buttons_ = new QHBoxLayout;
+    lay->addLayout(buttons_);
     lay->addWidget(close_, 0, Qt::AlignTop);
     connect(close_, &QToolButton::clicked, this, [this] {
         hide();
@@ -43,9 +45,19 @@ NoticeBar::NoticeBar(QWidget* parent) : QFrame(parent) {
     hide();
 }
 
-void NoticeBar::show_notice(Kind kind, const QString& text, int timeout_ms) {
+void NoticeBar::show_notice(Kind kind, const QString& text, int timeout_ms, const QList<QAction*>& actions) {
     kind_ = kind;
     label_->setText(text);
+    while (QLayoutItem* item = buttons_->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    for (QAction* a : actions) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(a);
+        b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        buttons_->addWidget(b, 0, Qt::AlignVCenter);
+    }
     apply_style();
     show();
     if (timeout_ms > 0) hide_timer_->start(timeout_ms);
@@ -66,6 +78,14 @@ void NoticeBar::set_action(QAction* action) {
 QAction* NoticeBar::action() const { return action_button_->defaultAction(); }
 
 QString NoticeBar::text() const { return label_->text(); }
+
+QList<QAction*> NoticeBar::actions_offered() const {
+    QList<QAction*> out;
+    for (int i = 0; i < buttons_->count(); ++i) {
+        if (auto* b = qobject_cast<QToolButton*>(buttons_->itemAt(i)->widget())) out << b->defaultAction();
+    }
+    return out;
+}
 
 void NoticeBar::apply_style() {
     // Soft tinted backgrounds with dark text read well on light and dark themes alike.

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <QFrame>
+#include <QList>
 
 class QAction;
+class QHBoxLayout;
 class QLabel;
 class QToolButton;
 class QTimer;
@@ -20,13 +22,17 @@ public:
     explicit NoticeBar(QWidget* parent = nullptr);
 
     // Shows `text` (plain text; newlines allowed). timeout_ms > 0 hides it again after that.
-    void show_notice(Kind kind, const QString& text, int timeout_ms = 0);
+    // `actions` become buttons after the text (what the user can do about it, e.g. "Choose
+    // Models Folder…"); they replace those of the previous notice. Not owned.
+    void show_notice(Kind kind, const QString& text, int timeout_ms = 0, const QList<QAction*>& actions = {});
     void set_closable(bool closable);
     // A button for `action` beside the text (e.g. "Download the Official Models…"); it
     // stays across show_notice() calls. nullptr removes it.
     void set_action(QAction* action);
     QAction* action() const;
     QString text() const;
+    // The actions offered by the notice shown (empty: none).
+    QList<QAction*> actions_offered() const;
     Kind kind() const { return kind_; }
 
 signals:
@@ -40,6 +46,7 @@ private:
     QLabel* label_ = nullptr;
     QToolButton* close_ = nullptr;
     QToolButton* action_button_ = nullptr;
+    QHBoxLayout* buttons_ = nullptr;
     QTimer* hide_timer_ = nullptr;
 };
 

@@ -13,6 +13,14 @@
 
 namespace studio {
 
+// The tooltip has the whole label.
+QString fit_prediction_label(const QFontMetrics& fm, int rank, const QString& label, int width) {
+    const QString whole = QStringLiteral("%1. %2").arg(rank).arg(label);
+    if (fm.horizontalAdvance(whole) <= width) return whole;
+    const QString first = QStringLiteral("%1. %2").arg(rank).arg(label.section(QLatin1Char(','), 0, 0).trimmed());
+    return fm.elidedText(first, Qt::ElideRight, width);
+}
+
 ResultsView::ResultsView(QWidget* parent) : QWidget(parent) {
     setFocusPolicy(Qt::StrongFocus);
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
@@ -102,8 +110,7 @@ void ResultsView::paintEvent(QPaintEvent*) {
         p.setFont(f);
         const QFontMetrics lfm(f);
         p.setPen(pal.color(QPalette::Text));
-        const QString shown =
-            lfm.elidedText(QStringLiteral("%1. %2").arg(i + 1).arg(label), Qt::ElideRight, text_rect.width() - pct_w - pad);
+        const QString shown = fit_prediction_label(lfm, i + 1, label, text_rect.width() - pct_w - pad);
         p.drawText(text_rect, Qt::AlignLeft | Qt::AlignVCenter, shown);
         p.drawText(text_rect, Qt::AlignRight | Qt::AlignVCenter, pct);
         p.setFont(font());

@@ -9,7 +9,13 @@
 
 #include "mobilenet/classify.hpp"
 
+class QFontMetrics;
+
 namespace studio {
+
+// A prediction's line "2. red fox, Vulpes vulpes" fitted to `width` pixels: whole if it
+// fits, else the first of the ImageNet synonyms whole ("2. red fox"), and only then elided.
+QString fit_prediction_label(const QFontMetrics& fm, int rank, const QString& label, int width);
 
 class ResultsView : public QWidget {
     Q_OBJECT

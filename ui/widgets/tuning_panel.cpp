@@ -14,6 +14,7 @@
 
 #include "common/display_format.hpp"
 #include "marked_slider.hpp"
+#include "native_resolution_badge.hpp"
 
 namespace studio {
 
@@ -75,15 +76,13 @@ TuningPanel::TuningPanel(QWidget* parent) : QWidget(parent) {
     net->addLayout(res_row);
     resolution_ = new MarkedSlider(kResolutionMin / kResolutionStep, kResolutionMax / kResolutionStep, net_box);
     resolution_->slider()->setObjectName(QStringLiteral("resolutionSlider"));
-    resolution_->slider()->setToolTip(tr("Input image side in pixels (steps of 16). Marked: the published 128/160/192/224."));
+    resolution_->slider()->setToolTip(tr("Input image side in pixels (steps of 16). Marked: the published "
+                                         "128/160/192/224; highlighted where weights for this α were released."));
     resolution_->slider()->setAccessibleName(tr("Input resolution"));
     res_title->setBuddy(resolution_->slider());
-    QList<MarkedSlider::Mark> res_marks;
-    for (int r : {128, 160, 192, 224}) res_marks.push_back({r / kResolutionStep, QString::number(r), true});
-    res_marks.push_back({kResolutionMin / kResolutionStep, QString::number(kResolutionMin), false});
-    res_marks.push_back({kResolutionMax / kResolutionStep, QString::number(kResolutionMax), false});
-    resolution_->set_marks(res_marks);
     net->addWidget(resolution_);
+    native_badge_ = new NativeResolutionBadge(net_box);
+    net->addWidget(native_badge_);
 
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -94,10 +93,10 @@ TuningPanel::TuningPanel(QWidget* parent) : QWidget(parent) {
     threads_->setRange(0, std::max(4, ideal * 2));
     threads_->setSpecialValueText(tr("Auto"));
     threads_->setValue(0);
-    threads_->setToolTip(tr("oneDNN/OpenMP threads for the forward pass (this machine has %1 hardware threads). "
+    threads_->setToolTip(tr("oneDNN/OpenMP threads for the forward pass (this machine has %1 in hardware). "
                             "Auto: all cores on a quiet machine, fewer while other programs keep cores busy, "
                             "chosen pass by pass.")
-                             .arg(ideal));
+                             .arg(format_threads(ideal)));
     form->addRow(tr("&Threads"), threads_);
     crop_ = new QComboBox(net_box);
     crop_->setObjectName(QStringLiteral("cropBox"));
@@ -140,6 +139,7 @@ TuningPanel::TuningPanel(QWidget* parent) : QWidget(parent) {
 
     connect(alpha_->slider(), &QSlider::valueChanged, this, [this] {
         update_value_labels();
+        update_resolution_marks();
         update_cost();
         emit configurationChanged();
     });
@@ -151,11 +151,12 @@ TuningPanel::TuningPanel(QWidget* parent) : QWidget(parent) {
     connect(threads_, &QSpinBox::valueChanged, this, [this] { emit configurationChanged(); });
     connect(crop_, &QComboBox::currentIndexChanged, this, [this] { emit configurationChanged(); });
 
-    set_pretrained_alphas({}, {});
+    set_available_models({}, {});
     QSignalBlocker b1(alpha_->slider()), b2(resolution_->slider());
     alpha_->slider()->setValue(alpha_to_slider(1.0));
     resolution_->slider()->setValue(224 / kResolutionStep);
     update_value_labels();
+    update_resolution_marks();
     update_cost();
     set_latency_pending();
 }
@@ -170,7 +171,10 @@ int TuningPanel::resolution() const { return resolution_->slider()->value() * kR
 int TuningPanel::threads() const { return threads_->value(); }
 mnv1::CropMode TuningPanel::crop_mode() const { return static_cast<mnv1::CropMode>(crop_->currentData().toInt()); }
 
-void TuningPanel::set_alpha(double alpha) { alpha_->slider()->setValue(alpha_to_slider(alpha)); }
+void TuningPanel::set_alpha(double alpha) {
+    if (!std::isfinite(alpha)) return;  // not a position on the slider
+    alpha_->slider()->setValue(alpha_to_slider(alpha));
+}
 
 void TuningPanel::set_resolution(int resolution) {
     const int r = std::clamp(resolution, kResolutionMin, kResolutionMax);
@@ -186,6 +190,47 @@ void TuningPanel::set_crop_mode(mnv1::CropMode mode) {
 QSlider* TuningPanel::alpha_slider() const { return alpha_->slider(); }
 QSlider* TuningPanel::resolution_slider() const { return resolution_->slider(); }
 
+void TuningPanel::set_available_models(const std::vector<mnv1::ModelEntry>& models, const QStringList& search_dirs) {
+    QList<double> alphas;
+    QStringList details;
+    native_resolutions_.clear();
+    for (const mnv1::ModelEntry& m : models) {
+        if (std::none_of(alphas.begin(), alphas.end(), [&](double a) { return std::fabs(a - m.alpha) < 1e-6; })) {
+            alphas << m.alpha;
+        }
+        native_resolutions_.emplace_back(m.alpha, m.native_resolution);
+        details << QStringLiteral("%1 — %2").arg(QString::fromStdString(m.display_name), QString::fromStdString(m.path));
+    }
+    details << QString()
+            << tr("Searched: %1").arg(search_dirs.isEmpty() ? tr("(no folder)") : search_dirs.join(QStringLiteral(", ")));
+    set_pretrained_alphas(alphas, details.join('\n'));
+}
+
+QList<int> TuningPanel::native_resolutions_for(double alpha) const {
+    QList<int> out;
+    for (const auto& [a, r] : native_resolutions_) {
+        if (std::fabs(a - alpha) < kAlphaStep / 2 && r > 0 && !out.contains(r)) out << r;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void TuningPanel::set_model_in_use(bool pretrained, int native_resolution, int running_resolution) {
+    native_badge_->show_for(pretrained, native_resolution, running_resolution);
+}
+
+void TuningPanel::update_resolution_marks() {
+    // The published resolutions, the slider's ends, and every resolution weights of this α
+    // were released at (emphasized; a release off the published grid gets its own mark).
+    const QList<int> native = native_resolutions_for(alpha());
+    QList<MarkedSlider::Mark> marks;
+    for (int r : native) marks.push_back({r / kResolutionStep, QString::number(r), true});
+    for (int r : {128, 160, 192, 224, kResolutionMin, kResolutionMax}) {
+        if (!native.contains(r)) marks.push_back({r / kResolutionStep, QString::number(r), false});
+    }
+    resolution_->set_marks(marks);
+}
+
 void TuningPanel::set_pretrained_alphas(const QList<double>& alphas, const QString& details) {
     pretrained_alphas_ = alphas;
     QList<MarkedSlider::Mark> marks;
@@ -193,6 +238,10 @@ void TuningPanel::set_pretrained_alphas(const QList<double>& alphas, const QStri
         return std::any_of(alphas.begin(), alphas.end(), [a](double x) { return std::fabs(x - a) < 1e-6; });
     };
     for (double a : {0.25, 0.5, 0.75, 1.0}) marks.push_back({alpha_to_slider(a), format_alpha(a), has(a)});
+    // The slider's ends, so its range reads at a glance (plain: no weights are released there).
+    for (double a : {kAlphaMin, kAlphaMax}) {
+        if (!has(a)) marks.push_back({alpha_to_slider(a), format_alpha(a), false});
+    }
     // Pretrained α values off the published grid get a mark too.
     for (double a : alphas) {
         if (!std::any_of(marks.begin(), marks.end(), [&](const MarkedSlider::Mark& m) { return m.value == alpha_to_slider(a); })) {
@@ -208,12 +257,13 @@ void TuningPanel::set_pretrained_alphas(const QList<double>& alphas, const QStri
         pretrained_info_->setText(tr("Pretrained weights for α %1 (highlighted).").arg(names.join(QStringLiteral(", "))));
     }
     pretrained_info_->setToolTip(details);
+    update_resolution_marks();
 }
 
 void TuningPanel::set_measured_latency(double ms, int threads, double build_ms, bool was_cached) {
     latency_->setText(format_ms(ms));
-    build_->setText(was_cached ? tr("median, %1 thread(s); network was cached").arg(threads)
-                               : tr("median, %1 thread(s); built in %2").arg(threads).arg(format_ms(build_ms)));
+    build_->setText(was_cached ? tr("median, %1; network was cached").arg(format_threads(threads))
+                               : tr("median, %1; built in %2").arg(format_threads(threads), format_ms(build_ms)));
 }
 
 void TuningPanel::set_latency_pending() {

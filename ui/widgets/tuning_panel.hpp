@@ -13,11 +13,13 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <vector>
 
 #include "common/network_cost.hpp"
 #include "common/tuning_grid.hpp"
 #include "mobilenet/arch.hpp"
 #include "mobilenet/classify.hpp"
+#include "mobilenet/model_io.hpp"
 
 class QComboBox;
 class QLabel;
@@ -27,6 +29,7 @@ class QSpinBox;
 namespace studio {
 
 class MarkedSlider;
+class NativeResolutionBadge;
 
 class TuningPanel : public QWidget {
     Q_OBJECT
@@ -51,6 +54,19 @@ public:
 
     // α values with pretrained weights on disk: their marks are emphasized.
     void set_pretrained_alphas(const QList<double>& alphas, const QString& details);
+    // The discovered models (and the folders searched, for the tooltip): the α marks of
+    // their α values are emphasized, and the resolution marks of the current α are those
+    // its weights were released at (emphasized), so the slider shows where real weights
+    // run as trained. Replaces set_pretrained_alphas().
+    void set_available_models(const std::vector<mnv1::ModelEntry>& models, const QStringList& search_dirs);
+    // Resolutions with weights released for `alpha` (sorted, each once; empty: none).
+    QList<int> native_resolutions_for(double alpha) const;
+    // What runs now: a badge under the resolution slider when pretrained weights run away
+    // from the resolution they were released at.
+    void set_model_in_use(bool pretrained, int native_resolution, int running_resolution);
+    NativeResolutionBadge* native_resolution_badge() const { return native_badge_; }
+    const MarkedSlider* alpha_marks() const { return alpha_; }
+    const MarkedSlider* resolution_marks() const { return resolution_; }
     // Latency measured by the worker for the configuration now in effect.
     void set_measured_latency(double ms, int threads, double build_ms, bool was_cached);
     void set_latency_pending();  // a new configuration is on its way
@@ -77,6 +93,7 @@ signals:
 private:
     void update_cost();
     void update_value_labels();
+    void update_resolution_marks();
 
     MarkedSlider* alpha_ = nullptr;
     MarkedSlider* resolution_ = nullptr;
@@ -93,6 +110,8 @@ private:
     mnv1::CostSummary cost_;
     int num_classes_ = kPaperClasses;
     QList<double> pretrained_alphas_;
+    std::vector<std::pair<double, int>> native_resolutions_;  // (α, released resolution) of each model
+    NativeResolutionBadge* native_badge_ = nullptr;
 };
 
 }  // namespace studio

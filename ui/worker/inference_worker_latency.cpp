@@ -7,15 +7,14 @@
 #include <map>
 #include <vector>
 
+#include "common/display_format.hpp"
 #include "mobilenet/benchmark.hpp"
 
 namespace studio {
 
 namespace {
 
-QString threads_text(int threads) {
-    return threads == 1 ? InferenceWorker::tr("1 thread") : InferenceWorker::tr("%1 threads").arg(threads);
-}
+QString threads_text(int threads) { return format_threads(threads); }
 
 }  // namespace
 

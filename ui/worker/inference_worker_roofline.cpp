@@ -49,7 +49,7 @@ void InferenceWorker::measure_roofline(quint64 generation, bool remeasure_peaks)
         // Measuring again = dropping the cached file: the core then measures and stores anew.
         if (remeasure_peaks && !cache_file.isEmpty()) QFile::remove(cache_file);
         if (cache_file.isEmpty() || !QFile::exists(cache_file)) {
-            emit progress(tr("Measuring this machine's peak compute and bandwidth (%1 thread(s))…").arg(threads));
+            emit progress(tr("Measuring this machine's peak compute and bandwidth (%1)…").arg(format_threads(threads)));
         }
         last_peaks_ = mnv1::load_or_measure_machine_peaks(cache_dir, threads);
         if (stale(generation)) return;  // the configuration changed meanwhile: its own request follows
