@@ -3,10 +3,19 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
+#include "input_parsers.hpp"
+#include "regular_file.hpp"
+
 namespace mnv1 {
+
+namespace {
+
+// Ground truth for ImageNet's 50,000 validation images is ~2 MB; far more is no CSV of ours.
+constexpr std::uint64_t kMaxGroundTruthBytes = 256u << 20;
+
+}  // namespace
 
 std::vector<std::string> csv_fields(const std::string& line) {
     std::vector<std::string> out;
@@ -36,48 +45,13 @@ std::vector<std::string> csv_fields(const std::string& line) {
     return out;
 }
 
-namespace {
-
-int parse_index(const std::vector<std::string>& f, int col) {
-    if (col < 0 || col >= static_cast<int>(f.size())) return -1;
-    const std::string& s = f[static_cast<std::size_t>(col)];
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 6) return -1;
-    return std::stoi(s);
-}
-
-}  // namespace
-
 std::vector<LabeledImage> read_ground_truth(const std::string& path, int num_classes) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(path + ": cannot open ground-truth CSV");
-    std::string line;
-    if (!std::getline(in, line)) throw std::runtime_error(path + ": empty ground-truth CSV");
-    const auto header = csv_fields(line);
-    auto col = [&](const std::string& name) {
-        const auto it = std::find(header.begin(), header.end(), name);
-        return it == header.end() ? -1 : static_cast<int>(it - header.begin());
-    };
-    const int c_file = col("file"), c1001 = col("index_1001"), c1000 = col("index_1000");
-    if (c_file < 0 || (c1001 < 0 && c1000 < 0)) {
-        throw std::runtime_error(path + ": needs columns 'file' and 'index_1001' or 'index_1000'");
-    }
-    std::vector<LabeledImage> out;
-    int lineno = 1;
-    while (std::getline(in, line)) {
-        ++lineno;
-        if (line.empty() || line == "\r") continue;
-        const auto f = csv_fields(line);
-        const int i1001 = parse_index(f, c1001), i1000 = parse_index(f, c1000);
-        LabeledImage t;
-        t.file = c_file < static_cast<int>(f.size()) ? f[static_cast<std::size_t>(c_file)] : "";
-        if (num_classes == 1001) t.index = i1001 >= 0 ? i1001 : (i1000 >= 0 ? i1000 + 1 : -1);
-        else t.index = i1000 >= 0 ? i1000 : (i1001 >= 1 ? i1001 - 1 : -1);
-        if (t.file.empty() || t.index < 0 || t.index >= num_classes) {
-            throw std::runtime_error(path + ":" + std::to_string(lineno) + ": bad row (file or class index)");
-        }
-        out.push_back(std::move(t));
-    }
-    return out;
+    const std::string text = detail::read_regular_file(path, detail::FileRole::Data, kMaxGroundTruthBytes);
+    detail::GroundTruthTable table = detail::parse_ground_truth_csv(text, num_classes, path);
+    if (!table.unknown_wnid.empty())
+        throw Error(path, "the wnid of '" + table.unknown_wnid.front() + "' is no ImageNet class");
+    if (table.rows.empty()) throw Error(path, "lists no images (header only)");
+    return std::move(table.rows);
 }
 
 EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const std::vector<LabeledImage>& images,
@@ -108,16 +82,27 @@ EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const 
             r.cancelled = true;
             break;
         }
-        try {
-            pending.push_back(load_image((std::filesystem::path(images_dir) / images[n].file).string()));
-            pending_truth.push_back(&images[n]);
-        } catch (const ImageError& e) {
-            r.skipped.push_back(e.what());
+        const std::string outside = detail::outside_images_folder(images[n].file);
+        if (!outside.empty()) {
+            r.skipped.push_back(images[n].file + ": " + outside);
+        } else {
+            try {
+                pending.push_back(load_image((std::filesystem::path(images_dir) / images[n].file).string()));
+                pending_truth.push_back(&images[n]);
+            } catch (const ImageError& e) {
+                r.skipped.push_back(e.what());
+            }
         }
         if (pending.size() == batch) flush();
         if (progress) progress(n + 1, images.size(), r);
     }
     if (!r.cancelled) flush();
+    // Top-1 0.00% of nothing is no result: say why nothing was evaluated instead.
+    if (!r.cancelled && r.images == 0) {
+        if (images.empty()) throw Error(images_dir, "nothing evaluated: the ground truth lists no images");
+        throw Error(images_dir, "nothing evaluated: all " + std::to_string(images.size()) +
+                                    " listed images were skipped (first: " + r.skipped.front() + ")");
+    }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;
 }

@@ -5,10 +5,11 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <cstdint>
 #include <stdexcept>
+
+#include "image_header.hpp"
+#include "regular_file.hpp"
 
 namespace mnv1 {
 
@@ -33,51 +34,72 @@ cv::Mat to_bgr8(const cv::Mat& img) {
 
 namespace {
 
-constexpr double kMaxPixels = 100e6;  // refuse to decode images larger than this
+constexpr std::uint64_t kMaxPixels = 100'000'000;  // refuse to decode images larger than this
+// The largest file an image within kMaxPixels needs (16-bit RGBA uncompressed is 800 MB).
+constexpr std::uint64_t kMaxImageFileBytes = 1ull << 30;
+// Enough for the header of every format read_image_header knows, unless a JPEG carries
+// large metadata segments before its frame header or a TIFF puts its directory late.
+constexpr std::size_t kHeaderProbeBytes = 256 * 1024;
 
-// libjpeg only warns on a premature end of data and returns a partly grey image;
-// a JPEG must end with its EOI marker (FF D9). Entropy-coded data never contains
-// FF D9 (0xFF bytes are stuffed), so it is searched near the end, allowing for
-// trailing bytes some cameras append.
-bool jpeg_truncated(const std::vector<unsigned char>& b) {
-    if (b.size() < 4 || b[0] != 0xFF || b[1] != 0xD8) return false;  // not a JPEG
-    const std::size_t from = b.size() > 4096 ? b.size() - 4096 : 2;
-    for (std::size_t i = b.size() - 1; i > from; --i) {
-        if (b[i - 1] == 0xFF && b[i] == 0xD9) return false;
+// Refuses an image whose header says it is too large, before any decoder allocates.
+void check_header(const detail::ImageHeader& h, const std::string& name) {
+    using Status = detail::ImageHeader::Status;
+    if (h.status == Status::Unknown) throw ImageError(name, "not an image OpenCV can decode, or the file is corrupt");
+    if (h.status != Status::Ok) throw ImageError(name, h.problem);
+    const long double pixels = static_cast<long double>(h.width) * static_cast<long double>(h.height);
+    if (pixels > static_cast<long double>(kMaxPixels)) {
+        throw ImageError(name, "image too large (" + h.format + " of " + std::to_string(h.width) + "x" +
+                                   std::to_string(h.height) + " pixels, at most " + std::to_string(kMaxPixels / 1'000'000) +
+                                   " Mpixel are decoded)");
     }
-    return true;
+}
+
+// Decodes `size` encoded bytes at `data` (not copied).
+cv::Mat decode_bytes(const unsigned char* data, std::size_t size, const std::string& name) {
+    if (size == 0) throw ImageError(name, "empty file");
+    if (size > kMaxImageFileBytes) throw ImageError(name, "too large for an image (" + std::to_string(size) + " bytes)");
+    // Header first (dimensions before any allocation), then the structure libpng and
+    // libjpeg would complain about on stderr: refused here with one line naming the file.
+    check_header(detail::read_image_header(data, size, true), name);
+    if (const std::string problem = detail::image_structure_problem(data, size); !problem.empty())
+        throw ImageError(name, problem);
+    cv::Mat img;
+    try {
+        // IMREAD_COLOR applies EXIF orientation and converts gray / alpha / 16-bit to BGR8,
+        // exactly as the TFLite reference predictions were made.
+        const cv::Mat encoded(1, static_cast<int>(size), CV_8U, const_cast<unsigned char*>(data));
+        img = cv::imdecode(encoded, cv::IMREAD_COLOR);
+    } catch (const cv::Exception& e) {
+        throw ImageError(name, std::string("cannot decode image (") + e.err + ")");
+    }
+    if (img.empty()) throw ImageError(name, "not an image OpenCV can decode, or the file is corrupt");
+    if (img.total() > kMaxPixels) {  // a header that understated the size
+        throw ImageError(name, "image too large (" + std::to_string(img.cols) + "x" + std::to_string(img.rows) + ")");
+    }
+    return to_bgr8(img);
 }
 
 }  // namespace
 
 cv::Mat decode_image(const std::vector<unsigned char>& bytes, const std::string& name) {
-    if (bytes.empty()) throw ImageError(name, "empty file");
-    if (jpeg_truncated(bytes)) throw ImageError(name, "truncated JPEG (no end-of-image marker)");
-    cv::Mat img;
-    try {
-        // IMREAD_COLOR applies EXIF orientation and converts gray / alpha / 16-bit to BGR8,
-        // exactly as the TFLite reference predictions were made.
-        img = cv::imdecode(bytes, cv::IMREAD_COLOR);
-    } catch (const cv::Exception& e) {
-        throw ImageError(name, std::string("cannot decode image (") + e.err + ")");
-    }
-    if (img.empty()) throw ImageError(name, "not an image OpenCV can decode, or the file is corrupt");
-    if (static_cast<double>(img.total()) > kMaxPixels) {
-        throw ImageError(name, "image too large (" + std::to_string(img.cols) + "x" +
-                                   std::to_string(img.rows) + ")");
-    }
-    return to_bgr8(img);
+    return decode_bytes(bytes.data(), bytes.size(), name);
 }
 
 cv::Mat load_image(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw ImageError(path, "no such file");
-    if (std::filesystem::is_directory(path, ec)) throw ImageError(path, "is a directory, not an image");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ImageError(path, "cannot open for reading");
-    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw ImageError(path, "read error");
-    return decode_image(bytes, path);
+    // Only a regular file is opened, without blocking (a FIFO or /dev/zero is refused).
+    detail::RegularFile file(path, detail::FileRole::Image);
+    if (file.size() == 0) throw ImageError(path, "empty file");
+    if (file.size() > kMaxImageFileBytes) {
+        throw ImageError(path, "file too large for an image (" + std::to_string(file.size()) + " bytes)");
+    }
+    // A large file's dimensions are checked on its first bytes before all of it is read.
+    if (file.size() > kHeaderProbeBytes) {
+        const std::string head = file.read_at(0, kHeaderProbeBytes);
+        const auto h = detail::read_image_header(reinterpret_cast<const unsigned char*>(head.data()), head.size(), false);
+        if (h.status != detail::ImageHeader::Status::NeedMore) check_header(h, path);
+    }
+    const std::string bytes = file.read_all(kMaxImageFileBytes);
+    return decode_bytes(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), path);
 }
 
 }  // namespace mnv1

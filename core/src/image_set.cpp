@@ -3,16 +3,24 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "mobilenet/errors.hpp"
+#include "input_parsers.hpp"
 #include "mobilenet/evaluate.hpp"
+#include "regular_file.hpp"
 
 namespace fs = std::filesystem;
 
 namespace mnv1::detail {
+
+namespace {
+
+constexpr std::size_t kHeaderBytes = 4096;               // a CSV header line fits
+constexpr std::uint64_t kMaxHashedBytes = 256u << 20;   // hash_file is for CSVs
+
+}  // namespace
 
 bool has_image_extension(const fs::path& file) {
     std::string ext = file.extension().string();
@@ -52,9 +60,13 @@ std::string find_truth_csv(const fs::path& root) {
     for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
         std::error_code sec;
         if (!it->is_regular_file(sec) || it->path().extension() != ".csv") continue;
-        std::ifstream in(it->path());
-        std::string header;
-        if (std::getline(in, header) && is_truth_header(csv_fields(header))) found.push_back(it->path().string());
+        std::string head;
+        try {
+            head = read_regular_file_prefix(it->path().string(), FileRole::Data, kHeaderBytes);
+        } catch (const Error&) {
+            continue;  // unreadable: not the folder's ground truth
+        }
+        if (is_truth_header(csv_header(head))) found.push_back(it->path().string());
     }
     return found.size() == 1 ? found.front() : std::string();
 }
@@ -75,26 +87,20 @@ std::string hex64(std::uint64_t value) {
 }
 
 std::uint64_t hash_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path.string(), "cannot read");
-    std::ostringstream os;
-    os << in.rdbuf();
-    return fnv1a(os.str());
+    return fnv1a(read_regular_file(path.string(), FileRole::Data, kMaxHashedBytes));
 }
 
 std::string file_identity(const fs::path& path) {
     std::error_code ec;
-    const auto bytes = fs::file_size(path, ec);
     const auto mtime = fs::last_write_time(path, ec);
-    std::ifstream in(path, std::ios::binary);
-    if (ec || !in) throw Error(path.string(), "cannot read");
-    constexpr std::uintmax_t kEdge = 64 * 1024;
-    std::string head(static_cast<std::size_t>(std::min(bytes, kEdge)), '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    std::string tail(static_cast<std::size_t>(std::min(bytes, kEdge)), '\0');
-    in.seekg(static_cast<std::streamoff>(bytes - tail.size()));
-    in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
-    if (!in) throw Error(path.string(), "cannot read");
+    RegularFile file(path.string(), FileRole::Data);
+    if (ec) throw Error(path.string(), "cannot read: " + ec.message());
+    const std::uint64_t bytes = file.size();
+    constexpr std::uint64_t kEdge = 64 * 1024;
+    const std::size_t edge = static_cast<std::size_t>(std::min(bytes, kEdge));
+    const std::string head = file.read_at(0, edge);
+    const std::string tail = file.read_at(bytes - edge, edge);
+    if (head.size() != edge || tail.size() != edge) throw Error(path.string(), "cannot read: file shrank while read");
     return std::to_string(bytes) + ":" + std::to_string(mtime.time_since_epoch().count()) + ":" +
            hex64(fnv1a(tail, fnv1a(head)));
 }

@@ -36,10 +36,11 @@ inline constexpr std::uint64_t kFnvOffset = 1469598103934665603ull;
 std::uint64_t fnv1a(std::string_view bytes, std::uint64_t seed = kFnvOffset);
 std::string hex64(std::uint64_t value);
 
-// FNV-1a of a whole file (for small files: CSVs); throws mnv1::Error when unreadable.
+// FNV-1a of a whole file (for small files: CSVs, at most 256 MiB); throws mnv1::Error
+// when it is unreadable or not a regular file (refused without blocking).
 std::uint64_t hash_file(const std::filesystem::path& path);
 // Cheap identity of a (possibly large) file: size, mtime and a hash of its first and
-// last 64 KiB. Throws mnv1::Error when it cannot be read.
+// last 64 KiB. Throws mnv1::Error when it cannot be read or is not a regular file.
 std::string file_identity(const std::filesystem::path& path);
 
 }  // namespace mnv1::detail

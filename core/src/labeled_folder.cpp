@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <unordered_map>
 
 #include "image_set.hpp"
 #include "imagenet_wnid_table.hpp"
+#include "input_parsers.hpp"
+#include "regular_file.hpp"
 #include "mobilenet/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -47,6 +48,8 @@ int wnid_class(const std::string& wnid, int num_classes) {
 
 namespace {
 
+constexpr std::uint64_t kMaxGroundTruthBytes = 256u << 20;  // as read_ground_truth
+
 // "n01440764" at the start of a name, followed by its end or a separator.
 std::string leading_wnid(const std::string& name) {
     if (name.size() < 9 || name[0] != 'n') return {};
@@ -63,74 +66,19 @@ std::string label_key(std::string s) {
     return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
-// read_ground_truth reports "<path>: problem" (or "<path>:<line>: problem") as
-// std::runtime_error; rethrown as mnv1::Error naming the file once.
-[[noreturn]] void rethrow_csv_error(const std::string& csv, const std::runtime_error& e) {
-    std::string msg = e.what();
-    if (msg.rfind(csv + ":", 0) == 0) msg = msg.substr(csv.size() + 1);
-    if (!msg.empty() && msg.front() == ' ') msg.erase(0, 1);
-    if (!msg.empty() && std::isdigit(static_cast<unsigned char>(msg.front()))) msg = "line " + msg;
-    throw Error(csv, msg);
-}
-
-std::vector<std::string> read_header(const std::string& csv) {
-    std::ifstream in(csv);
-    std::string line;
-    if (!in) throw Error(csv, "cannot open ground-truth CSV");
-    if (!std::getline(in, line)) throw Error(csv, "empty ground-truth CSV");
-    return csv_fields(line);
-}
-
-// Rows of a CSV with `file` and `wnid` columns only; rows with an unknown wnid land in `unknown`.
-std::vector<LabeledImage> read_wnid_csv(const std::string& csv, int num_classes, std::vector<std::string>& unknown) {
-    std::ifstream in(csv);
-    std::string line;
-    std::getline(in, line);
-    const auto header = csv_fields(line);
-    const auto col = [&](const char* name) {
-        return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
-    };
-    const std::size_t c_file = col("file"), c_wnid = col("wnid");
-    std::vector<LabeledImage> out;
-    for (int lineno = 2; std::getline(in, line); ++lineno) {
-        if (line.empty() || line == "\r") continue;
-        const auto f = csv_fields(line);
-        if (c_file >= f.size() || c_wnid >= f.size() || f[c_file].empty())
-            throw Error(csv, "line " + std::to_string(lineno) + ": bad row (file or wnid)");
-        const int index = wnid_class(f[c_wnid], num_classes);
-        if (index < 0) unknown.push_back(f[c_file]);
-        else out.push_back({f[c_file], index});
-    }
-    return out;
-}
-
-LabeledFolder from_csv(const fs::path& root, const std::string& csv, int num_classes,
+LabeledFolder from_csv(const std::string& csv, int num_classes,
                        const std::vector<detail::ImageFile>& files) {
     LabeledFolder lf;
     lf.source = TruthSource::Csv;
     lf.source_detail = fs::path(csv).filename().string();
-    std::vector<LabeledImage> rows;
-    const auto header = read_header(csv);
-    if (!detail::is_truth_header(header))
-        throw Error(csv, "needs columns 'file' and 'index_1001', 'index_1000' or 'wnid'");
-    const bool has_index = std::find(header.begin(), header.end(), "index_1001") != header.end() ||
-                           std::find(header.begin(), header.end(), "index_1000") != header.end();
-    std::vector<std::string> unknown_wnid;  // their files stay unmatched
-    try {
-        rows = has_index ? read_ground_truth(csv, num_classes) : read_wnid_csv(csv, num_classes, unknown_wnid);
-    } catch (const Error&) {
-        throw;
-    } catch (const std::runtime_error& e) {
-        rethrow_csv_error(csv, e);
-    }
+    const std::string text = detail::read_regular_file(csv, detail::FileRole::Data, kMaxGroundTruthBytes);
+    detail::GroundTruthTable table = detail::parse_ground_truth_csv(text, num_classes, csv);
+    std::vector<LabeledImage>& rows = table.rows;  // unknown wnids' files stay unmatched
     std::set<std::string> listed;
+    // Every row stays: evaluate() skips, counts and names a listed file that is missing,
+    // not a regular file (a FIFO, /dev/zero: refused without being read) or outside root.
     for (auto& row : rows) {
         listed.insert(fs::path(row.file).lexically_normal().generic_string());
-        // A listed file that is missing stays (evaluate reports it as skipped); one that
-        // exists but is no regular file (a FIFO, a device) is dropped unopened.
-        std::error_code ec;
-        const auto st = fs::status(root / row.file, ec);
-        if (fs::exists(st) && !fs::is_regular_file(st)) continue;
         lf.images.push_back(std::move(row));
     }
     for (const auto& f : files)
@@ -203,12 +151,12 @@ LabeledFolder scan_labeled_folder(const std::string& root, int num_classes, cons
         return lf;
     };
     if (!csv_path.empty()) {
-        LabeledFolder lf = from_csv(dir, csv_path, num_classes, files);
-        if (lf.images.empty()) throw Error(csv_path, "lists no image of " + root);
+        LabeledFolder lf = from_csv(csv_path, num_classes, files);
+        if (lf.images.empty()) throw Error(csv_path, "nothing evaluated: the CSV lists no image of " + root);
         return finish(std::move(lf));
     }
     if (const std::string csv = detail::find_truth_csv(dir); !csv.empty()) {
-        LabeledFolder lf = from_csv(dir, csv, num_classes, files);
+        LabeledFolder lf = from_csv(csv, num_classes, files);
         if (!lf.images.empty()) return finish(std::move(lf));
     }
     if (LabeledFolder lf = from_file_names(files, num_classes); !lf.images.empty()) return finish(std::move(lf));

@@ -3,6 +3,7 @@
 #include "mobilenet/model_io.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -13,10 +14,11 @@
 #include <sstream>
 #include <system_error>
 
-#include <nlohmann/json.hpp>
 
 #include "formats/file_read.hpp"
 #include "formats/formats.hpp"
+#include "input_parsers.hpp"
+#include "regular_file.hpp"
 
 namespace mnv1 {
 namespace fs = std::filesystem;
@@ -30,13 +32,14 @@ enum class Format { TFLite, Hdf5, Tfjs };
 
 Format detect_format(const std::string& path) {
     std::error_code ec;
-    const fs::file_status st = fs::status(path, ec);
-    if (ec || !fs::exists(st)) throw ModelError(path, "no such file or directory");
-    if (fs::is_directory(st)) {
+    if (fs::is_directory(path, ec)) {
         if (fs::is_regular_file(fs::path(path) / "model.json", ec)) return Format::Tfjs;
         throw ModelError(path, "is a directory without a model.json (not a TF.js model)");
     }
-    if (!fs::is_regular_file(st)) throw ModelError(path, "is not a regular file");
+    // Why a path is no file ("no such file", "too many levels of symbolic links", "is a
+    // FIFO ..."), from its status alone; read_file_prefix checks again on the open file.
+    if (const std::string problem = detail::regular_file_problem(path); !problem.empty())
+        throw ModelError(path, problem);
     const std::string head = detail::read_file_prefix(path, 2048 + 8);
     if (head.empty()) throw ModelError(path, "empty file");
     if (head.size() >= 8 && head.compare(4, 4, "TFL3") == 0) return Format::TFLite;
@@ -50,43 +53,23 @@ Format detect_format(const std::string& path) {
     throw ModelError(path, "unrecognized model format (not a TFLite flatbuffer, Keras HDF5 or TF.js model.json)");
 }
 
-std::vector<std::string> parse_labels(const std::string& path, const std::string& bytes) {
-    std::vector<std::string> labels;
-    std::size_t start = 0;
-    if (bytes.compare(0, 3, "\xef\xbb\xbf") == 0) start = 3;  // UTF-8 BOM
-    const std::size_t first = bytes.find_first_not_of(" \t\r\n", start);
-    if (first != std::string::npos && bytes[first] == '{') {
-        // TF.js metadata.json: {"labels": [...]}
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(start), bytes.end());
-        } catch (const std::exception& e) {
-            throw ModelError(path, std::string("invalid JSON: ") + e.what());
-        }
-        const auto it = j.find("labels");
-        if (it == j.end() || !it->is_array()) throw ModelError(path, "JSON has no \"labels\" array");
-        for (const auto& v : *it) {
-            if (!v.is_string()) throw ModelError(path, "\"labels\" holds a non-string entry");
-            labels.push_back(v.get<std::string>());
-        }
-        return labels;
-    }
-    while (start < bytes.size()) {
-        std::size_t end = bytes.find('\n', start);
-        if (end == std::string::npos) end = bytes.size();
-        std::string line = bytes.substr(start, end - start);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        labels.push_back(std::move(line));
-        start = end + 1;
-    }
-    while (!labels.empty() && labels.back().find_first_not_of(" \t") == std::string::npos) labels.pop_back();
-    return labels;
-}
-
 std::vector<std::string> read_labels_raw(const std::string& path) {
-    return parse_labels(path, detail::read_file_bytes(path, kMaxLabelsBytes));
+    return detail::parse_labels(detail::read_file_bytes(path, kMaxLabelsBytes), path);
 }
 
+// A first line naming the background class of the 1001-class convention.
+bool is_background_label(std::string label) {
+    for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto b = label.find_first_not_of(" \t"), e = label.find_last_not_of(" \t");
+    label = b == std::string::npos ? std::string() : label.substr(b, e - b + 1);
+    return label == "background" || label == "???" || label == "__background__" || label == "unused background";
+}
+
+// Fits `labels` to the model's class count. Two conventions only: a model with a
+// background class at 0 (1001 for ImageNet) takes one label fewer (the background is
+// prepended); a 1000-class model takes the 1001-line file whose first line is the
+// background (dropped). Any other count is an error naming both counts: dropping a
+// line of a file one line too long would shift every class name by one.
 std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::string> labels,
                                       int num_classes) {
     if (labels.empty()) throw ModelError(path, "no labels in file");
@@ -97,12 +80,14 @@ std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::
         labels.insert(labels.begin(), "background");
         return labels;
     }
-    if (n == num_classes + 1) {
+    if (num_classes == 1000 && n == 1001 && is_background_label(labels.front())) {
         labels.erase(labels.begin());
         return labels;
     }
-    throw ModelError(path, "has " + std::to_string(n) + " labels but the model has " +
-                               std::to_string(num_classes) + " classes");
+    throw ModelError(path, "has " + std::to_string(n) + " labels but the model has " + std::to_string(num_classes) +
+                               " classes (expected " + std::to_string(num_classes) + ", or " +
+                               std::to_string(num_classes - 1) +
+                               (num_classes == 1000 ? " or 1001 with 'background' first)" : " without the background)"));
 }
 
 bool is_labels_name(const fs::path& p) {
@@ -152,7 +137,11 @@ std::vector<std::string> find_labels(const std::string& model_path, int num_clas
         for (auto& [p, labels] : parsed) {
             const long long n = static_cast<long long>(labels.size());
             if (std::llabs(n - num_classes) == slack && n > 0) {
-                return adapt_labels(p.string(), labels, num_classes);
+                try {
+                    return adapt_labels(p.string(), labels, num_classes);
+                } catch (const ModelError&) {
+                    // One line off but no convention: not this model's labels.
+                }
             }
         }
     }

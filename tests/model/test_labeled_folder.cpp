@@ -151,8 +151,9 @@ private slots:
         QCOMPARE(lf.image_files, 3);
         std::map<std::string, int> got;
         for (const auto& img : lf.images) got[img.file] = img.index;
-        // The missing file stays (evaluate reports it); the FIFO row is dropped.
-        QCOMPARE(got, (std::map<std::string, int>{{"a.JPEG", 0}, {"missing.jpg", 2}}));
+        // The missing file and the FIFO stay: evaluate() skips, counts and names both
+        // (the FIFO refused unopened), rather than the row vanishing unreported.
+        QCOMPARE(got, (std::map<std::string, int>{{"a.JPEG", 0}, {"missing.jpg", 2}, {"pipe.jpg", 0}}));
         QCOMPARE(sorted(lf.unmatched), (std::vector<std::string>{"b.JPEG", "unlisted.jpg"}));
 
         // Found without being named: the only CSV with the needed columns.

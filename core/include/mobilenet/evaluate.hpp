@@ -19,9 +19,13 @@ struct LabeledImage {
     int index = -1;     // true class in the model's convention
 };
 
-// Reads a ground-truth CSV with columns `file` and `index_1001` and/or `index_1000`,
-// converting to `num_classes` (1001: background at 0, or 1000). Throws
-// std::runtime_error naming the file (and line) on a missing column or a bad row.
+// Reads a ground-truth CSV with columns `file` and `index_1001` and/or `index_1000`
+// (or `wnid`), converting to `num_classes` (1001: background at 0, or 1000). Only a
+// regular file is read (a FIFO or device is refused without blocking); a UTF-8 BOM is
+// accepted. Throws mnv1::Error (a std::runtime_error) naming the file (and line) on an
+// unreadable file, a missing column, a bad row, index_1001 != index_1000 + 1, or no
+// rows at all. Rows whose file is absolute or leaves the images folder ("../x") are
+// returned; evaluate() skips, counts and names them without reading them.
 std::vector<LabeledImage> read_ground_truth(const std::string& csv_path, int num_classes);
 
 struct ImageOutcome {
@@ -42,8 +46,12 @@ struct EvalResult {
     double images_per_s() const { return seconds > 0 ? images / seconds : 0; }
 };
 
-// Classifies every listed image (batched by the network's batch). Unreadable files are
-// skipped, counted and listed; the run goes on. `progress(done, total, result_so_far)`
+// Classifies every listed image (batched by the network's batch). Unreadable files
+// (missing, not regular files such as /dev/zero or a FIFO, corrupt, too large) and
+// files outside `images_dir` (absolute, or "../" leading out) are skipped unread,
+// counted and listed; the run goes on. Throws mnv1::Error "nothing evaluated:
+// ..." naming `images_dir` when `images` is empty or every image was skipped (unless
+// cancelled). `progress(done, total, result_so_far)`
 // is called after each file when given. `cancel` (optional, may be set from any thread)
 // is checked before each image: once set, the run stops and returns with `cancelled`.
 EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const std::vector<LabeledImage>& images,

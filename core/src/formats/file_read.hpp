@@ -12,8 +12,9 @@ namespace mnv1::detail {
 
 inline constexpr std::uint64_t kNoSizeLimit = std::numeric_limits<std::uint64_t>::max();
 
-// Reads a whole regular file. Throws ModelError on a missing file, a directory or
-// other non-regular file, a file larger than `max_bytes`, or a read error.
+// Reads a whole regular file (through regular_file.hpp: a FIFO or device is refused
+// without blocking). Throws ModelError on a missing file, a directory or other
+// non-regular file, a file larger than `max_bytes`, or a read error.
 std::string read_file_bytes(const std::string& path, std::uint64_t max_bytes = kNoSizeLimit);
 
 // Reads the first `max_bytes` bytes of a regular file (all of it when shorter), for
