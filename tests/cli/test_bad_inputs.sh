@@ -137,6 +137,11 @@ ln -s "$d/fifo.tflite" "$d/models-traps/fifo.tflite"; ln -s /dev/zero "$d/models
 ln -s loop.tflite "$d/models-traps/loop.tflite"; cp "$d/cut.tflite" "$d/models-traps/"
 utf_models="$d/$(printf 'mod\xffels')"; mkdir -p "$utf_models"; ln -s "$model" "$utf_models/"
 echo "old contents" >"$d/out/kept.csv"; cp "$d/out/kept.csv" "$d/out/kept.orig"
+# Output files go to /dev/full through a link: the same device and error, but a
+# regression to "rename a temp file over the target" then replaces the link in $tmp,
+# not /dev/full itself (which, run as root, it would).
+[ -c /dev/full ] || { echo "FAIL: /dev/full is not a character device (something replaced it)"; exit 1; }
+ln -s /dev/full "$d/out/full.csv"
 mkdir -p "$d/cache"
 
 # --- the runner -----------------------------------------------------------------------
@@ -268,8 +273,9 @@ row "eval --ground-truth: empty file"           1 'empty\.csv: '                
 row "eval --ground-truth: header only"          1 'gt-header\.csv: |nothing'            -- "${g[@]}" "$d/gt-header.csv"
 row "eval --ground-truth: UTF-8 BOM"            0 '"images": 1,'                        -- "${g[@]}" "$d/gt-bom.csv" --json
 row "eval --ground-truth: index_1000/1001 disagree" 1 'gt-disagree\.csv: .*(line 2|row 2|tench)' -- "${g[@]}" "$d/gt-disagree.csv"
-row "eval --ground-truth: ../ row"              1 'gt-dotdot\.csv: .*\.\./good\.jpg'    -- "${g[@]}" "$d/gt-dotdot.csv"
-row "eval --ground-truth: absolute row"         1 'gt-absolute\.csv: .*good\.jpg'       -- "${g[@]}" "$d/gt-absolute.csv"
+# A row reaching outside --images is skipped and named, not read (the rest is evaluated).
+row "eval --ground-truth: ../ row (skipped, named)" 0 '"\.\./good\.jpg: [^"]*\.\.'         -- "${g[@]}" "$d/gt-dotdot.csv" --json
+row "eval --ground-truth: absolute row (skipped, named)" 0 'good\.jpg: [^"]*absolute'    -- "${g[@]}" "$d/gt-absolute.csv" --json
 row "eval --ground-truth: all listed files missing" 1 'nothing'                          -- "${g[@]}" "$d/gt-missing.csv"
 row "eval CSV row: FIFO skipped, the rest evaluated" 0 'fifo\.jpg'                      10 -- "${g[@]}" "$d/gt-fifo.csv" --json
 row "eval CSV row: /dev/zero skipped, the rest evaluated" 0 'zero\.jpg'                 10 -- "${g[@]}" "$d/gt-zero.csv" --json
@@ -278,7 +284,7 @@ row "eval --images: non-UTF-8 file name, --json" 0 '"images": 1,'               
 
 # --- eval --per-image OUT: nothing lost -----------------------------------------------
 p=("${e[@]}" --images "$d/imgs" --ground-truth "$d/gt.csv" --per-image)
-row "eval --per-image: /dev/full"               1 'full: .*no space left'               -- "${p[@]}" /dev/full
+row "eval --per-image: /dev/full (via a link)"  1 'full\.csv: .*no space left'          -- "${p[@]}" "$d/out/full.csv"
 row "eval --per-image: a directory"             1 'a-dir: .*directory'                  -- "${p[@]}" "$d/a-dir"
 row "eval --per-image: folder missing"          1 'nowhere/x\.csv: '                    -- "${p[@]}" "$d/nowhere/x.csv"
 THEN='cmp -s "$d/out/kept.csv" "$d/out/kept.orig"' \
@@ -318,7 +324,7 @@ OUT=/dev/full row "roofline --json > /dev/full"           "${full[@]}" 60 -- roo
 
 # --- sweep: --csv OUT and the inputs it reads -----------------------------------------
 s=(sweep --alphas 0.25 --resolutions 96 --runs 1 --no-cache)
-row "sweep --csv: /dev/full"                    1 'full: .*no space left'               -- "${s[@]}" --csv /dev/full
+row "sweep --csv: /dev/full (via a link)"       1 'full\.csv: .*no space left'          -- "${s[@]}" --csv "$d/out/full.csv"
 row "sweep --csv: a directory (before the runs)" 1 'a-dir: .*directory'                 -- "${s[@]}" --csv "$d/a-dir"
 cp "$d/out/kept.orig" "$d/out/kept.csv"
 THEN='cmp -s "$d/out/kept.csv" "$d/out/kept.orig"' \

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <limits>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -244,6 +246,60 @@ std::vector<float> tfjs_read(const std::string& dir, const QString& name) {
     return {};
 }
 
+// Overwrites element `index` of weight `name` in a TF.js model's shards with `value`
+// (locating it as tfjs_read does); false when the weight is not in the manifest.
+bool tfjs_poke(const std::string& dir, const QString& name, std::size_t index, float value) {
+    const QJsonObject root = QJsonDocument::fromJson(QByteArray::fromStdString(read_bytes(dir + "/model.json"))).object();
+    for (const QJsonValue& gv : root.value("weightsManifest").toArray()) {
+        const QJsonObject g = gv.toObject();
+        std::size_t offset = 0;
+        for (const QJsonValue& wv : g.value("weights").toArray()) {
+            const QJsonObject w = wv.toObject();
+            std::size_t n = 1;
+            for (const QJsonValue& d : w.value("shape").toArray()) n *= static_cast<std::size_t>(d.toInt());
+            if (w.value("name").toString() == name) {
+                if (index >= n) return false;
+                std::size_t at = offset + index * 4;  // into the group's concatenated shards
+                for (const QJsonValue& p : g.value("paths").toArray()) {
+                    const std::string shard = dir + "/" + p.toString().toStdString();
+                    std::string bytes = read_bytes(shard);
+                    if (at + 4 <= bytes.size()) {
+                        std::memcpy(bytes.data() + at, &value, 4);
+                        write_bytes(shard, bytes);
+                        return true;
+                    }
+                    at -= bytes.size();
+                }
+                return false;
+            }
+            offset += n * 4;
+        }
+    }
+    return false;
+}
+
+#ifdef MNV1_TEST_HAVE_HDF5
+// Overwrites element `index` of float dataset `dataset` of an HDF5 file in place.
+bool h5_poke(const std::string& file, const std::string& dataset, std::size_t index, float value) {
+    bool ok = false;
+    hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) return false;
+    hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+    if (d >= 0) {
+        hid_t s = H5Dget_space(d);
+        std::vector<float> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
+        if (index < v.size() && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0) {
+            v[index] = value;
+            ok = H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0;
+        }
+        H5Sclose(s);
+        H5Dclose(d);
+    }
+    H5Fclose(f);
+    return ok;
+}
+#endif
+
 }  // namespace
 
 class TestKerasTfjsImport : public QObject {
@@ -471,6 +527,11 @@ private slots:
         QTest::newRow("bit flip: model_config filters") << "flipjson" << "channel";
         QTest::newRow("bit flip: model_config syntax") << "flipsyntax" << "JSON";
         QTest::newRow("valid HDF5, not Keras") << "notkeras" << "model_config";
+        // Lengths libhdf5 allocates before validating them (ASan aborted on these):
+        QTest::newRow("local heap size + 2^48") << "localheap" << "local heap at offset";
+        QTest::newRow("root object header size 4 GiB") << "ohdrsize" << "object header at offset 96";
+        QTest::newRow("object header continuation 1 TiB") << "continuation" << "continuation";
+        QTest::newRow("5000 variable-length model_config strings") << "manyvlen" << "5000 variable-length strings";
         QTest::newRow("directory") << "dir" << "";
     }
     void badH5() {
@@ -504,6 +565,24 @@ private slots:
             const auto pos = bytes.find("\"filters\": 8,");
             QVERIFY(pos != std::string::npos);
             bytes[pos + 11] = static_cast<char>(bytes[pos + 11] ^ 0x01);  // 8 -> 9
+        } else if (kind == "localheap") {
+            const auto pos = bytes.find(std::string("HEAP\0", 5));
+            QVERIFY(pos != std::string::npos);
+            bytes[pos + 14] = static_cast<char>(bytes[pos + 14] | 0x01);  // data segment size += 2^48
+        } else if (kind == "ohdrsize" || kind == "continuation") {
+            // The release's superblock is version 0 with 8-byte offsets: the root group's
+            // version 1 object header is at 96, and its one message is a continuation
+            // (type 0x10: address, length) to the rest of the header.
+            QCOMPARE(static_cast<int>(bytes[8]), 0);
+            QCOMPARE(static_cast<unsigned char>(bytes[96]), static_cast<unsigned char>(1));
+            QCOMPARE(static_cast<int>(bytes[96 + 16]), 0x10);
+            if (kind == "ohdrsize") {
+                const std::uint32_t huge = 0xFFFFFF00u;
+                std::memcpy(bytes.data() + 96 + 8, &huge, 4);
+            } else {
+                const std::uint64_t huge = std::uint64_t{1} << 40;
+                std::memcpy(bytes.data() + 96 + 16 + 8 + 8, &huge, 8);
+            }
         } else if (kind == "flipsyntax") {
             const auto pos = bytes.find("\"class_name\": \"Functional\"");
             QVERIFY(pos != std::string::npos);
@@ -524,6 +603,26 @@ private slots:
             H5Sclose(s);
             H5Fclose(f);
 #endif
+        } else if (kind == "manyvlen") {
+#ifndef MNV1_TEST_HAVE_HDF5
+            QSKIP("hdf5.h not found");
+#else
+            // Each string is a valid heap object; only their count is unreasonable (many
+            // references to large objects made libhdf5 allocate 28 GiB).
+            hid_t f = H5Fcreate(bad.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+            QVERIFY(f >= 0);
+            hsize_t dims[1] = {5000};
+            hid_t s = H5Screate_simple(1, dims, nullptr);
+            hid_t t = H5Tcopy(H5T_C_S1);
+            H5Tset_size(t, H5T_VARIABLE);
+            hid_t a = H5Acreate2(f, "model_config", t, s, H5P_DEFAULT, H5P_DEFAULT);
+            std::vector<const char*> strings(5000, "{}");
+            QVERIFY(H5Awrite(a, t, strings.data()) >= 0);
+            H5Aclose(a);
+            H5Tclose(t);
+            H5Sclose(s);
+            H5Fclose(f);
+#endif
         } else if (kind == "dir") {
             fs::create_directories(bad);
         } else {
@@ -533,6 +632,70 @@ private slots:
         QVERIFY2(msg.rfind(bad + ": ", 0) == 0, msg.c_str());  // "<path>: <problem>"
         QVERIFY2(msg.find('\n') == std::string::npos, msg.c_str());
         if (!expect.isEmpty()) QVERIFY2(msg.find(expect.toStdString()) != std::string::npos, msg.c_str());
+    }
+
+    // One non-finite value in any stored variable, batch norm parameters included, is
+    // refused naming the layer and the variable. (A +Inf moving_variance used to fold
+    // into silently zeroed weights and load.)
+    void nonFiniteWeights_data() {
+        QTest::addColumn<QString>("format");    // "keras" or "tfjs"
+        QTest::addColumn<QString>("layer");     // Keras layer name
+        QTest::addColumn<QString>("variable");
+        QTest::addColumn<int>("element");
+        QTest::addColumn<float>("value");
+        const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+        for (const char* format : {"keras", "tfjs"}) {
+            const auto row = [&](const char* layer, const char* var, int element, float value, const char* what) {
+                QTest::newRow(qPrintable(QString("%1: %2 %3 %4").arg(format, layer, var, what)))
+                    << QString(format) << QString(layer) << QString(var) << element << value;
+            };
+            row("conv_pw_5_bn", "moving_variance", 3, inf, "+inf");
+            row("conv_dw_3_bn", "moving_mean", 0, -inf, "-inf");
+            row("conv1_bn", "gamma", 7, nan, "nan");
+            row("conv_pw_13_bn", "beta", 5, nan, "nan");
+            row("conv_dw_3", "depthwise_kernel", 11, nan, "nan");
+            row("conv_preds", "kernel", 999, inf, "+inf");
+            row("conv_preds", "bias", 0, -inf, "-inf");
+        }
+    }
+    void nonFiniteWeights() {
+        QFETCH(QString, format);
+        QFETCH(QString, layer);
+        QFETCH(QString, variable);
+        QFETCH(int, element);
+        QFETCH(float, value);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        std::string blamed;
+        std::function<void()> load;
+        if (format == "tfjs") {
+            const std::string src = shared_path(kTfjsRel);
+            MOBILENET_REQUIRE_FILE(src + "/model.json");
+            const std::string dir = tmp.filePath("tfjs_model").toStdString();
+            copy_dir(src, dir);
+            QVERIFY(tfjs_poke(dir, layer + "/" + variable, static_cast<std::size_t>(element), value));
+            blamed = dir + "/model.json";
+            load = [dir] { mnv1::detail::load_tfjs(dir); };
+        } else {
+#ifndef MNV1_TEST_HAVE_HDF5
+            QSKIP("hdf5.h not found");
+#else
+            const std::string src = shared_path(kKerasRel);
+            MOBILENET_REQUIRE_FILE(src);
+            blamed = tmp.filePath("model.h5").toStdString();
+            fs::copy_file(src, blamed);
+            fs::permissions(blamed, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add);
+            const std::string ds = "/model_weights/" + layer.toStdString() + "/" + layer.toStdString() + "/" +
+                                   variable.toStdString() + ":0";
+            QVERIFY(h5_poke(blamed, ds, static_cast<std::size_t>(element), value));
+            load = [blamed] { mnv1::detail::load_keras_h5(blamed); };
+#endif
+        }
+        const std::string msg = model_error_of(load);
+        QVERIFY2(msg.rfind(blamed + ": ", 0) == 0, msg.c_str());
+        const std::string named = "layer '" + layer.toStdString() + "' " + variable.toStdString();
+        QVERIFY2(msg.find(named + " has a non-finite value") != std::string::npos, msg.c_str());
+        QVERIFY2(msg.find("at element " + std::to_string(element)) != std::string::npos, msg.c_str());
     }
 
     void badTfjs_data() {

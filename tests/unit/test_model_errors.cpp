@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -98,6 +99,7 @@ struct TfGraph {
     std::vector<TfTensor> tensors;
     std::vector<TfOp> ops;
     std::vector<std::int32_t> inputs, outputs;
+    std::vector<int> filters, biases;  // tensor index of each conv's filter and bias, network order
 
     int add(TfTensor t) {
         tensors.push_back(std::move(t));
@@ -224,7 +226,11 @@ struct NetSpec {
     bool extra_add = false;   // an ADD before the pool
     int num_classes = 1001;
     int pw7_extra = 0;        // extra output channels on pw7
+    bool quantized = false;   // uint8 tensors, int32 biases, as the uint8 releases
 };
+
+// Quantization of the synthetic uint8 graph (what the uint8 releases use, roughly).
+constexpr float kInputScale = 1.0f / 128.0f, kWeightScale = 0.02f, kReluScale = 6.0f / 255.0f;
 
 // Float MobileNet v1 with random weights, as the TFLite converter lays it out.
 TfGraph mobilenet_graph(const NetSpec& spec) {
@@ -233,13 +239,39 @@ TfGraph mobilenet_graph(const NetSpec& spec) {
     int hw = spec.resolution;
     int cur = g.add({{1, hw, hw, 3}, 0, {}, {}, {}});
     g.inputs = {cur};
+    const bool q = spec.quantized;
+    if (q) {
+        g.tensors[static_cast<std::size_t>(cur)].type = 3;  // UINT8
+        g.tensors[static_cast<std::size_t>(cur)].scale = {kInputScale};
+        g.tensors[static_cast<std::size_t>(cur)].zero_point = {128};
+    }
+    float cur_scale = kInputScale;
     auto conv = [&](bool depthwise, int in_c, int out_c, int k, int stride, int act) {
         const std::vector<std::int32_t> fshape =
             depthwise ? std::vector<std::int32_t>{1, k, k, in_c} : std::vector<std::int32_t>{out_c, k, k, in_c};
-        const int f = g.add({fshape, 0, float_bytes(static_cast<std::size_t>(k) * k * in_c * (depthwise ? 1 : out_c), rng), {}, {}});
-        const int b = g.add({{out_c}, 0, float_bytes(static_cast<std::size_t>(out_c), rng), {}, {}});
+        const std::size_t fcount = static_cast<std::size_t>(k) * k * in_c * (depthwise ? 1 : out_c);
+        int f = 0, b = 0;
+        if (q) {
+            std::vector<std::uint8_t> wq(fcount);
+            for (std::uint8_t& v : wq) v = static_cast<std::uint8_t>(rng());
+            std::vector<std::uint8_t> bq(static_cast<std::size_t>(out_c) * 4);
+            for (std::size_t i = 0; i < bq.size(); i += 4) {
+                const std::int32_t v = static_cast<std::int32_t>(rng() % 2001) - 1000;
+                std::memcpy(bq.data() + i, &v, 4);
+            }
+            f = g.add({fshape, 3, wq, {kWeightScale}, {128}});
+            b = g.add({{out_c}, 2, bq, {cur_scale * kWeightScale}, {0}});
+        } else {
+            f = g.add({fshape, 0, float_bytes(fcount, rng), {}, {}});
+            b = g.add({{out_c}, 0, float_bytes(static_cast<std::size_t>(out_c), rng), {}, {}});
+        }
+        g.filters.push_back(f);
+        g.biases.push_back(b);
         hw = (hw + stride - 1) / stride;
-        const int out = g.add({{1, hw, hw, out_c}, 0, {}, {}, {}});
+        const bool classifier = act == 0;
+        cur_scale = classifier ? 0.1f : kReluScale;
+        const int out = q ? g.add({{1, hw, hw, out_c}, 3, {}, {cur_scale}, {classifier ? 128 : 0}})
+                          : g.add({{1, hw, hw, out_c}, 0, {}, {}, {}});
         TfOp op{depthwise ? kDepthwise : kConv, {cur, f, b}, {out}, static_cast<std::uint8_t>(depthwise ? 2 : 1), {}};
         if (depthwise) op.options = {{0, 0, 1}, {1, stride, 4}, {2, stride, 4}, {3, 1, 4}, {4, act, 1}};
         else op.options = {{0, 0, 1}, {1, stride, 4}, {2, stride, 4}, {3, act, 1}};
@@ -260,7 +292,7 @@ TfGraph mobilenet_graph(const NetSpec& spec) {
         g.ops.push_back({kAdd, {cur, cur}, {out}, 0, {}});
         cur = out;
     }
-    const int pooled = g.add({{1, 1, 1, c}, 0, {}, {}, {}});
+    const int pooled = q ? g.add({{1, 1, 1, c}, 3, {}, {kReluScale}, {0}}) : g.add({{1, 1, 1, c}, 0, {}, {}, {}});
     g.ops.push_back({kAvgPool, {cur}, {pooled}, 5, {{0, 1, 1}, {1, 2, 4}, {2, 2, 4}, {3, hw, 4}, {4, hw, 4}, {5, 0, 1}}});
     cur = pooled;
     hw = 1;
@@ -270,11 +302,13 @@ TfGraph mobilenet_graph(const NetSpec& spec) {
         const std::int32_t dims[2] = {1, spec.num_classes};
         std::memcpy(shape_data.data(), dims, 8);
         const int st = g.add({{2}, 2, shape_data, {}, {}});
-        const int out = g.add({{1, spec.num_classes}, 0, {}, {}, {}});
+        const int out = q ? g.add({{1, spec.num_classes}, 3, {}, {0.1f}, {128}})
+                          : g.add({{1, spec.num_classes}, 0, {}, {}, {}});
         g.ops.push_back({kReshape, {cur, st}, {out}, 0, {}});
         cur = out;
     }
-    const int prob = g.add({{1, spec.num_classes}, 0, {}, {}, {}});
+    const int prob = q ? g.add({{1, spec.num_classes}, 3, {}, {1.0f / 256.0f}, {0}})
+                       : g.add({{1, spec.num_classes}, 0, {}, {}, {}});
     g.ops.push_back({kSoftmax, {cur}, {prob}, 0, {}});
     g.outputs = {prob};
     return g;
@@ -304,6 +338,8 @@ private slots:
     void syntheticMobileNetLoads();
     void otherArchitectureThreeConvs();
     void graphVariations();
+    void nonFiniteFloatWeights();
+    void nonFiniteDequantizedWeights();
     void labelsWrongCount();
     void labelsMissing();
     void searchDirs();
@@ -501,6 +537,99 @@ void TestModelErrors::graphVariations() {
     TfGraph nonsquare = mobilenet_graph({});
     nonsquare.tensors[0].shape = {1, 32, 48, 3};
     EXPECT_MODEL_ERROR(load_bytes(nonsquare.serialize(), "rect.tflite"), "rect.tflite", "square");
+}
+
+// Puts `value` as element `index` of float tensor `tensor`.
+void poke_float(TfGraph& g, int tensor, std::size_t index, float value) {
+    std::memcpy(g.tensors[static_cast<std::size_t>(tensor)].data.data() + 4 * index, &value, 4);
+}
+
+void TestModelErrors::nonFiniteFloatWeights() {
+    // One NaN or Inf anywhere in a float model's weights or biases used to load and
+    // classify every image as 0.00%: it must be refused, naming the layer.
+    constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    struct Case {
+        const char* file;
+        std::size_t layer;  // index into filters/biases: 0 = conv0, ..., 27 = fc
+        bool bias;
+        std::size_t element;
+        float value;
+        const char* layer_name;
+        const char* value_text;
+    };
+    const Case cases[] = {
+        {"nan_conv0.tflite", 0, false, 0, kNan, "layer conv0", "nan"},
+        {"inf_dw5_bias.tflite", 9, true, 3, kInf, "layer dw5", "inf"},
+        {"neginf_pw13.tflite", 26, false, 17, -kInf, "layer pw13", "-inf"},
+        {"nan_fc_bias.tflite", 27, true, 1000, kNan, "layer fc", "nan"},
+    };
+    for (const Case& c : cases) {
+        TfGraph g = mobilenet_graph({});
+        QCOMPARE(g.filters.size(), std::size_t{28});
+        poke_float(g, c.bias ? g.biases[c.layer] : g.filters[c.layer], c.element, c.value);
+        const Outcome o = outcome_of([&] { load_bytes(g.serialize(), c.file); });
+        QVERIFY2(o.kind == Outcome::ModelErr, (std::string(c.file) + ": " + o.what).c_str());
+        QVERIFY2(contains(o.what, c.file) && contains(o.what, c.layer_name) && contains(o.what, "non-finite") &&
+                     contains(o.what, std::string("(") + c.value_text + ")") &&
+                     contains(o.what, c.bias ? "bias tensor" : "weight tensor"),
+                 o.what.c_str());
+    }
+}
+
+void TestModelErrors::nonFiniteDequantizedWeights() {
+    NetSpec spec;
+    spec.quantized = true;
+    {
+        // The synthetic uint8 graph itself loads (else the cases below prove nothing).
+        const auto w = load_bytes(mobilenet_graph(spec).serialize(), "uint8.tflite");
+        QVERIFY(w->quantized);
+        QCOMPARE(w->layers.size(), std::size_t{28});
+        QCOMPARE(w->input_mean, 128.0f);
+    }
+    constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    struct Case {
+        const char* file;
+        const char* expect;  // fragments of the message, '|'-separated
+        std::function<void(TfGraph&)> edit;
+    };
+    const auto weight_scale = [](std::size_t layer, float s) {
+        return [layer, s](TfGraph& g) { g.tensors[static_cast<std::size_t>(g.filters[layer])].scale = {s}; };
+    };
+    const std::vector<Case> cases = {
+        // Unusable scales are refused by name before anything is dequantized.
+        {"scale_nan.tflite", "layer dw3|weight tensor has an invalid scale", weight_scale(5, kNan)},
+        {"scale_inf.tflite", "layer pw2|weight tensor has an invalid scale", weight_scale(4, kInf)},
+        {"scale_zero.tflite", "layer conv0|weight tensor has an invalid scale", weight_scale(0, 0.0f)},
+        {"scale_negative.tflite", "layer fc|weight tensor has an invalid scale", weight_scale(27, -0.5f)},
+        // Finite scales whose dequantized values are not: scale * (q - zero point)
+        // overflows float.
+        {"scale_huge.tflite", "layer pw7 weights|non-finite", weight_scale(14, 3.0e38f)},
+        {"bias_overflow.tflite", "layer dw9 bias|non-finite",
+         [](TfGraph& g) {
+             TfTensor& b = g.tensors[static_cast<std::size_t>(g.biases[17])];
+             b.scale = {1.0e36f};
+             const std::int32_t big = 2000000000;
+             std::memcpy(b.data.data(), &big, 4);
+         }},
+        // A denormal input scale passes as positive and finite, but 1 / scale is +Inf.
+        {"input_denormal.tflite", "input scaling|non-finite",
+         [](TfGraph& g) {
+             g.tensors[0].scale = {1.0e-45f};
+             g.tensors[static_cast<std::size_t>(g.biases[0])].scale = {kWeightScale};
+         }},
+    };
+    for (const Case& c : cases) {
+        TfGraph g = mobilenet_graph(spec);
+        c.edit(g);
+        const Outcome o = outcome_of([&] { load_bytes(g.serialize(), c.file); });
+        QVERIFY2(o.kind == Outcome::ModelErr, (std::string(c.file) + ": " + o.what).c_str());
+        QVERIFY2(contains(o.what, c.file), o.what.c_str());
+        for (const QString& part : QString(c.expect).split('|')) {
+            QVERIFY2(contains(o.what, part.toStdString()), (std::string(c.file) + ": " + o.what).c_str());
+        }
+    }
 }
 
 void TestModelErrors::labelsWrongCount() {

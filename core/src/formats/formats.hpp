@@ -40,5 +40,9 @@ std::shared_ptr<ModelWeights> load_tfjs(const std::string& path);
 // Parses model.json's topology and weights manifest and checks that every shard is
 // there with the size the manifest needs; does not read the shards.
 ModelSummary probe_tfjs(const std::string& path);
+// The text of a model.json (`json_path` names it in errors; shard paths resolve beside
+// it): topology and weights manifest parsed and checked as probe_tfjs does, but no
+// file is touched (for the fuzz target and tests).
+ModelSummary parse_tfjs_model_json(const std::string& text, const std::string& json_path);
 
 }  // namespace mnv1::detail

@@ -657,7 +657,8 @@ GraphSpec parse_model_config(const json& model_config, const std::string& path) 
 
 // ---- weights --------------------------------------------------------------------------------
 
-void build_weights(const GraphSpec& graph, const WeightReader& read, const std::string& path, ModelWeights& out) {
+void build_weights(const GraphSpec& graph, const WeightReader& read_stored, const std::string& path,
+                   ModelWeights& out) {
     apply_topology(graph.topology, out);
     out.input_mean = 127.5f;
     out.input_std = 127.5f;
@@ -665,6 +666,13 @@ void build_weights(const GraphSpec& graph, const WeightReader& read, const std::
     out.layers.clear();
     out.layers.reserve(graph.convs.size());
 
+    // Every stored variable is checked as read (batch norm ones included: a +Inf
+    // moving_variance would fold into silently zeroed weights), the folded result again.
+    const auto read = [&](const std::string& layer, const std::string& var, const Shape& shape) {
+        std::vector<float> v = read_stored(layer, var, shape);
+        check_finite(v, "layer '" + layer + "' " + var, path);
+        return v;
+    };
     for (const ConvSpec& cs : graph.convs) {
         const Shape kshape = cs.keras_kernel_shape();
         std::vector<float> k = read(cs.layer, cs.kernel_var(), kshape);
@@ -694,10 +702,8 @@ void build_weights(const GraphSpec& graph, const WeightReader& read, const std::
                 fail(path, "layer '" + bn.layer + "': " + e.what());
             }
         }
-        for (float v : lw.weights)
-            if (!std::isfinite(v)) fail(path, "layer '" + cs.layer + "' has non-finite weights");
-        for (float v : lw.bias)
-            if (!std::isfinite(v)) fail(path, "layer '" + cs.layer + "' has non-finite biases");
+        check_finite(lw.weights, "layer '" + cs.layer + "' weights (batch norm folded)", path);
+        check_finite(lw.bias, "layer '" + cs.layer + "' bias (batch norm folded)", path);
         out.layers.push_back(std::move(lw));
     }
 }
@@ -710,6 +716,7 @@ void final_check(const ModelWeights& w, const std::string& path) {
     } catch (const std::exception& e) {
         throw ModelError(path, e.what());
     }
+    check_finite_weights(w, path);
 }
 
 }  // namespace mnv1::detail::keras

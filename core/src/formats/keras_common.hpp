@@ -72,13 +72,14 @@ GraphSpec parse_model_config(const nlohmann::json& model_config, const std::stri
 using WeightReader =
     std::function<std::vector<float>(const std::string& layer, const std::string& var, const Shape& shape)>;
 
-// Reads every variable through `read`, folds batch norm, converts to the canonical
+// Reads every variable through `read` (refusing non-finite values), folds batch norm, converts to the canonical
 // layouts and fills `out` (arch fields and layers; origin/source/labels are the
 // caller's). Throws ModelError(path, ...).
 void build_weights(const GraphSpec& graph, const WeightReader& read, const std::string& path,
                    ModelWeights& out);
 
-// Runs mnv1::check_shapes, turning its failure into ModelError(path, ...).
+// Runs mnv1::check_shapes, turning its failure into ModelError(path, ...), and
+// check_finite_weights.
 void final_check(const ModelWeights& w, const std::string& path);
 
 // --- pure helpers (exposed for tests) -------------------------------------------------

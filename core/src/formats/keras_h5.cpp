@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -100,13 +101,22 @@ std::string hdf5_detail() {
 // variable-length read we therefore check (1) every global heap collection in the file
 // is well formed and (2) every reference the attribute holds names an existing heap
 // object of the right length. Object addresses of links are checked against the file
-// size before opening them.
+// size before opening them, and the metadata lengths libhdf5 allocates before it
+// validates them (local heaps, object header chunks) are checked against the file size
+// before HDF5 opens the file.
 
 std::uint64_t le(const unsigned char* p, int bytes) {
     std::uint64_t v = 0;
     for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
     return v;
 }
+
+// Bounds on what one attribute read may allocate (model_config is one string of a few
+// hundred KiB; a weight_names attribute lists a layer's handful of variables, Keras
+// chunks longer lists). Strings are also bounded by the file's size.
+constexpr std::size_t kMaxStringsPerAttribute = 65536;
+constexpr std::size_t kMaxVlenStrings = 4096;
+constexpr std::uint64_t kMaxStringBytes = std::uint64_t{64} << 20;
 
 // heap collection address -> (object index -> object size)
 using HeapMap = std::map<std::uint64_t, std::map<std::uint32_t, std::uint64_t>>;
@@ -140,6 +150,92 @@ std::string scan_global_heaps(const std::string& bytes, HeapMap& heaps) {
             if (need == 0 || need > end - p) return where + " has an object running past its end";
             p += need;
         }
+    }
+    return {};
+}
+
+// Checks the HDF5 metadata whose lengths libhdf5 1.10 allocates before validating them
+// (an H5Gopen2 on a damaged file asked ASan for 2^48 bytes): local heap data segments,
+// version 1 object headers and their continuation chunks (found from the superblock's
+// root entry and every symbol table node), version 2 object header first chunks. Every
+// length must fit inside the file. Returns "" or the problem.
+std::string scan_metadata_lengths(const std::string& bytes) {
+    const auto* f = reinterpret_cast<const unsigned char*>(bytes.data());
+    const std::uint64_t n = bytes.size();
+    // Superblock (at 0; h5py writes version 0): sizes of offsets and lengths, group K.
+    if (n < 96 || std::memcmp(f, "\x89HDF\r\n\x1a\n", 8) != 0) return {};  // H5Fis_hdf5 decides
+    const int version = f[8];
+    int so = 8, sl = 8;
+    std::uint64_t leaf_k = 4, root_header = 0;
+    if (version == 0 || version == 1) {
+        so = f[13];
+        sl = f[14];
+        leaf_k = le(&f[16], 2);
+        const std::uint64_t entry = version == 0 ? 24 : 28;  // after the fixed fields
+        const std::uint64_t root_entry = entry + 4 * static_cast<std::uint64_t>(so);
+        if (root_entry + 2 * static_cast<std::uint64_t>(so) > n) return "truncated superblock";
+        if (so == 1 || so == 2 || so == 4 || so == 8) root_header = le(&f[root_entry + so], so);
+    } else {
+        so = f[9];
+        sl = f[10];
+    }
+    if ((so != 2 && so != 4 && so != 8) || (sl != 2 && sl != 4 && sl != 8)) return {};  // HDF5 refuses these
+    const auto fits = [n](std::uint64_t addr, std::uint64_t len) { return addr <= n && len <= n - addr; };
+
+    // Local heaps: "HEAP", version 0, then data size (L), free list offset (L), data address (O).
+    for (std::uint64_t pos = 0; pos + 8 + 2 * sl + so <= n; ++pos) {
+        if (f[pos] != 'H' || std::memcmp(&f[pos], "HEAP\0", 5) != 0) continue;
+        const std::uint64_t size = le(&f[pos + 8], sl);
+        const std::uint64_t addr = le(&f[pos + 8 + 2 * sl], so);
+        if (!fits(addr, size)) return "local heap at offset " + std::to_string(pos) + " has a bad size or address";
+    }
+
+    // Version 1 object headers: root + every symbol table entry.
+    std::vector<std::uint64_t> headers;
+    if (root_header) headers.push_back(root_header);
+    const std::uint64_t entry_size = 2 * so + 24;
+    for (std::uint64_t pos = 0; pos + 8 <= n; ++pos) {
+        if (f[pos] != 'S' || std::memcmp(&f[pos], "SNOD\x01", 5) != 0) continue;
+        const std::uint64_t count = le(&f[pos + 6], 2);
+        if (count > 2 * leaf_k || !fits(pos + 8, count * entry_size)) {
+            return "symbol table node at offset " + std::to_string(pos) + " has a bad entry count";
+        }
+        for (std::uint64_t e = 0; e < count; ++e) headers.push_back(le(&f[pos + 8 + e * entry_size + so], so));
+    }
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> chunks;  // (start, length) of message blocks
+    for (const std::uint64_t a : headers) {
+        if (!fits(a, 16)) return "object header address " + std::to_string(a) + " outside the file";
+        if (f[a] != 1) continue;  // version 2 ("OHDR") below; anything else HDF5 refuses
+        const std::uint64_t size = le(&f[a + 8], 4);
+        if (!fits(a + 16, size)) return "object header at offset " + std::to_string(a) + " runs past the end of the file";
+        chunks.emplace_back(a + 16, size);
+    }
+    std::set<std::uint64_t> seen;
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+        const auto [start, len] = chunks[i];
+        if (!seen.insert(start).second) continue;
+        if (seen.size() > 100000) return "too many object header chunks";
+        for (std::uint64_t p = start; p + 8 <= start + len;) {
+            const std::uint64_t type = le(&f[p], 2), msize = le(&f[p + 2], 2);
+            if (msize > start + len - (p + 8)) return "object header message at offset " + std::to_string(p) + " runs past its chunk";
+            if (type == 0x10) {  // continuation: address (O), length (L)
+                if (msize < static_cast<std::uint64_t>(so + sl)) return "bad object header continuation at offset " + std::to_string(p);
+                const std::uint64_t caddr = le(&f[p + 8], so), clen = le(&f[p + 8 + so], sl);
+                if (!fits(caddr, clen)) return "object header continuation at offset " + std::to_string(p) + " points outside the file";
+                chunks.emplace_back(caddr, clen);
+            }
+            p += 8 + msize;
+        }
+    }
+
+    // Version 2 object headers: the first chunk's size (1, 2, 4 or 8 bytes by flags).
+    for (std::uint64_t pos = 0; pos + 6 <= n; ++pos) {
+        if (f[pos] != 'O' || std::memcmp(&f[pos], "OHDR\x02", 5) != 0) continue;
+        const unsigned flags = f[pos + 5];
+        std::uint64_t p = pos + 6 + ((flags & 0x20) ? 16 : 0) + ((flags & 0x10) ? 4 : 0);
+        const int width = 1 << (flags & 3);
+        if (!fits(p, static_cast<std::uint64_t>(width))) return "truncated object header at offset " + std::to_string(pos);
+        if (!fits(p + width, le(&f[p], width))) return "object header at offset " + std::to_string(pos) + " runs past the end of the file";
     }
     return {};
 }
@@ -190,8 +286,9 @@ public:
             const std::string bytes = read_file_bytes(path_);
             if (bytes.empty()) throw ModelError(path_, "empty file");
             file_size_ = bytes.size();
-            const std::string heap_problem = scan_global_heaps(bytes, heaps_);
-            if (!heap_problem.empty()) throw ModelError(path_, "corrupt HDF5 file: " + heap_problem);
+            std::string problem = scan_global_heaps(bytes, heaps_);
+            if (problem.empty()) problem = scan_metadata_lengths(bytes);
+            if (!problem.empty()) throw ModelError(path_, "corrupt HDF5 file: " + problem);
         }
         const htri_t is = H5Fis_hdf5(path_.c_str());
         if (is < 0) fail("cannot read file as HDF5");
@@ -233,17 +330,30 @@ public:
         return g;
     }
 
-    // Validates the heap references of a variable-length string attribute.
+    // Validates the heap references of a variable-length string attribute and bounds
+    // what reading it allocates: HDF5 allocates every element's string separately, so
+    // many references to one large heap object (each valid on its own) would ask for
+    // count x size bytes.
     void check_vlen_refs(hid_t attr, std::size_t n, const std::string& what) const {
+        if (n > kMaxVlenStrings) {
+            throw ModelError(path_, "corrupt HDF5 file: " + what + " holds " + std::to_string(n) +
+                                        " variable-length strings (at most " + std::to_string(kMaxVlenStrings) +
+                                        " expected)");
+        }
         if (!register_raw_vlen_conversion()) throw ModelError(path_, "cannot set up HDF5 type conversion");
         const std::size_t ref_size = 4 + sizeof_addr_ + 4;
         Handle raw(H5Tcreate(H5T_OPAQUE, ref_size), H5Tclose);
         if (!raw.valid() || H5Tset_tag(raw.get(), kRawRefTag) < 0) fail("cannot create an opaque type");
         std::vector<unsigned char> refs(ref_size * n);
         if (H5Aread(attr, raw.get(), refs.data()) < 0) fail("cannot read " + what);
+        std::uint64_t total = 0;
         for (std::size_t i = 0; i < n; ++i) {
             const unsigned char* r = refs.data() + i * ref_size;
             const std::uint64_t len = le(r, 4);
+            total += len;
+            if (total > kMaxStringBytes || total > file_size_) {
+                throw ModelError(path_, "corrupt HDF5 file: " + what + " would read more string bytes than the file holds");
+            }
             const std::uint64_t addr = le(r + 4, static_cast<int>(sizeof_addr_));
             const auto idx = static_cast<std::uint32_t>(le(r + 4 + sizeof_addr_, 4));
             if (len == 0) continue;
@@ -273,7 +383,9 @@ public:
         Handle space(H5Aget_space(attr.get()), H5Sclose);
         if (!type.valid() || !space.valid()) fail("cannot read attribute '" + std::string(name) + "' of " + where);
         const hssize_t n = H5Sget_simple_extent_npoints(space.get());
-        if (n < 0 || n > 1000000) fail("attribute '" + std::string(name) + "' of " + where + " has a bad size");
+        if (n < 0 || static_cast<std::uint64_t>(n) > kMaxStringsPerAttribute) {
+            fail("attribute '" + std::string(name) + "' of " + where + " has a bad size");
+        }
         std::vector<std::string> out;
         if (n == 0) return out;
         if (H5Tget_class(type.get()) != H5T_STRING) {
@@ -298,7 +410,8 @@ public:
 #endif
         } else {
             const std::size_t size = H5Tget_size(type.get());
-            if (size == 0 || size > (std::size_t{64} << 20) / static_cast<std::size_t>(n)) {
+            if (size == 0 || size > kMaxStringBytes / static_cast<std::size_t>(n) ||
+                size * static_cast<std::size_t>(n) > file_size_) {
                 fail("attribute '" + std::string(name) + "' of " + where + " has a bad string size");
             }
             if (H5Tset_size(mem.get(), size) < 0) fail("cannot create a string type");
@@ -376,6 +489,11 @@ public:
         Handle space(H5Dget_space(ds.get()), H5Sclose);
         if (!type.valid() || !space.valid()) fail("cannot read dataset " + dpath);
         if (H5Tget_class(type.get()) != H5T_FLOAT) throw ModelError(path_, "dataset " + dpath + " is not floating point");
+        // Bound what the read converts and allocates before asking HDF5 to read it.
+        const std::size_t type_size = H5Tget_size(type.get());
+        if (type_size != 2 && type_size != 4 && type_size != 8) {
+            throw ModelError(path_, "dataset " + dpath + " has a " + std::to_string(type_size) + "-byte float type");
+        }
         const int rank = H5Sget_simple_extent_ndims(space.get());
         if (rank < 0 || rank > 8) fail("dataset " + dpath + " has a bad rank");
         std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
@@ -389,9 +507,9 @@ public:
         }
         std::size_t count = 1;
         for (auto d : shape) count *= static_cast<std::size_t>(d);
-        if (count > 0 && H5Dget_storage_size(ds.get()) == 0) {
-            throw ModelError(path_, "dataset " + dpath + " has no stored data");
-        }
+        const hsize_t stored = count > 0 ? H5Dget_storage_size(ds.get()) : 0;
+        if (count > 0 && stored == 0) throw ModelError(path_, "dataset " + dpath + " has no stored data");
+        if (stored > file_size_) throw ModelError(path_, "corrupt HDF5 file: dataset " + dpath + " claims more storage than the file holds");
         std::vector<float> data(count);
         if (count > 0 && H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0) {
             fail("cannot read dataset " + dpath);

@@ -228,6 +228,8 @@ struct ModelJson {
     keras::GraphSpec graph;
 };
 
+ModelJson parse_model_json(const std::string& text, const std::string& json_path);
+
 ModelJson read_model_json(const std::string& path) {
     std::error_code ec;
     fs::path json_file(path);
@@ -235,12 +237,16 @@ ModelJson read_model_json(const std::string& path) {
         json_file /= "model.json";
         if (!fs::exists(json_file, ec)) throw ModelError(path, "directory holds no model.json");
     }
+    return parse_model_json(read_file_bytes(json_file.string(), kMaxJsonBytes), json_file.string());
+}
+
+ModelJson parse_model_json(const std::string& text, const std::string& json_path_in) {
     ModelJson m;
-    m.json_path = json_file.string();
-    m.dir = json_file.parent_path();
+    m.json_path = json_path_in;
+    m.dir = fs::path(json_path_in).parent_path();
     const std::string& json_path = m.json_path;
     try {
-        m.root = json::parse(read_file_bytes(json_path, kMaxJsonBytes));
+        m.root = json::parse(text);
     } catch (const json::exception& e) {
         throw ModelError(json_path, std::string("invalid JSON: ") + e.what());
     }
@@ -286,6 +292,12 @@ ModelSummary probe_tfjs(const std::string& path) {
     // The manifest must describe float32 weights the loader can read, and every shard must
     // be there with the size it needs (stat only: the shards are not read).
     for (const Group& g : parse_manifest(m.root, m.dir, m.json_path).groups) check_shards(g);
+    return summary_of(m.graph.topology, false, WeightsOrigin::TfjsLayers);
+}
+
+ModelSummary parse_tfjs_model_json(const std::string& text, const std::string& json_path) {
+    const ModelJson m = parse_model_json(text, json_path);
+    (void)parse_manifest(m.root, m.dir, m.json_path);
     return summary_of(m.graph.topology, false, WeightsOrigin::TfjsLayers);
 }
 

@@ -685,9 +685,11 @@ LayerWeights Importer::conv_weights(const ConvOp& c, const std::string& name) {
     if (!quantized_) {
         lw.weights.resize(count);
         for (std::size_t i = 0; i < count; ++i) std::memcpy(&lw.weights[i], raw.data() + 4 * src_of[i], 4);
+        check_finite(lw.weights, where + " weight tensor " + std::to_string(filt.index), r_.name());
         if (const TensorInfo* b = bias_tensor(c, kFloat32)) {
             const std::span<const std::uint8_t> braw = tensor_data(*b, 4);
             std::memcpy(lw.bias.data(), braw.data(), braw.size());
+            check_finite(lw.bias, where + " bias tensor " + std::to_string(b->index), r_.name());
         }
         return lw;
     }
@@ -858,6 +860,9 @@ std::shared_ptr<ModelWeights> Importer::load() {
     } catch (const std::exception& e) {
         r_.fail(std::string("weights do not match the detected architecture: ") + e.what());
     }
+    // Dequantized values and the input scaling derived from finite scales can still
+    // overflow (a scale near FLT_MAX, 1 / a denormal scale).
+    check_finite_weights(*w, r_.name());
     return w;
 }
 

@@ -1,6 +1,8 @@
 #include "topology.hpp"
 
+#include <cmath>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 
 #include "mobilenet/errors.hpp"
@@ -192,6 +194,38 @@ void apply_topology(const Topology& topology, ModelWeights& w) {
 
 ModelSummary summary_of(const Topology& topology, bool quantized, WeightsOrigin origin) {
     return {topology.arch.alpha, topology.arch.resolution, topology.arch.num_classes, quantized, origin};
+}
+
+void check_finite(std::span<const float> values, const std::string& what, const std::string& path) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(values[i])) {
+            std::ostringstream value;
+            value << values[i];  // "nan", "inf", "-inf"
+            throw ModelError(path, what + " has a non-finite value (" + value.str() + ") at element " +
+                                       std::to_string(i) + " of " + std::to_string(values.size()));
+        }
+    }
+}
+
+void check_finite_weights(const ModelWeights& w, const std::string& path) {
+    const float input_scaling[] = {w.input_mean, w.input_std};
+    check_finite(input_scaling, "the input scaling (mean, std)", path);
+    const auto check_quant = [&](const QuantParams& q, const std::string& what) {
+        check_finite(q.scale, what + " quantization scale", path);
+    };
+    check_quant(w.input_quant, "the input tensor's");
+    check_quant(w.output_quant, "the output tensor's");
+    for (const LayerWeights& l : w.layers) {
+        const std::string layer = "layer " + l.name;
+        check_finite(l.weights, layer + " weights", path);
+        check_finite(l.bias, layer + " bias", path);
+        if (l.quant) {
+            check_quant(l.quant->input, layer + " input");
+            check_quant(l.quant->weights, layer + " weight");
+            check_quant(l.quant->bias, layer + " bias");
+            check_quant(l.quant->output, layer + " output");
+        }
+    }
 }
 
 }  // namespace mnv1::detail

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,5 +75,14 @@ void apply_topology(const Topology& topology, ModelWeights& w);
 
 // What a probe reports for a matched topology.
 ModelSummary summary_of(const Topology& topology, bool quantized, WeightsOrigin origin);
+
+// The one non-finite check of imported parameters. Throws ModelError(path, "<what> has
+// a non-finite value (nan) at element i of n") when any value is NaN or +-Inf.
+void check_finite(std::span<const float> values, const std::string& what, const std::string& path);
+
+// Every float an importer hands the engine must be finite: each layer's weights and
+// bias (after folding or dequantizing), its quantization scales, the input scaling.
+// Every importer calls this on its result; the error names the layer. Throws ModelError.
+void check_finite_weights(const ModelWeights& w, const std::string& path);
 
 }  // namespace mnv1::detail
