@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <cstring>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include <zlib.h>
 
 namespace mnv1::detail {
 
@@ -274,7 +278,40 @@ std::uint32_t crc32(const unsigned char* p, std::size_t n, std::uint32_t crc = 0
     return ~crc;
 }
 
+// Inflates the concatenated IDAT data into a small scratch buffer (nothing kept): a
+// damaged zlib stream is refused here, before libpng prints "libpng error: IDAT: ...".
+std::string png_idat_problem(const Bytes& b, const std::vector<std::pair<std::size_t, std::size_t>>& idat) {
+    z_stream z{};
+    if (inflateInit(&z) != Z_OK) return {};  // cannot check: leave it to libpng
+    std::vector<unsigned char> scratch(64 * 1024);
+    int rc = Z_OK;
+    for (const auto& [offset, length] : idat) {
+        z.next_in = const_cast<Bytef*>(b.data + offset);
+        z.avail_in = static_cast<uInt>(length);
+        while (z.avail_in > 0 && rc == Z_OK) {
+            z.next_out = scratch.data();
+            z.avail_out = static_cast<uInt>(scratch.size());
+            rc = inflate(&z, Z_NO_FLUSH);
+            if (rc == Z_BUF_ERROR) rc = Z_OK;  // no progress possible yet: more input follows
+        }
+        if (rc != Z_OK) break;
+    }
+    // Output still pending after the last input byte: drain it.
+    while (rc == Z_OK) {
+        z.next_out = scratch.data();
+        z.avail_out = static_cast<uInt>(scratch.size());
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (rc == Z_OK && z.avail_out == scratch.size()) break;  // no more output: stream unfinished
+    }
+    const std::string message = z.msg ? z.msg : "";
+    inflateEnd(&z);
+    if (rc == Z_STREAM_END) return {};
+    if (rc == Z_OK || rc == Z_BUF_ERROR) return "truncated PNG (its compressed image data ends early)";
+    return "corrupt PNG (bad compressed image data" + (message.empty() ? std::string() : ": " + message) + ")";
+}
+
 std::string png_structure(const Bytes& b) {
+    std::vector<std::pair<std::size_t, std::size_t>> idat;  // offset, length of each IDAT's data
     std::size_t at = 8;
     for (;;) {
         if (at + 12 > b.size) return "truncated PNG (ends before its IEND chunk)";
@@ -287,7 +324,8 @@ std::string png_structure(const Bytes& b) {
         const bool critical = std::isupper(static_cast<unsigned char>(type[0])) != 0;
         if (critical && crc32(b.data + at + 4, length + 4u) != stored)
             return "corrupt PNG (CRC error in chunk " + type + ")";
-        if (type == "IEND") return {};
+        if (type == "IDAT") idat.emplace_back(at + 8, length);
+        if (type == "IEND") return idat.empty() ? "corrupt PNG (no image data)" : png_idat_problem(b, idat);
         at += 12u + length;
     }
 }

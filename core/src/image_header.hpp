@@ -32,7 +32,8 @@ struct ImageHeader {
 ImageHeader read_image_header(const unsigned char* data, std::size_t size, bool whole_file);
 
 // Structural checks of a whole PNG or JPEG file that libpng/libjpeg would otherwise
-// report on stderr (or decode into grey): PNG chunks walked to IEND with their CRCs;
+// report on stderr (or decode into grey): PNG chunks walked to IEND with their CRCs
+// (critical chunks) and the IDAT zlib stream inflated into a scratch buffer;
 // JPEG marker segments walked to the scan and an end-of-image marker present. ""
 // when sound (or another format), else the problem.
 std::string image_structure_problem(const unsigned char* data, std::size_t size);

@@ -27,6 +27,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "image_header.hpp"
 #include "mobilenet/errors.hpp"
 #include "mobilenet/evaluate.hpp"
 #include "mobilenet/image_io.hpp"
@@ -208,6 +209,19 @@ private slots:
         bad_segment[4] = 0, bad_segment[5] = 1;  // first segment's length: 1
         write_bytes(dir_ / "bad_segment.jpg", bad_segment);
         add("corrupt JPEG header", dir_ / "bad_segment.jpg");
+        // Sound chunks and CRCs around compressed data that is no zlib stream.
+        write_bytes(dir_ / "bad_idat.png", std::string("\x89PNG\r\n\x1a\n", 8) +
+                                                png_chunk("IHDR", be32(64) + be32(64) + std::string("\x08\0\0\0\0", 5)) +
+                                                png_chunk("IDAT", std::string(64, 'g')) + png_chunk("IEND", ""));
+        add("PNG, corrupt compressed data", dir_ / "bad_idat.png");
+        write_bytes(dir_ / "short_idat.png", [&] {
+            std::string p = zero_png(64, 64);
+            const std::size_t idat = p.find("IDAT") - 4, n = (static_cast<unsigned char>(p[idat + 2]) << 8) |
+                                                            static_cast<unsigned char>(p[idat + 3]);
+            const std::string data = p.substr(idat + 8, n);
+            return p.substr(0, idat) + png_chunk("IDAT", data.substr(0, data.size() / 2)) + png_chunk("IEND", "");
+        }());
+        add("PNG, compressed data cut short", dir_ / "short_idat.png");
         write_bytes(dir_ / "noise.png", std::string("\x89PNG\r\n\x1a\n", 8) + std::string(100, 'z'));
         add("PNG signature, garbage", dir_ / "noise.png");
         write_bytes(dir_ / "bomb.png", zero_png(30000, 30000));
@@ -288,6 +302,8 @@ private slots:
         row("load_image", "corrupt PNG header", "ImageError", "CRC error in chunk IHDR");
         row("load_image", "corrupt JPEG header", "ImageError", "corrupt JPEG");
         row("load_image", "PNG signature, garbage", "ImageError", "PNG");
+        row("load_image", "PNG, corrupt compressed data", "ImageError", "corrupt PNG (bad compressed image data");
+        row("load_image", "PNG, compressed data cut short", "ImageError", "truncated PNG (its compressed image data ends early)");
         row("load_image", "PNG bomb", "ImageError", "image too large (PNG of 30000x30000 pixels");
         row("load_image", "JPEG bomb", "ImageError", "image too large (JPEG of 30000x30000 pixels");
         row("load_image", "huge real dimensions", "ImageError", "image too large (PNG of 10240x10240 pixels");
@@ -346,6 +362,61 @@ private slots:
         QCOMPARE(b[0], std::string("background"));
         QCOMPARE(b[1], std::string("class 0"));
         QCOMPARE(read_ground_truth(inputs_.at("bom.csv"), 1000).front().index, 4);
+    }
+
+    // The header reader knows every format OpenCV writes here (so no sound image is
+    // refused as unknown) and reads the true dimensions; decoding agrees with it.
+    void header_dimensions_of_every_format_data() {
+        QTest::addColumn<QString>("ext");
+        QTest::addColumn<int>("param");  // an imwrite flag, or -1
+        QTest::addColumn<int>("value");
+        for (const char* ext : {".png", ".jpg", ".bmp", ".tiff", ".ppm", ".pgm", ".pbm", ".pam", ".pfm", ".sr", ".hdr",
+                                ".jp2", ".webp"})
+            QTest::addRow("%s", ext) << ext << -1 << 0;
+        QTest::addRow("webp lossless") << ".webp" << int(cv::IMWRITE_WEBP_QUALITY) << 101;
+        QTest::addRow("progressive jpg") << ".jpg" << int(cv::IMWRITE_JPEG_PROGRESSIVE) << 1;
+        QTest::addRow("png, RLE strategy, 16-bit") << ".png16" << int(cv::IMWRITE_PNG_STRATEGY) << int(cv::IMWRITE_PNG_STRATEGY_RLE);
+    }
+
+    void header_dimensions_of_every_format() {
+        QFETCH(QString, ext);
+        QFETCH(int, param);
+        QFETCH(int, value);
+        // Odd sizes, large enough for OpenJPEG's default five resolution levels.
+        const int width = ext == ".jp2" ? 97 : 37, height = ext == ".jp2" ? 61 : 23;
+        cv::Mat img(height, width, CV_8UC3);
+        cv::randu(img, 0, 255);
+        if (ext == ".pfm" || ext == ".hdr") img.convertTo(img, CV_32FC3, 1.0 / 255);
+        if (ext == ".pgm" || ext == ".pbm") cv::extractChannel(img, img, 0);
+        if (ext == ".png16") {  // 16-bit samples
+            img.convertTo(img, CV_16UC3, 257);
+            ext = ".png";
+        }
+        std::vector<int> params;
+        if (param >= 0) params = {param, value};
+        std::vector<unsigned char> bytes;
+        try {
+            if (!cv::imencode(ext.toStdString(), img, bytes, params)) QSKIP("this OpenCV cannot write the format");
+        } catch (const cv::Exception&) {
+            QSKIP("this OpenCV cannot write the format");
+        }
+        const auto h = detail::read_image_header(bytes.data(), bytes.size(), true);
+        QVERIFY2(h.status == detail::ImageHeader::Status::Ok, h.problem.c_str());
+        QCOMPARE(h.width, static_cast<std::uint64_t>(width));
+        QCOMPARE(h.height, static_cast<std::uint64_t>(height));
+        const cv::Mat decoded = decode_image(bytes, "in-memory" + ext.toStdString());
+        QCOMPARE(decoded.cols, width);
+        QCOMPARE(decoded.rows, height);
+        // The same header claiming more than the limit is refused before decoding
+        // (checked for the formats whose header this test can patch in place).
+        if (ext == ".bmp") {
+            std::vector<unsigned char> bomb = bytes;
+            for (int i = 0; i < 2; ++i) {
+                const std::uint32_t v = 30000;
+                for (int k = 0; k < 4; ++k) bomb[static_cast<std::size_t>(18 + 4 * i + k)] = static_cast<unsigned char>(v >> (8 * k));
+            }
+            QVERIFY_THROWS_EXCEPTION(ImageError, decode_image(bomb, "bomb.bmp"));
+        }
     }
 
     // Refusing the bombs allocates nothing big: peak RSS stays far below the 2.7 GB a
