@@ -17,34 +17,6 @@ constexpr std::uint64_t kMaxGroundTruthBytes = 256u << 20;
 
 }  // namespace
 
-std::vector<std::string> csv_fields(const std::string& line) {
-    std::vector<std::string> out;
-    std::string cur;
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char ch = line[i];
-        if (quoted) {
-            if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                cur += '"';
-                ++i;
-            } else if (ch == '"') {
-                quoted = false;
-            } else {
-                cur += ch;
-            }
-        } else if (ch == '"') {
-            quoted = true;
-        } else if (ch == ',') {
-            out.push_back(cur);
-            cur.clear();
-        } else if (ch != '\r') {
-            cur += ch;
-        }
-    }
-    out.push_back(cur);
-    return out;
-}
-
 std::vector<LabeledImage> read_ground_truth(const std::string& path, int num_classes) {
     const std::string text = detail::read_regular_file(path, detail::FileRole::Data, kMaxGroundTruthBytes);
     detail::GroundTruthTable table = detail::parse_ground_truth_csv(text, num_classes, path);

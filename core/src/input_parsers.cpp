@@ -38,6 +38,44 @@ int parse_index(const std::vector<std::string>& fields, int col) {
 
 }  // namespace
 
+}  // namespace mnv1::detail
+
+namespace mnv1 {
+
+// Declared in mobilenet/evaluate.hpp; defined with the other text parsers so that the
+// parsers build (and fuzz, tests/fuzz) without the engine.
+std::vector<std::string> csv_fields(const std::string& line) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char ch = line[i];
+        if (quoted) {
+            if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                cur += '"';
+                ++i;
+            } else if (ch == '"') {
+                quoted = false;
+            } else {
+                cur += ch;
+            }
+        } else if (ch == '"') {
+            quoted = true;
+        } else if (ch == ',') {
+            out.push_back(cur);
+            cur.clear();
+        } else if (ch != '\r') {
+            cur += ch;
+        }
+    }
+    out.push_back(cur);
+    return out;
+}
+
+}  // namespace mnv1
+
+namespace mnv1::detail {
+
 std::string outside_images_folder(const std::string& file) {
     const std::filesystem::path p(file);
     if (p.is_absolute() || p.has_root_name() || p.has_root_directory())

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation sweep of a Keras HDF5 model through the importer: every mutant must end in a
-# clean one-line "error:" (or load), never in an abort, a crash or a sanitizer report.
+# clean one-line error (or load), never in an abort, a crash or a sanitizer report.
 #
 #   tests/fuzz/mutate_models.sh [-n COUNT] [-s SEED] [-m MODEL.h5] [-i IMAGE] CLI
 #
@@ -142,10 +142,12 @@ for d in "$work"/mutants/*/; do
     # info lists unusable files among the models it found: only a crash or a report is bad.
     total=$((total + 2))
     if [ "$s1" -ge 3 ] || grep -qE "$report" "$work/info.log"; then record_bad "$name-info" "$s1" "$work/info.log"; else clean_error=$((clean_error + 1)); fi
-    # classify: exit 0 (the damage missed everything used) or exit 1 with one "error:" line.
+    # classify: exit 0 (the damage missed everything used) or exit 1 with exactly one line,
+    # the CLI's "mobilenet-cli: <file>: <problem>" error.
     if [ "$s2" -eq 0 ] && ! grep -qE "$report" "$work/classify.log"; then
       loaded=$((loaded + 1))
-    elif [ "$s2" -eq 1 ] && ! grep -qE "$report" "$work/classify.log" && [ "$(grep -c '^error: ' "$work/classify.log")" -eq 1 ]; then
+    elif [ "$s2" -eq 1 ] && ! grep -qE "$report" "$work/classify.log" && [ "$(grep -c '' "$work/classify.log")" -eq 1 ] &&
+         grep -qE '^(error|mobilenet-cli): ' "$work/classify.log"; then
       clean_error=$((clean_error + 1))
     else
       record_bad "$name-classify" "$s2" "$work/classify.log"
