@@ -19,6 +19,7 @@
 #include "worker/inference_types.hpp"
 
 class QAction;
+class QCheckBox;
 class QLabel;
 class QSlider;
 class QTimer;
