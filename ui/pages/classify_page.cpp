@@ -1,6 +1,7 @@
 #include "classify_page.hpp"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
 #include <QFile>
