@@ -274,19 +274,17 @@ private slots:
         MOBILENET_REQUIRE_FILE(mnv1::test::shared_path("models/tflite/mobilenet_v1_0.25_128_quant.tflite"));
         const QString empty = empty_dir("chosen-empty");
         studio::InferenceController c;
+        QSignalSpy warnings(&c, &studio::InferenceController::warningRaised);
         QSignalSpy missing(&c, &studio::InferenceController::modelsMissing);
         QSignalSpy catalogs(&c, &studio::InferenceController::catalogChanged);
         c.set_tuning({0.25, 128, 1, mnv1::CropMode::Whole});
-        c.expect_models_in(empty);
-        c.discover_models({empty, QString::fromStdString(mnv1::test::shared_path("models"))});
+        // The folder the user named holds no model, other folders do: the named one is reported.
+        c.discover_models({empty, QString::fromStdString(mnv1::test::shared_path("models"))}, {empty});
         QTRY_COMPARE_WITH_TIMEOUT(catalogs.count(), 1, kTimeoutMs);
-        QCOMPARE(missing.count(), 1);
-        QVERIFY2(missing.at(0).at(0).toString().contains(QDir::toNativeSeparators(empty)),
-                 qPrintable(missing.at(0).at(0).toString()));
-        // The next discovery (not a newly chosen folder) says nothing more.
-        c.discover_models({empty, QString::fromStdString(mnv1::test::shared_path("models"))});
-        QTRY_COMPARE_WITH_TIMEOUT(catalogs.count(), 2, kTimeoutMs);
-        QCOMPARE(missing.count(), 1);
+        QCOMPARE(missing.count(), 0);  // the catalog is not empty
+        QTRY_VERIFY_WITH_TIMEOUT(!warnings.isEmpty(), kTimeoutMs);
+        const QString text = warnings.at(0).at(0).toString();
+        QVERIFY2(text.contains(empty) && text.contains("no MobileNet model"), qPrintable(text));
     }
 
     void emptyModelsFolderNoticeSaysWhereAndOffersAFix() {
