@@ -31,6 +31,8 @@ packages=(
   libqt6svg6 qt6-svg-dev qt6-image-formats-plugins   # qt6-svg-dev: QSvgGenerator (chart export)
   xvfb xauth
   python3   # tests/cli/test_cli.sh reads JSON with it
+  time      # /usr/bin/time: the bad-input table's peak-memory check
+  curl      # models/fetch_models.sh (first-run download of the official models)
   dpkg-dev file   # dpkg-shlibdeps and file: CPack's DEB generator (scripts/studio.sh package)
 )
 
@@ -179,7 +181,13 @@ case "$cmd" in
     if [ -z "${MOBILENET_MODELS:-}" ] && [ -d "$here/../shared/models" ]; then
       export MOBILENET_MODELS="$here/../shared/models"
     fi
-    ensure_models || true   # without models the app still starts, and says how to get them
+    # Without models the app still starts, and says how to get them. A folder given with
+    # --models/-m is the user's choice: no download then.
+    models_given=false
+    for arg in "$@"; do
+      case "$arg" in -m|--models|--models=*) models_given=true ;; esac
+    done
+    [ "$models_given" = true ] || ensure_models || true
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
       echo "== no display: starting the app under xvfb-run"
       exec xvfb-run -a -s "-screen 0 1600x1000x24" "$app" "$@"

@@ -204,7 +204,7 @@ void MainWindow::connect_actions() {
     connect(a->stop(), &QAction::triggered, controller_, &InferenceController::stop_source);
     connect(a->max_fps(), &QAction::toggled, controller_, &InferenceController::set_video_as_fast_as_classified);
     classify_->set_activation_action(a->show_activation());  // one switch: View menu, Ctrl+M, the page's box
-    classify_->set_missing_models_actions({a->download_models(), a->models_dir()});
+    classify_->set_missing_models_actions({a->models_dir()});  // the banner above offers the download
     connect(a->next_image(), &QAction::triggered, this, [this] { classify_->step_gallery(+1); });
     connect(a->previous_image(), &QAction::triggered, this, [this] { classify_->step_gallery(-1); });
     connect(a->about(), &QAction::triggered, this, &MainWindow::show_about);

@@ -79,6 +79,12 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     if (exists) (void)::fchmod(fd, mode);  // the umask does not apply to the kept bits
     bool ok = write_all(fd, bytes);
     int err = errno;
+    // On disk before the rename: otherwise a crash just after it can leave an empty file
+    // where the old one was.
+    if (ok && ::fsync(fd) != 0) {
+        ok = false;
+        err = errno;
+    }
     if (::close(fd) != 0 && ok) {
         ok = false;
         err = errno;

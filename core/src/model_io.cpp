@@ -65,8 +65,8 @@ bool is_background_label(std::string label) {
     return label == "background" || label == "???" || label == "__background__" || label == "unused background";
 }
 
-// Fits `labels` to the model's class count. Two conventions only: a model with a
-// background class at 0 (1001 for ImageNet) takes one label fewer (the background is
+// Fits `labels` to the model's class count. Two ImageNet conventions only: the 1001-class
+// model (background at 0) takes the 1000-line file (the background is
 // prepended); a 1000-class model takes the 1001-line file whose first line is the
 // background (dropped). Any other count is an error naming both counts: dropping a
 // line of a file one line too long would shift every class name by one.
@@ -76,7 +76,7 @@ std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::
     if (num_classes <= 0) return labels;
     const auto n = static_cast<long long>(labels.size());
     if (n == num_classes) return labels;
-    if (n + 1 == num_classes) {
+    if (num_classes == 1001 && n == 1000) {
         labels.insert(labels.begin(), "background");
         return labels;
     }
@@ -85,9 +85,10 @@ std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::
         return labels;
     }
     throw ModelError(path, "has " + std::to_string(n) + " labels but the model has " + std::to_string(num_classes) +
-                               " classes (expected " + std::to_string(num_classes) + ", or " +
-                               std::to_string(num_classes - 1) +
-                               (num_classes == 1000 ? " or 1001 with 'background' first)" : " without the background)"));
+                               " classes (expected " + std::to_string(num_classes) +
+                               (num_classes == 1000   ? ", or 1001 with 'background' first)"
+                                : num_classes == 1001 ? ", or 1000 without the background)"
+                                                      : ")"));
 }
 
 bool is_labels_name(const fs::path& p) {

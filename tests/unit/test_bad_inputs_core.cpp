@@ -150,6 +150,8 @@ class TestBadInputsCore : public QObject {
             load_image(path);
         } else if (entry == "load_labels") {
             load_labels(path, 1001);
+        } else if (entry == "load_labels_1000") {
+            load_labels(path, 1000);
         } else if (entry == "load_model") {
             load_model(path);
         } else if (entry == "read_ground_truth") {
@@ -236,6 +238,10 @@ private slots:
         for (int i = 0; i < 1001; ++i) labels_1002 += "class " + std::to_string(i) + "\n";
         write_bytes(dir_ / "labels_1002.txt", labels_1002 + "\n\n");
         add("labels: 1002 for 1001 classes", dir_ / "labels_1002.txt");
+        std::string labels_999;
+        for (int i = 0; i < 999; ++i) labels_999 += "class " + std::to_string(i) + "\n";
+        write_bytes(dir_ / "labels_999.txt", labels_999);
+        add("labels: 999 for 1000 classes", dir_ / "labels_999.txt");
         std::string labels_1001_no_bg;
         for (int i = 0; i < 1001; ++i) labels_1001_no_bg += "class " + std::to_string(i) + "\n";
         write_bytes(dir_ / "labels_1001_nobg.txt", labels_1001_no_bg);
@@ -309,6 +315,8 @@ private slots:
         row("load_image", "huge real dimensions", "ImageError", "image too large (PNG of 10240x10240 pixels");
         // Labels: a count that fits neither convention names both counts.
         row("load_labels", "labels: 1002 for 1001 classes", "ModelError", "has 1002 labels but the model has 1001 classes");
+        // The mirror case: a background line is prepended only to the 1000-line ImageNet file.
+        row("load_labels_1000", "labels: 999 for 1000 classes", "ModelError", "has 999 labels but the model has 1000 classes");
         row("load_labels", "labels: 1001 without background", "ok", "");
         row("load_labels", "labels: 1000, BOM, CRLF, blank tail", "ok", "");
         // Ground truth.

@@ -82,7 +82,7 @@ StudioCommandLine parse_studio_command_line(const QStringList& arguments) {
         out.error = parser.errorText();
         return out;
     }
-    out.help = parser.isSet(help);
+    out.help = parser.isSet(help) || parser.isSet(QStringLiteral("help-all"));
     out.version = parser.isSet(version);
 
     StudioOptions& opts = out.options;

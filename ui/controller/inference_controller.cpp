@@ -97,7 +97,7 @@ void InferenceController::discover_models(const QStringList& dirs, const QString
     discover_models(dirs);
 }
 
-void InferenceController::report_named_model_dirs(const ModelCatalog& catalog) {
+QStringList InferenceController::named_model_dir_problems(const ModelCatalog& catalog) const {
     QStringList lines;
     for (const QString& dir : named_model_dirs_) {
         const PathCheck check = check_path(dir);
@@ -116,7 +116,7 @@ void InferenceController::report_named_model_dirs(const ModelCatalog& catalog) {
         });
         QStringList failed;
         for (const QString& problem : catalog.problems) {
-            if (problem.startsWith(dir) || problem.startsWith(inside)) failed << problem;
+            if (problem.startsWith(dir + QLatin1Char('/')) || problem.startsWith(inside)) failed << problem;
         }
         if (!has_model) {
             lines << (failed.isEmpty() ? tr("%1: no MobileNet model in this folder").arg(dir)
@@ -125,7 +125,7 @@ void InferenceController::report_named_model_dirs(const ModelCatalog& catalog) {
             lines << tr("%1 model file(s) did not load: %2").arg(failed.size()).arg(failed.join(QStringLiteral("; ")));
         }
     }
-    if (!lines.isEmpty()) emit warningRaised(tr("Models folder: %1").arg(lines.join(QStringLiteral("\n"))));
+    return lines;
 }
 
 void InferenceController::restore_pinned_model(const QString& path, std::optional<double> explicit_alpha) {
@@ -360,7 +360,8 @@ void InferenceController::on_models_discovered(const ModelCatalog& catalog) {
         }
     }
     emit catalogChanged(catalog);
-    report_named_model_dirs(catalog);  // the folders the user named: missing, empty, broken
+    // The folders the user named (--models, File → Models Folder…): missing, empty, broken.
+    const QStringList named_problems = named_model_dir_problems(catalog);
     if (catalog.models.empty()) {
         const QString kinds = tr(".tflite, Keras .h5 or TF.js model.json, up to two folder levels deep");
         const QString where =
@@ -372,8 +373,12 @@ void InferenceController::on_models_discovered(const ModelCatalog& catalog) {
         emit modelsMissing(tr("No pretrained MobileNet models found. %1 Choose a folder that holds them "
                               "(File → Models Folder…), download the official ones (File → Download the Official Models…) "
                               "or start with --models DIR. Until then every α runs on random "
-                              "weights: cost and latency only.")
-                               .arg(where));
+                              "weights: cost and latency only.%2")
+                               .arg(where, named_problems.isEmpty()
+                                               ? QString()
+                                               : QStringLiteral("\n") + named_problems.join(QStringLiteral("\n"))));
+    } else if (!named_problems.isEmpty()) {
+        emit warningRaised(tr("Models folder: %1").arg(named_problems.join(QStringLiteral("\n"))));
     }
     if (!catalog.problems.isEmpty()) {
         qCWarning(lcStudio) << "models that did not load:" << catalog.problems;

@@ -221,7 +221,7 @@ private:
     void set_pinned(const QString& path);
 
     void on_models_discovered(const ModelCatalog& catalog);
-    void report_named_model_dirs(const ModelCatalog& catalog);
+    QStringList named_model_dir_problems(const ModelCatalog& catalog) const;
     void on_configured(const ModelStatus& status);
     void on_image_classified(const ClassifyResult& result);
     void on_frame_classified(const ClassifyResult& result);

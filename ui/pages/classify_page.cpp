@@ -247,8 +247,14 @@ void ClassifyPage::connect_controller() {
     });
     connect(c, &InferenceController::warningRaised, this, [this](const QString& m) { show_notice(NoticeBar::Kind::Warning, m); });
     connect(c, &InferenceController::infoRaised, this, [this](const QString& m) { show_notice(NoticeBar::Kind::Info, m); });
-    connect(c, &InferenceController::modelsMissing, this,
-            [this](const QString& m) { show_notice(NoticeBar::Kind::Warning, m, missing_models_actions_); });
+    connect(c, &InferenceController::modelsMissing, this, [this](const QString& m) {
+        show_notice(NoticeBar::Kind::Warning, m, missing_models_actions_);
+        notice_->setProperty("modelsMissing", true);
+    });
+    // Models found later (a download, another folder): the "no models" warning is out of date.
+    connect(c, &InferenceController::catalogChanged, this, [this](const ModelCatalog& catalog) {
+        if (!catalog.models.empty() && notice_->property("modelsMissing").toBool()) notice_->hide();
+    });
 }
 
 void ClassifyPage::set_activation_action(QAction* action) {
@@ -697,6 +703,7 @@ void ClassifyPage::update_video_overlay() {
 
 void ClassifyPage::show_notice(NoticeBar::Kind kind, const QString& text, const QList<QAction*>& actions) {
     notice_->setProperty("sourceError", false);  // set again by sourceFailed when it is one
+    notice_->setProperty("modelsMissing", false);  // set again by modelsMissing
     const auto bar_kind = static_cast<NoticeBar::Kind>(kind);
     notice_->show_notice(bar_kind, text, kind == NoticeBar::Kind::Info ? kInfoNoticeMs : 0, actions);
     emit noticeShown(text);

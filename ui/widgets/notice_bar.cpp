@@ -49,7 +49,12 @@ void NoticeBar::show_notice(Kind kind, const QString& text, int timeout_ms, cons
     kind_ = kind;
     label_->setText(text);
     while (QLayoutItem* item = buttons_->takeAt(0)) {
-        delete item->widget();
+        // Later, not now: this can run inside the button's own click (its action opens a
+        // dialog with a nested event loop during which another notice arrives).
+        if (QWidget* w = item->widget()) {
+            w->hide();
+            w->deleteLater();
+        }
         delete item;
     }
     for (QAction* a : actions) {
