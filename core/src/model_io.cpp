@@ -65,10 +65,9 @@ bool is_background_label(std::string label) {
     return label == "background" || label == "???" || label == "__background__" || label == "unused background";
 }
 
-// Fits `labels` to the model's class count. Two ImageNet conventions only: the 1001-class
-// model (background at 0) takes the 1000-line file (the background is
-// prepended); a 1000-class model takes the 1001-line file whose first line is the
-// background (dropped). Any other count is an error naming both counts: dropping a
+// Fits `labels` to the model's class count. Two conventions only: a model with a background
+// class at 0 (1001 for ImageNet) takes one label fewer (the background is prepended); a
+// 1000-class model takes the 1001-line file whose first line is the background (dropped). Any other count is an error naming both counts: dropping a
 // line of a file one line too long would shift every class name by one.
 std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::string> labels,
                                       int num_classes) {
@@ -76,7 +75,9 @@ std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::
     if (num_classes <= 0) return labels;
     const auto n = static_cast<long long>(labels.size());
     if (n == num_classes) return labels;
-    if (num_classes == 1001 && n == 1000) {
+    // A model with a background class at 0 (TF-slim's 1001) takes one label fewer. The
+    // 1000-class ImageNet convention has no background: 999 labels there are one missing.
+    if (n + 1 == num_classes && num_classes != 1000) {
         labels.insert(labels.begin(), "background");
         return labels;
     }
@@ -86,9 +87,8 @@ std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::
     }
     throw ModelError(path, "has " + std::to_string(n) + " labels but the model has " + std::to_string(num_classes) +
                                " classes (expected " + std::to_string(num_classes) +
-                               (num_classes == 1000   ? ", or 1001 with 'background' first)"
-                                : num_classes == 1001 ? ", or 1000 without the background)"
-                                                      : ")"));
+                               (num_classes == 1000 ? ", or 1001 with 'background' first)"
+                                                    : ", or " + std::to_string(num_classes - 1) + " without the background)"));
 }
 
 bool is_labels_name(const fs::path& p) {
