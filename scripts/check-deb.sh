@@ -64,6 +64,7 @@ done
 echo "   all files present; ldd finds every library of both programs"
 
 step "mobilenet-cli from /usr/bin"
+src=$(pwd)
 cd /tmp   # away from the source tree: nothing may come from it
 mobilenet-cli version
 mobilenet-cli info --alpha 0.5 --resolution 160 | tail -3
@@ -75,6 +76,9 @@ if [ -f "$shared/models/tflite/mobilenet_v1_0.25_128_quant.tflite" ]; then
   mobilenet-cli models | tee /tmp/models.txt
   grep -q '/usr/share/mobilenet-studio/models/tflite/mobilenet_v1_0.25_128_quant.tflite' /tmp/models.txt ||
     { echo "check-deb: the install tree's models folder was not searched"; exit 1; }
+  if grep -qx "  $src/models" /tmp/models.txt; then
+    echo "check-deb: the installed program searches the tree it was built from ($src/models)"; exit 1
+  fi
   mobilenet-cli classify --model /usr/share/mobilenet-studio/models/tflite/mobilenet_v1_0.25_128_quant.tflite \
     --labels "$shared/models/labels/imagenet_labels_1001.txt" --top 1 "$shared/images/photos/burger.jpg"
   rm -r /usr/share/mobilenet-studio/models/tflite

@@ -78,19 +78,29 @@ void check_models_dir(const Args& a) {
     ::closedir(d);
 }
 
-// <prefix>/share/mobilenet-studio of the tree this executable is installed in
-// (<prefix>/bin/mobilenet-cli), found from the running executable, not from the build.
-static std::string install_tree_dir() {
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (ec || exe.empty()) return {};
-    return (exe.parent_path().parent_path() / "share" / "mobilenet-studio").lexically_normal().string();
+// The app's user data folder for models (QStandardPaths::AppDataLocation + "/models" on
+// Linux: where the app's and studio.sh's downloads go), so the CLI finds them too.
+static std::string user_models_dir() {
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    fs::path data;
+    if (xdg && *xdg == '/') {
+        data = xdg;
+    } else if (home && *home) {
+        data = fs::path(home) / ".local" / "share";
+    } else {
+        return {};
+    }
+    return (data / "MobileNetStudio" / "mobilenet-studio" / "models").string();
 }
 
 std::vector<std::string> search_dirs(const Args& a) {
     check_models_dir(a);
-    const std::vector<std::string> trees = {MOBILENET_SOURCE_DIR, install_tree_dir(), fs::current_path().string()};
-    return mnv1::model_search_dirs(a.str("--models-dir"), "", "", trees);
+    std::error_code ec;
+    std::vector<std::string> trees =
+        mnv1::program_tree_dirs(fs::read_symlink("/proc/self/exe", ec).string(), MOBILENET_SOURCE_DIR, MOBILENET_BINARY_DIR);
+    trees.push_back(fs::current_path(ec).string());
+    return mnv1::model_search_dirs(a.str("--models-dir"), "", user_models_dir(), trees);
 }
 
 std::vector<mnv1::ModelEntry> search_path_models(const Args& a, std::vector<std::string>* problems) {

@@ -51,26 +51,20 @@ PrecisionPlan plan_precision(mnv1::Runtime& rt, const Args& a, std::shared_ptr<c
             if (!plan.calibration.skipped.empty()) *log << " (" << plan.calibration.skipped.size() << " unreadable)";
             *log << "\n";
         }
-    } else if (choice == mnv1::PrecisionChoice::Int8) {
+    }
+
+    auto decision = mnv1::resolve_precision(rt, choice, plan.f32, plan.int8, cfg);
+    if (!decision) {
         throw UsageError(plan.f32->description +
                          " is a float model: --precision int8 needs --calibrate DIR (images to calibrate its "
                          "activation ranges on, e.g. a folder of photos not used for evaluation)");
     }
-
-    if (choice == mnv1::PrecisionChoice::Int8) {
-        plan.precision = mnv1::Precision::Int8;
-        return plan;
+    plan.precision = decision->precision;
+    if (choice == mnv1::PrecisionChoice::Auto) {
+        if (!plan.int8) decision->reason = "fp32: a float model has no int8 form without --calibrate DIR";
+        plan.decision = decision;
+        if (log) *log << "precision auto -> " << decision->reason << "\n";
     }
-    // auto
-    if (!plan.int8) {
-        mnv1::PrecisionDecision d;
-        d.reason = "fp32: a float model has no int8 form without --calibrate DIR";
-        plan.decision = d;
-    } else {
-        plan.decision = mnv1::choose_precision(rt, plan.f32, plan.int8, cfg);
-    }
-    plan.precision = plan.decision->precision;
-    if (log) *log << "precision auto -> " << plan.decision->reason << "\n";
     return plan;
 }
 

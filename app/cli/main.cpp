@@ -190,13 +190,11 @@ int cmd_bench(const std::vector<std::string>& argv) {
         } else {
             if (a.has("--calibrate")) throw UsageError("--calibrate needs a float --model PATH to quantize");
             const auto synthetic = mnv1::calibrate_int8(rt, weights, {}, {.resolution = cfg.resolution});
+            const auto d = *mnv1::resolve_precision(rt, choice, weights, synthetic.weights, cfg);  // int8 exists
+            cfg.precision = d.precision;
             if (choice == mnv1::PrecisionChoice::Auto) {
-                const auto d = mnv1::choose_precision(rt, weights, synthetic.weights, cfg);
-                cfg.precision = d.precision;
                 int8_note = d.reason;
                 decision = d;
-            } else {
-                cfg.precision = mnv1::Precision::Int8;
             }
             if (cfg.precision == mnv1::Precision::Int8) weights = synthetic.weights;
         }

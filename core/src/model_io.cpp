@@ -242,6 +242,22 @@ std::vector<std::string> load_labels(const std::string& path, int num_classes) {
     return adapt_labels(path, read_labels_raw(path), num_classes);
 }
 
+std::vector<std::string> program_tree_dirs(const std::string& exe, const std::string& source_dir,
+                                           const std::string& binary_dir) {
+    std::vector<std::string> trees;
+    if (exe.empty()) return trees;
+    std::error_code ec;
+    const fs::path program = fs::weakly_canonical(exe, ec);
+    const fs::path build = binary_dir.empty() ? fs::path() : fs::weakly_canonical(binary_dir, ec);
+    if (!source_dir.empty() && !build.empty()) {
+        // inside the build tree: the path relative to it does not climb out of it
+        const fs::path rel = program.lexically_relative(build);
+        if (!rel.empty() && *rel.begin() != "..") trees.push_back(source_dir);
+    }
+    trees.push_back((program.parent_path().parent_path() / "share" / "mobilenet-studio").lexically_normal().string());
+    return trees;
+}
+
 std::vector<std::string> model_search_dirs(const std::string& flag_dir, const std::string& settings_dir,
                                            const std::string& user_data_dir,
                                            const std::vector<std::string>& tree_dirs) {

@@ -5,7 +5,8 @@
 // weights as TFLite's post-training quantizer makes them:
 //  - weights: per output channel symmetric, s = max|w| / 127, q = clamp(round(w / s),
 //    -127, 127), stored as q + 128 with zero point 128 (the u8 storage of QuantizedLayer);
-//  - bias: int32, scale s_in * s_w[c], zero point 0;
+//  - bias: int32, scale s_in * s_w[c], zero point 0 (s_w[c] widened where the bias would
+//    not fit int32 otherwise);
 //  - activations: per tensor asymmetric uint8 from the calibration range [lo, hi]
 //    widened to hold 0 (so a real 0, e.g. padding, is exact), scale (hi - lo) / 255,
 //    integer zero point; a ReLU6 layer's hi is at most 6;
@@ -78,8 +79,15 @@ QuantizedLayer quantize_layer(const LayerWeights& w, int out_c, const QuantParam
     for (std::size_t c = 0; c < static_cast<std::size_t>(out_c); ++c) {
         float max_abs = 0;
         for (std::size_t i = c * per; i < (c + 1) * per; ++i) max_abs = std::max(max_abs, std::fabs(w.weights[i]));
-        // An all-zero channel: any scale represents it; one that keeps its bias in int32 range.
-        const float s_w = max_abs > 0 ? max_abs / 127.0f : 1.0f / 127.0f;
+        // An all-zero channel: any scale represents it.
+        float s_w = max_abs > 0 ? max_abs / 127.0f : 1.0f / 127.0f;
+        // A large bias on a channel of tiny weights (a dead channel of a trained model)
+        // would not fit int32 at s_in * s_w and saturate: widen the weight scale until it
+        // fits with room for the accumulated products (|acc| < 2^26 at 1024 inputs x 9 taps),
+        // as TFLite's quantizer does; those weights lose precision the bias swamps anyway.
+        constexpr double kBiasLimit = 1 << 30;
+        const double bias_needs = std::fabs(static_cast<double>(w.bias[c])) / (s_in * kBiasLimit);
+        if (static_cast<double>(s_w) < bias_needs) s_w = static_cast<float>(bias_needs * (1 + 1e-6));
         q.weights.scale[c] = s_w;
         for (std::size_t i = c * per; i < (c + 1) * per; ++i) {
             const float v = std::clamp(std::round(w.weights[i] / s_w), -127.0f, 127.0f);
@@ -350,6 +358,27 @@ PrecisionDecision choose_precision(Runtime& runtime, const std::shared_ptr<const
     std::lock_guard lock(g_decisions_mutex);
     g_decisions[key] = CachedDecision{float_weights, int8_weights, d};
     return d;
+}
+
+std::optional<PrecisionDecision> resolve_precision(Runtime& runtime, PrecisionChoice choice,
+                                                   const std::shared_ptr<const ModelWeights>& float_weights,
+                                                   const std::shared_ptr<const ModelWeights>& int8_weights,
+                                                   NetworkConfig cfg, const CancelToken* cancel) {
+    const bool has_int8 = int8_weights && can_run_int8(*int8_weights);
+    PrecisionDecision d;
+    switch (choice) {
+        case PrecisionChoice::F32:
+            d.reason = "fp32: chosen";
+            return d;
+        case PrecisionChoice::Int8:
+            if (!has_int8) return std::nullopt;
+            d.precision = Precision::Int8;
+            d.reason = "int8: chosen";
+            return d;
+        case PrecisionChoice::Auto:
+            break;
+    }
+    return choose_precision(runtime, float_weights, int8_weights, std::move(cfg), cancel);
 }
 
 }  // namespace mnv1

@@ -181,12 +181,23 @@ const ThreadChoice& ThreadPolicy::choose() {
 
 AdaptiveExecution::AdaptiveExecution(Runtime& runtime, std::shared_ptr<const ModelWeights> weights,
                                      NetworkConfig base, ContextOptions options, int max_threads)
-    : runtime_(runtime), weights_(std::move(weights)), base_(base), options_(options), policy_(max_threads) {
+    : runtime_(runtime),
+      weights_(std::move(weights)),
+      base_(base),
+      options_(options),
+      own_policy_(std::make_unique<ThreadPolicy>(max_threads)),
+      policy_(own_policy_.get()) {
+    if (!weights_) throw std::invalid_argument("AdaptiveExecution needs weights");
+}
+
+AdaptiveExecution::AdaptiveExecution(Runtime& runtime, std::shared_ptr<const ModelWeights> weights,
+                                     NetworkConfig base, ThreadPolicy& policy, ContextOptions options)
+    : runtime_(runtime), weights_(std::move(weights)), base_(base), options_(options), policy_(&policy) {
     if (!weights_) throw std::invalid_argument("AdaptiveExecution needs weights");
 }
 
 ExecutionContext& AdaptiveExecution::select() {
-    const int t = policy_.choose().threads;
+    const int t = base_.threads > 0 ? base_.threads : policy_->choose().threads;
     std::unique_ptr<ExecutionContext>& slot = contexts_[t];
     if (!slot) {
         NetworkConfig cfg = base_;

@@ -93,7 +93,8 @@ cmp -s "$model" "$user_models/tflite/mobilenet_v1_0.25_128_quant.tflite" || fail
 [ "$(wc -l <"$user_models/labels/imagenet_labels_1001.txt")" -eq 1001 ] || fail "labels not installed"
 grep -q "OK        mobilenet_v1_0.25_128_quant.tflite" "$tmp/out2" || fail "the checksum was not checked"
 no_staging_left || fail "a staging folder was left behind"
-"$cli" models --models-dir "$user_models" | grep -q "^1 model(s):" || fail "the CLI does not find the installed model"
+# The CLI searches the user data folder itself (README: search path, 4.), as the app does.
+"$cli" models | grep -q "^1 model(s):" || fail "the CLI does not find the installed model in the user data folder"
 
 rc=0
 "$repo/scripts/studio.sh" models >"$tmp/out3" 2>&1 || rc=$?

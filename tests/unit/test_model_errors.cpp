@@ -674,6 +674,15 @@ void TestModelErrors::searchDirs() {
     QCOMPARE(dirs, expect);
     const auto none = model_search_dirs("", "", tmp("nope"), {});
     QVERIFY(none.empty());
+
+    // The source tree only for a program inside its build tree; the install tree always.
+    using Trees = std::vector<std::string>;
+    QCOMPARE(program_tree_dirs("/usr/bin/mobilenet-cli", "/src/p", "/src/p/build"), Trees{"/usr/share/mobilenet-studio"});
+    QCOMPARE(program_tree_dirs("/src/p/build/bin/mobilenet-cli", "/src/p", "/src/p/build"),
+             (Trees{"/src/p", "/src/p/build/share/mobilenet-studio"}));
+    QCOMPARE(program_tree_dirs("/src/p/build-other/bin/mobilenet-cli", "/src/p", "/src/p/build"),
+             Trees{"/src/p/build-other/share/mobilenet-studio"});
+    QVERIFY(program_tree_dirs("", "/src/p", "/src/p/build").empty());
 }
 
 void TestModelErrors::discoveryReportsProblems() {

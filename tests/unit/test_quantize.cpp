@@ -128,6 +128,27 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, quantize_layer(w, 2, in, out));
     }
 
+    // A dead channel of a trained model: weights ~1e-9, bias -3. At s_w = max|w| / 127 the
+    // bias is ~-5e12 steps, far beyond int32 (it used to saturate at INT32_MIN, and the
+    // int32 accumulator then overflowed: UBSan in the integer reference). The weight scale
+    // widens until the bias fits with room for the products; the bias stays exact.
+    void hugeBiasOnTinyWeightsWidensTheScale() {
+        LayerWeights w;
+        w.name = "pw5";
+        w.weights = {1e-9f, -2e-9f, 0.5f, 0.25f};  // 2 channels x 2
+        w.bias = {-3.0f, 0.1f};
+        const QuantParams in{{0.0235f}, {0}}, out{{0.05f}, {0}};
+        const QuantizedLayer q = quantize_layer(w, 2, in, out);
+        QVERIFY(std::abs(q.bias_q[0]) <= (1 << 30));
+        QVERIFY(q.bias_q[0] < 0);
+        const double bias0 = static_cast<double>(q.bias_q[0]) * static_cast<double>(q.bias.scale[0]);
+        QVERIFY2(std::abs(bias0 - (-3.0)) < 1e-6, std::to_string(bias0).c_str());
+        QVERIFY(q.weights.scale[0] > 2e-9f / 127.0f);
+        // The normal channel is untouched.
+        QCOMPARE(q.weights.scale[1], 0.5f / 127.0f);
+        QCOMPARE(q.bias_q[1], static_cast<std::int32_t>(std::lround(0.1 / (0.0235 * (0.5 / 127.0)))));
+    }
+
     void dequantizedWeightsWithinHalfStep() {
         const auto w = tiny_weights();
         const auto q = calibrate_int8(*std::make_unique<Runtime>(), w, {}).weights;

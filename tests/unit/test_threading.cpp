@@ -84,6 +84,32 @@ private slots:
         }
     }
 
+    // The app's worker: one policy for its life, borrowed by each configuration's
+    // execution; a thread count set by the user is fixed (no sampling, one context).
+    void adaptiveExecutionFixedCountAndBorrowedPolicy() {
+        mnv1::Runtime rt;
+        mnv1::ArchConfig arch;
+        arch.alpha = 0.25;
+        arch.resolution = 96;
+        const auto weights = mnv1::random_weights(arch);
+        mnv1::NetworkConfig cfg;
+        cfg.resolution = 96;
+        mnv1::ThreadPolicy policy(2);
+        cfg.threads = 1;
+        mnv1::AdaptiveExecution fixed(rt, weights, cfg, policy);
+        mnv1::ExecutionContext* first = &fixed.select();
+        for (int i = 0; i < 3; ++i) {
+            mnv1::ExecutionContext& c = fixed.select();
+            QCOMPARE(c.network().threads(), 1);
+            QCOMPARE(&c, first);
+        }
+        cfg.threads = 0;
+        mnv1::AdaptiveExecution shared(rt, weights, cfg, policy);
+        const int ran = shared.select().network().threads();  // before reading the choice it made
+        QCOMPARE(ran, policy.last().threads);
+        QCOMPARE(&shared.last_choice(), &policy.last());
+    }
+
     void waitPolicyIsDescribed() {
         const mnv1::WaitPolicy w = mnv1::wait_policy();
         QVERIFY(!w.setting.empty());

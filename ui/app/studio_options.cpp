@@ -125,13 +125,8 @@ StudioCommandLine parse_studio_command_line(const QStringList& arguments) {
 
 QStringList model_search_dirs(const QString& flag_dir, const QString& settings_dir) {
     const QString user_data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    std::vector<std::string> trees;
-#ifdef MOBILENET_SOURCE_DIR
-    trees.push_back(MOBILENET_SOURCE_DIR);
-#endif
-    trees.push_back(QDir::cleanPath(QCoreApplication::applicationDirPath() +
-                                    QStringLiteral("/../share/mobilenet-studio"))
-                        .toStdString());
+    const std::vector<std::string> trees = mnv1::program_tree_dirs(
+        QCoreApplication::applicationFilePath().toStdString(), MOBILENET_SOURCE_DIR, MOBILENET_BINARY_DIR);
     const auto dirs = mnv1::model_search_dirs(flag_dir.toStdString(), settings_dir.toStdString(),
                                               user_data.isEmpty() ? std::string() : (user_data + "/models").toStdString(),
                                               trees);

@@ -86,12 +86,12 @@ QString roofline_point_tooltip(const mnv1::RooflinePoint& p, const mnv1::Machine
     return lines.join(QStringLiteral("<br>"));
 }
 
-RooflineChart::RooflineChart(QWidget* parent) : QChartView(parent) {
-    auto* c = new QChart;
+RooflineChart::RooflineChart(QWidget* parent) : QChartView(new QChart, parent) {
+    // The chart is given to the constructor: setChart() would orphan the default one (a leak).
+    QChart* c = chart();
     c->setMargins(QMargins(4, 4, 4, 4));
     c->setBackgroundRoundness(0);
     c->legend()->setAlignment(Qt::AlignTop);
-    setChart(c);
     setRenderHint(QPainter::Antialiasing);
     setObjectName(QStringLiteral("rooflineChart"));
     setMinimumSize(320, 260);

@@ -102,13 +102,13 @@ QString point_tooltip(const TradeoffPoint& p) {
     return lines.join(QStringLiteral("<br>"));
 }
 
-TradeoffChart::TradeoffChart(ChartKind kind, QWidget* parent) : QChartView(parent), kind_(kind) {
-    auto* c = new QChart;
+TradeoffChart::TradeoffChart(ChartKind kind, QWidget* parent) : QChartView(new QChart, parent), kind_(kind) {
+    // The chart is given to the constructor: setChart() would orphan the default one (a leak).
+    QChart* c = chart();
     c->setTitle(chart_axes(kind).title);
     c->legend()->hide();  // the page's legend strip explains shapes and colours once for all charts
     c->setMargins(QMargins(4, 4, 4, 4));
     c->setBackgroundRoundness(0);
-    setChart(c);
     setRenderHint(QPainter::Antialiasing);
     setObjectName(chart_slug(kind));
     setMinimumSize(320, 220);

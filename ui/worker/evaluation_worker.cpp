@@ -87,28 +87,38 @@ void EvaluationWorker::evaluate(const studio::EvaluationRequest& request) {
         clock.start();
         qint64 last_emit_ms = -kProgressIntervalMs;
         std::size_t outcomes_sent = 0;
-        // evaluate() cannot be stopped from outside: the callback throws between two files.
-        const auto on_progress = [&](std::size_t done, std::size_t total, const mnv1::EvalResult& so_far) {
-            if (is_cancelled(job)) throw EvaluationCancelled{done, total};
-            const qint64 now_ms = clock.elapsed();
-            if (done < total && now_ms - last_emit_ms < kProgressIntervalMs) return;
-            last_emit_ms = now_ms;
-            EvaluationProgress p;
-            p.job = job;
-            p.done = static_cast<int>(done);
-            p.total = static_cast<int>(total);
-            p.imagesPerSecond = now_ms > 0 ? 1000.0 * static_cast<double>(done) / static_cast<double>(now_ms) : 0;
-            p.classified = so_far.images;
-            p.skipped = static_cast<int>(so_far.skipped.size());
-            p.top1 = so_far.top1();
-            p.top5 = so_far.top5();
-            p.newOutcomes.assign(so_far.outcomes.begin() + static_cast<std::ptrdiff_t>(outcomes_sent), so_far.outcomes.end());
-            outcomes_sent = so_far.outcomes.size();
-            emit progressed(p);
+        // evaluate() cannot be stopped from outside: the callback throws between two files. One
+        // throttle for both passes (the int8 run, then its fp32 baseline): at most one progress
+        // signal per interval, and always the last one.
+        const auto progress_callback = [&](bool baseline) {
+            return [&, baseline](std::size_t done, std::size_t total, const mnv1::EvalResult& so_far) {
+                if (is_cancelled(job)) throw EvaluationCancelled{done, total};
+                const qint64 now_ms = clock.elapsed();
+                if (done < total && now_ms - last_emit_ms < kProgressIntervalMs) return;
+                last_emit_ms = now_ms;
+                EvaluationProgress p;
+                p.job = job;
+                p.baseline = baseline;
+                p.done = static_cast<int>(done);
+                p.total = static_cast<int>(total);
+                if (baseline) {  // the baseline's figures arrive with the report, not row by row
+                    emit progressed(p);
+                    return;
+                }
+                p.imagesPerSecond = now_ms > 0 ? 1000.0 * static_cast<double>(done) / static_cast<double>(now_ms) : 0;
+                p.classified = so_far.images;
+                p.skipped = static_cast<int>(so_far.skipped.size());
+                p.top1 = so_far.top1();
+                p.top5 = so_far.top5();
+                p.newOutcomes.assign(so_far.outcomes.begin() + static_cast<std::ptrdiff_t>(outcomes_sent),
+                                     so_far.outcomes.end());
+                outcomes_sent = so_far.outcomes.size();
+                emit progressed(p);
+            };
         };
         EvaluationReport report;
         report.job = job;
-        report.result = mnv1::evaluate(ctx, folder, truth.images, request.crop, on_progress);
+        report.result = mnv1::evaluate(ctx, folder, truth.images, request.crop, progress_callback(false));
         const mnv1::EvalResult& r = report.result;
         report.summary = {request.folder,  request.alpha, request.resolution, QFileInfo(request.weightsPath).fileName(),
                           request.nativeResolution, r.top1(), r.top5(), r.images, r.seconds, request.latencyMedianMs,
@@ -117,19 +127,7 @@ void EvaluationWorker::evaluate(const studio::EvaluationRequest& request) {
             // The same images in fp32: the accuracy change int8 costs, measured here.
             cfg.precision = mnv1::Precision::F32;
             mnv1::ExecutionContext f32(runtime_->compile(weights, cfg));
-            const auto on_baseline = [&](std::size_t done, std::size_t total, const mnv1::EvalResult&) {
-                if (is_cancelled(job)) throw EvaluationCancelled{done, total};
-                const qint64 now_ms = clock.elapsed();
-                if (done < total && now_ms - last_emit_ms < kProgressIntervalMs) return;
-                last_emit_ms = now_ms;
-                EvaluationProgress p;
-                p.job = job;
-                p.baseline = true;
-                p.done = static_cast<int>(done);
-                p.total = static_cast<int>(total);
-                emit progressed(p);
-            };
-            report.fp32Baseline = mnv1::evaluate(f32, folder, truth.images, request.crop, on_baseline);
+            report.fp32Baseline = mnv1::evaluate(f32, folder, truth.images, request.crop, progress_callback(true));
             report.summary.fp32Top1 = report.fp32Baseline->top1();
             report.summary.fp32Top5 = report.fp32Baseline->top5();
         }

@@ -143,8 +143,8 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
     if (stale(request.generation)) return;  // a newer configuration is already queued
     ModelStatus status;
     status.request = request;
-    ctx_.reset();
-    parked_contexts_.clear();
+    ctx_ = nullptr;
+    exec_.reset();
     configured_ = false;
     current_ = request;
     current_weights_.reset();
@@ -164,7 +164,10 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
             emit progress(tr("Building network %1 (%2)…")
                               .arg(config_name(request.alpha, request.resolution), status.precisionDetail));
         }
-        ctx_ = std::make_unique<mnv1::ExecutionContext>(runtime_->compile(weights, cfg));
+        mnv1::NetworkConfig base = cfg;
+        base.threads = request.threads;  // 0: the policy picks per pass, from cfg.threads' pick on
+        exec_ = std::make_unique<mnv1::AdaptiveExecution>(*runtime_, weights, base, thread_policy_);
+        ctx_ = &exec_->select();
         const mnv1::CompiledNetwork& net = ctx_->network();
         configured_ = true;
         status.buildMs = net.build_ms();
@@ -193,7 +196,8 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         }
         status.ok = true;
     } catch (const std::exception& e) {
-        ctx_.reset();
+        ctx_ = nullptr;
+        exec_.reset();
         configured_ = false;
         status.error = QString::fromUtf8(e.what());
     }
@@ -222,37 +226,30 @@ mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
     const auto detail_of = [&](mnv1::Precision p) {
         return p == mnv1::Precision::Int8 ? tr("int8 · %1").arg(status.int8Source) : tr("fp32");
     };
-    mnv1::Precision chosen = mnv1::Precision::F32;
-    switch (request.precision) {
-    case mnv1::PrecisionChoice::F32: break;
-    case mnv1::PrecisionChoice::Int8:
-        if (!status.int8Weights) {
-            // No silent fallback: say why and how to get int8.
-            status.precisionDetail = tr("int8 (not available)");
-            throw mnv1::Error(weights->source.empty() ? weights->description : weights->source,
-                              tr("int8 is not available for float weights until they are calibrated: "
-                                 "Tools → Calibrate int8… picks a folder of images (or choose fp32 or auto)")
-                                  .toStdString());
-        }
-        chosen = mnv1::Precision::Int8;
-        break;
-    case mnv1::PrecisionChoice::Auto:
+    if (request.precision == mnv1::PrecisionChoice::Auto && status.int8Weights) {
+        emit progress(tr("Timing fp32 against int8 for %1…").arg(config_name(request.alpha, request.resolution)));
+    }
+    const auto d = mnv1::resolve_precision(*runtime_, request.precision, weights, status.int8Weights, cfg);
+    if (!d) {
+        // No silent fallback: say why and how to get int8.
+        status.precisionDetail = tr("int8 (not available)");
+        throw mnv1::Error(weights->source.empty() ? weights->description : weights->source,
+                          tr("int8 is not available for float weights until they are calibrated: "
+                             "Tools → Calibrate int8… picks a folder of images (or choose fp32 or auto)")
+                              .toStdString());
+    }
+    const mnv1::Precision chosen = d->precision;
+    if (request.precision == mnv1::PrecisionChoice::Auto) {
+        const bool int8 = chosen == mnv1::Precision::Int8;
         if (!status.int8Weights) {
             status.autoDecision = tr("auto → fp32: int8 not available (float weights, not calibrated)");
-            break;
-        }
-        emit progress(tr("Timing fp32 against int8 for %1…").arg(config_name(request.alpha, request.resolution)));
-        const mnv1::PrecisionDecision d = mnv1::choose_precision(*runtime_, weights, status.int8Weights, cfg);
-        chosen = d.precision;
-        if (d.measured) {
-            const bool int8 = chosen == mnv1::Precision::Int8;
+        } else if (d->measured) {
             status.autoDecision = tr("auto → %1: %2 vs %3 %4")
-                                      .arg(int8 ? tr("int8") : tr("fp32"), format_ms(int8 ? d.int8_ms : d.f32_ms),
-                                           int8 ? tr("fp32") : tr("int8"), format_ms(int8 ? d.f32_ms : d.int8_ms));
+                                      .arg(int8 ? tr("int8") : tr("fp32"), format_ms(int8 ? d->int8_ms : d->f32_ms),
+                                           int8 ? tr("fp32") : tr("int8"), format_ms(int8 ? d->f32_ms : d->int8_ms));
         } else {
-            status.autoDecision = tr("auto → %1: %2").arg(detail_of(chosen), QString::fromStdString(d.reason));
+            status.autoDecision = tr("auto → %1: %2").arg(detail_of(chosen), QString::fromStdString(d->reason));
         }
-        break;
     }
     status.precisionDetail = detail_of(chosen);
     return chosen;

@@ -137,9 +137,9 @@ private:
     std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);
     std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);
     ClassifyResult run_classification(const cv::Mat& bgr);
-    // Automatic threads (current_.threads == 0): puts the context of the thread count the
-    // policy picks now into ctx_, parking the previous one (inference_worker_latency.cpp).
-    // Returns why that count ran.
+    // Points ctx_ at the context of the thread count to run now: the policy's pick when
+    // threads are automatic (current_.threads == 0), else the count set in Tune
+    // (inference_worker_latency.cpp). Returns why that count ran.
     QString adapt_threads();
     // The weights the int8 network of `weights` runs: themselves when they carry
     // quantization (a uint8 release), else their calibrated copy, else null. `source`
@@ -170,13 +170,13 @@ private:
     // The float (or released) weights of the current configuration: what calibrate() calibrates.
     std::shared_ptr<const mnv1::ModelWeights> current_weights_;
 
-    // The current configuration's execution context; it keeps its compiled network alive
-    // whatever the runtime's cache evicts.
-    std::unique_ptr<mnv1::ExecutionContext> ctx_;
-    // Automatic threads: the policy, and the current network's contexts at other thread
-    // counts, parked while ctx_ runs (cleared by configure()).
+    // The threading policy, one for the worker's life (its load history outlives each
+    // configuration); the current configuration's contexts, one per thread count used
+    // (they keep their compiled networks alive whatever the runtime's cache evicts); and
+    // the one the next pass runs (owned by exec_; null while not configured).
     mnv1::ThreadPolicy thread_policy_;
-    std::map<int, std::unique_ptr<mnv1::ExecutionContext>> parked_contexts_;
+    std::unique_ptr<mnv1::AdaptiveExecution> exec_;
+    mnv1::ExecutionContext* ctx_ = nullptr;
     std::atomic<quint64> latest_latency_request_{0};
     ModelRequest current_;
     bool configured_ = false;

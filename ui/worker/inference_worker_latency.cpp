@@ -19,25 +19,10 @@ QString threads_text(int threads) { return format_threads(threads); }
 }  // namespace
 
 QString InferenceWorker::adapt_threads() {
-    if (!ctx_) return {};
-    const int running = ctx_->network().threads();
-    if (current_.threads != 0) return tr("%1, set in Tune").arg(threads_text(running));
-    const mnv1::ThreadChoice& choice = thread_policy_.choose();
-    const QString reason = QString::fromStdString(choice.reason());
-    if (choice.threads == running) return reason;
-    std::unique_ptr<mnv1::ExecutionContext>& slot = parked_contexts_[choice.threads];
-    if (!slot) {
-        mnv1::NetworkConfig cfg = ctx_->network().config();
-        cfg.threads = choice.threads;
-        // Built once per configuration and thread count (then cached by the runtime).
-        slot = std::make_unique<mnv1::ExecutionContext>(runtime_->compile(ctx_->network().weights_ptr(), cfg));
-    }
-    // The input of the last pass comes along (profiling and "Measure again" run on it).
-    std::copy(ctx_->input(), ctx_->input() + ctx_->input_floats(), slot->input());
-    std::swap(ctx_, slot);  // the previous context is parked under the new count's key...
-    parked_contexts_[running] = std::move(slot);  // ...and moved to its own
-    parked_contexts_.erase(choice.threads);
-    return reason;
+    if (!exec_) return {};
+    ctx_ = &exec_->select();  // the input of the last pass comes along to a newly picked context
+    if (current_.threads != 0) return tr("%1, set in Tune").arg(threads_text(ctx_->network().threads()));
+    return QString::fromStdString(exec_->last_choice().reason());
 }
 
 void InferenceWorker::measure_latency(quint64 generation, quint64 request_id) {

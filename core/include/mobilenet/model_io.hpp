@@ -41,6 +41,14 @@ struct ModelEntry {
     std::string display_name;   // e.g. "MobileNet v1 0.25-224 uint8 (TFLite)"
 };
 
+// The trees whose models/ folder a program searches, given its own path `exe` (e.g.
+// /proc/self/exe): <prefix>/share/mobilenet-studio for an installed <prefix>/bin/program,
+// and, first, `source_dir` (the repository) only while the program runs from inside
+// `binary_dir` (its build tree): an installed program never looks into the tree it was
+// built from.
+std::vector<std::string> program_tree_dirs(const std::string& exe, const std::string& source_dir,
+                                           const std::string& binary_dir);
+
 // The documented search order: explicit flag dir, $MOBILENET_MODELS, the settings
 // dir, the user's data dir, then <dir>/models for each of `tree_dirs` (source and
 // install trees). Empty and duplicate entries are dropped; missing dirs are kept

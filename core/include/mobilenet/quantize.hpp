@@ -105,4 +105,14 @@ PrecisionDecision choose_precision(Runtime& runtime, const std::shared_ptr<const
                                    const std::shared_ptr<const ModelWeights>& int8_weights, NetworkConfig cfg,
                                    const CancelToken* cancel = nullptr);
 
+// What the user's choice comes to for one configuration, in one place for the CLI, the
+// app and the benchmark: fp32 gives F32 and int8 gives Int8, both unmeasured; auto is
+// choose_precision. `int8_weights` is the model's int8 form (null: none). Returns nullopt
+// for int8 without an int8 form: the caller says how to get one (its words differ: a
+// command-line flag, a menu item). Auto without one gives F32 unmeasured, with the reason.
+std::optional<PrecisionDecision> resolve_precision(Runtime& runtime, PrecisionChoice choice,
+                                                   const std::shared_ptr<const ModelWeights>& float_weights,
+                                                   const std::shared_ptr<const ModelWeights>& int8_weights,
+                                                   NetworkConfig cfg, const CancelToken* cancel = nullptr);
+
 }  // namespace mnv1

@@ -94,13 +94,19 @@ int other_runnable_tasks();
 // the input once and run many passes.
 class AdaptiveExecution {
 public:
-    // base.threads is ignored (the policy chooses); the runtime must outlive this object.
+    // base.threads: 0 lets the policy choose per pass; a positive count fixes it (one
+    // context, no sampling). The runtime must outlive this object. The first form owns
+    // its policy (max_threads: its most threads, 0 = all cores); the second samples
+    // through `policy`, which outlives this object and keeps its history across
+    // configurations (the app's worker: one policy, a new network per slider move).
     AdaptiveExecution(Runtime& runtime, std::shared_ptr<const ModelWeights> weights, NetworkConfig base,
                       ContextOptions options = {}, int max_threads = 0);
+    AdaptiveExecution(Runtime& runtime, std::shared_ptr<const ModelWeights> weights, NetworkConfig base,
+                      ThreadPolicy& policy, ContextOptions options = {});
     // Chooses the thread count for the next pass and returns its context (fill its
     // input, then forward()). The reference stays valid for this object's lifetime.
     ExecutionContext& select();
-    const ThreadChoice& last_choice() const { return policy_.last(); }
+    const ThreadChoice& last_choice() const { return policy_->last(); }
     ExecutionContext* current() { return current_; }
 
 private:
@@ -108,7 +114,8 @@ private:
     std::shared_ptr<const ModelWeights> weights_;
     NetworkConfig base_;
     ContextOptions options_;
-    ThreadPolicy policy_;
+    std::unique_ptr<ThreadPolicy> own_policy_;  // null when borrowing
+    ThreadPolicy* policy_;
     std::map<int, std::unique_ptr<ExecutionContext>> contexts_;
     ExecutionContext* current_ = nullptr;
 };

@@ -389,33 +389,15 @@ public:
     BuiltLayer classifier(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
                           const memory::desc& src) const override {
         const QuantizedLayer& q = quant_of(w);
-        const memory::dim n = env.cfg.batch;
-        const std::int32_t zx = zero_point_at(q.input, 0);
         const std::int32_t zo = zero_point_at(q.output, 0);
-        const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
-        const memory::desc src2d({n, l.in_c}, dt::u8, tag::ab);
-        const memory::desc dst_md({n, l.out_c}, dt::f32, tag::ab);
-        const memory::desc b_md({1, l.out_c}, dt::s32, tag::ab);
-        dnnl::matmul::desc desc(src2d, memory::desc({l.in_c, l.out_c}, dt::s8, tag::any), b_md, dst_md);
-        dnnl::primitive_attr attr = base_attr();
-        set_scales(attr, output_scales(q, l.out_c));
         // M * acc -> round -> + zo and saturate (as a clip of the unshifted value) -> so * (q - zo).
         dnnl::post_ops ops;
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_round, 0.0f, 0.0f);
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(-zo), static_cast<float>(255 - zo));
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, q.output.scale[0], 0.0f);
-        attr.set_post_ops(ops);
-        if (zx != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-        if (s8.zero_point != 0) attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {DNNL_RUNTIME_S32_VAL});
-        dnnl::matmul::primitive_desc pd(desc, attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping);
+        BuiltLayer b = quantized_matmul(env, l, q, env.cfg.batch, memory::desc({env.cfg.batch, l.out_c}, dt::f32, tag::ab),
+                                        ops, 0);
         b.src = src;  // the pool's {N, C, 1, 1}, seen as [N, C]
-        b.views[DNNL_ARG_SRC] = src2d;
-        b.constants[DNNL_ARG_WEIGHTS] =
-            reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
-        b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
-        if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
-        if (s8.zero_point != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS] = s32_scalar(env, s8.zero_point);
         return b;  // f32 real logits: no dequantization
     }
 
@@ -446,39 +428,49 @@ public:
     }
 
 private:
-    // A 1x1 convolution as a matmul [N*H*W, in_c] x [in_c, out_c] on the nhwc tensors.
-    static BuiltLayer pointwise(const BuildEnv& env, const LayerSpec& l, const LayerWeights&, const QuantizedLayer& q,
-                                const memory::desc& src) {
-        const memory::dim rows = env.cfg.batch * l.out_h * l.out_w;
+    // [rows, in_c] u8 x [in_c, out_c] s8 + s32 bias -> dst2d, with the layer's requantization
+    // scales, then `ops`, and the zero points that are not 0 (src, weights, and the output's
+    // `zo` when dst2d is u8). Sets the source view; the caller sets b.src (and b.dst).
+    static BuiltLayer quantized_matmul(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                       memory::dim rows, const memory::desc& dst2d, const dnnl::post_ops& ops,
+                                       std::int32_t zo) {
         const std::int32_t zx = zero_point_at(q.input, 0);
-        const std::int32_t zo = zero_point_at(q.output, 0);
         const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
         const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
-        const memory::desc dst2d({rows, l.out_c}, dt::u8, tag::ab);
         const memory::desc b_md({1, l.out_c}, dt::s32, tag::ab);
         dnnl::matmul::desc desc(src2d, memory::desc({l.in_c, l.out_c}, dt::s8, tag::any), b_md, dst2d);
         dnnl::primitive_attr attr = base_attr();
         set_scales(attr, output_scales(q, l.out_c));
-        const Range r = activation_range(q.output, env.weights.activation);
-        dnnl::post_ops ops;
-        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
-                           static_cast<float>(r.hi - zo));
         attr.set_post_ops(ops);
         if (zx != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
         if (s8.zero_point != 0) attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {DNNL_RUNTIME_S32_VAL});
         if (zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
         dnnl::matmul::primitive_desc pd(desc, attr, env.eng);
         BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping);
-        b.src = src;
-        b.dst = memory::desc({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
         b.views[DNNL_ARG_SRC] = src2d;
-        b.views[DNNL_ARG_DST] = dst2d;
         b.constants[DNNL_ARG_WEIGHTS] =
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
         if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
         if (s8.zero_point != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS] = s32_scalar(env, s8.zero_point);
         if (zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, zo);
+        return b;
+    }
+
+    // A 1x1 convolution as a matmul [N*H*W, in_c] x [in_c, out_c] on the nhwc tensors.
+    static BuiltLayer pointwise(const BuildEnv& env, const LayerSpec& l, const LayerWeights&, const QuantizedLayer& q,
+                                const memory::desc& src) {
+        const memory::dim rows = env.cfg.batch * l.out_h * l.out_w;
+        const std::int32_t zo = zero_point_at(q.output, 0);
+        const memory::desc dst2d({rows, l.out_c}, dt::u8, tag::ab);
+        const Range r = activation_range(q.output, env.weights.activation);
+        dnnl::post_ops ops;
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
+                           static_cast<float>(r.hi - zo));
+        BuiltLayer b = quantized_matmul(env, l, q, rows, dst2d, ops, zo);
+        b.src = src;
+        b.dst = memory::desc({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
+        b.views[DNNL_ARG_DST] = dst2d;
         return b;
     }
 
