@@ -131,7 +131,10 @@ sanitize() {
     cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOBILENET_SANITIZE=address \
           -DMOBILENET_WERROR=ON
     cmake --build "$dir" -j "$jobs"
-    export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
+    # fast_unwind_on_malloc=0: Debian's libraries have no frame pointers, and the fast
+    # unwinder stops at the first of them, so a leak's stack would not reach the library
+    # that made it (and lsan.supp could not name it).
+    export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0"
     export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp"
   else
@@ -146,7 +149,8 @@ sanitize() {
     # libgomp and oneDNN are not instrumented: oneDNN's parallel work is invisible to TSan, and
     # the few parallel loops compiled here (roofline.cpp) are covered by tsan.supp's _omp_fn
     # entry. (OMP_NUM_THREADS would not help: the engine sets each network's thread count.)
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+    # ignore_noninstrumented_modules: no reports from inside those libraries (tsan.supp says why).
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$supp/tsan.supp"
     local regex
     regex="^($(IFS='|'; echo "${tests[*]}"))\$"
     set -- -R "$regex" "$@"
