@@ -82,18 +82,9 @@ private slots:
             QCOMPARE(c.input()[0], 0.5f);  // the input follows whichever context runs
             c.forward();
         }
-    }
 
-    // The app's worker: one policy for its life, borrowed by each configuration's
-    // execution; a thread count set by the user is fixed (no sampling, one context).
-    void adaptiveExecutionFixedCountAndBorrowedPolicy() {
-        mnv1::Runtime rt;
-        mnv1::ArchConfig arch;
-        arch.alpha = 0.25;
-        arch.resolution = 96;
-        const auto weights = mnv1::random_weights(arch);
-        mnv1::NetworkConfig cfg;
-        cfg.resolution = 96;
+        // The app's worker: one policy for its life, borrowed by each configuration's
+        // execution; a thread count set by the user is fixed (no sampling, one context).
         mnv1::ThreadPolicy policy(2);
         cfg.threads = 1;
         mnv1::AdaptiveExecution fixed(rt, weights, cfg, policy);
