@@ -16,7 +16,8 @@ shared=${MOBILENET_SHARED_DIR:-$(cd .. && pwd)/shared}
 step() { echo "== check-deb: $*"; }
 
 step "build the package"
-out=$(./scripts/studio.sh package | tee /dev/stderr)
+# tee >(cat >&2), not tee /dev/stderr: reopening /dev/stderr truncates a log file it points at.
+out=$(./scripts/studio.sh package | tee >(cat >&2))
 deb=$(sed -n 's/^== package: //p' <<<"$out")
 [ -f "$deb" ] || { echo "check-deb: no .deb built"; exit 1; }
 cp "$deb" /tmp/
