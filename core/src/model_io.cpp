@@ -65,22 +65,23 @@ bool is_background_label(std::string label) {
     return label == "background" || label == "???" || label == "__background__" || label == "unused background";
 }
 
-// Fits `labels` to the model's class count. Two conventions only: a model with a background
-// class at 0 (1001 for ImageNet) takes one label fewer (the background is prepended); a
-// 1000-class model takes the 1001-line file whose first line is the background (dropped). Any other count is an error naming both counts: dropping a
-// line of a file one line too long would shift every class name by one.
+// Fits `labels` to the model's class count. Two conventions only (see below); any other
+// count is an error naming both counts: dropping a line of a file one line too long would
+// shift every class name by one.
 std::vector<std::string> adapt_labels(const std::string& path, std::vector<std::string> labels,
                                       int num_classes) {
     if (labels.empty()) throw ModelError(path, "no labels in file");
     if (num_classes <= 0) return labels;
     const auto n = static_cast<long long>(labels.size());
     if (n == num_classes) return labels;
-    // A model with a background class at 0 (TF-slim's 1001) takes one label fewer. The
-    // 1000-class ImageNet convention has no background: 999 labels there are one missing.
+    // A model with a background class at 0 (TF-slim's 1001) takes one label fewer: the
+    // background is prepended. The 1000-class ImageNet convention has no background: 999
+    // labels there are one missing.
     if (n + 1 == num_classes && num_classes != 1000) {
         labels.insert(labels.begin(), "background");
         return labels;
     }
+    // A 1000-class model takes the 1001-line file whose first line is the background.
     if (num_classes == 1000 && n == 1001 && is_background_label(labels.front())) {
         labels.erase(labels.begin());
         return labels;
