@@ -49,9 +49,10 @@ constexpr const char* kUsage =
     "  info      --alpha A --resolution R [--classes N] [--standard-conv] [--json]\n"
     "  bench     --alpha A --resolution R [--threads auto|T] [--batch B] [--runs N] [--standard-conv]\n"
     "            [--precision fp32|int8|auto [--model PATH | --models-dir DIR] [--calibrate DIR]]\n"
-    "            [--per-layer] [--keep-activations] [--busy N] [--json]\n"
+    "            [--per-layer] [--keep-activations] [--busy N] [--parallel rows|primitives] [--json]\n"
     "            (--threads auto, the default: the thread count follows the machine's load pass by pass;\n"
-    "             --busy N: N busy-loop processes compete for the CPU during the run)\n"
+    "             --busy N: N busy-loop processes compete for the CPU during the run;\n"
+    "             --parallel: threads split each layer's rows (default) or oneDNN's own threading)\n"
     "  classify  [--model PATH | --alpha A] [--models-dir DIR] [--labels PATH] [--resolution R]\n"
     "            [--crop whole|central] [--top K] [--threads T] [--json]\n"
     "            [--precision fp32|int8|auto [--calibrate DIR [--calibration-images N]]] IMAGE...\n"
@@ -146,7 +147,7 @@ std::shared_ptr<const mnv1::ModelWeights> int8_bench_model(const Args& a, double
 int cmd_bench(const std::vector<std::string>& argv) {
     const Args a(argv,
                  {"--alpha", "--resolution", "--threads", "--batch", "--runs", "--warmup", "--classes", "--precision",
-                  "--model", "--models-dir", "--calibrate", "--calibration-images", "--busy"},
+                  "--model", "--models-dir", "--calibrate", "--calibration-images", "--busy", "--parallel"},
                  {"--per-layer", "--json", "--standard-conv", "--keep-activations"});
     a.reject_positionals();
     cli::check_models_dir(a);
@@ -159,6 +160,13 @@ int cmd_bench(const std::vector<std::string>& argv) {
     cfg.threads = adaptive ? 0 : a.integer("--threads", 0, 0, 1024);
     const int busy = a.integer("--busy", 0, 0, 64);
     cfg.batch = a.integer("--batch", 1, 1, 1024);
+    // --parallel rows (default): threads split each layer's rows; primitives: oneDNN's own
+    // threading inside each primitive (to compare the two).
+    const std::string parallel = a.str("--parallel", "rows");
+    if (parallel != "rows" && parallel != "primitives") {
+        throw UsageError("--parallel must be rows or primitives, got '" + parallel + "'");
+    }
+    cfg.row_split = parallel == "rows";
     const mnv1::PrecisionChoice choice = cli::precision_choice_from(a);
     const int runs = a.integer("--runs", 100, 1, 1000000);
     const int warmup = a.integer("--warmup", std::max(3, std::min(runs / 10, 20)), 0, 100000);
@@ -257,7 +265,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
                   {"build_ms", net.build_ms()}, {"cached_lookup_ms", cached_ms},
                   {"macs", sum.macs},           {"params", sum.params},
                   {"gmacs_per_s", static_cast<double>(sum.macs) * cfg.batch / (med * 1e6)},
-                  {"threads_policy", adaptive ? "auto" : "fixed"}, {"policy", policy},
+                  {"threads_policy", adaptive ? "auto" : "fixed"}, {"policy", policy}, {"parallel", parallel},
                   {"passes_by_threads", passes_json}, {"wait_policy", wait.describe()},
                   {"busy", busy}};
         if (decision) {
@@ -279,7 +287,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
               << (arch.standard_conv ? "  standard-conv" : "") << "\n";
     if (cfg.precision == mnv1::Precision::Int8) std::cout << "weights " << weights->description << "\n";
     if (!int8_note.empty()) std::cout << "precision auto -> " << int8_note << "\n";
-    std::cout << "threads " << policy << "; passes per thread count " << threads_mix << "; OpenMP wait "
+    std::cout << "threads " << policy << "; passes per thread count " << threads_mix << "; parallel " << parallel
+              << (cfg.batch > 1 ? " (batch > 1: primitives)" : "") << "; OpenMP wait "
               << wait.describe();
     if (busy) std::cout << "; " << busy << " busy loop(s) running";
     std::cout << "\n";
@@ -301,7 +310,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
               << " alpha=" << arch.alpha << " res=" << arch.resolution << " threads=" << threads
               << " batch=" << cfg.batch << " runs=" << runs << " median_ms=" << fmt(med, 3)
               << " p10_ms=" << fmt(p10, 3) << " p90_ms=" << fmt(p90, 3) << " policy=" << (adaptive ? "auto" : "fixed")
-              << " thread_mix=" << threads_mix << " wait=" << wait.setting << " busy=" << busy << "\n";
+              << " thread_mix=" << threads_mix << " parallel=" << parallel << " wait=" << wait.setting
+              << " busy=" << busy << "\n";
     return 0;
 }
 

@@ -8,7 +8,9 @@
 //  - end to end: the golden tensors (TFLite's uint8 output for six images) within 2
 //    steps of 1/256 (measured: 0), the chained logits equal to the reference's;
 //  - top-1 agreement with TFLite on the 500 shared images >= 99.5% per model
-//    (measured: 100% on all five).
+//    (measured: 100% on all five);
+//  - the row-split execution of several threads (NetworkConfig::row_split) gives the
+//    single-threaded network's uint8 outputs on every layer, bit for bit.
 // Needs ../shared; in CI a missing file fails.
 #include <QtTest>
 
@@ -72,6 +74,8 @@ private slots:
     void goldenTensors();
     void tfliteAgreement_data();
     void tfliteAgreement();
+    void rowSplitIsExact_data();
+    void rowSplitIsExact();
 
 private:
     Runtime rt_;
@@ -270,6 +274,62 @@ void Int8Engine::tfliteAgreement() {
           res.images, res.top1(), differ.isEmpty() ? "" : "; differ: ", qPrintable(differ.join("; ")));
     QVERIFY2(agreement >= kMinAgreement,
              qPrintable(QString("agreement %1% < %2%").arg(agreement).arg(kMinAgreement)));
+}
+
+void Int8Engine::rowSplitIsExact_data() {
+    QTest::addColumn<int>("release");
+    QTest::addColumn<int>("threads");
+    for (int i = 0; i < static_cast<int>(std::size(kReleases)); ++i) {
+        for (const int t : {2, 3}) {  // 3: uneven parts, more threads than cores
+            QTest::addRow("%s %dT", kReleases[i].key, t) << i << t;
+        }
+    }
+}
+
+// The tests above run one thread; the row parts must not change a single output: every
+// part's padding, offsets, outlier-channel steps and requantization is the whole layer's.
+void Int8Engine::rowSplitIsExact() {
+    QFETCH(int, release);
+    QFETCH(int, threads);
+    const Release& r = kReleases[release];
+    const std::string model = test::shared_path(std::string("models/tflite/") + r.file);
+    const std::string dir = test::shared_path(std::string("reference/golden/") + r.key);
+    MOBILENET_REQUIRE_FILE(model);
+    MOBILENET_REQUIRE_FILE(dir);
+    const auto w = load_model(model);
+    const int res = w->native_resolution;
+    const NetworkConfig one{.resolution = res, .threads = 1, .precision = Precision::Int8};
+    NetworkConfig split = one;
+    split.threads = threads;
+    const CompiledNetworkPtr whole_net = rt_.compile(w, one), split_net = rt_.compile(w, split);
+    QCOMPARE(split_net->row_parts(), threads);
+    ExecutionContext a(whole_net, {.keep_activations = true}), b(split_net, {.keep_activations = true});
+    const auto input = read_u8(dir + "/burger.input_" + std::to_string(res) + "x" + std::to_string(res) + "x3_uint8.bin");
+    QCOMPARE(input.size(), static_cast<std::size_t>(res) * res * 3);
+    for (std::size_t i = 0; i < input.size(); ++i) {
+        a.input()[i] = b.input()[i] = (static_cast<float>(input[i]) - w->input_mean) / w->input_std;
+    }
+    a.forward();
+    b.forward();
+    std::vector<float> x, y;
+    for (std::size_t li = 0; li < whole_net->layers().size(); ++li) {
+        const int layer = static_cast<int>(li);
+        if (!a.has_activation(layer)) continue;
+        a.copy_activation(layer, 0, x);
+        b.copy_activation(layer, 0, y);
+        QVERIFY2(x == y, whole_net->layers()[li].name.c_str());
+    }
+    const int classes = whole_net->num_classes();
+    QVERIFY(std::equal(a.probabilities(), a.probabilities() + classes, b.probabilities()));
+    // The profile names each layer once, in order, however many parts ran it.
+    b.set_profiling(true);
+    b.forward();
+    std::vector<int> seen;
+    for (const LayerProfile& p : b.profile()) {
+        if (p.layer >= 0) seen.push_back(p.layer);
+    }
+    QCOMPARE(seen.size(), whole_net->layers().size());
+    for (std::size_t i = 0; i < seen.size(); ++i) QCOMPARE(seen[i], static_cast<int>(i));
 }
 
 QTEST_APPLESS_MAIN(Int8Engine)

@@ -96,6 +96,69 @@ private slots:
         QVERIFY(ok[1]);
     }
 
+    // Row-split execution (NetworkConfig::row_split, several threads at batch 1) against
+    // one thread: every layer's output, on shapes with odd sizes, asymmetric padding,
+    // 7x7 layers split by pixels, layers too small to split and uneven parts (3 threads
+    // on 2 cores). f32 sums in the same order per output, so the outputs agree to rounding.
+    void rowSplitComputesTheSameLayers_data() {
+        QTest::addColumn<double>("alpha");
+        QTest::addColumn<int>("resolution");
+        QTest::addColumn<int>("threads");
+        for (const int t : {2, 3}) {
+            QTest::addRow("1.0-224 %dT", t) << 1.0 << 224 << t;
+            QTest::addRow("0.75-193 %dT", t) << 0.75 << 193 << t;
+            QTest::addRow("0.5-160 %dT", t) << 0.5 << 160 << t;
+            QTest::addRow("0.25-32 %dT", t) << 0.25 << 32 << t;  // 1x1 last layers: not split
+        }
+    }
+    void rowSplitComputesTheSameLayers() {
+        QFETCH(double, alpha);
+        QFETCH(int, resolution);
+        QFETCH(int, threads);
+        ArchConfig arch;
+        arch.alpha = alpha;
+        arch.resolution = resolution;
+        const auto w = random_weights(arch, 11);
+        Runtime rt;
+        const NetworkConfig one{.resolution = resolution, .threads = 1};
+        NetworkConfig split = one, primitives = one;
+        split.threads = primitives.threads = threads;
+        primitives.row_split = false;
+        const CompiledNetworkPtr whole_net = rt.compile(w, one), split_net = rt.compile(w, split);
+        QCOMPARE(split_net->row_parts(), threads);
+        QCOMPARE(rt.compile(w, primitives)->row_parts(), 1);
+        NetworkConfig batch2 = split;
+        batch2.batch = 2;
+        QCOMPARE(rt.compile(w, batch2)->row_parts(), 1);  // batches keep oneDNN's threading
+
+        ExecutionContext a(whole_net, {.keep_activations = true}), b(split_net, {.keep_activations = true});
+        fill_ramp(a, 1.0f);
+        fill_ramp(b, 1.0f);
+        a.forward();
+        b.forward();
+        std::vector<float> x, y;
+        for (std::size_t li = 0; li < whole_net->layers().size(); ++li) {
+            const int layer = static_cast<int>(li);
+            if (!a.has_activation(layer)) continue;
+            a.copy_activation(layer, 0, x);
+            b.copy_activation(layer, 0, y);
+            QCOMPARE(y.size(), x.size());
+            double worst = 0, scale = 1e-6;
+            for (std::size_t i = 0; i < x.size(); ++i) {
+                worst = std::max(worst, static_cast<double>(std::abs(x[i] - y[i])));
+                scale = std::max(scale, static_cast<double>(std::abs(x[i])));
+            }
+            QVERIFY2(worst <= 1e-4 * scale, qPrintable(QString::fromStdString(whole_net->layers()[li].name) +
+                                                       ": off by " + QString::number(worst / scale)));
+        }
+        // A context without keep_activations (ping-pong buffers) gives the same answer.
+        ExecutionContext c(split_net);
+        fill_ramp(c, 1.0f);
+        c.forward();
+        const std::vector<float> pb = probabilities(b), pc = probabilities(c);
+        QVERIFY(pb == pc);
+    }
+
     void runtimeIsSharedAcrossThreads() {
         Runtime rt(4);
         const auto w = small_weights(3);

@@ -57,6 +57,11 @@ struct NetworkConfig {
     int batch = 1;          // images per forward pass, [1, 1024]
     int threads = 0;        // OpenMP threads for this network; 0 = all cores
     Precision precision = Precision::F32;
+    // How several threads share a batch-1 pass. true: each thread runs its own range of
+    // rows of each layer with single-threaded primitives, one barrier per layer (weight-
+    // heavy 7x7 pointwise layers and the classifier excepted); false: oneDNN's threading
+    // inside every primitive, as at batch > 1. Both compute the same outputs.
+    bool row_split = true;
     bool operator==(const NetworkConfig&) const = default;
 };
 
@@ -82,6 +87,7 @@ public:
     bool pretrained() const { return weights().origin != WeightsOrigin::Random; }
     int num_classes() const { return arch().num_classes; }
     int threads() const;                               // resolved OpenMP thread count (>= 1)
+    int row_parts() const;  // threads sharing each split layer by rows; 1: not row-split
     // Floats in one input tensor: batch x resolution x resolution x 3.
     std::size_t input_floats() const;
 
@@ -151,6 +157,7 @@ public:
 
 private:
     struct State;
+    void forward_row_split();
     CompiledNetworkPtr network_;
     std::unique_ptr<State> state_;
 };

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <string>
 #include <stdexcept>
 
 #include "engine/layer_builders.hpp"
@@ -36,6 +38,116 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Primitives created while this lives are made for one OpenMP thread.
+class SingleThreaded {
+public:
+    SingleThreaded() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
+    ~SingleThreaded() { omp_set_num_threads(saved_); }
+    SingleThreaded(const SingleThreaded&) = delete;
+    SingleThreaded& operator=(const SingleThreaded&) = delete;
+
+private:
+    int saved_;
+};
+
+// How many row parts a network runs in: one per thread at batch 1 (larger batches keep
+// oneDNN's own threading, which has the batch to share out).
+int split_parts(const NetworkConfig& cfg, int threads) {
+    return cfg.row_split && cfg.batch == 1 && threads > 1 ? threads : 1;
+}
+
+// Whether splitting a layer's rows pays: each part reads all of the weights, so a
+// pointwise layer whose weights far outweigh its activations (the 7x7 layers at large
+// alpha: 2-4 MB of weights against 0.3-0.4 MB of pixels) runs better on oneDNN's
+// own threading, which splits the output channels and so the weights. A depthwise
+// layer goes with the pointwise layer after it, so the split runs stay long.
+bool rows_pay(const std::vector<LayerSpec>& layers, std::size_t i) {
+    const LayerSpec& l = layers[i];
+    if (l.kind == LayerKind::Depthwise && i + 1 < layers.size()) return rows_pay(layers, i + 1);
+    if (l.kind != LayerKind::Pointwise) return true;
+    const std::int64_t pixels = std::int64_t{l.in_h} * l.in_w * l.in_c + std::int64_t{l.out_h} * l.out_w * l.out_c;
+    return 2 * pixels >= l.params;  // 14x14x512 (2 x 0.2 M pixels, 0.26 M weights): rows, measured
+}
+
+// Part `part` of `parts` of a layer's output rows, and the input rows it reads: the
+// layer's spec restricted to them, with the padding that falls inside the part.
+struct RowPart {
+    LayerSpec spec;
+    int out_pixel = 0, in_pixel = 0;  // first output / input pixel of the part (row-major)
+};
+
+RowPart row_part(const LayerSpec& l, int part, int parts) {
+    RowPart r;
+    r.spec = l;
+    if (l.kernel == 1 && l.stride == 1) {
+        // A 1x1 convolution is a matmul over pixels: split the pixels themselves (a part
+        // is a one-row image of its pixels), so 7x7 divides as evenly as 112x112.
+        const int pixels = l.out_h * l.out_w;
+        r.out_pixel = r.in_pixel = pixels * part / parts;
+        const int count = pixels * (part + 1) / parts - r.out_pixel;
+        r.spec.in_h = r.spec.out_h = 1;
+        r.spec.in_w = r.spec.out_w = count;
+        r.spec.pad_top = r.spec.pad_bottom = r.spec.pad_left = r.spec.pad_right = 0;
+        return r;
+    }
+    const int out_first = l.out_h * part / parts, out_end = l.out_h * (part + 1) / parts;
+    const int lo = out_first * l.stride - l.pad_top;                // first input row the taps reach
+    const int hi = (out_end - 1) * l.stride - l.pad_top + l.kernel;  // one past the last
+    const int in_first = std::max(lo, 0);
+    r.out_pixel = out_first * l.out_w;
+    r.in_pixel = in_first * l.in_w;
+    r.spec.out_h = out_end - out_first;
+    r.spec.in_h = std::min(hi, l.in_h) - in_first;
+    r.spec.pad_top = in_first - lo;
+    r.spec.pad_bottom = hi - std::min(hi, l.in_h);
+    return r;
+}
+
+// The nhwc desc of a part of a batch-1 nhwc tensor [1, C, rows, width], and the bytes
+// of one pixel.
+memory::desc part_of(const memory::desc& whole, int rows, int width) {
+    return memory::desc({1, whole.dims()[1], rows, width}, whole.data_type(), tag::nhwc);
+}
+std::size_t pixel_bytes(const memory::desc& whole) {
+    const memory::dims d = whole.dims();
+    return whole.get_size() / static_cast<std::size_t>(d[2] * d[3]);
+}
+
+// Appends one built layer (its main primitive and extra steps, in order) to the plan.
+// src_ref / dst_ref: the tensors the layer reads and writes, at the byte offset of the
+// part it computes; the extra steps' own offsets are relative to that.
+void add_layer_steps(CompiledNetwork::Impl& p, const LayerSpec& l, BuiltLayer b, const TensorRef& src_ref,
+                     const TensorRef& dst_ref, int part) {
+    const int aux_base = static_cast<int>(p.aux.size());
+    p.aux.insert(p.aux.end(), b.aux.begin(), b.aux.end());
+    auto plan_extra = [&](BuiltLayer::Step& e) {
+        PlannedStep st{std::move(e.prim), l.index, e.name, e.impl, {}, std::move(e.constants), e.scratchpad, {},
+                       e.threads, part};
+        for (const auto& [arg, t] : e.tensors) {
+            TensorRef ref = src_ref;
+            if (t.kind == BuiltLayer::StepTensor::Kind::LayerOutput) ref = dst_ref;
+            if (t.kind == BuiltLayer::StepTensor::Kind::Aux) ref = {TensorRef::Kind::Aux, aux_base + t.aux};
+            ref.offset += t.offset;
+            st.tensors.emplace_back(arg, ref);
+            if (t.view.get_size() != 0) st.views[arg] = t.view;
+        }
+        p.steps.push_back(std::move(st));
+    };
+    for (BuiltLayer::Step& e : b.extra) {
+        if (e.before_main) plan_extra(e);
+    }
+    std::unordered_map<int, memory::desc> views = std::move(b.views);
+    if (part >= 0) {  // the part's own descs of the bytes it reads and writes
+        views.try_emplace(DNNL_ARG_SRC, b.src);
+        views.try_emplace(DNNL_ARG_DST, b.dst);
+    }
+    p.steps.push_back({std::move(b.prim), l.index, l.name, b.impl, {{DNNL_ARG_SRC, src_ref}, {DNNL_ARG_DST, dst_ref}},
+                       std::move(b.constants), b.scratchpad, std::move(views), 0, part});
+    for (BuiltLayer::Step& e : b.extra) {
+        if (!e.before_main) plan_extra(e);
+    }
+}
+
 std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::shared_ptr<const ModelWeights>& weights,
                                             const NetworkConfig& cfg, int threads) {
     auto p = std::make_unique<CompiledNetwork::Impl>();
@@ -50,7 +162,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
 
     const LayerBuilders& builders = layer_builders(cfg.precision);
     dnnl::stream strm(eng);  // for the one-time weight reorders
-    const BuildEnv env{eng, strm, cfg, *weights};
+    BuildEnv env{eng, strm, cfg, *weights};
     const memory::dim n = cfg.batch;
     const memory::dims input_dims = {n, 3, cfg.resolution, cfg.resolution};
     p->user_input = memory::desc(input_dims, memory::data_type::f32, tag::nhwc);
@@ -59,10 +171,63 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
     p->impls.assign(p->layers.size(), "");
     p->dequant.assign(p->layers.size(), {});
 
+    // Row split: at batch 1 with several threads, each convolution becomes one
+    // single-threaded primitive per thread over its own range of output rows.
+    p->parts = split_parts(cfg, threads);
+    env.plain_activations = p->parts > 1;
+
     std::size_t wi = 0;  // index into weights->layers
     for (const LayerSpec& l : p->layers) {
         const auto li = static_cast<std::size_t>(l.index);
         const bool first = li == 0;
+        const bool conv = l.kind == LayerKind::ConvFull || l.kind == LayerKind::Depthwise ||
+                          l.kind == LayerKind::Pointwise;
+        // Split this layer? Its rows must go round, and the first layer must be able to read
+        // the user's nhwc input in place (f32; int8 quantizes it in a whole-tensor reorder).
+        const int parts = conv && rows_pay(p->layers, li) && l.out_h >= p->parts &&
+                                  (!first || builders.input_type() == memory::data_type::f32)
+                              ? p->parts
+                              : 1;
+        if (parts > 1) {
+            const memory::desc whole_src = first ? p->user_input : p->outputs[li - 1];
+            const LayerWeights& w = weights->layers[wi++];
+            std::unordered_map<int, dnnl::memory> shared;  // constants of part 0, reused when equal
+            const SingleThreaded single;  // a part runs alone on its thread
+            for (int part = 0; part < parts; ++part) {
+                const RowPart rp = row_part(l, part, parts);
+                const memory::desc src = part_of(whole_src, rp.spec.in_h, rp.spec.in_w);
+                BuiltLayer b = builders.convolution(env, rp.spec, w, src);
+                if (b.src != src || b.input_view.get_size() != 0) {
+                    throw std::logic_error(l.name + ": a row part chose its own input layout");
+                }
+                for (auto& [arg, m] : b.constants) {
+                    if (part == 0) {
+                        shared[arg] = m;
+                    } else if (shared.count(arg) && shared[arg].get_desc() == m.get_desc() &&
+                               std::memcmp(shared[arg].get_data_handle(), m.get_data_handle(),
+                                           m.get_desc().get_size()) == 0) {
+                        m = shared[arg];
+                    }
+                }
+                const std::size_t in_offset = pixel_bytes(whole_src) * static_cast<std::size_t>(rp.in_pixel);
+                if (part == 0) {
+                    p->outputs[li] = memory::desc({1, l.out_c, l.out_h, l.out_w}, b.dst.data_type(), tag::nhwc);
+                    p->impls[li] = b.impl;
+                    p->dequant[li] = {b.dequant_scale, b.dequant_zero_point};
+                    p->pingpong[li] = true;
+                    p->feature_layer = l.index;
+                }
+                const std::size_t out_offset = pixel_bytes(p->outputs[li]) * static_cast<std::size_t>(rp.out_pixel);
+                TensorRef src_ref = first ? TensorRef{TensorRef::Kind::UserInput, -1}
+                                          : TensorRef{TensorRef::Kind::LayerOutput, l.index - 1};
+                src_ref.offset = in_offset;
+                TensorRef dst_ref{TensorRef::Kind::LayerOutput, l.index};
+                dst_ref.offset = out_offset;
+                add_layer_steps(*p, l, std::move(b), src_ref, dst_ref, part);
+            }
+            continue;
+        }
+
         const memory::desc src = first ? memory::desc(input_dims, builders.input_type(), tag::any) : p->outputs[li - 1];
         BuiltLayer b;
         switch (l.kind) {
@@ -101,31 +266,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
         p->outputs[li] = b.dst;
         p->impls[li] = b.impl;
         p->dequant[li] = {b.dequant_scale, b.dequant_zero_point};
-        // A layer's further steps (BuiltLayer::extra), with its tensors resolved.
-        const int aux_base = static_cast<int>(p->aux.size());
-        p->aux.insert(p->aux.end(), b.aux.begin(), b.aux.end());
-        auto plan_extra = [&](BuiltLayer::Step& e) {
-            PlannedStep st{std::move(e.prim), l.index, e.name, e.impl, {}, std::move(e.constants), e.scratchpad, {},
-                           e.threads};
-            for (const auto& [arg, t] : e.tensors) {
-                TensorRef ref = src_ref;
-                if (t.kind == BuiltLayer::StepTensor::Kind::LayerOutput) ref = {TensorRef::Kind::LayerOutput, l.index};
-                if (t.kind == BuiltLayer::StepTensor::Kind::Aux) ref = {TensorRef::Kind::Aux, aux_base + t.aux};
-                ref.offset = t.offset;
-                st.tensors.emplace_back(arg, ref);
-                if (t.view.get_size() != 0) st.views[arg] = t.view;
-            }
-            p->steps.push_back(std::move(st));
-        };
-        for (BuiltLayer::Step& e : b.extra) {
-            if (e.before_main) plan_extra(e);
-        }
-        p->steps.push_back({std::move(b.prim), l.index, l.name, b.impl,
-                            {{DNNL_ARG_SRC, src_ref}, {DNNL_ARG_DST, {TensorRef::Kind::LayerOutput, l.index}}},
-                            std::move(b.constants), b.scratchpad, std::move(b.views)});
-        for (BuiltLayer::Step& e : b.extra) {
-            if (!e.before_main) plan_extra(e);
-        }
+        add_layer_steps(*p, l, std::move(b), src_ref, {TensorRef::Kind::LayerOutput, l.index}, -1);
     }
     strm.wait();  // weight reorders done
     return p;
@@ -157,6 +298,7 @@ const std::vector<LayerSpec>& CompiledNetwork::layers() const { return impl_->la
 const ModelWeights& CompiledNetwork::weights() const { return *impl_->weights; }
 const std::shared_ptr<const ModelWeights>& CompiledNetwork::weights_ptr() const { return impl_->weights; }
 int CompiledNetwork::threads() const { return impl_->threads; }
+int CompiledNetwork::row_parts() const { return impl_->parts; }
 const std::vector<std::string>& CompiledNetwork::implementations() const { return impl_->impls; }
 double CompiledNetwork::build_ms() const { return impl_->build_ms; }
 int CompiledNetwork::feature_layer() const { return impl_->feature_layer; }

@@ -33,10 +33,12 @@ memory byte_buffer(const dnnl::engine& eng, std::size_t bytes) {
 struct ExecutionContext::State {
     ContextOptions options;
     dnnl::stream strm;
+    std::vector<dnnl::stream> part_streams;  // row-split networks: one per part after the first
     memory user_input, reordered_input;
     std::vector<memory> outputs;   // per layer
     std::vector<bool> retained;    // per layer: output still valid after forward()
-    memory pingpong[2], scratchpad;
+    memory pingpong[2];
+    std::vector<memory> scratchpads;  // one per part (row parts run at the same time)
     std::vector<memory> aux;       // per Impl::aux
     std::vector<std::unordered_map<int, memory>> args;  // per step
     bool profiling = false;
@@ -56,15 +58,20 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
     // Layer outputs: own buffers, or alternating between the two ping-pong buffers.
     const std::size_t n = p.layers.size();
     const bool share = !options.keep_activations;
-    std::size_t pingpong_bytes = 0, scratch_bytes = 0;
+    std::size_t pingpong_bytes = 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (share && p.pingpong[i]) pingpong_bytes = std::max(pingpong_bytes, p.outputs[i].get_size());
     }
-    for (const PlannedStep& st : p.steps) scratch_bytes = std::max(scratch_bytes, st.scratchpad.get_size());
+    std::vector<std::size_t> scratch_bytes(static_cast<std::size_t>(p.parts), 0);
+    for (const PlannedStep& st : p.steps) {
+        std::size_t& b = scratch_bytes[static_cast<std::size_t>(std::max(st.part, 0))];
+        b = std::max(b, st.scratchpad.get_size());
+    }
     if (share) {
         for (memory& b : s->pingpong) b = byte_buffer(p.eng, pingpong_bytes);
     }
-    if (scratch_bytes) s->scratchpad = byte_buffer(p.eng, scratch_bytes);
+    for (const std::size_t bytes : scratch_bytes) s->scratchpads.push_back(bytes ? byte_buffer(p.eng, bytes) : memory());
+    for (int i = 1; i < p.parts; ++i) s->part_streams.emplace_back(p.eng);
     s->outputs.resize(n);
     int next = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -105,7 +112,8 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
             }
         }
         if (st.scratchpad.get_size() != 0) {
-            args[DNNL_ARG_SCRATCHPAD] = memory(st.scratchpad, p.eng, s->scratchpad.get_data_handle());
+            const memory& buffer = s->scratchpads[static_cast<std::size_t>(std::max(st.part, 0))];
+            args[DNNL_ARG_SCRATCHPAD] = memory(st.scratchpad, p.eng, buffer.get_data_handle());
         }
         s->args.push_back(std::move(args));
     }
@@ -123,6 +131,10 @@ void ExecutionContext::forward() {
     const CompiledNetwork::Impl& p = network_->impl();
     State& s = *state_;
     const std::lock_guard<std::mutex> lock(p.exec_mutex);
+    if (p.parts > 1) {
+        forward_row_split();
+        return;
+    }
     omp_set_num_threads(p.threads);
     // A step created for another thread count (PlannedStep::threads) runs with it.
     int threads = p.threads;
@@ -157,6 +169,70 @@ void ExecutionContext::forward() {
         s.profile.push_back({st.layer, st.name, ms, st.impl});
     }
     if (threads != p.threads) omp_set_num_threads(p.threads);
+}
+
+// A row-split network. Whole-layer steps (part -1: the input reorder, an unsplit first
+// layer, pool, classifier, softmax) run as usual, with oneDNN's own threading. Each run
+// of split layers is one OpenMP team: every thread runs its own part of a layer
+// (single-threaded primitives, so nothing inside oneDNN forks or waits), then all meet
+// at a barrier before the next layer reads the rows the others wrote. A smaller team
+// than planned (nested parallelism, a thread limit) runs the extra parts in turn.
+void ExecutionContext::forward_row_split() {
+    const CompiledNetwork::Impl& p = network_->impl();
+    State& s = *state_;
+    const std::size_t n = p.steps.size();
+    if (s.profiling) s.profile.clear();
+    omp_set_num_threads(p.threads);
+    // One layer's steps [begin, end) as thread `me` of `team` runs them, then the barrier.
+    auto stage_end = [&](std::size_t begin) {
+        std::size_t end = begin;
+        while (end < n && p.steps[end].layer == p.steps[begin].layer) ++end;
+        return end;
+    };
+    auto record = [&](std::size_t begin, std::size_t end, Clock::time_point t0) {
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        const int layer = p.steps[begin].layer;
+        std::string name = layer >= 0 ? p.layers[static_cast<std::size_t>(layer)].name : p.steps[begin].name;
+        std::string impl = p.steps[begin].impl;
+        for (std::size_t i = begin; i < end; ++i) {
+            if (p.steps[i].name == name) impl = p.steps[i].impl;
+        }
+        s.profile.push_back({layer, name, ms, impl});
+    };
+    std::size_t begin = 0;
+    while (begin < n) {
+        if (p.steps[begin].part < 0) {  // a whole layer
+            const std::size_t end = stage_end(begin);
+            const auto t0 = Clock::now();
+            for (std::size_t i = begin; i < end; ++i) {
+                const PlannedStep& st = p.steps[i];
+                omp_set_num_threads(st.threads > 0 ? st.threads : p.threads);
+                st.prim.execute(s.strm, s.args[i]);
+            }
+            omp_set_num_threads(p.threads);
+            if (s.profiling) record(begin, end, t0);
+            begin = end;
+            continue;
+        }
+        std::size_t region_end = begin;  // the run of split layers
+        while (region_end < n && p.steps[region_end].part >= 0) ++region_end;
+#pragma omp parallel num_threads(p.parts)
+        {
+            const int team = omp_get_num_threads(), me = omp_get_thread_num();
+            dnnl::stream& strm = me == 0 ? s.strm : s.part_streams[static_cast<std::size_t>(me - 1)];
+            for (std::size_t first = begin; first < region_end;) {
+                const std::size_t end = stage_end(first);
+                const auto t0 = Clock::now();
+                for (std::size_t i = first; i < end; ++i) {
+                    if (p.steps[i].part % team == me) p.steps[i].prim.execute(strm, s.args[i]);
+                }
+#pragma omp barrier
+                if (s.profiling && me == 0) record(first, end, t0);
+                first = end;
+            }
+        }
+        begin = region_end;
+    }
 }
 
 const float* ExecutionContext::probabilities() const {

@@ -63,7 +63,8 @@ public:
         const memory::dim n = env.cfg.batch;
         const memory::desc w_any(conv_weight_dims(l), dt::f32, tag::any);
         const memory::desc b_md({l.out_c}, dt::f32, tag::x);
-        const memory::desc dst_any({n, l.out_c, l.out_h, l.out_w}, dt::f32, tag::any);
+        const memory::desc dst_any({n, l.out_c, l.out_h, l.out_w}, dt::f32,
+                                   env.plain_activations ? tag::nhwc : tag::any);
         dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference,
                                              dnnl::algorithm::convolution_direct, src, w_any, b_md, dst_any,
                                              {l.stride, l.stride}, {l.pad_top, l.pad_left},

@@ -23,6 +23,9 @@ struct BuildEnv {
     dnnl::stream& strm;
     const NetworkConfig& cfg;
     const ModelWeights& weights;
+    // Every activation a convolution writes is plain nhwc (no blocked layouts), so that a
+    // range of rows is one contiguous block: what row-split execution needs.
+    bool plain_activations = false;
 };
 
 // One layer as built: the primitive, its tensor layouts, and the constant arguments

@@ -40,6 +40,9 @@ struct PlannedStep {
     dnnl::memory::desc scratchpad;                           // zero size: none
     std::unordered_map<int, dnnl::memory::desc> views;       // DNNL_ARG_* -> view of its tensor
     int threads = 0;       // OpenMP threads it was created for and runs with; 0: the network's
+    // Row-split networks (Impl::parts > 1): the part of the layer's rows this step computes,
+    // run by thread `part` of the team; -1: the whole layer, run by thread 0.
+    int part = -1;
 };
 
 struct CompiledNetwork::Impl {
@@ -49,6 +52,10 @@ struct CompiledNetwork::Impl {
     std::shared_ptr<const ModelWeights> weights;
     dnnl::engine eng;
     int threads = 1;
+    // > 1: the network runs row-split. Each convolution is `parts` single-threaded
+    // primitives over consecutive ranges of output rows, one per OpenMP thread, with a
+    // barrier between layers (see compiled_network.cpp); 1: each step uses the whole team.
+    int parts = 1;
 
     dnnl::memory::desc user_input;        // NHWC f32
     dnnl::memory::desc reordered_input;   // zero size when the first layer takes user_input as is
