@@ -52,6 +52,18 @@ private:
 
 // How many row parts a network runs in: one per thread at batch 1 (larger batches keep
 // oneDNN's own threading, which has the batch to share out).
+//
+// Why rows: with oneDNN's threading every primitive forks its team, splits its own work
+// its own way and joins, so a thread reads rows another thread wrote a layer before, and
+// the small layers hardly scale: at 0.5-224 on a 2-core AMD EPYC (avx512) the 2-thread
+// profile had dw1 0.048 -> 0.086 ms and pw1 0.084 -> 0.111 ms against 1 thread, the pass
+// 1.75 ms against 1.89 ms. Running the depthwise layers alone on one thread was worse
+// (2.1 ms). Split by rows, each thread keeps its rows from layer to layer, and nothing
+// forks inside a layer. One interleaved run of scripts/bench-vs-ort.sh (3 rounds, 2
+// threads, all 16 alpha x resolution pairs, rows against `--parallel primitives` in the
+// same rounds): fp32 rows / primitives geomean 0.921 (0.76-1.07); fp32 / ORT geomean
+// 0.833, worst 0.984; int8 / ORT int8 geomean 0.768, worst 0.890. The run before it that
+// day, primitives only: fp32 / ORT 0.896, worst 1.056; int8 / ORT int8 0.917, worst 1.013.
 int split_parts(const NetworkConfig& cfg, int threads) {
     return cfg.row_split && cfg.batch == 1 && threads > 1 ? threads : 1;
 }
@@ -200,6 +212,8 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
                 if (b.src != src || b.input_view.get_size() != 0) {
                     throw std::logic_error(l.name + ": a row part chose its own input layout");
                 }
+                // The Layers table says the kernel ran as parts: "brgconv_1x1:avx512_core [2 row parts]".
+                b.impl += " [" + std::to_string(parts) + (l.kernel == 1 && l.stride == 1 ? " pixel" : " row") + " parts]";
                 for (auto& [arg, m] : b.constants) {
                     if (part == 0) {
                         shared[arg] = m;
