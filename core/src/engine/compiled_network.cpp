@@ -38,18 +38,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Primitives created while this lives are made for one OpenMP thread.
-class SingleThreaded {
-public:
-    SingleThreaded() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-    ~SingleThreaded() { omp_set_num_threads(saved_); }
-    SingleThreaded(const SingleThreaded&) = delete;
-    SingleThreaded& operator=(const SingleThreaded&) = delete;
-
-private:
-    int saved_;
-};
-
 // How many row parts a network runs in: one per thread at batch 1 (larger batches keep
 // oneDNN's own threading, which has the batch to share out).
 //

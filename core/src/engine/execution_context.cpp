@@ -3,13 +3,14 @@
 // Without keep_activations, convolutions write into two ping-pong buffers (a smaller
 // working set: activations stay in cache next to the weights); the last layers'
 // outputs, including the class-activation-map source, survive the pass. One scratchpad
-// buffer serves every primitive (user mode), so forward() allocates nothing. Every
-// step's argument map is built here once.
+// buffer serves every primitive (user mode; one per row part, as parts run at once), so
+// forward() allocates nothing. Every step's argument map is built here once.
 #include <omp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 
 #include "engine/plan.hpp"
@@ -183,7 +184,7 @@ void ExecutionContext::forward_row_split() {
     const std::size_t n = p.steps.size();
     if (s.profiling) s.profile.clear();
     omp_set_num_threads(p.threads);
-    // One layer's steps [begin, end) as thread `me` of `team` runs them, then the barrier.
+    // One past the last step of the layer whose steps start at `begin`.
     auto stage_end = [&](std::size_t begin) {
         std::size_t end = begin;
         while (end < n && p.steps[end].layer == p.steps[begin].layer) ++end;
@@ -216,6 +217,9 @@ void ExecutionContext::forward_row_split() {
         }
         std::size_t region_end = begin;  // the run of split layers
         while (region_end < n && p.steps[region_end].part >= 0) ++region_end;
+        // An exception must not leave the parallel region (nor skip a barrier the other
+        // threads wait at): the first one is kept and rethrown after the region.
+        std::exception_ptr error;
 #pragma omp parallel num_threads(p.parts)
         {
             const int team = omp_get_num_threads(), me = omp_get_thread_num();
@@ -224,13 +228,20 @@ void ExecutionContext::forward_row_split() {
                 const std::size_t end = stage_end(first);
                 const auto t0 = Clock::now();
                 for (std::size_t i = first; i < end; ++i) {
-                    if (p.steps[i].part % team == me) p.steps[i].prim.execute(strm, s.args[i]);
+                    if (p.steps[i].part % team != me) continue;
+                    try {
+                        p.steps[i].prim.execute(strm, s.args[i]);
+                    } catch (...) {
+#pragma omp critical(mnv1_row_split_error)
+                        if (!error) error = std::current_exception();
+                    }
                 }
 #pragma omp barrier
                 if (s.profiling && me == 0) record(first, end, t0);
                 first = end;
             }
         }
+        if (error) std::rethrow_exception(error);
         begin = region_end;
     }
 }

@@ -276,18 +276,6 @@ BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvS
     return b;
 }
 
-// Primitives created while this lives are made for one OpenMP thread (Step::threads = 1).
-class SingleThreaded {
-public:
-    SingleThreaded() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-    ~SingleThreaded() { omp_set_num_threads(saved_); }
-    SingleThreaded(const SingleThreaded&) = delete;
-    SingleThreaded& operator=(const SingleThreaded&) = delete;
-
-private:
-    int saved_;
-};
-
 memory::dim floor_div(memory::dim a, memory::dim b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 StepTensor tensor(StepTensor::Kind kind, std::size_t offset, const memory::desc& view, int aux = -1) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <dnnl.hpp>
+#include <omp.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -87,6 +88,20 @@ public:
                                   const dnnl::memory::desc& src) const = 0;
     // Must produce f32 probabilities, batch x classes (format nc).
     virtual BuiltLayer softmax(const BuildEnv& env, const LayerSpec& l, const dnnl::memory::desc& src) const = 0;
+};
+
+// Primitives created while this lives are made for one OpenMP thread (oneDNN reads the
+// thread count when a primitive is created; it must run with the same count): a tiny
+// step (Step::threads = 1) or a row part, which runs alone on its thread.
+class SingleThreaded {
+public:
+    SingleThreaded() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
+    ~SingleThreaded() { omp_set_num_threads(saved_); }
+    SingleThreaded(const SingleThreaded&) = delete;
+    SingleThreaded& operator=(const SingleThreaded&) = delete;
+
+private:
+    int saved_;
 };
 
 // The builder set for a precision (static lifetime); dispatches to the sets below.
