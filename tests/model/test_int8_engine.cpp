@@ -311,14 +311,10 @@ void Int8Engine::rowSplitIsExact() {
     }
     a.forward();
     b.forward();
-    std::vector<float> x, y;
-    for (std::size_t li = 0; li < whole_net->layers().size(); ++li) {
-        const int layer = static_cast<int>(li);
-        if (!a.has_activation(layer)) continue;
-        a.copy_activation(layer, 0, x);
-        b.copy_activation(layer, 0, y);
-        QVERIFY2(x == y, whole_net->layers()[li].name.c_str());
-    }
+    test::for_each_kept_layer(a, b, [](const LayerSpec& l, const std::vector<float>& x, const std::vector<float>& y) {
+        QVERIFY2(x == y, l.name.c_str());
+    });
+    if (QTest::currentTestFailed()) return;
     const int classes = whole_net->num_classes();
     QVERIFY(std::equal(a.probabilities(), a.probabilities() + classes, b.probabilities()));
     // The profile names each layer once, in order, however many parts ran it.

@@ -10,6 +10,8 @@
 #include <tuple>
 #include <vector>
 
+#include "mobilenet/network.hpp"
+
 namespace mnv1::test {
 
 inline std::string shared_dir() {
@@ -47,6 +49,20 @@ private:
     QObject receiver_;
     std::vector<std::tuple<Args...>> calls_;
 };
+
+// Calls check(layer, a's output, b's output) for every layer whose output context `a`
+// kept, with b's output of the same layer (contexts of two builds of one network).
+template <class Check>
+void for_each_kept_layer(const ExecutionContext& a, const ExecutionContext& b, Check check) {
+    std::vector<float> x, y;
+    for (std::size_t li = 0; li < a.network().layers().size(); ++li) {
+        const int layer = static_cast<int>(li);
+        if (!a.has_activation(layer)) continue;
+        a.copy_activation(layer, 0, x);
+        b.copy_activation(layer, 0, y);
+        check(a.network().layers()[li], x, y);
+    }
+}
 
 }  // namespace mnv1::test
 

@@ -10,6 +10,7 @@
 
 #include "mobilenet/benchmark.hpp"
 #include "mobilenet/network.hpp"
+#include "test_support.hpp"
 
 using namespace mnv1;
 
@@ -136,21 +137,17 @@ private slots:
         fill_ramp(b, 1.0f);
         a.forward();
         b.forward();
-        std::vector<float> x, y;
-        for (std::size_t li = 0; li < whole_net->layers().size(); ++li) {
-            const int layer = static_cast<int>(li);
-            if (!a.has_activation(layer)) continue;
-            a.copy_activation(layer, 0, x);
-            b.copy_activation(layer, 0, y);
+        test::for_each_kept_layer(a, b, [](const LayerSpec& l, const std::vector<float>& x, const std::vector<float>& y) {
             QCOMPARE(y.size(), x.size());
             double worst = 0, scale = 1e-6;
             for (std::size_t i = 0; i < x.size(); ++i) {
                 worst = std::max(worst, static_cast<double>(std::abs(x[i] - y[i])));
                 scale = std::max(scale, static_cast<double>(std::abs(x[i])));
             }
-            QVERIFY2(worst <= 1e-4 * scale, qPrintable(QString::fromStdString(whole_net->layers()[li].name) +
-                                                       ": off by " + QString::number(worst / scale)));
-        }
+            QVERIFY2(worst <= 1e-4 * scale,
+                     qPrintable(QString::fromStdString(l.name) + ": off by " + QString::number(worst / scale)));
+        });
+        if (QTest::currentTestFailed()) return;
         // A context without keep_activations (ping-pong buffers) gives the same answer.
         ExecutionContext c(split_net);
         fill_ramp(c, 1.0f);
