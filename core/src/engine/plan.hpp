@@ -41,7 +41,8 @@ struct PlannedStep {
     std::unordered_map<int, dnnl::memory::desc> views;       // DNNL_ARG_* -> view of its tensor
     int threads = 0;       // OpenMP threads it was created for and runs with; 0: the network's
     // Row-split networks (Impl::parts > 1): the part of the layer's rows this step computes,
-    // run by thread `part` of the team; -1: the whole layer, run by thread 0.
+    // run by thread `part` of the team; -1: a whole-layer step, run outside the team with
+    // oneDNN's own threading (as every step of a network that is not row-split).
     int part = -1;
 };
 
@@ -52,9 +53,10 @@ struct CompiledNetwork::Impl {
     std::shared_ptr<const ModelWeights> weights;
     dnnl::engine eng;
     int threads = 1;
-    // > 1: the network runs row-split. Each convolution is `parts` single-threaded
-    // primitives over consecutive ranges of output rows, one per OpenMP thread, with a
-    // barrier between layers (see compiled_network.cpp); 1: each step uses the whole team.
+    // > 1: the network runs row-split. Each split convolution (rows_pay in
+    // compiled_network.cpp) is `parts` single-threaded primitives over consecutive ranges
+    // of output rows, one per OpenMP thread, with a barrier between layers; the other
+    // layers use oneDNN's threading. 1: every step uses oneDNN's threading.
     int parts = 1;
 
     dnnl::memory::desc user_input;        // NHWC f32
