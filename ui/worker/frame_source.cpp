@@ -96,10 +96,15 @@ void FrameSource::run() {
             emit failed(tr("Cannot open the video %1: %2").arg(spec_.path, problem));
             return;
         }
-        try {
-            // FFmpeg first: CAP_ANY would also accept a single image as an "image sequence".
-            if (!cap.open(spec_.path.toStdString(), cv::CAP_FFMPEG)) cap.open(spec_.path.toStdString(), cv::CAP_ANY);
-        } catch (const cv::Exception&) {
+        // FFmpeg, then OpenCV's own MJPEG reader, by name. Not CAP_ANY: it would accept a
+        // single image as an "image sequence", and on a file nothing opens it would probe
+        // GStreamer (an error message per file where its uridecodebin plugin is missing)
+        // and the camera backends (gphoto2 scans the USB bus and keeps its device lists).
+        for (const int backend : {cv::CAP_FFMPEG, cv::CAP_OPENCV_MJPEG}) {
+            try {
+                if (cap.open(spec_.path.toStdString(), backend)) break;
+            } catch (const cv::Exception&) {
+            }
         }
         if (!cap.isOpened()) {
             emit failed(tr("Cannot open %1 as a video: unsupported or corrupt file.").arg(name));
