@@ -271,7 +271,8 @@ struct DecisionKey {
     const ModelWeights* f32 = nullptr;
     const ModelWeights* int8 = nullptr;
     int resolution = 0, batch = 0, threads = 0;
-    auto tie() const { return std::tie(f32, int8, resolution, batch, threads); }
+    bool row_split = true;  // the two ways of threading time differently
+    auto tie() const { return std::tie(f32, int8, resolution, batch, threads, row_split); }
     bool operator<(const DecisionKey& o) const { return tie() < o.tie(); }
 };
 struct CachedDecision {
@@ -292,7 +293,8 @@ PrecisionDecision choose_precision(Runtime& runtime, const std::shared_ptr<const
         d.reason = "fp32: no int8 weights (a uint8 model or a calibrated one) for this model";
         return d;
     }
-    const DecisionKey key{float_weights.get(), int8_weights.get(), cfg.resolution, cfg.batch, cfg.threads};
+    const DecisionKey key{float_weights.get(), int8_weights.get(), cfg.resolution, cfg.batch, cfg.threads,
+                          cfg.row_split};
     {
         std::lock_guard lock(g_decisions_mutex);
         const auto it = g_decisions.find(key);

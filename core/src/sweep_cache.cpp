@@ -56,7 +56,9 @@ std::string sweep_cache_key(const SweepConfig& c, double alpha, int resolution, 
                             const std::string& weights, const std::string& images, const std::string& machine) {
     std::ostringstream os;
     os.precision(17);
-    os << "sweep-v1 alpha=" << alpha << " resolution=" << resolution << " precision=" << to_string(precision)
+    // v2: several threads split a batch-1 pass by rows (NetworkConfig::row_split), so
+    // latencies timed by earlier versions are not reused.
+    os << "sweep-v2 alpha=" << alpha << " resolution=" << resolution << " precision=" << to_string(precision)
        << " threads=" << c.threads << " batch=" << c.batch << " warmup=" << c.timing.warmup_runs
        << " runs=" << c.timing.runs;
     if (!weights.empty()) {
