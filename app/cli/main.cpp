@@ -287,8 +287,10 @@ int cmd_bench(const std::vector<std::string>& argv) {
               << (arch.standard_conv ? "  standard-conv" : "") << "\n";
     if (cfg.precision == mnv1::Precision::Int8) std::cout << "weights " << weights->description << "\n";
     if (!int8_note.empty()) std::cout << "precision auto -> " << int8_note << "\n";
+    const int parts = ctx.network().row_parts();  // of the network the last pass ran
     std::cout << "threads " << policy << "; passes per thread count " << threads_mix << "; parallel " << parallel
-              << (cfg.batch > 1 ? " (batch > 1: primitives)" : "") << "; OpenMP wait "
+              << (parts > 1 ? " (" + std::to_string(parts) + " parts)" : std::string(" (whole layers)"))
+              << "; OpenMP wait "
               << wait.describe();
     if (busy) std::cout << "; " << busy << " busy loop(s) running";
     std::cout << "\n";

@@ -157,7 +157,6 @@ public:
 
 private:
     struct State;
-    void forward_row_split();
     CompiledNetworkPtr network_;
     std::unique_ptr<State> state_;
 };

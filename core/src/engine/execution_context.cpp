@@ -128,95 +128,56 @@ const ContextOptions& ExecutionContext::options() const { return state_->options
 
 float* ExecutionContext::input() { return static_cast<float*>(state_->user_input.get_data_handle()); }
 
+// One walk for both plans, a layer's steps at a time. Whole-layer steps (part -1: every
+// step of a network that is not row-split; in a row-split one the input reorder, an
+// unsplit first layer, pool, classifier, softmax) run with oneDNN's own threading, each
+// with the thread count it was created for (PlannedStep::threads). A run of split layers
+// is one OpenMP team: every thread runs its own part of a layer (single-threaded
+// primitives, so nothing inside oneDNN forks or waits), then all meet at a barrier
+// before the next layer reads the rows the others wrote. A smaller team than planned
+// (nested parallelism, a thread limit) runs the extra parts in turn. With profiling on,
+// a layer's steps are timed together, as one entry named after its main step.
 void ExecutionContext::forward() {
     const CompiledNetwork::Impl& p = network_->impl();
     State& s = *state_;
     const std::lock_guard<std::mutex> lock(p.exec_mutex);
-    if (p.parts > 1) {
-        forward_row_split();
-        return;
-    }
-    omp_set_num_threads(p.threads);
-    // A step created for another thread count (PlannedStep::threads) runs with it.
-    int threads = p.threads;
-    auto execute = [&](std::size_t i) {
-        const PlannedStep& st = p.steps[i];
-        const int want = st.threads > 0 ? st.threads : p.threads;
-        if (want != threads) omp_set_num_threads(threads = want);
-        st.prim.execute(s.strm, s.args[i]);
-    };
-    if (!s.profiling) {
-        for (std::size_t i = 0; i < p.steps.size(); ++i) execute(i);
-        s.strm.wait();
-        if (threads != p.threads) omp_set_num_threads(p.threads);
-        return;
-    }
-    s.profile.clear();
-    for (std::size_t i = 0; i < p.steps.size(); ++i) {
-        const PlannedStep& st = p.steps[i];
-        const auto t0 = Clock::now();
-        execute(i);
-        s.strm.wait();
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        // A layer of several steps is one entry (named and described by its main step).
-        if (st.layer >= 0 && !s.profile.empty() && s.profile.back().layer == st.layer) {
-            s.profile.back().ms += ms;
-            if (st.name == p.layers[static_cast<std::size_t>(st.layer)].name) {
-                s.profile.back().name = st.name;
-                s.profile.back().impl = st.impl;
-            }
-            continue;
-        }
-        s.profile.push_back({st.layer, st.name, ms, st.impl});
-    }
-    if (threads != p.threads) omp_set_num_threads(p.threads);
-}
-
-// A row-split network. Whole-layer steps (part -1: the input reorder, an unsplit first
-// layer, pool, classifier, softmax) run as usual, with oneDNN's own threading. Each run
-// of split layers is one OpenMP team: every thread runs its own part of a layer
-// (single-threaded primitives, so nothing inside oneDNN forks or waits), then all meet
-// at a barrier before the next layer reads the rows the others wrote. A smaller team
-// than planned (nested parallelism, a thread limit) runs the extra parts in turn.
-void ExecutionContext::forward_row_split() {
-    const CompiledNetwork::Impl& p = network_->impl();
-    State& s = *state_;
     const std::size_t n = p.steps.size();
     if (s.profiling) s.profile.clear();
     omp_set_num_threads(p.threads);
+    int threads = p.threads;
     // One past the last step of the layer whose steps start at `begin`.
-    auto stage_end = [&](std::size_t begin) {
+    auto layer_end = [&](std::size_t begin) {
         std::size_t end = begin;
         while (end < n && p.steps[end].layer == p.steps[begin].layer) ++end;
         return end;
     };
     auto record = [&](std::size_t begin, std::size_t end, Clock::time_point t0) {
+        s.strm.wait();
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        const int layer = p.steps[begin].layer;
-        std::string name = layer >= 0 ? p.layers[static_cast<std::size_t>(layer)].name : p.steps[begin].name;
-        std::string impl = p.steps[begin].impl;
-        for (std::size_t i = begin; i < end; ++i) {
-            if (p.steps[i].name == name) impl = p.steps[i].impl;
+        const PlannedStep* main = &p.steps[begin];
+        const int layer = main->layer;
+        for (std::size_t i = begin; i < end && layer >= 0; ++i) {
+            if (p.steps[i].name == p.layers[static_cast<std::size_t>(layer)].name) main = &p.steps[i];
         }
-        s.profile.push_back({layer, name, ms, impl});
+        s.profile.push_back({layer, main->name, ms, main->impl});
     };
-    std::size_t begin = 0;
-    while (begin < n) {
+    for (std::size_t begin = 0; begin < n;) {
+        const auto t0 = Clock::now();
         if (p.steps[begin].part < 0) {  // a whole layer
-            const std::size_t end = stage_end(begin);
-            const auto t0 = Clock::now();
+            const std::size_t end = layer_end(begin);
             for (std::size_t i = begin; i < end; ++i) {
                 const PlannedStep& st = p.steps[i];
-                omp_set_num_threads(st.threads > 0 ? st.threads : p.threads);
+                const int want = st.threads > 0 ? st.threads : p.threads;
+                if (want != threads) omp_set_num_threads(threads = want);
                 st.prim.execute(s.strm, s.args[i]);
             }
-            omp_set_num_threads(p.threads);
             if (s.profiling) record(begin, end, t0);
             begin = end;
             continue;
         }
         std::size_t region_end = begin;  // the run of split layers
         while (region_end < n && p.steps[region_end].part >= 0) ++region_end;
+        if (threads != p.threads) omp_set_num_threads(threads = p.threads);
         // An exception must not leave the parallel region (nor skip a barrier the other
         // threads wait at): the first one is kept and rethrown after the region.
         std::exception_ptr error;
@@ -225,8 +186,8 @@ void ExecutionContext::forward_row_split() {
             const int team = omp_get_num_threads(), me = omp_get_thread_num();
             dnnl::stream& strm = me == 0 ? s.strm : s.part_streams[static_cast<std::size_t>(me - 1)];
             for (std::size_t first = begin; first < region_end;) {
-                const std::size_t end = stage_end(first);
-                const auto t0 = Clock::now();
+                const std::size_t end = layer_end(first);
+                const auto layer_t0 = Clock::now();
                 for (std::size_t i = first; i < end; ++i) {
                     if (p.steps[i].part % team != me) continue;
                     try {
@@ -237,13 +198,15 @@ void ExecutionContext::forward_row_split() {
                     }
                 }
 #pragma omp barrier
-                if (s.profiling && me == 0) record(first, end, t0);
+                if (s.profiling && me == 0) record(first, end, layer_t0);
                 first = end;
             }
         }
         if (error) std::rethrow_exception(error);
         begin = region_end;
     }
+    s.strm.wait();
+    if (threads != p.threads) omp_set_num_threads(p.threads);
 }
 
 const float* ExecutionContext::probabilities() const {
