@@ -3,8 +3,8 @@
 # (mobilenet-cli bench) beside ONNX Runtime fp32 (../shared/peers/bench-ort) and our int8
 # (mobilenet-cli bench --precision int8, the uint8 release of that α) beside ONNX Runtime
 # int8 (../shared/peers/bench-ort-int8). Per configuration: the ratio to the peer and the
-# FLOP-bound ratio, time / (2 × mult-adds / peak), with the peak this machine's f32 matmul
-# GFLOP/s at that thread count as `mobilenet-cli roofline` measures it (cached per machine).
+# FLOP-bound ratio, time / (2 × mult-adds / peak), with the peak this machine's f32 FMA
+# throughput at that thread count as `mobilenet-cli roofline` measures it (cached per machine).
 # Rounds are interleaved (every engine of a configuration back to back, then the next
 # configuration, then the next round); each cell is the median over rounds of that engine's
 # median. A summary gives the geomean and the worst ratio per precision and thread count.

@@ -1,6 +1,8 @@
-// Machine peaks (a cached oneDNN matmul and a STREAM triad) and the per-layer roofline.
+// Machine peaks (an FMA throughput kernel, a oneDNN matmul and a STREAM triad, cached) and
+// the per-layer roofline.
 #include "mobilenet/roofline.hpp"
 
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -31,9 +33,93 @@ int resolve_threads(int threads) {
 }
 
 void validate(const PeakOptions& o) {
-    if (o.m_per_thread < 1 || o.n < 1 || o.k < 1 || o.matmul_runs < 1 || o.stream_runs < 1 ||
+    if (o.fma_iterations < 1 || o.fma_runs < 1 || o.m_per_thread < 1 || o.n < 1 || o.k < 1 || o.matmul_runs < 1 ||
+        o.stream_runs < 1 ||
         o.stream_bytes < 3 * sizeof(float))
         throw std::invalid_argument("peak options: sizes and runs must be positive");
+}
+
+// The FMA throughput kernels: kChains independent chains acc = acc * a + b kept in
+// registers, enough to cover the FMA latency on every port (4-5 cycles x 2 ports). The
+// chains converge to b / (1 - a) = 1, so no value overflows or turns denormal; the sum
+// is returned so the compiler cannot drop the work. FLOPs per iteration: 2 x lanes x
+// kChains (SSE: a multiply and an add per lane, also 2 FLOPs).
+constexpr int kChains = 12;
+
+__attribute__((target("avx512f"))) float fma_chains_avx512(long iterations) {
+    __m512 acc[kChains];
+    const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(0.001f);
+    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(c));
+    for (long i = 0; i < iterations; ++i) {
+#pragma GCC unroll 12
+        for (int c = 0; c < kChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], a, b);
+    }
+    __m512 total = acc[0];
+    for (int c = 1; c < kChains; ++c) total = _mm512_add_ps(total, acc[c]);
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, total);
+    float sum = 0;
+    for (float v : lanes) sum += v;
+    return sum;
+}
+
+__attribute__((target("avx2,fma"))) float fma_chains_avx2(long iterations) {
+    __m256 acc[kChains];
+    const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(0.001f);
+    for (int c = 0; c < kChains; ++c) acc[c] = _mm256_set1_ps(static_cast<float>(c));
+    for (long i = 0; i < iterations; ++i) {
+#pragma GCC unroll 12
+        for (int c = 0; c < kChains; ++c) acc[c] = _mm256_fmadd_ps(acc[c], a, b);
+    }
+    __m256 total = acc[0];
+    for (int c = 1; c < kChains; ++c) total = _mm256_add_ps(total, acc[c]);
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, total);
+    float sum = 0;
+    for (float v : lanes) sum += v;
+    return sum;
+}
+
+float mul_add_chains_sse(long iterations) {
+    __m128 acc[kChains];
+    const __m128 a = _mm_set1_ps(0.999f), b = _mm_set1_ps(0.001f);
+    for (int c = 0; c < kChains; ++c) acc[c] = _mm_set1_ps(static_cast<float>(c));
+    for (long i = 0; i < iterations; ++i) {
+#pragma GCC unroll 12
+        for (int c = 0; c < kChains; ++c) acc[c] = _mm_add_ps(_mm_mul_ps(acc[c], a), b);
+    }
+    __m128 total = acc[0];
+    for (int c = 1; c < kChains; ++c) total = _mm_add_ps(total, acc[c]);
+    alignas(16) float lanes[4];
+    _mm_store_ps(lanes, total);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+
+// Best pass of the widest FMA kernel oneDNN's ISA allows (and the CPU has), every thread
+// running it at once; GFLOP/s over all threads. `kernel` says which ran.
+double fma_gflops(int threads, const PeakOptions& o, const std::string& isa, std::string& kernel) {
+    int lanes = 4;
+    float (*run)(long) = mul_add_chains_sse;
+    if (isa.find("avx512") != std::string::npos && __builtin_cpu_supports("avx512f")) {
+        lanes = 16;
+        run = fma_chains_avx512;
+    } else if (isa.find("avx2") != std::string::npos && __builtin_cpu_supports("avx2") &&
+               __builtin_cpu_supports("fma")) {
+        lanes = 8;
+        run = fma_chains_avx2;
+    }
+    kernel = "FMA throughput, " + std::to_string(lanes * 32) + "-bit x " + std::to_string(kChains) + " chains";
+    std::vector<double> samples;
+    float sink = 0;
+    for (int r = -2; r < o.fma_runs; ++r) {
+        const auto t0 = Clock::now();
+#pragma omp parallel num_threads(threads) reduction(+ : sink)
+        sink += run(o.fma_iterations);
+        if (r >= 0) samples.push_back(ms_since(t0));
+    }
+    if (!(sink > 0)) throw std::runtime_error("FMA kernel: wrong result");  // keeps the work alive
+    const double flops = 2.0 * lanes * kChains * static_cast<double>(o.fma_iterations) * threads;
+    return flops / (latency_stats(samples).min_ms * 1e6);
 }
 
 // Best pass of an f32 oneDNN matmul, in GFLOP/s.
@@ -93,7 +179,7 @@ double triad_gbs(int threads, const PeakOptions& o) {
 
 std::string peaks_cache_key(int threads, const PeakOptions& o) {
     std::ostringstream os;
-    os << "roofline-peaks-v1 threads=" << threads << " matmul=" << o.m_per_thread << "/thread x" << o.n << "x"
+    os << "roofline-peaks-v2 threads=" << threads << " fma=" << o.fma_iterations << "x" << o.fma_runs << " matmul=" << o.m_per_thread << "/thread x" << o.n << "x"
        << o.k << " runs=" << o.matmul_runs << " stream_bytes=" << o.stream_bytes << " stream_runs=" << o.stream_runs
        << " machine=" << machine_fingerprint();
     return os.str();
@@ -112,10 +198,17 @@ MachinePeaks measure_machine_peaks(int threads, const PeakOptions& options) {
     p.matmul_n = options.n;
     p.matmul_k = options.k;
     p.stream_bytes = options.stream_bytes;
+    p.fma_gflops = fma_gflops(t, options, p.isa, p.peak_kernel);
     try {
-        p.peak_gflops = matmul_gflops(t, options, p.matmul_m);
+        p.matmul_gflops = matmul_gflops(t, options, p.matmul_m);
     } catch (const dnnl::error& e) {
         throw std::runtime_error(std::string("peak matmul: ") + e.what());
+    }
+    p.peak_gflops = p.fma_gflops;
+    if (p.matmul_gflops > p.fma_gflops) {
+        p.peak_gflops = p.matmul_gflops;
+        p.peak_kernel = "f32 matmul " + std::to_string(p.matmul_m) + "x" + std::to_string(p.matmul_n) + "x" +
+                        std::to_string(p.matmul_k);
     }
     p.peak_gflops_per_core = p.peak_gflops / t;
     p.bandwidth_gbs = triad_gbs(t, options);
@@ -139,6 +232,9 @@ MachinePeaks load_or_measure_machine_peaks(const std::string& cache_dir, int thr
             p.isa = entry->at("isa").get<std::string>();
             p.peak_gflops = entry->at("peak_gflops").get<double>();
             p.peak_gflops_per_core = p.peak_gflops / t;
+            p.peak_kernel = entry->at("peak_kernel").get<std::string>();
+            p.fma_gflops = entry->at("fma_gflops").get<double>();
+            p.matmul_gflops = entry->at("matmul_gflops").get<double>();
             p.bandwidth_gbs = entry->at("bandwidth_gbs").get<double>();
             p.matmul_m = std::int64_t{options.m_per_thread} * t;
             p.matmul_n = options.n;
@@ -155,6 +251,9 @@ MachinePeaks load_or_measure_machine_peaks(const std::string& cache_dir, int thr
                               {{"isa", p.isa},
                                {"threads", p.threads},
                                {"peak_gflops", p.peak_gflops},
+                               {"peak_kernel", p.peak_kernel},
+                               {"fma_gflops", p.fma_gflops},
+                               {"matmul_gflops", p.matmul_gflops},
                                {"bandwidth_gbs", p.bandwidth_gbs},
                                {"seconds", p.seconds}});
     return p;

@@ -327,16 +327,15 @@ void RooflinePanel::update_explanation() {
                                         "them.")
                                          .arg(percent(dw.median_peak_pct)));
     }
-    html << tr("<p><b>This machine's roofs.</b> Peak compute <b>%1 GFLOP/s</b> on %10 (%2 per core): the best "
-               "an f32 oneDNN matmul (%3 × %4 × %5) reaches with the <b>%6</b> instructions oneDNN uses here. Memory "
+    html << tr("<p><b>This machine's roofs.</b> Peak compute <b>%1 GFLOP/s</b> on %10 (%2 per core): %3, with "
+               "the <b>%4</b> instructions oneDNN uses here; an f32 oneDNN matmul (%5) reaches %6 GFLOP/s. Memory "
                "bandwidth <b>%7 GB/s</b> (STREAM triad over %8 MiB). The two roofs meet at the <b>ridge point, %9 FLOP "
                "per byte</b>: a layer doing fewer FLOPs for each byte it moves cannot reach the peak, because memory "
                "cannot feed it fast enough.</p>")
                 .arg(one_decimal(p.peak_gflops), one_decimal(p.peak_gflops_per_core))
-                .arg(p.matmul_m)
-                .arg(p.matmul_n)
-                .arg(p.matmul_k)
-                .arg(QString::fromStdString(p.isa).toHtmlEscaped(), one_decimal(p.bandwidth_gbs))
+                .arg(QString::fromStdString(p.peak_kernel).toHtmlEscaped(), QString::fromStdString(p.isa).toHtmlEscaped())
+                .arg(QStringLiteral("%1 × %2 × %3").arg(p.matmul_m).arg(p.matmul_n).arg(p.matmul_k),
+                     one_decimal(p.matmul_gflops), one_decimal(p.bandwidth_gbs))
                 .arg(static_cast<qulonglong>(p.stream_bytes >> 20))
                 .arg(figures(d.ridge_intensity()), threads_text(d.threads));
 

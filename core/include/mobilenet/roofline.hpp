@@ -28,8 +28,15 @@ inline constexpr double kFlopsPerMac = 2.0;
 
 // What the microbenchmarks run. The defaults take well under 2 s on one core.
 struct PeakOptions {
-    // Compute roof: an f32 oneDNN matmul (M x K) * (K x N), M = m_per_thread x threads,
-    // small enough to stay in cache, so it is bound by the FMA units only.
+    // Compute roof: the FMA throughput of the widest vectors oneDNN uses here (AVX-512,
+    // AVX2+FMA, else SSE multiply + add), independent register-only chains on every thread:
+    // what no layer can beat. fma_iterations per thread and pass (each one FMA per chain).
+    long fma_iterations = 1000000;
+    int fma_runs = 20;             // timed passes after 2 warm-up ones (the best counts: noisy hosts)
+    // For comparison (and as the roof should the register kernel ever measure lower): an
+    // f32 oneDNN matmul (M x K) * (K x N), M = m_per_thread x threads, small enough to
+    // stay in cache. Its GEMM kernels reach 60-95% of the FMA throughput depending on
+    // the ISA, so it alone understates the roof (layers ran above it on AVX2).
     int m_per_thread = 256;
     int n = 512;
     int k = 512;
@@ -42,9 +49,13 @@ struct PeakOptions {
 
 struct MachinePeaks {
     int threads = 1;                  // OpenMP threads both kernels ran on
-    std::string isa;                  // onednn_cpu_isa() of the matmul
-    double peak_gflops = 0;           // best matmul pass, GFLOP/s over all threads
+    std::string isa;                  // onednn_cpu_isa(): which vector width the kernels use
+    double peak_gflops = 0;           // the compute roof, GFLOP/s over all threads: the higher
+                                      // of fma_gflops and matmul_gflops
     double peak_gflops_per_core = 0;  // peak_gflops / threads
+    std::string peak_kernel;          // what set it, e.g. "FMA throughput, 256-bit x 12 chains"
+    double fma_gflops = 0;            // best pass of the register FMA kernel, GFLOP/s
+    double matmul_gflops = 0;         // best pass of the oneDNN matmul, GFLOP/s
     double bandwidth_gbs = 0;         // best triad pass, GB/s (2 reads + 1 write counted;
                                       // write-allocate traffic is not, as in STREAM)
     std::int64_t matmul_m = 0, matmul_n = 0, matmul_k = 0;

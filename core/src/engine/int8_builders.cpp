@@ -55,6 +55,15 @@
 //    1 / (4 n): TFLite rounds half up ((sum + n/2) / n), oneDNN half to even; the nudge
 //    moves exact ties up and nothing else (other averages are >= 1 / (2n) from a half).
 //    The pool's output keeps its input's quantization, as in TFLite.
+//  - All of the above is exact on CPUs with VNNI (onednn_int8_exact()). Without it (AVX2,
+//    AVX-512 before Cascade Lake) oneDNN 2.6 sums u8 x s8 products pairwise in 16 bits with
+//    saturation (vpmaddubsw) in its int8 matmuls and non-depthwise convolutions, and runs
+//    an s8-source convolution (conv0) on weights it halves and rounds. Measured on AVX2:
+//    conv0 differs on 43% of its outputs, pointwise layers on up to 3%, top-1 agreement
+//    with TFLite drops to 55-96%; feeding conv0 u8 instead (no halving) made it worse
+//    (pairs of 255 x 127 overflow). An exact mapping needs weights split into 7-bit halves
+//    computed as two primitives; until then the layers say so in their mapping, and
+//    `auto` precision does not pick int8 there (quantize.cpp).
 //  - The classifier writes f32: the dequantized uint8 logits so * (q - zo), made by
 //    post-ops round -> clip to [-zo, 255 - zo] -> linear(so); the f32 softmax follows,
 //    then (when the model quantizes its output, as the releases do: 1/256) two reorders
@@ -217,6 +226,10 @@ void set_scales(dnnl::primitive_attr& attr, const std::vector<float>& scales) {
         attr.set_output_scales(1 << 1, scales);  // per output channel (dim 1 of dst)
     }
 }
+
+// The mapping's caveat on CPUs without VNNI (see top); empty where the layer is exact.
+std::string inexact_note(const char* what) { return onednn_int8_exact() ? "" : std::string(", ") + what + " (no VNNI)"; }
+constexpr const char* kPairSums = "16-bit pair sums may saturate";
 
 template <class PrimitiveDesc>
 BuiltLayer built(const PrimitiveDesc& pd, dnnl::primitive prim, const std::string& mapping) {
@@ -434,7 +447,7 @@ private:
         if (s8.zero_point != 0) attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {DNNL_RUNTIME_S32_VAL});
         if (zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
         dnnl::matmul::primitive_desc pd(desc, attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping);
+        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping + inexact_note(kPairSums));
         b.views[DNNL_ARG_SRC] = src2d;
         b.constants[DNNL_ARG_WEIGHTS] =
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
@@ -501,6 +514,7 @@ private:
             mapping += ", " + std::to_string(split.outliers.size()) + " weights outside s8 exact via " +
                        std::to_string(copied.size()) + " copied input channel(s)";
         }
+        mapping += inexact_note("weights halved by oneDNN, pair sums may saturate");
         BuiltLayer b = int8_convolution(env, l, c, mapping);
         if (copied.empty()) return b;
         // The input reorder fills channels [0, in_c); small reorders copy the outlier
@@ -545,7 +559,7 @@ private:
         const std::vector<Run> runs = progressions(channels, l.in_c);
         mapping += ", " + std::to_string(channels.size()) + "/" + std::to_string(l.out_c) + " channels with " +
                    std::to_string(split.outliers.size()) + " weights outside s8 exact in " +
-                   std::to_string(2 * runs.size() + 1) + " more steps";
+                   std::to_string(2 * runs.size() + 1) + " more steps" + inexact_note(kPairSums);
         BuiltLayer b = int8_convolution(env, l, c, mapping);
 
         // The outlier channels alone: input copied twice [N, 2k, H, W], output [N, k, Ho, Wo].

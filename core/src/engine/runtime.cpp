@@ -100,6 +100,16 @@ std::string onednn_cpu_isa() {
     }
 }
 
+bool onednn_int8_exact() {
+    switch (dnnl::get_effective_cpu_isa()) {
+        case dnnl::cpu_isa::avx2_vnni:
+        case dnnl::cpu_isa::avx512_core_vnni:
+        case dnnl::cpu_isa::avx512_core_bf16:
+        case dnnl::cpu_isa::avx512_core_amx: return true;
+        default: return false;
+    }
+}
+
 int hardware_threads() { return std::max(1, omp_get_num_procs()); }
 
 }  // namespace mnv1
