@@ -270,8 +270,7 @@ int cmd_bench(const std::vector<std::string>& argv) {
                   {"busy", busy}};
         if (decision) {
             j["auto"] = {{"measured", decision->measured}, {"f32_ms", decision->f32_ms},
-                         {"int8_ms", decision->int8_ms}, {"chosen", mnv1::to_string(decision->precision)},
-                         {"int8_exact", mnv1::onednn_int8_exact()}};
+                         {"int8_ms", decision->int8_ms}, {"chosen", mnv1::to_string(decision->precision)}};
         }
         if (!per_layer.empty()) {
             j["layers"] = json::array();

@@ -348,17 +348,9 @@ PrecisionDecision choose_precision(Runtime& runtime, const std::shared_ptr<const
     d.f32_ms = percentile(f32_ms, 0.5);
     d.int8_ms = percentile(int8_ms, 0.5);
     d.measured = true;
-    // Without VNNI int8 is not the released arithmetic (int8_builders.cpp): both are still
-    // timed (the user sees what int8 would cost) but fp32 is chosen.
-    const bool exact = onednn_int8_exact();
-    d.precision = exact && d.int8_ms < d.f32_ms ? Precision::Int8 : Precision::F32;
-    char buf[200];
-    if (!exact) {
-        std::snprintf(buf, sizeof buf,
-                      "fp32: int8 is not exact on this CPU (no VNNI: 16-bit pair sums saturate); int8 %.3f vs fp32 "
-                      "%.3f ms, medians",
-                      d.int8_ms, d.f32_ms);
-    } else if (d.precision == Precision::Int8) {
+    d.precision = d.int8_ms < d.f32_ms ? Precision::Int8 : Precision::F32;
+    char buf[160];
+    if (d.precision == Precision::Int8) {
         std::snprintf(buf, sizeof buf, "int8: %.2fx faster than fp32 (%.3f vs %.3f ms, medians)", d.f32_ms / d.int8_ms,
                       d.int8_ms, d.f32_ms);
     } else {
@@ -383,9 +375,7 @@ std::optional<PrecisionDecision> resolve_precision(Runtime& runtime, PrecisionCh
         case PrecisionChoice::Int8:
             if (!has_int8) return std::nullopt;
             d.precision = Precision::Int8;
-            d.reason = onednn_int8_exact() ? "int8: chosen"
-                                           : "int8: chosen; approximate on this CPU (no VNNI: 16-bit pair sums "
-                                             "may saturate)";
+            d.reason = "int8: chosen";
             return d;
         case PrecisionChoice::Auto:
             break;

@@ -76,16 +76,3 @@ void for_each_kept_layer(const ExecutionContext& a, const ExecutionContext& b, C
             QSKIP(msg_.constData());                                                          \
         }                                                                                    \
     } while (0)
-
-// Use inside a test function that checks int8 against TFLite's arithmetic: skips, saying
-// why, on a CPU where oneDNN's int8 is not exact (no VNNI: 16-bit pair sums saturate;
-// see core/src/engine/int8_builders.cpp). Int8Engine::inexactCpuIsDeclared checks what
-// such a CPU gets instead.
-#define MOBILENET_REQUIRE_EXACT_INT8()                                                              \
-    do {                                                                                            \
-        if (!mnv1::onednn_int8_exact()) {                                                           \
-            const std::string why_ = "int8 is not exact on this CPU (" + mnv1::onednn_cpu_isa() +    \
-                                     ", no VNNI): oneDNN 2.6 sums u8 x s8 pairs in 16 bits with saturation"; \
-            QSKIP(why_.c_str());                                                                    \
-        }                                                                                           \
-    } while (0)

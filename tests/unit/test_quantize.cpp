@@ -292,8 +292,7 @@ private slots:
         QVERIFY(d.measured);
         QVERIFY(!d.from_cache);
         QVERIFY(d.f32_ms > 0 && d.int8_ms > 0);
-        // The faster one measured; fp32 where int8 is not exact (no VNNI).
-        QCOMPARE(d.precision, onednn_int8_exact() && d.int8_ms < d.f32_ms ? Precision::Int8 : Precision::F32);
+        QCOMPARE(d.precision, d.int8_ms < d.f32_ms ? Precision::Int8 : Precision::F32);  // the faster one measured
         const PrecisionDecision again = choose_precision(rt, w, q, cfg);
         QVERIFY(again.from_cache);
         QCOMPARE(again.precision, d.precision);

@@ -193,8 +193,8 @@ std::string onednn_version();   // e.g. "2.6.3"
 std::string onednn_cpu_isa();   // ISA oneDNN dispatches to, e.g. "avx512_core_vnni"
 // Whether that ISA has VNNI (u8 x s8 products summed straight into 32 bits). Without it
 // oneDNN 2.6's int8 convolutions and matmuls sum pairs of products in 16 bits with
-// saturation (vpmaddubsw), so int8 results are exact only where no pair overflows.
-bool onednn_int8_exact();
+// saturation; the int8 engine then maps the layers differently to stay exact.
+bool onednn_has_vnni();
 int hardware_threads();
 
 }  // namespace mnv1

@@ -100,8 +100,7 @@ struct PrecisionDecision {
 // rounds of short runs, medians; remembers the answer per (weights, config) in memory
 // for the life of the process. f32 runs `float_weights`, int8 runs `int8_weights`
 // (the same object when it carries quantization). A null int8_weights, or one that
-// cannot run int8, gives F32 unmeasured. Where int8 is not exact (onednn_int8_exact():
-// no VNNI) both are timed and F32 is chosen. A cancelled call returns F32 unmeasured.
+// cannot run int8, gives F32 unmeasured. A cancelled call returns F32 unmeasured.
 PrecisionDecision choose_precision(Runtime& runtime, const std::shared_ptr<const ModelWeights>& float_weights,
                                    const std::shared_ptr<const ModelWeights>& int8_weights, NetworkConfig cfg,
                                    const CancelToken* cancel = nullptr);

@@ -120,17 +120,18 @@ void add_layer_steps(CompiledNetwork::Impl& p, const LayerSpec& l, BuiltLayer b,
                      const TensorRef& dst_ref, int part) {
     const int aux_base = static_cast<int>(p.aux.size());
     p.aux.insert(p.aux.end(), b.aux.begin(), b.aux.end());
+    auto bind = [&](PlannedStep& st, int arg, const BuiltLayer::StepTensor& t) {
+        TensorRef ref = src_ref;
+        if (t.kind == BuiltLayer::StepTensor::Kind::LayerOutput) ref = dst_ref;
+        if (t.kind == BuiltLayer::StepTensor::Kind::Aux) ref = {TensorRef::Kind::Aux, aux_base + t.aux};
+        ref.offset += t.offset;
+        st.tensors.emplace_back(arg, ref);
+        if (t.view.get_size() != 0) st.views[arg] = t.view;
+    };
     auto plan_extra = [&](BuiltLayer::Step& e) {
         PlannedStep st{std::move(e.prim), l.index, e.name, e.impl, {}, std::move(e.constants), e.scratchpad, {},
                        e.threads, part};
-        for (const auto& [arg, t] : e.tensors) {
-            TensorRef ref = src_ref;
-            if (t.kind == BuiltLayer::StepTensor::Kind::LayerOutput) ref = dst_ref;
-            if (t.kind == BuiltLayer::StepTensor::Kind::Aux) ref = {TensorRef::Kind::Aux, aux_base + t.aux};
-            ref.offset += t.offset;
-            st.tensors.emplace_back(arg, ref);
-            if (t.view.get_size() != 0) st.views[arg] = t.view;
-        }
+        for (const auto& [arg, t] : e.tensors) bind(st, arg, t);
         p.steps.push_back(std::move(st));
     };
     for (BuiltLayer::Step& e : b.extra) {
@@ -141,8 +142,10 @@ void add_layer_steps(CompiledNetwork::Impl& p, const LayerSpec& l, BuiltLayer b,
         views.try_emplace(DNNL_ARG_SRC, b.src);
         views.try_emplace(DNNL_ARG_DST, b.dst);
     }
-    p.steps.push_back({std::move(b.prim), l.index, l.name, b.impl, {{DNNL_ARG_SRC, src_ref}, {DNNL_ARG_DST, dst_ref}},
-                       std::move(b.constants), b.scratchpad, std::move(views), 0, part});
+    PlannedStep main{std::move(b.prim), l.index, l.name, b.impl, {{DNNL_ARG_SRC, src_ref}, {DNNL_ARG_DST, dst_ref}},
+                     std::move(b.constants), b.scratchpad, std::move(views), 0, part};
+    for (const auto& [arg, t] : b.main_tensors) bind(main, arg, t);
+    p.steps.push_back(std::move(main));
     for (BuiltLayer::Step& e : b.extra) {
         if (!e.before_main) plan_extra(e);
     }
@@ -252,15 +255,21 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
             src_ref = {TensorRef::Kind::UserInput, -1};
             if (b.src != p->user_input) {
                 p->reordered_input = b.src;
-                // The reorder fills all of the layer's input, or the part input_view names.
-                const bool part = b.input_view.get_size() != 0;
-                const memory::desc to = part ? b.input_view : b.src;
+                // The reorder fills all of the layer's input, or the part input_view names,
+                // or the layer's own aux buffer input_aux.
+                const bool to_aux = b.input_aux >= 0;
+                const bool part = !to_aux && b.input_view.get_size() != 0;
+                const memory::desc to = to_aux ? b.aux.at(static_cast<std::size_t>(b.input_aux))
+                                        : part ? b.input_view
+                                               : b.src;
+                const TensorRef target = to_aux ? TensorRef{TensorRef::Kind::Aux, static_cast<int>(p->aux.size()) +
+                                                                                      b.input_aux}
+                                                : TensorRef{TensorRef::Kind::ReorderedInput, -1};
                 dnnl::reorder::primitive_desc rpd(eng, p->user_input, eng, to, builders.input_reorder_attr(env));
                 std::unordered_map<int, memory::desc> views;
                 if (part) views[DNNL_ARG_TO] = to;
                 p->steps.push_back({dnnl::reorder(rpd), -1, "input reorder", rpd.impl_info_str(),
-                                    {{DNNL_ARG_FROM, {TensorRef::Kind::UserInput, -1}},
-                                     {DNNL_ARG_TO, {TensorRef::Kind::ReorderedInput, -1}}},
+                                    {{DNNL_ARG_FROM, {TensorRef::Kind::UserInput, -1}}, {DNNL_ARG_TO, target}},
                                     {}, memory::desc(), std::move(views)});
                 src_ref = {TensorRef::Kind::ReorderedInput, -1};
             }

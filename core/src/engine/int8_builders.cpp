@@ -55,15 +55,18 @@
 //    1 / (4 n): TFLite rounds half up ((sum + n/2) / n), oneDNN half to even; the nudge
 //    moves exact ties up and nothing else (other averages are >= 1 / (2n) from a half).
 //    The pool's output keeps its input's quantization, as in TFLite.
-//  - All of the above is exact on CPUs with VNNI (onednn_int8_exact()). Without it (AVX2,
-//    AVX-512 before Cascade Lake) oneDNN 2.6 sums u8 x s8 products pairwise in 16 bits with
-//    saturation (vpmaddubsw) in its int8 matmuls and non-depthwise convolutions, and runs
-//    an s8-source convolution (conv0) on weights it halves and rounds. Measured on AVX2:
-//    conv0 differs on 43% of its outputs, pointwise layers on up to 3%, top-1 agreement
-//    with TFLite drops to 55-96%; feeding conv0 u8 instead (no halving) made it worse
-//    (pairs of 255 x 127 overflow). An exact mapping needs weights split into 7-bit halves
-//    computed as two primitives; until then the layers say so in their mapping, and
-//    `auto` precision does not pick int8 there (quantize.cpp).
+//  - CPUs without VNNI (AVX2, AVX-512 before Cascade Lake; onednn_has_vnni()): oneDNN
+//    2.6 sums u8 x s8 products pairwise in 16 bits with saturation (vpmaddubsw: 255 x 127
+//    x 2 > 32767) in its int8 matmuls and non-depthwise convolutions, and runs an s8-source
+//    convolution on weights it halves and rounds ("scale adjust 0.5"). Mapped as above,
+//    conv0 differed on 43% of its outputs, pointwise layers on up to 3%, top-1 agreement
+//    with TFLite fell to 23-96% (measured on AVX2). So there, still bit-exact:
+//      * pointwise and the classifier: weights split into 7-bit halves, two matmuls and a
+//        binary add (seven_bit_matmul);
+//      * conv0: u8 input q with zero point 128 (no halving), every input channel beside
+//        one whose weights are 0, so a pair sum holds one product;
+//      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
+//    The depthwise kernel itself widens to 32 bits before multiplying: exact as it is.
 //  - The classifier writes f32: the dequantized uint8 logits so * (q - zo), made by
 //    post-ops round -> clip to [-zo, 255 - zo] -> linear(so); the f32 softmax follows,
 //    then (when the model quantizes its output, as the releases do: 1/256) two reorders
@@ -201,6 +204,12 @@ memory s32_vector(const BuildEnv& env, const memory::desc& md, const std::vector
     return m;
 }
 
+memory f32_vector(const BuildEnv& env, const memory::desc& md, const std::vector<float>& v) {
+    memory m(md, env.eng);
+    std::memcpy(m.get_data_handle(), v.data(), v.size() * sizeof(float));
+    return m;
+}
+
 // Weights reordered once from the canonical plain layout (as s8) into the primitive's
 // layout (which may carry oneDNN's own compensation for s8 sources).
 memory reordered(const BuildEnv& env, const memory::desc& user_md, const memory::desc& prim_md,
@@ -226,10 +235,6 @@ void set_scales(dnnl::primitive_attr& attr, const std::vector<float>& scales) {
         attr.set_output_scales(1 << 1, scales);  // per output channel (dim 1 of dst)
     }
 }
-
-// The mapping's caveat on CPUs without VNNI (see top); empty where the layer is exact.
-std::string inexact_note(const char* what) { return onednn_int8_exact() ? "" : std::string(", ") + what + " (no VNNI)"; }
-constexpr const char* kPairSums = "16-bit pair sums may saturate";
 
 template <class PrimitiveDesc>
 BuiltLayer built(const PrimitiveDesc& pd, dnnl::primitive prim, const std::string& mapping) {
@@ -339,7 +344,11 @@ std::vector<Run> progressions(const std::vector<int>& channels, int pixel) {
 
 class Int8Builders final : public LayerBuilders {
 public:
-    dt input_type() const override { return dt::s8; }
+    // conv0's input: s8 q - 128 where the CPU has VNNI. Without VNNI oneDNN 2.6 runs an
+    // s8-source convolution on halved weights (its "scale adjust 0.5", rounded: 43% of
+    // conv0's outputs off by up to 14 steps, measured on AVX2), so there the input is
+    // TFLite's own u8 q with zero point 128, which it computes unhalved.
+    dt input_type() const override { return onednn_has_vnni() ? dt::s8 : dt::u8; }
 
     dnnl::primitive_attr input_reorder_attr(const BuildEnv& env) const override {
         const QuantParams& in = env.weights.input_quant;
@@ -348,6 +357,7 @@ public:
         }
         dnnl::primitive_attr attr;
         attr.set_output_scales(0, {1.0f / in.scale[0]});  // x / sx = q - 128, exactly
+        if (input_type() == dt::u8) attr.set_zero_points(DNNL_ARG_DST, 0, {128});  // q itself
         return attr;
     }
 
@@ -437,6 +447,7 @@ private:
                                        std::int32_t zo) {
         const std::int32_t zx = zero_point_at(q.input, 0);
         const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
+        if (!onednn_has_vnni()) return seven_bit_matmul(env, l, q, rows, dst2d, ops, zo, s8);
         const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
         const memory::desc b_md({1, l.out_c}, dt::s32, tag::ab);
         dnnl::matmul::desc desc(src2d, memory::desc({l.in_c, l.out_c}, dt::s8, tag::any), b_md, dst2d);
@@ -447,7 +458,7 @@ private:
         if (s8.zero_point != 0) attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {DNNL_RUNTIME_S32_VAL});
         if (zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
         dnnl::matmul::primitive_desc pd(desc, attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping + inexact_note(kPairSums));
+        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping);
         b.views[DNNL_ARG_SRC] = src2d;
         b.constants[DNNL_ARG_WEIGHTS] =
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
@@ -455,6 +466,88 @@ private:
         if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
         if (s8.zero_point != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS] = s32_scalar(env, s8.zero_point);
         if (zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, zo);
+        return b;
+    }
+
+    // The same matmul on a CPU without VNNI, where a pair of u8 x s8 products is summed in
+    // 16 bits with saturation (255 x 127 x 2 > 32767). The s8 weights d = 2h + l, with
+    // h = floor(d / 2) in [-64, 63] (a pair then sums to at most 255 x 126) and l in {0, 1}:
+    //   step "low bits":  acc_l = sum (x - zx)(l - zwp)  -> s32 aux     (weight zero point here)
+    //   main:             2 * (sum (x - zx) h + bias / 2) + acc_l      (output scale 2, f32 bias,
+    //                     a binary add of the aux), then * M (a binary multiply), then
+    //                     `ops` and zo as before.
+    // Every sum before * M is an integer below 2^24, exact in f32, so float(acc) * M is
+    // rounded once, as XNNPACK does: bit-exact. Costs two matmuls instead of one (the binary
+    // add +25% on the main one; measured on AVX2).
+    static BuiltLayer seven_bit_matmul(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                       memory::dim rows, const memory::desc& dst2d, const dnnl::post_ops& ops,
+                                       std::int32_t zo, const MatmulWeights& s8) {
+        const std::int32_t zx = zero_point_at(q.input, 0);
+        std::vector<std::int8_t> hi(s8.data.size()), lo(s8.data.size());
+        for (std::size_t i = 0; i < s8.data.size(); ++i) {
+            const int d = s8.data[i];
+            const int h = (d - (d & 1)) / 2;  // floor(d / 2), also for odd negative d
+            hi[i] = static_cast<std::int8_t>(h);
+            lo[i] = static_cast<std::int8_t>(d - 2 * h);
+        }
+        const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
+        const memory::desc w_any({l.in_c, l.out_c}, dt::s8, tag::any), w_user({l.in_c, l.out_c}, dt::s8, tag::ba);
+        const memory::desc low_md({rows, l.out_c}, dt::s32, tag::ab);
+
+        // The low bits, with the weight zero point.
+        dnnl::primitive_attr low_attr = base_attr();
+        if (zx != 0) low_attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+        if (s8.zero_point != 0) low_attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {DNNL_RUNTIME_S32_VAL});
+        dnnl::matmul::primitive_desc low_pd(dnnl::matmul::desc(src2d, w_any, low_md), low_attr, env.eng);
+        Step low;
+        low.prim = dnnl::matmul(low_pd);
+        low.name = l.name + " low bits";
+        low.impl = low_pd.impl_info_str();
+        low.before_main = true;
+        low.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
+                       {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, low_md, 0)}};
+        low.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, low_pd.weights_desc(), lo);
+        if (zx != 0) low.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
+        if (s8.zero_point != 0) {
+            low.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS] = s32_scalar(env, s8.zero_point);
+        }
+        low.scratchpad = low_pd.scratchpad_desc();
+
+        // The high bits, the sum and the requantization.
+        // M as a binary multiply (a scalar when it is per tensor), not an eltwise linear:
+        // oneDNN 2.6's gemm post-processing then ran the classifier's later linear (* so)
+        // with M's factor (measured: every logit 0).
+        std::vector<float> m = output_scales(q, l.out_c);
+        if (std::all_of(m.begin(), m.end(), [&](float v) { return v == m[0]; })) m.resize(1);
+        const memory::desc m_md({1, static_cast<memory::dim>(m.size())}, dt::f32, tag::ab);
+        dnnl::post_ops all;
+        all.append_binary(dnnl::algorithm::binary_add, low_md);
+        all.append_binary(dnnl::algorithm::binary_mul, m_md);
+        for (int i = 0; i < ops.len(); ++i) {  // the caller's: eltwise only
+            float scale = 0, alpha = 0, beta = 0;
+            dnnl::algorithm alg{};
+            ops.get_params_eltwise(i, scale, alg, alpha, beta);
+            all.append_eltwise(scale, alg, alpha, beta);
+        }
+        dnnl::primitive_attr attr = base_attr();
+        attr.set_output_scales(0, {2.0f});
+        attr.set_post_ops(all);
+        if (zx != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+        if (zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
+        const memory::desc b_md({1, l.out_c}, dt::f32, tag::ab);
+        dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src2d, w_any, b_md, dst2d), attr, env.eng);
+        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping + ", 7-bit halves in 2 matmuls (no VNNI)");
+        b.views[DNNL_ARG_SRC] = src2d;
+        b.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, pd.weights_desc(), hi);
+        std::vector<float> half_bias(q.bias_q.size());
+        for (std::size_t i = 0; i < half_bias.size(); ++i) half_bias[i] = 0.5f * static_cast<float>(q.bias_q[i]);
+        b.constants[DNNL_ARG_BIAS] = f32_vector(env, pd.bias_desc(), half_bias);
+        b.constants[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = f32_vector(env, m_md, m);
+        if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
+        if (zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, zo);
+        b.aux = {low_md};
+        b.main_tensors = {{DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, tensor(StepTensor::Kind::Aux, 0, low_md, 0)}};
+        b.extra.push_back(std::move(low));
         return b;
     }
 
@@ -475,38 +568,47 @@ private:
         return b;
     }
 
-    // conv0 on the s8 input q - 128 (no zero point). Input channels holding an outlier
-    // tap are copied into extra input channels whose weights are the remainders B.
-    static BuiltLayer first_convolution(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q) {
+    // conv0 on the s8 input q - 128 (no zero point), or on u8 q with zero point 128
+    // (input_type(): no VNNI). Input channels holding an outlier tap are copied into extra
+    // input channels whose weights are the remainders B. Without VNNI every channel is
+    // followed by one whose weights are 0 (`slot` 2), so each 16-bit pair sum holds one
+    // product, |q * w| <= 255 x 128 < 2^15: exact, for twice conv0's input channels.
+    BuiltLayer first_convolution(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q) const {
         const memory::dim n = env.cfg.batch;
+        const dt in_t = input_type();
+        const bool pairs = in_t == dt::u8;
+        const std::size_t slot = pairs ? 2 : 1;
         const SplitWeights split = split_weights(q, l);
         std::set<int> copied_set;
         for (const auto& o : split.outliers) copied_set.insert(o.ic);
         const std::vector<int> copied(copied_set.begin(), copied_set.end());
-        const int in_c = l.in_c + static_cast<int>(copied.size());
+        const int channels = l.in_c + static_cast<int>(copied.size());  // the input's and the copies
+        const int in_c = channels * static_cast<int>(slot);
         const std::size_t taps = static_cast<std::size_t>(l.kernel) * static_cast<std::size_t>(l.kernel);
         std::vector<std::int8_t> weights(static_cast<std::size_t>(l.out_c) * static_cast<std::size_t>(in_c) * taps, 0);
+        auto weight = [&](std::size_t oc, std::size_t channel, std::size_t tap) -> std::int8_t& {
+            return weights[(oc * static_cast<std::size_t>(in_c) + channel * slot) * taps + tap];
+        };
         for (std::size_t oc = 0; oc < static_cast<std::size_t>(l.out_c); ++oc) {
-            const std::size_t from = oc * static_cast<std::size_t>(l.in_c) * taps;
-            std::copy(split.a.begin() + static_cast<std::ptrdiff_t>(from),
-                      split.a.begin() + static_cast<std::ptrdiff_t>(from + static_cast<std::size_t>(l.in_c) * taps),
-                      weights.begin() + static_cast<std::ptrdiff_t>(oc * static_cast<std::size_t>(in_c) * taps));
+            for (std::size_t ic = 0; ic < static_cast<std::size_t>(l.in_c); ++ic) {
+                for (std::size_t t = 0; t < taps; ++t) weight(oc, ic, t) = split.a[(oc * static_cast<std::size_t>(l.in_c) + ic) * taps + t];
+            }
         }
         for (const auto& o : split.outliers) {
             const auto extra_ic = static_cast<std::size_t>(
                 l.in_c + (std::lower_bound(copied.begin(), copied.end(), o.ic) - copied.begin()));
-            weights[(static_cast<std::size_t>(o.oc) * static_cast<std::size_t>(in_c) + extra_ic) * taps +
-                    static_cast<std::size_t>(o.tap)] = static_cast<std::int8_t>(o.rest);
+            weight(static_cast<std::size_t>(o.oc), extra_ic, static_cast<std::size_t>(o.tap)) =
+                static_cast<std::int8_t>(o.rest);
         }
         ConvSpec c;
-        c.src = memory::desc({n, in_c, l.in_h, l.in_w}, dt::s8, tag::nhwc);
+        c.src = memory::desc({n, in_c, l.in_h, l.in_w}, in_t, tag::nhwc);
         c.dst = memory::desc({n, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
         c.weight_dims = {l.out_c, in_c, l.kernel, l.kernel};
         c.weight_tag = tag::oihw;
         c.weights = &weights;
         c.bias = q.bias_q;
         c.scales = output_scales(q, l.out_c);
-        c.zx = 0;
+        c.zx = pairs ? 128 : 0;
         c.zo = zero_point_at(q.output, 0);
         c.range = activation_range(q.output, env.weights.activation);
         std::string mapping = "s8 w-zw";
@@ -514,20 +616,30 @@ private:
             mapping += ", " + std::to_string(split.outliers.size()) + " weights outside s8 exact via " +
                        std::to_string(copied.size()) + " copied input channel(s)";
         }
-        mapping += inexact_note("weights halved by oneDNN, pair sums may saturate");
+        if (pairs) mapping += ", u8 input, every channel beside a zero one (no VNNI)";
         BuiltLayer b = int8_convolution(env, l, c, mapping);
-        if (copied.empty()) return b;
-        // The input reorder fills channels [0, in_c); small reorders copy the outlier
-        // taps' input channels into the rest.
-        const memory::dims px_strides = {in_c * l.in_h * l.in_w, 1, in_c * l.in_w, in_c};
-        b.input_view = strided({n, l.in_c, l.in_h, l.in_w}, dt::s8, px_strides);
-        const memory::desc one = strided({n, 1, l.in_h, l.in_w}, dt::s8, px_strides);
+        if (copied.empty() && !pairs) return b;
+        // The input reorder fills channels [0, l.in_c) (every slot-th one); small reorders
+        // copy the outlier taps' input channels into the next ones. With slots the reorder
+        // (which must add the zero point 128) writes a dense buffer, spread by a u8 copy.
+        const auto sl = static_cast<memory::dim>(slot);
+        const memory::dims px_strides = {in_c * l.in_h * l.in_w, sl, in_c * l.in_w, in_c};
+        b.input_view = strided({n, l.in_c, l.in_h, l.in_w}, in_t, px_strides);
+        const memory::desc one = strided({n, 1, l.in_h, l.in_w}, in_t, px_strides);
         const SingleThreaded single;
+        if (pairs) {
+            const memory::desc dense({n, l.in_c, l.in_h, l.in_w}, in_t, tag::nhwc);
+            b.aux = {dense};
+            b.input_aux = 0;
+            b.extra.push_back(reorder_step(env, l.name + " input spread", tensor(StepTensor::Kind::Aux, 0, dense, 0),
+                                           tensor(StepTensor::Kind::LayerInput, 0, b.input_view), true));
+            b.input_view = memory::desc();
+        }
         for (std::size_t i = 0; i < copied.size(); ++i) {
-            b.extra.push_back(reorder_step(env, l.name + " input copy",
-                                           tensor(StepTensor::Kind::LayerInput, static_cast<std::size_t>(copied[i]), one),
-                                           tensor(StepTensor::Kind::LayerInput, static_cast<std::size_t>(l.in_c) + i, one),
-                                           true));
+            b.extra.push_back(reorder_step(
+                env, l.name + " input copy",
+                tensor(StepTensor::Kind::LayerInput, static_cast<std::size_t>(copied[i]) * slot, one),
+                tensor(StepTensor::Kind::LayerInput, (static_cast<std::size_t>(l.in_c) + i) * slot, one), true));
         }
         return b;
     }
@@ -559,7 +671,8 @@ private:
         const std::vector<Run> runs = progressions(channels, l.in_c);
         mapping += ", " + std::to_string(channels.size()) + "/" + std::to_string(l.out_c) + " channels with " +
                    std::to_string(split.outliers.size()) + " weights outside s8 exact in " +
-                   std::to_string(2 * runs.size() + 1) + " more steps" + inexact_note(kPairSums);
+                   std::to_string(2 * runs.size() + 1) + " more steps" +
+                   (onednn_has_vnni() ? "" : ", A and B in separate pair sums (no VNNI)");
         BuiltLayer b = int8_convolution(env, l, c, mapping);
 
         // The outlier channels alone: input copied twice [N, 2k, H, W], output [N, k, Ho, Wo].
@@ -567,18 +680,22 @@ private:
         const SingleThreaded single;
         const auto k = static_cast<memory::dim>(channels.size());
         const memory::dim C = l.in_c, H = l.in_h, W = l.in_w, Ho = l.out_h, Wo = l.out_w, s = l.stride;
-        const memory::desc twice({n, 2 * k, H, W}, dt::u8, tag::nhwc);
+        // Each outlier channel's input goes to `slots` channels: A and B read two of them.
+        // Without VNNI they are 4, A and B two apart, so that no 16-bit pair sum holds both
+        // (x * (A + B) overflows; x * A alone and x * B alone do not).
+        const memory::dim slots = onednn_has_vnni() ? 2 : 4;
+        const memory::desc twice({n, slots * k, H, W}, dt::u8, tag::nhwc);
         const memory::desc fixed({n, k, Ho, Wo}, dt::u8, tag::nhwc);
         b.aux = {twice, fixed};
         for (const Run& r : runs) {
             const auto m = static_cast<memory::dim>(r.count);
-            const memory::dims dims = {n, m, 2, H, W};
-            const memory::desc from = strided(dims, dt::u8, {H * W * C, r.step, 0, W * C, C});  // each channel twice
-            const memory::desc to = strided(dims, dt::u8, {H * W * 2 * k, 2, 1, W * 2 * k, 2 * k});
+            const memory::dims dims = {n, m, slots, H, W};
+            const memory::desc from = strided(dims, dt::u8, {H * W * C, r.step, 0, W * C, C});  // each channel `slots` times
+            const memory::desc to = strided(dims, dt::u8, {H * W * slots * k, slots, 1, W * slots * k, slots * k});
             b.extra.push_back(reorder_step(
                 env, l.name + " outlier channels in",
                 tensor(StepTensor::Kind::LayerInput, static_cast<std::size_t>(channels[r.first]), from),
-                tensor(StepTensor::Kind::Aux, 2 * r.first, to, 0)));
+                tensor(StepTensor::Kind::Aux, static_cast<std::size_t>(slots) * r.first, to, 0)));
         }
         // The 2k -> k convolution (ic 2j: A of channel j, ic 2j + 1: B) on "super-pixels":
         // g output pixels of a row side by side as channels. The bytes are the same
@@ -610,7 +727,7 @@ private:
                                                     channels.begin());
             rest[j * taps + static_cast<std::size_t>(o.tap)] = static_cast<std::int8_t>(o.rest);
         }
-        const memory::dim oc = g * k, ic = G * 2 * k;
+        const memory::dim oc = g * k, ic = G * slots * k;
         std::vector<std::int8_t> weights(static_cast<std::size_t>(oc * ic * kernel * KW), 0);
         ConvSpec f;
         for (memory::dim o = 0; o < g; ++o) {
@@ -622,13 +739,13 @@ private:
                 for (memory::dim kh = 0; kh < kernel; ++kh) {
                     for (memory::dim kw = 0; kw < kernel; ++kw) {
                         const memory::dim x = s * o + kw - pl, off = floor_div(x, G);
-                        const memory::dim in = (x - off * G) * 2 * k + 2 * j;
+                        const memory::dim in = (x - off * G) * slots * k + slots * j;
                         const auto at = [&](memory::dim i) {
                             return static_cast<std::size_t>(((out * ic + i) * kernel + kh) * KW + (off - lo));
                         };
                         const std::size_t tap = static_cast<std::size_t>(kh * kernel + kw);
                         weights[at(in)] = split.a[ch * taps + tap];
-                        weights[at(in + 1)] = rest[static_cast<std::size_t>(j) * taps + tap];
+                        weights[at(in + slots / 2)] = rest[static_cast<std::size_t>(j) * taps + tap];
                     }
                 }
             }

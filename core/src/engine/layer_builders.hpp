@@ -63,9 +63,16 @@ struct BuiltLayer {
     };
     std::vector<Step> extra;
     std::vector<dnnl::memory::desc> aux;
+    // Further tensors the main primitive reads beside its source and destination, e.g. a
+    // binary post-op's second source in an `aux` buffer (DNNL_ARG_* -> tensor).
+    std::vector<std::pair<int, StepTensor>> main_tensors;
     // First layer only: the part of `src` the input reorder writes (zero size: all of
     // it); the rest is filled by the layer's own before-main steps.
     dnnl::memory::desc input_view;
+    // First layer only, >= 0: the input reorder writes `aux[input_aux]` instead (oneDNN
+    // 2.6's reorder drops a zero point into a strided view); a before-main step then
+    // spreads it into `src`.
+    int input_aux = -1;
     // How copy_activation reads the output: real = scale * (stored - zero_point);
     // scale 0: the stored values are real (f32 layers).
     float dequant_scale = 0;

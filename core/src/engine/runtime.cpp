@@ -100,7 +100,7 @@ std::string onednn_cpu_isa() {
     }
 }
 
-bool onednn_int8_exact() {
+bool onednn_has_vnni() {
     switch (dnnl::get_effective_cpu_isa()) {
         case dnnl::cpu_isa::avx2_vnni:
         case dnnl::cpu_isa::avx512_core_vnni:
