@@ -61,8 +61,8 @@
 //    convolution on weights it halves and rounds ("scale adjust 0.5"). Mapped as above,
 //    conv0 differed on 43% of its outputs, pointwise layers on up to 3%, top-1 agreement
 //    with TFLite fell to 23-96% (measured on AVX2). So there, still bit-exact:
-//      * pointwise and the classifier: weights split into 7-bit halves, two matmuls and a
-//        binary add (seven_bit_matmul);
+//      * pointwise and the classifier: weights d = 2h + l (h 7-bit, l one bit), two
+//        matmuls and a binary add (seven_bit_matmul);
 //      * conv0: u8 input q with zero point 128 (no halving), every input channel beside
 //        one whose weights are 0, so a pair sum holds one product;
 //      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
@@ -476,9 +476,9 @@ private:
     //   main:             2 * (sum (x - zx) h + bias / 2) + acc_l      (output scale 2, f32 bias,
     //                     a binary add of the aux), then * M (a binary multiply), then
     //                     `ops` and zo as before.
-    // Every sum before * M is an integer below 2^24, exact in f32, so float(acc) * M is
-    // rounded once, as XNNPACK does: bit-exact. Costs two matmuls instead of one (the binary
-    // add +25% on the main one; measured on AVX2).
+    // Every sum before * M is an integer, exact in f32 below 2^24 (as the one-matmul form
+    // assumes too), so float(acc) * M is rounded once, as XNNPACK does: bit-exact. Costs two
+    // matmuls instead of one (the binary add +25% on the main one; measured on AVX2).
     static BuiltLayer seven_bit_matmul(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
                                        memory::dim rows, const memory::desc& dst2d, const dnnl::post_ops& ops,
                                        std::int32_t zo, const MatmulWeights& s8) {
@@ -536,7 +536,7 @@ private:
         if (zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
         const memory::desc b_md({1, l.out_c}, dt::f32, tag::ab);
         dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src2d, w_any, b_md, dst2d), attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping + ", 7-bit halves in 2 matmuls (no VNNI)");
+        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping + ", 2h + l in 2 matmuls (no VNNI)");
         b.views[DNNL_ARG_SRC] = src2d;
         b.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, pd.weights_desc(), hi);
         std::vector<float> half_bias(q.bias_q.size());
