@@ -54,7 +54,12 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
     s->options = options;
     s->strm = dnnl::stream(p.eng);
     s->user_input = memory(p.user_input, p.eng);
-    if (p.reordered_input.get_size() != 0) s->reordered_input = memory(p.reordered_input, p.eng);
+    if (p.reordered_input.get_size() != 0) {
+        s->reordered_input = memory(p.reordered_input, p.eng);
+        // Zeroed once: int8 conv0 without VNNI reads channels no step writes (their weights
+        // are 0); they must still hold defined bytes.
+        std::memset(s->reordered_input.get_data_handle(), 0, p.reordered_input.get_size());
+    }
 
     // Layer outputs: own buffers, or alternating between the two ping-pong buffers.
     const std::size_t n = p.layers.size();
