@@ -93,8 +93,7 @@ int cmd_roofline(const std::vector<std::string>& argv) {
                   {"peak_kernel", peaks.peak_kernel},
                   {"fma_gflops", peaks.fma_gflops},
                   {"matmul_gflops", peaks.matmul_gflops},
-                  {"matmul_kernel", "f32 matmul " + std::to_string(peaks.matmul_m) + "x" + std::to_string(peaks.matmul_n) +
-                                        "x" + std::to_string(peaks.matmul_k)},
+                  {"matmul_kernel", peaks.matmul_kernel()},
                   {"bandwidth_kernel", "stream triad over " + std::to_string(peaks.stream_bytes >> 20) + " MiB"},
                   {"flops_per_mac", mnv1::kFlopsPerMac},
                   {"intensity_unit", "flop/byte"},
@@ -134,8 +133,8 @@ int cmd_roofline(const std::vector<std::string>& argv) {
               << "  resolution " << arch.resolution << "  threads " << peaks.threads << "  batch " << cfg.batch
               << "  median of " << runs << " profiled passes\n";
     std::cout << "peak compute      " << fmt(peaks.peak_gflops, 1) << " GFLOP/s (" << fmt(peaks.peak_gflops_per_core, 1)
-              << " per core, " << peaks.isa << ")  " << peaks.peak_kernel << "; oneDNN f32 matmul " << peaks.matmul_m
-              << "x" << peaks.matmul_n << "x" << peaks.matmul_k << ": " << fmt(peaks.matmul_gflops, 1) << "\n";
+              << " per core, " << peaks.isa << ")  " << peaks.peak_kernel << "; oneDNN " << peaks.matmul_kernel()
+              << ": " << fmt(peaks.matmul_gflops, 1) << "\n";
     std::cout << "memory bandwidth  " << fmt(peaks.bandwidth_gbs, 1) << " GB/s  STREAM triad over "
               << (peaks.stream_bytes >> 20) << " MiB" << (peaks.from_cache ? "  (both cached)" : "") << "\n";
     std::cout << "ridge point       " << fmt(ridge, 2) << " FLOP/byte\n";

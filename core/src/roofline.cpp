@@ -34,8 +34,7 @@ int resolve_threads(int threads) {
 
 void validate(const PeakOptions& o) {
     if (o.fma_iterations < 1 || o.fma_runs < 1 || o.m_per_thread < 1 || o.n < 1 || o.k < 1 || o.matmul_runs < 1 ||
-        o.stream_runs < 1 ||
-        o.stream_bytes < 3 * sizeof(float))
+        o.stream_runs < 1 || o.stream_bytes < 3 * sizeof(float))
         throw std::invalid_argument("peak options: sizes and runs must be positive");
 }
 
@@ -179,13 +178,17 @@ double triad_gbs(int threads, const PeakOptions& o) {
 
 std::string peaks_cache_key(int threads, const PeakOptions& o) {
     std::ostringstream os;
-    os << "roofline-peaks-v2 threads=" << threads << " fma=" << o.fma_iterations << "x" << o.fma_runs << " matmul=" << o.m_per_thread << "/thread x" << o.n << "x"
-       << o.k << " runs=" << o.matmul_runs << " stream_bytes=" << o.stream_bytes << " stream_runs=" << o.stream_runs
+    os << "roofline-peaks-v2 threads=" << threads << " fma=" << o.fma_iterations << "x" << o.fma_runs
+       << " matmul=" << o.m_per_thread << "/thread x" << o.n << "x" << o.k << " runs=" << o.matmul_runs << " stream_bytes=" << o.stream_bytes << " stream_runs=" << o.stream_runs
        << " machine=" << machine_fingerprint();
     return os.str();
 }
 
 }  // namespace
+
+std::string MachinePeaks::matmul_kernel() const {
+    return "f32 matmul " + std::to_string(matmul_m) + "x" + std::to_string(matmul_n) + "x" + std::to_string(matmul_k);
+}
 
 MachinePeaks measure_machine_peaks(int threads, const PeakOptions& options) {
     validate(options);
@@ -207,8 +210,7 @@ MachinePeaks measure_machine_peaks(int threads, const PeakOptions& options) {
     p.peak_gflops = p.fma_gflops;
     if (p.matmul_gflops > p.fma_gflops) {
         p.peak_gflops = p.matmul_gflops;
-        p.peak_kernel = "f32 matmul " + std::to_string(p.matmul_m) + "x" + std::to_string(p.matmul_n) + "x" +
-                        std::to_string(p.matmul_k);
+        p.peak_kernel = p.matmul_kernel();
     }
     p.peak_gflops_per_core = p.peak_gflops / t;
     p.bandwidth_gbs = triad_gbs(t, options);

@@ -59,6 +59,7 @@ struct MachinePeaks {
     double bandwidth_gbs = 0;         // best triad pass, GB/s (2 reads + 1 write counted;
                                       // write-allocate traffic is not, as in STREAM)
     std::int64_t matmul_m = 0, matmul_n = 0, matmul_k = 0;
+    std::string matmul_kernel() const;  // "f32 matmul MxNxK"
     std::size_t stream_bytes = 0;
     double seconds = 0;               // wall time the measurement took (0 from the cache)
     bool from_cache = false;

@@ -73,6 +73,7 @@
 //    round the probabilities to the model's uint8 output and back, so probabilities()
 //    are TFLite's (and equal ones are ordered by class index, as TFLite orders them).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -204,6 +205,27 @@ memory s32_vector(const BuildEnv& env, const memory::desc& md, const std::vector
     return m;
 }
 
+// The run-time s32 zero points of one primitive: those that are not 0 are declared in
+// its attributes (before the primitive descriptor) and bound among its constant arguments.
+struct ZeroPoints {
+    std::int32_t src = 0, weights = 0, dst = 0;
+    void declare(dnnl::primitive_attr& attr) const {
+        for (const auto& [arg, z] : entries()) {
+            if (z != 0) attr.set_zero_points(arg, 0, {DNNL_RUNTIME_S32_VAL});
+        }
+    }
+    void bind(const BuildEnv& env, std::unordered_map<int, memory>& constants) const {
+        for (const auto& [arg, z] : entries()) {
+            if (z != 0) constants[DNNL_ARG_ATTR_ZERO_POINTS | arg] = s32_scalar(env, z);
+        }
+    }
+
+private:
+    std::array<std::pair<int, std::int32_t>, 3> entries() const {
+        return {{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}}};
+    }
+};
+
 memory f32_vector(const BuildEnv& env, const memory::desc& md, const std::vector<float>& v) {
     memory m(md, env.eng);
     std::memcpy(m.get_data_handle(), v.data(), v.size() * sizeof(float));
@@ -282,15 +304,14 @@ BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvS
     ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(c.range.lo - c.zo),
                        static_cast<float>(c.range.hi - c.zo));
     attr.set_post_ops(ops);
-    if (c.zx != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-    if (c.zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
+    const ZeroPoints zp{.src = c.zx, .dst = c.zo};
+    zp.declare(attr);
     dnnl::convolution_forward::primitive_desc pd(desc, attr, env.eng);
     BuiltLayer b = built(pd, dnnl::convolution_forward(pd), mapping);
     b.constants[DNNL_ARG_WEIGHTS] =
         reordered(env, memory::desc(c.weight_dims, dt::s8, c.weight_tag), pd.weights_desc(), *c.weights);
     b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), c.bias);
-    if (c.zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, c.zx);
-    if (c.zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, c.zo);
+    zp.bind(env, b.constants);
     return b;
 }
 
@@ -454,18 +475,15 @@ private:
         dnnl::primitive_attr attr = base_attr();
         set_scales(attr, output_scales(q, l.out_c));
         attr.set_post_ops(ops);
-        if (zx != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-        if (s8.zero_point != 0) attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {DNNL_RUNTIME_S32_VAL});
-        if (zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
+        const ZeroPoints zp{.src = zx, .weights = s8.zero_point, .dst = zo};
+        zp.declare(attr);
         dnnl::matmul::primitive_desc pd(desc, attr, env.eng);
         BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping);
         b.views[DNNL_ARG_SRC] = src2d;
         b.constants[DNNL_ARG_WEIGHTS] =
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
-        if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
-        if (s8.zero_point != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS] = s32_scalar(env, s8.zero_point);
-        if (zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, zo);
+        zp.bind(env, b.constants);
         return b;
     }
 
@@ -496,8 +514,8 @@ private:
 
         // The low bits, with the weight zero point.
         dnnl::primitive_attr low_attr = base_attr();
-        if (zx != 0) low_attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-        if (s8.zero_point != 0) low_attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {DNNL_RUNTIME_S32_VAL});
+        const ZeroPoints low_zp{.src = zx, .weights = s8.zero_point};
+        low_zp.declare(low_attr);
         dnnl::matmul::primitive_desc low_pd(dnnl::matmul::desc(src2d, w_any, low_md), low_attr, env.eng);
         Step low;
         low.prim = dnnl::matmul(low_pd);
@@ -507,10 +525,7 @@ private:
         low.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
                        {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, low_md, 0)}};
         low.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, low_pd.weights_desc(), lo);
-        if (zx != 0) low.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
-        if (s8.zero_point != 0) {
-            low.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS] = s32_scalar(env, s8.zero_point);
-        }
+        low_zp.bind(env, low.constants);
         low.scratchpad = low_pd.scratchpad_desc();
 
         // The high bits, the sum and the requantization.
@@ -532,8 +547,8 @@ private:
         dnnl::primitive_attr attr = base_attr();
         attr.set_output_scales(0, {2.0f});
         attr.set_post_ops(all);
-        if (zx != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
-        if (zo != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {DNNL_RUNTIME_S32_VAL});
+        const ZeroPoints zp{.src = zx, .dst = zo};
+        zp.declare(attr);
         const memory::desc b_md({1, l.out_c}, dt::f32, tag::ab);
         dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src2d, w_any, b_md, dst2d), attr, env.eng);
         BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping + ", 2h + l in 2 matmuls (no VNNI)");
@@ -543,8 +558,7 @@ private:
         for (std::size_t i = 0; i < half_bias.size(); ++i) half_bias[i] = 0.5f * static_cast<float>(q.bias_q[i]);
         b.constants[DNNL_ARG_BIAS] = f32_vector(env, pd.bias_desc(), half_bias);
         b.constants[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = f32_vector(env, m_md, m);
-        if (zx != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = s32_scalar(env, zx);
-        if (zo != 0) b.constants[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST] = s32_scalar(env, zo);
+        zp.bind(env, b.constants);
         b.aux = {low_md};
         b.main_tensors = {{DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, tensor(StepTensor::Kind::Aux, 0, low_md, 0)}};
         b.extra.push_back(std::move(low));
