@@ -59,8 +59,9 @@ std::string sweep_cache_key(const SweepConfig& c, double alpha, int resolution, 
     // v2: several threads split a batch-1 pass by rows (NetworkConfig::row_split), so
     // latencies timed by earlier versions are not reused. v3: int8 on CPUs without VNNI is
     // mapped anew (exact, slower); its earlier accuracy and latency are not reused.
-    // v3 also: the f32 pool no longer runs oneDNN's reference kernel.
-    os << "sweep-v3 alpha=" << alpha << " resolution=" << resolution << " precision=" << to_string(precision)
+    // v3 also: the f32 pool no longer runs oneDNN's reference kernel. v4: without VNNI
+    // most int8 pointwise layers run as one matmul (pair-safe channel order): faster.
+    os << "sweep-v4 alpha=" << alpha << " resolution=" << resolution << " precision=" << to_string(precision)
        << " threads=" << c.threads << " batch=" << c.batch << " warmup=" << c.timing.warmup_runs
        << " runs=" << c.timing.runs;
     if (!weights.empty()) {

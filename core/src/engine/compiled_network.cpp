@@ -164,8 +164,13 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
     omp_set_num_threads(threads);
 
     const LayerBuilders& builders = layer_builders(cfg.precision);
+    // What the builders compile (p->weights stays the model as loaded: what callers see).
+    const ArrangedWeights arranged = builders.arrange(weights, p->layers);
+    const ModelWeights& built_weights = *arranged.weights;
+    p->channel_order = arranged.channel_order;
+    p->channel_order.resize(p->layers.size());
     dnnl::stream strm(eng);  // for the one-time weight reorders
-    BuildEnv env{eng, strm, cfg, *weights};
+    BuildEnv env{eng, strm, cfg, built_weights};
     const memory::dim n = cfg.batch;
     const memory::dims input_dims = {n, 3, cfg.resolution, cfg.resolution};
     p->user_input = memory::desc(input_dims, memory::data_type::f32, tag::nhwc);
@@ -193,7 +198,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
                               : 1;
         if (parts > 1) {
             const memory::desc whole_src = first ? p->user_input : p->outputs[li - 1];
-            const LayerWeights& w = weights->layers[wi++];
+            const LayerWeights& w = built_weights.layers[wi++];
             std::unordered_map<int, dnnl::memory> shared;  // constants of part 0, reused when equal
             const SingleThreaded single;  // a part runs alone on its thread
             for (int part = 0; part < parts; ++part) {
@@ -239,12 +244,12 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
             case LayerKind::ConvFull:
             case LayerKind::Depthwise:
             case LayerKind::Pointwise:
-                b = builders.convolution(env, l, weights->layers[wi++], src);
+                b = builders.convolution(env, l, built_weights.layers[wi++], src);
                 p->pingpong[li] = true;
                 p->feature_layer = l.index;
                 break;
             case LayerKind::AvgPool: b = builders.pooling(env, l, src); break;
-            case LayerKind::FullyConnected: b = builders.classifier(env, l, weights->layers[wi++], src); break;
+            case LayerKind::FullyConnected: b = builders.classifier(env, l, built_weights.layers[wi++], src); break;
             case LayerKind::Softmax: b = builders.softmax(env, l, src); break;
         }
 

@@ -254,6 +254,13 @@ void ExecutionContext::copy_activation(int layer, int image, std::vector<float>&
                                   static_cast<std::size_t>(l.out_w);
     const float* base = static_cast<const float*>(plain.get_data_handle()) + per_image * static_cast<std::size_t>(image);
     hwc.assign(base, base + per_image);
+    if (const std::vector<int>& order = p.channel_order[li]; !order.empty()) {  // stored channel j is order[j]
+        const std::vector<float> stored(hwc);
+        const std::size_t c = order.size();
+        for (std::size_t px = 0; px < stored.size() / c; ++px) {
+            for (std::size_t j = 0; j < c; ++j) hwc[px * c + static_cast<std::size_t>(order[j])] = stored[px * c + j];
+        }
+    }
     // Quantized layers (int8) store q: give scale * (q - zero_point).
     if (const CompiledNetwork::Impl::Dequant d = p.dequant[li]; d.scale != 0) {
         const auto zp = static_cast<float>(d.zero_point);

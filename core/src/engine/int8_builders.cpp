@@ -61,8 +61,13 @@
 //    convolution on weights it halves and rounds ("scale adjust 0.5"). Mapped as above,
 //    conv0 differed on 43% of its outputs, pointwise layers on up to 3%, top-1 agreement
 //    with TFLite fell to 23-96% (measured on AVX2). So there, still bit-exact:
-//      * pointwise and the classifier: weights d = 2h + l (h 7-bit, l one bit), two
-//        matmuls and a binary add (seven_bit_matmul);
+//      * pointwise and the classifier: one matmul when no pair of adjacent input
+//        channels can saturate (pair_order.hpp). Most layers' own order has such pairs,
+//        so arrange() stores each such layer's input channels in a pair-safe order where
+//        one exists (the channels' producer and the depthwise layer between take the
+//        same order; copy_activation undoes it): 11 of 13 pointwise layers in the 1.0
+//        release. The rest: weights d = 2h + l (h 7-bit, l one bit), two matmuls and a
+//        binary add (seven_bit_matmul);
 //      * conv0: u8 input q with zero point 128 (no halving), every input channel beside
 //        one whose weights are 0, so a pair sum holds one product;
 //      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
@@ -77,6 +82,8 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -85,6 +92,7 @@
 #include <omp.h>
 
 #include "engine/layer_builders.hpp"
+#include "engine/pair_order.hpp"
 
 namespace mnv1 {
 namespace {
@@ -363,8 +371,90 @@ std::vector<Run> progressions(const std::vector<int>& channels, int pixel) {
     return runs;
 }
 
+// Channel orders (arrange, below): a layer's output channels placed as `order` says
+// (position j holds channel order[j]): the per-output-channel blocks of its weights and
+// everything per output channel.
+template <class T>
+std::vector<T> blocks_in_order(const std::vector<T>& v, const std::vector<int>& order) {
+    if (v.size() % order.size() != 0) throw std::logic_error("int8: channel order of the wrong size");
+    const std::size_t per = v.size() / order.size();
+    std::vector<T> r;
+    r.reserve(v.size());
+    for (const int c : order) {
+        const auto from = v.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(c) * per);
+        r.insert(r.end(), from, from + static_cast<std::ptrdiff_t>(per));
+    }
+    return r;
+}
+void params_in_order(QuantParams& p, const std::vector<int>& order) {
+    if (p.scale.size() > 1) p.scale = blocks_in_order(p.scale, order);
+    if (p.zero_point.size() > 1) p.zero_point = blocks_in_order(p.zero_point, order);
+}
+void outputs_in_order(LayerWeights& w, const std::vector<int>& order) {
+    w.weights = blocks_in_order(w.weights, order);
+    w.bias = blocks_in_order(w.bias, order);
+    QuantizedLayer& q = *w.quant;
+    q.weights_q = blocks_in_order(q.weights_q, order);
+    q.bias_q = blocks_in_order(q.bias_q, order);
+    params_in_order(q.weights, order);
+    params_in_order(q.bias, order);
+}
+// A 1x1 layer's input channels ([out][in] weights): each row in `order`.
+template <class T>
+void rows_in_order(std::vector<T>& v, const std::vector<int>& order) {
+    const std::size_t k = order.size();
+    std::vector<T> row(k);
+    for (std::size_t r = 0; r < v.size() / k; ++r) {
+        T* base = v.data() + r * k;
+        for (std::size_t j = 0; j < k; ++j) row[j] = base[order[j]];
+        std::copy(row.begin(), row.end(), base);
+    }
+}
+
 class Int8Builders final : public LayerBuilders {
 public:
+    // Without VNNI, a pointwise layer or the classifier runs as one matmul when its
+    // adjacent input channels' pair sums fit 16 bits (pair_order.hpp), else as two
+    // (seven_bit_matmul). Its input channels can be stored in any order: the layers from
+    // the one that makes them (conv0 or a pointwise layer: its output channels) through
+    // the depthwise layer or pool between take the same order. So each such layer gets
+    // a pair-safe order where its own fails and one exists. The order is the only
+    // change: every layer stays bit-exact, and copy_activation gives the model's order.
+    ArrangedWeights arrange(const std::shared_ptr<const ModelWeights>& weights,
+                            const std::vector<LayerSpec>& layers) const override {
+        if (onednn_has_vnni()) return {weights, {}};
+        std::vector<int> index(layers.size(), -1);  // layer -> weights->layers
+        int next = 0;
+        for (const LayerSpec& l : layers) {
+            if (l.has_weights()) index[static_cast<std::size_t>(l.index)] = next++;
+        }
+        std::shared_ptr<ModelWeights> copy;  // made at the first change
+        std::vector<std::vector<int>> channel_order(layers.size());
+        for (const LayerSpec& l : layers) {
+            if (l.kind != LayerKind::Pointwise && l.kind != LayerKind::FullyConnected) continue;
+            const ModelWeights& now = copy ? *copy : *weights;
+            const auto wi = static_cast<std::size_t>(index[static_cast<std::size_t>(l.index)]);
+            const QuantizedLayer& q = quant_of(now.layers.at(wi));
+            const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
+            if (pair_sums_fit_16_bits(s8.data, l.in_c, l.out_c)) continue;
+            const std::optional<std::vector<int>> order = pair_safe_order(s8.data, l.in_c, l.out_c);
+            if (!order) continue;
+            if (!copy) copy = std::make_shared<ModelWeights>(*weights);
+            LayerWeights& consumer = copy->layers[wi];
+            rows_in_order(consumer.weights, *order);
+            rows_in_order(consumer.quant->weights_q, *order);
+            for (int p = l.index - 1; p >= 0; --p) {  // back to the layer that makes the channels
+                const LayerSpec& producer = layers[static_cast<std::size_t>(p)];
+                channel_order[static_cast<std::size_t>(p)] = *order;
+                if (producer.kind == LayerKind::AvgPool) continue;
+                outputs_in_order(copy->layers[static_cast<std::size_t>(index[static_cast<std::size_t>(p)])], *order);
+                if (producer.kind != LayerKind::Depthwise) break;
+            }
+        }
+        if (!copy) return {weights, {}};
+        return {copy, std::move(channel_order)};
+    }
+
     // conv0's input: s8 q - 128 where the CPU has VNNI. Without VNNI oneDNN 2.6 runs an
     // s8-source convolution on halved weights (its "scale adjust 0.5", rounded: 43% of
     // conv0's outputs off by up to 14 steps, measured on AVX2), so there the input is
@@ -468,7 +558,11 @@ private:
                                        std::int32_t zo) {
         const std::int32_t zx = zero_point_at(q.input, 0);
         const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
-        if (!onednn_has_vnni()) return seven_bit_matmul(env, l, q, rows, dst2d, ops, zo, s8);
+        std::string mapping = s8.mapping;
+        if (!onednn_has_vnni()) {
+            if (!pair_sums_fit_16_bits(s8.data, l.in_c, l.out_c)) return seven_bit_matmul(env, l, q, rows, dst2d, ops, zo, s8);
+            mapping += ", pair sums fit 16 bits (no VNNI)";
+        }
         const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
         const memory::desc b_md({1, l.out_c}, dt::s32, tag::ab);
         dnnl::matmul::desc desc(src2d, memory::desc({l.in_c, l.out_c}, dt::s8, tag::any), b_md, dst2d);
@@ -478,7 +572,7 @@ private:
         const ZeroPoints zp{.src = zx, .weights = s8.zero_point, .dst = zo};
         zp.declare(attr);
         dnnl::matmul::primitive_desc pd(desc, attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping);
+        BuiltLayer b = built(pd, dnnl::matmul(pd), mapping);
         b.views[DNNL_ARG_SRC] = src2d;
         b.constants[DNNL_ARG_WEIGHTS] =
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
@@ -496,7 +590,8 @@ private:
     //                     `ops` and zo as before.
     // Every sum before * M is an integer, exact in f32 below 2^24 (as the one-matmul form
     // assumes too), so float(acc) * M is rounded once, as XNNPACK does: bit-exact. Costs two
-    // matmuls instead of one (the binary add +25% on the main one; measured on AVX2).
+    // matmuls instead of one (the binary add +25% on the main one; measured on AVX2): only
+    // for layers with no pair-safe channel order (arrange()).
     static BuiltLayer seven_bit_matmul(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
                                        memory::dim rows, const memory::desc& dst2d, const dnnl::post_ops& ops,
                                        std::int32_t zo, const MatmulWeights& s8) {

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -79,9 +80,23 @@ struct BuiltLayer {
     std::int32_t dequant_zero_point = 0;
 };
 
+// The weights a builder set compiles, and the order each layer's output channels are
+// stored in when the set reorders them (int8 without VNNI: see int8_builders.cpp).
+struct ArrangedWeights {
+    std::shared_ptr<const ModelWeights> weights;
+    // Per layer index: channel_order[layer][j] is the channel stored at position j;
+    // empty (or no entry): the network's own order. copy_activation undoes it.
+    std::vector<std::vector<int>> channel_order;
+};
+
 class LayerBuilders {
 public:
     virtual ~LayerBuilders() = default;
+    // Called once per compile, before the layers are built; default: the weights as given.
+    virtual ArrangedWeights arrange(const std::shared_ptr<const ModelWeights>& weights,
+                                    const std::vector<LayerSpec>& /*layers*/) const {
+        return {weights, {}};
+    }
     // Data type the first layer reads (the user's f32 input is reordered into it).
     virtual dnnl::memory::data_type input_type() const = 0;
     // Attributes of that reorder (e.g. the input's quantization scale); default: none.

@@ -77,6 +77,9 @@ struct CompiledNetwork::Impl {
         std::int32_t zero_point = 0;
     };
     std::vector<Dequant> dequant;
+    // Per layer: the order its output channels are stored in (ArrangedWeights); empty:
+    // the network's own.
+    std::vector<std::vector<int>> channel_order;
     int feature_layer = -1;
     double build_ms = 0;
 
