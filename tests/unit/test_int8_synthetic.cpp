@@ -159,6 +159,13 @@ void Int8Synthetic::everyLayerBitExact() {
     for (const std::string& impl : net->implementations()) split_layers += impl.find("outside s8") != std::string::npos;
     if (static_cast<Scheme>(scheme) == Scheme::ReleaseLike) QVERIFY2(split_layers >= 10, "too few outlier layers");
     if (static_cast<Scheme>(scheme) == Scheme::Calibrated) QCOMPARE(split_layers, 0);
+    int one_matmul = 0, recomputed = 0;  // without VNNI (pair_order.hpp); 0 with VNNI
+    for (const std::string& impl : net->implementations()) {
+        one_matmul += impl.find("pair sums fit 16 bits") != std::string::npos;
+        recomputed += impl.find("outputs: 2h + l there") != std::string::npos;
+    }
+    qInfo("%d matmul layers as one matmul in a pair-safe order, %d of them with outputs recomputed", one_matmul,
+          recomputed);
 
     std::vector<std::vector<std::uint8_t>> images;
     const std::size_t per_image = static_cast<std::size_t>(kResolution) * kResolution * 3;

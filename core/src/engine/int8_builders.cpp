@@ -82,6 +82,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <memory>
 #include <optional>
 #include <set>
@@ -411,18 +412,37 @@ void rows_in_order(std::vector<T>& v, const std::vector<int>& order) {
     }
 }
 
+// `order` with the pairs (positions 2i, 2i + 1) that hold a channel of `last` moved to
+// the end, each pair kept whole so its sums stay as they were (odd counts: unchanged).
+std::vector<int> with_last(const std::vector<int>& order, const std::vector<int>& last) {
+    if (last.empty() || order.size() % 2 != 0) return order;
+    const std::set<int> moved(last.begin(), last.end());
+    std::vector<int> front, back;
+    for (std::size_t i = 0; i < order.size(); i += 2) {
+        std::vector<int>& to = moved.count(order[i]) || moved.count(order[i + 1]) ? back : front;
+        to.push_back(order[i]);
+        to.push_back(order[i + 1]);
+    }
+    front.insert(front.end(), back.begin(), back.end());
+    return front;
+}
+
 class Int8Builders final : public LayerBuilders {
 public:
     // Without VNNI, a pointwise layer or the classifier runs as one matmul when its
-    // adjacent input channels' pair sums fit 16 bits (pair_order.hpp), else as two
-    // (seven_bit_matmul). Its input channels can be stored in any order: the layers from
-    // the one that makes them (conv0 or a pointwise layer: its output channels) through
-    // the depthwise layer or pool between take the same order. So each such layer gets
-    // a pair-safe order where its own fails and one exists. The order is the only
-    // change: every layer stays bit-exact, and copy_activation gives the model's order.
+    // adjacent input channels' pair sums fit 16 bits (pair_order.hpp), else (in part or
+    // whole) as two (seven_bit_steps). Its input channels can be stored in any order: the
+    // layers from the one that makes them (conv0 or a pointwise layer: its output
+    // channels) through the depthwise layer or pool between take the same order. So each
+    // such layer gets the pair-safe order pair_order finds. Where a channel fits beside no
+    // other, the outputs its pair saturates are few: the next matmul's order then puts
+    // them last (moving whole pairs), and the layer recomputes just those, exactly
+    // (quantized_matmul). The order is the only change to the network: every layer stays
+    // bit-exact, and copy_activation gives channels in the model's order.
     ArrangedWeights arrange(const std::shared_ptr<const ModelWeights>& weights,
                             const std::vector<LayerSpec>& layers) const override {
         if (onednn_has_vnni()) return {weights, {}};
+        for (const LayerWeights& w : weights->layers) quant_of(w);  // throws for a layer without
         std::vector<int> index(layers.size(), -1);  // layer -> weights->layers
         int next = 0;
         for (const LayerSpec& l : layers) {
@@ -430,26 +450,39 @@ public:
         }
         std::shared_ptr<ModelWeights> copy;  // made at the first change
         std::vector<std::vector<int>> channel_order(layers.size());
+        // Per matmul layer: its outputs whose pairs may saturate, to be stored last.
+        std::vector<std::vector<int>> saturating(layers.size());
         for (const LayerSpec& l : layers) {
             if (l.kind != LayerKind::Pointwise && l.kind != LayerKind::FullyConnected) continue;
             const ModelWeights& now = copy ? *copy : *weights;
             const auto wi = static_cast<std::size_t>(index[static_cast<std::size_t>(l.index)]);
-            const QuantizedLayer& q = quant_of(now.layers.at(wi));
-            const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
-            if (pair_sums_fit_16_bits(s8.data, l.in_c, l.out_c)) continue;
-            const std::optional<std::vector<int>> order = pair_safe_order(s8.data, l.in_c, l.out_c);
-            if (!order) continue;
-            if (!copy) copy = std::make_shared<ModelWeights>(*weights);
-            LayerWeights& consumer = copy->layers[wi];
-            rows_in_order(consumer.weights, *order);
-            rows_in_order(consumer.quant->weights_q, *order);
-            for (int p = l.index - 1; p >= 0; --p) {  // back to the layer that makes the channels
-                const LayerSpec& producer = layers[static_cast<std::size_t>(p)];
-                channel_order[static_cast<std::size_t>(p)] = *order;
-                if (producer.kind == LayerKind::AvgPool) continue;
-                outputs_in_order(copy->layers[static_cast<std::size_t>(index[static_cast<std::size_t>(p)])], *order);
-                if (producer.kind != LayerKind::Depthwise) break;
+            MatmulWeights s8 = matmul_weights(quant_of(now.layers.at(wi)), l.name, l.out_c);
+            std::vector<int> order(static_cast<std::size_t>(l.in_c));
+            std::iota(order.begin(), order.end(), 0);
+            if (!pair_sums_fit_16_bits(s8.data, l.in_c, l.out_c)) {
+                if (const std::optional<PairOrder> found = pair_order(s8.data, l.in_c, l.out_c)) order = found->order;
             }
+            int producer = l.index - 1;  // the layer that makes this one's input channels
+            while (producer > 0 && (layers[static_cast<std::size_t>(producer)].kind == LayerKind::Depthwise ||
+                                    layers[static_cast<std::size_t>(producer)].kind == LayerKind::AvgPool)) {
+                --producer;
+            }
+            order = with_last(order, saturating[static_cast<std::size_t>(producer)]);
+            if (!std::is_sorted(order.begin(), order.end())) {
+                if (!copy) copy = std::make_shared<ModelWeights>(*weights);
+                LayerWeights& consumer = copy->layers[wi];
+                rows_in_order(consumer.weights, order);
+                rows_in_order(consumer.quant->weights_q, order);
+                rows_in_order(s8.data, order);
+                for (int p = l.index - 1; p >= producer; --p) {
+                    channel_order[static_cast<std::size_t>(p)] = order;
+                    if (layers[static_cast<std::size_t>(p)].kind == LayerKind::AvgPool) continue;
+                    outputs_in_order(copy->layers[static_cast<std::size_t>(index[static_cast<std::size_t>(p)])], order);
+                }
+            }
+            // Worth recomputing apart only when few (they and their pairs' partners go last).
+            std::vector<int> bad = saturating_outputs(s8.data, l.in_c, l.out_c);
+            if (4 * bad.size() <= static_cast<std::size_t>(l.out_c)) saturating[static_cast<std::size_t>(l.index)] = std::move(bad);
         }
         if (!copy) return {weights, {}};
         return {copy, std::move(channel_order)};
@@ -559,9 +592,18 @@ private:
         const std::int32_t zx = zero_point_at(q.input, 0);
         const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
         std::string mapping = s8.mapping;
+        int exact_from = l.out_c;  // without VNNI: outputs from here on are recomputed (seven_bit_steps)
         if (!onednn_has_vnni()) {
-            if (!pair_sums_fit_16_bits(s8.data, l.in_c, l.out_c)) return seven_bit_matmul(env, l, q, rows, dst2d, ops, zo, s8);
-            mapping += ", pair sums fit 16 bits (no VNNI)";
+            const std::vector<int> saturating = saturating_outputs(s8.data, l.in_c, l.out_c);
+            if (saturating.empty()) {
+                mapping += ", pair sums fit 16 bits (no VNNI)";
+            } else if (2 * saturating.front() >= l.out_c) {  // arrange() put them last
+                exact_from = saturating.front();
+                mapping += ", pair sums fit 16 bits but in the last " + std::to_string(l.out_c - exact_from) +
+                           " outputs: 2h + l there (no VNNI)";
+            } else {
+                return seven_bit_matmul(env, l, q, rows, dst2d, ops, zo, s8);
+            }
         }
         const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
         const memory::desc b_md({1, l.out_c}, dt::s32, tag::ab);
@@ -578,60 +620,91 @@ private:
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
         zp.bind(env, b.constants);
+        if (exact_from < l.out_c) {
+            // The main matmul's last outputs may have saturated: steps after it compute them
+            // again, exactly, into a dense buffer (a strided destination sends oneDNN 2.6's
+            // matmul to its reference kernel, 100x slower), copied over those columns.
+            const memory::dim width = l.out_c - exact_from;
+            const memory::desc dense({rows, width}, dst2d.data_type(), tag::ab);
+            SevenBit exact = seven_bit_steps(env, l, q, rows, ops, zo, s8, exact_from, dense);
+            const int low = static_cast<int>(b.aux.size()), out = low + 1;
+            b.aux.push_back(exact.low_md);
+            b.aux.push_back(dense);
+            exact.low.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
+                                 {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, exact.low_md, low)}};
+            exact.main.tensors = {
+                {DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
+                {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, dense, out)},
+                {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, tensor(StepTensor::Kind::Aux, 0, exact.low_md, low)}};
+            b.extra.push_back(std::move(exact.low));
+            b.extra.push_back(std::move(exact.main));
+            const memory::desc columns({rows, width}, dst2d.data_type(), memory::dims{l.out_c, 1});
+            b.extra.push_back(reorder_step(
+                env, l.name + " exact outputs", tensor(StepTensor::Kind::Aux, 0, dense, out),
+                tensor(StepTensor::Kind::LayerOutput,
+                       static_cast<std::size_t>(exact_from) * memory::data_type_size(dst2d.data_type()), columns)));
+        }
         return b;
     }
 
     // The same matmul on a CPU without VNNI, where a pair of u8 x s8 products is summed in
-    // 16 bits with saturation (255 x 127 x 2 > 32767). The s8 weights d = 2h + l, with
-    // h = floor(d / 2) in [-64, 63] (a pair then sums to at most 255 x 126) and l in {0, 1}:
+    // 16 bits with saturation (255 x 127 x 2 > 32767), for outputs [first, out_c). The s8
+    // weights d = 2h + l, with h = floor(d / 2) in [-64, 63] (a pair then sums to at most
+    // 255 x 126) and l in {0, 1}:
     //   step "low bits":  acc_l = sum (x - zx)(l - zwp)  -> s32 aux     (weight zero point here)
     //   main:             2 * (sum (x - zx) h + bias / 2) + acc_l      (output scale 2, f32 bias,
     //                     a binary add of the aux), then * M (a binary multiply), then
     //                     `ops` and zo as before.
     // Every sum before * M is an integer, exact in f32 below 2^24 (as the one-matmul form
     // assumes too), so float(acc) * M is rounded once, as XNNPACK does: bit-exact. Costs two
-    // matmuls instead of one (the binary add +25% on the main one; measured on AVX2): only
-    // for layers with no pair-safe channel order (arrange()).
-    static BuiltLayer seven_bit_matmul(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
-                                       memory::dim rows, const memory::desc& dst2d, const dnnl::post_ops& ops,
-                                       std::int32_t zo, const MatmulWeights& s8) {
+    // matmuls instead of one (the binary add +25% on the main one; measured on AVX2): the
+    // whole layer only where arrange() found no pair-safe channel order for most outputs.
+    // The steps' tensors are the caller's to bind (the main one's post-op source 0 is the aux).
+    struct SevenBit {
+        Step low, main;
+        memory::desc low_md;  // the s32 aux buffer between them
+        memory::desc main_src, main_dst, main_scratchpad;
+    };
+    static SevenBit seven_bit_steps(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                    memory::dim rows, const dnnl::post_ops& ops, std::int32_t zo,
+                                    const MatmulWeights& s8, int first, const memory::desc& dst) {
         const std::int32_t zx = zero_point_at(q.input, 0);
-        std::vector<std::int8_t> hi(s8.data.size()), lo(s8.data.size());
-        for (std::size_t i = 0; i < s8.data.size(); ++i) {
-            const int d = s8.data[i];
+        const memory::dim width = l.out_c - first;
+        const std::size_t from = static_cast<std::size_t>(first) * static_cast<std::size_t>(l.in_c);
+        std::vector<std::int8_t> hi(s8.data.size() - from), lo(s8.data.size() - from);
+        for (std::size_t i = 0; i < hi.size(); ++i) {
+            const int d = s8.data[from + i];
             const int h = (d - (d & 1)) / 2;  // floor(d / 2), also for odd negative d
             hi[i] = static_cast<std::int8_t>(h);
             lo[i] = static_cast<std::int8_t>(d - 2 * h);
         }
         const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
-        const memory::desc w_any({l.in_c, l.out_c}, dt::s8, tag::any), w_user({l.in_c, l.out_c}, dt::s8, tag::ba);
-        const memory::desc low_md({rows, l.out_c}, dt::s32, tag::ab);
+        const memory::desc w_any({l.in_c, width}, dt::s8, tag::any), w_user({l.in_c, width}, dt::s8, tag::ba);
+        SevenBit r;
+        r.low_md = memory::desc({rows, width}, dt::s32, tag::ab);
 
         // The low bits, with the weight zero point.
         dnnl::primitive_attr low_attr = base_attr();
         const ZeroPoints low_zp{.src = zx, .weights = s8.zero_point};
         low_zp.declare(low_attr);
-        dnnl::matmul::primitive_desc low_pd(dnnl::matmul::desc(src2d, w_any, low_md), low_attr, env.eng);
-        Step low;
-        low.prim = dnnl::matmul(low_pd);
-        low.name = l.name + " low bits";
-        low.impl = low_pd.impl_info_str();
-        low.before_main = true;
-        low.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
-                       {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, low_md, 0)}};
-        low.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, low_pd.weights_desc(), lo);
-        low_zp.bind(env, low.constants);
-        low.scratchpad = low_pd.scratchpad_desc();
+        dnnl::matmul::primitive_desc low_pd(dnnl::matmul::desc(src2d, w_any, r.low_md), low_attr, env.eng);
+        r.low.prim = dnnl::matmul(low_pd);
+        r.low.name = l.name + " low bits";
+        r.low.impl = low_pd.impl_info_str();
+        r.low.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, low_pd.weights_desc(), lo);
+        low_zp.bind(env, r.low.constants);
+        r.low.scratchpad = low_pd.scratchpad_desc();
 
         // The high bits, the sum and the requantization.
         // M as a binary multiply (a scalar when it is per tensor), not an eltwise linear:
         // oneDNN 2.6's gemm post-processing then ran the classifier's later linear (* so)
         // with M's factor (measured: every logit 0).
-        std::vector<float> m = output_scales(q, l.out_c);
+        const std::vector<float> all_m = output_scales(q, l.out_c);
+        std::vector<float> m(all_m.begin() + first, all_m.end());
         if (std::all_of(m.begin(), m.end(), [&](float v) { return v == m[0]; })) m.resize(1);
         const memory::desc m_md({1, static_cast<memory::dim>(m.size())}, dt::f32, tag::ab);
         dnnl::post_ops all;
-        all.append_binary(dnnl::algorithm::binary_add, low_md);
+        all.append_binary(dnnl::algorithm::binary_add, r.low_md);
         all.append_binary(dnnl::algorithm::binary_mul, m_md);
         for (int i = 0; i < ops.len(); ++i) {  // the caller's: eltwise only
             float scale = 0, alpha = 0, beta = 0;
@@ -644,19 +717,44 @@ private:
         attr.set_post_ops(all);
         const ZeroPoints zp{.src = zx, .dst = zo};
         zp.declare(attr);
-        const memory::desc b_md({1, l.out_c}, dt::f32, tag::ab);
-        dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src2d, w_any, b_md, dst2d), attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::matmul(pd), s8.mapping + ", 2h + l in 2 matmuls (no VNNI)");
-        b.views[DNNL_ARG_SRC] = src2d;
-        b.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, pd.weights_desc(), hi);
-        std::vector<float> half_bias(q.bias_q.size());
-        for (std::size_t i = 0; i < half_bias.size(); ++i) half_bias[i] = 0.5f * static_cast<float>(q.bias_q[i]);
-        b.constants[DNNL_ARG_BIAS] = f32_vector(env, pd.bias_desc(), half_bias);
-        b.constants[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = f32_vector(env, m_md, m);
-        zp.bind(env, b.constants);
-        b.aux = {low_md};
-        b.main_tensors = {{DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, tensor(StepTensor::Kind::Aux, 0, low_md, 0)}};
-        b.extra.push_back(std::move(low));
+        const memory::desc b_md({1, width}, dt::f32, tag::ab);
+        dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src2d, w_any, b_md, dst), attr, env.eng);
+        r.main.prim = dnnl::matmul(pd);
+        r.main.name = l.name + " 2h + l";
+        r.main.impl = pd.impl_info_str();
+        r.main.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, pd.weights_desc(), hi);
+        std::vector<float> half_bias(static_cast<std::size_t>(width));
+        for (std::size_t i = 0; i < half_bias.size(); ++i) {
+            half_bias[i] = 0.5f * static_cast<float>(q.bias_q[static_cast<std::size_t>(first) + i]);
+        }
+        r.main.constants[DNNL_ARG_BIAS] = f32_vector(env, pd.bias_desc(), half_bias);
+        r.main.constants[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = f32_vector(env, m_md, m);
+        zp.bind(env, r.main.constants);
+        r.main.scratchpad = pd.scratchpad_desc();
+        r.main_src = pd.src_desc();
+        r.main_dst = pd.dst_desc();
+        return r;
+    }
+
+    // The whole layer in the seven-bit form: its main matmul the layer's, the low bits before it.
+    static BuiltLayer seven_bit_matmul(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                       memory::dim rows, const memory::desc& dst2d, const dnnl::post_ops& ops,
+                                       std::int32_t zo, const MatmulWeights& s8) {
+        SevenBit sb = seven_bit_steps(env, l, q, rows, ops, zo, s8, 0, dst2d);
+        BuiltLayer b;
+        b.prim = std::move(sb.main.prim);
+        b.src = sb.main_src;
+        b.dst = sb.main_dst;
+        b.scratchpad = sb.main.scratchpad;
+        b.impl = sb.main.impl + " [" + s8.mapping + ", 2h + l in 2 matmuls (no VNNI)]";
+        b.constants = std::move(sb.main.constants);
+        b.views[DNNL_ARG_SRC] = sb.main_src;
+        b.aux = {sb.low_md};
+        b.main_tensors = {{DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, tensor(StepTensor::Kind::Aux, 0, sb.low_md, 0)}};
+        sb.low.before_main = true;
+        sb.low.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, sb.main_src)},
+                          {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, sb.low_md, 0)}};
+        b.extra.push_back(std::move(sb.low));
         return b;
     }
 

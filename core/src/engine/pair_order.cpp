@@ -79,7 +79,7 @@ bool pair_sums_fit_16_bits(const std::vector<std::int8_t>& weights, int k, int n
     return true;
 }
 
-std::optional<std::vector<int>> pair_safe_order(const std::vector<std::int8_t>& weights, int k, int n) {
+std::optional<PairOrder> pair_order(const std::vector<std::int8_t>& weights, int k, int n) {
     // Conflicts need weights above 64 in magnitude. In the releases' pointwise layers that
     // have an order they are at most 1.8% of the weights; where they are many (a
     // classifier whose weights fill the s8 range: 22%) there is none, and searching
@@ -97,8 +97,6 @@ std::optional<std::vector<int>> pair_safe_order(const std::vector<std::int8_t>& 
     // with its unused partner that has the fewest.
     std::vector<int> partners(static_cast<std::size_t>(k)), mate(static_cast<std::size_t>(k), -1);
     for (int a = 0; a < k; ++a) partners[static_cast<std::size_t>(a)] = c.partners(a);
-    // A channel that conflicts with every other can only sit beside the padding of an odd k.
-    if (std::count(partners.begin(), partners.end(), 0) > k % 2) return std::nullopt;
     std::vector<char> used(static_cast<std::size_t>(k), 0);
     auto take = [&](int a) {
         used[static_cast<std::size_t>(a)] = 1;
@@ -164,23 +162,36 @@ std::optional<std::vector<int>> pair_safe_order(const std::vector<std::int8_t>& 
     for (const int u : alone) {
         if (mate[static_cast<std::size_t>(u)] < 0) augment(u);  // else paired on another's path
     }
-    std::vector<std::pair<int, int>> pairs;
+    // What is left (channels that fit beside no other, and whoever they left alone) is
+    // paired as it comes: those pairs may saturate in some outputs (saturating_outputs).
+    PairOrder r;
+    r.order.reserve(static_cast<std::size_t>(k));
     alone.clear();
     for (int a = 0; a < k; ++a) {
         const int b = mate[static_cast<std::size_t>(a)];
         if (b < 0) alone.push_back(a);
-        if (a < b) pairs.emplace_back(a, b);
+        if (a < b) {
+            r.order.push_back(a);
+            r.order.push_back(b);
+        }
     }
-    if (alone.size() > static_cast<std::size_t>(k % 2)) return std::nullopt;
+    r.safe = alone.size() <= static_cast<std::size_t>(k % 2);
+    r.order.insert(r.order.end(), alone.begin(), alone.end());  // odd k: the last one, beside the padding
+    return r;
+}
 
-    std::vector<int> order;
-    order.reserve(static_cast<std::size_t>(k));
-    for (const auto& [a, b] : pairs) {
-        order.push_back(a);
-        order.push_back(b);
+std::vector<int> saturating_outputs(const std::vector<std::int8_t>& weights, int k, int n) {
+    std::vector<int> outputs;
+    for (int o = 0; o < n; ++o) {
+        const std::int8_t* row = weights.data() + static_cast<std::size_t>(o) * static_cast<std::size_t>(k);
+        for (int i = 0; i + 1 < k; i += 2) {
+            if (pair_may_saturate(row[i], row[i + 1])) {
+                outputs.push_back(o);
+                break;
+            }
+        }
     }
-    order.insert(order.end(), alone.begin(), alone.end());  // odd k: the last one, beside the padding
-    return order;
+    return outputs;
 }
 
 }  // namespace mnv1

@@ -23,11 +23,23 @@ namespace mnv1 {
 // An odd last channel is paired with the kernel's zero padding: always safe.
 bool pair_sums_fit_16_bits(const std::vector<std::int8_t>& weights, int k, int n);
 
-// An order of the k input channels (order[j]: the channel placed at position j) under
-// which pair_sums_fit_16_bits holds, or nothing when none was found or the conflicts are
-// too many to search (a layer whose weights spread over the whole s8 range). Greedy: the
+// Outputs (ascending) with a pair of adjacent input channels that may saturate.
+std::vector<int> saturating_outputs(const std::vector<std::int8_t>& weights, int k, int n);
+
+// An order of the k input channels: order[j] is the channel placed at position j.
+struct PairOrder {
+    std::vector<int> order;
+    // pair_sums_fit_16_bits holds in this order. Otherwise some channels fit beside no
+    // other (one large weight where every other channel has a same-signed one: 1-2 per
+    // layer in the releases' stubborn pointwise layers); they are paired with what was
+    // left, and their pairs' outputs saturate (saturating_outputs tells which).
+    bool safe = false;
+};
+
+// The order with fewest saturating pairs found, or nothing when the conflicts are too
+// many to search (a layer whose weights spread over the whole s8 range). Greedy: the
 // channel with the fewest possible partners first, paired with its partner of fewest
-// partners, then a round of swaps for channels left alone. O(k^2 + large weights x k).
-std::optional<std::vector<int>> pair_safe_order(const std::vector<std::int8_t>& weights, int k, int n);
+// partners, then augmenting paths for channels left alone. O(k^2 + large weights x k).
+std::optional<PairOrder> pair_order(const std::vector<std::int8_t>& weights, int k, int n);
 
 }  // namespace mnv1
