@@ -162,9 +162,9 @@ void Int8Synthetic::everyLayerBitExact() {
     int one_matmul = 0, recomputed = 0;  // without VNNI (pair_order.hpp); 0 with VNNI
     for (const std::string& impl : net->implementations()) {
         one_matmul += impl.find("pair sums fit 16 bits") != std::string::npos;
-        recomputed += impl.find("outputs: 2h + l there") != std::string::npos;
+        recomputed += impl.find("outputs recomputed exactly") != std::string::npos;
     }
-    qInfo("%d matmul layers as one matmul in a pair-safe order, %d of them with outputs recomputed", one_matmul,
+    qInfo("%d pointwise layers / classifier run once in a pair-safe order, %d of them with outputs recomputed", one_matmul,
           recomputed);
 
     std::vector<std::vector<std::uint8_t>> images;

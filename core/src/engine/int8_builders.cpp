@@ -61,13 +61,16 @@
 //    convolution on weights it halves and rounds ("scale adjust 0.5"). Mapped as above,
 //    conv0 differed on 43% of its outputs, pointwise layers on up to 3%, top-1 agreement
 //    with TFLite fell to 23-96% (measured on AVX2). So there, still bit-exact:
-//      * pointwise and the classifier: one matmul when no pair of adjacent input
-//        channels can saturate (pair_order.hpp). Most layers' own order has such pairs,
-//        so arrange() stores each such layer's input channels in a pair-safe order where
-//        one exists (the channels' producer and the depthwise layer between take the
-//        same order; copy_activation undoes it): 11 of 13 pointwise layers in the 1.0
-//        release. The rest: weights d = 2h + l (h 7-bit, l one bit), two matmuls and a
-//        binary add (seven_bit_matmul);
+//      * pointwise: oneDNN's int8 1x1 convolution (faster there than its matmul) on
+//        A = clamp(w - zw), its input channels stored in an order where no pair of
+//        adjacent channels can saturate (pair_order.hpp, arrange(): the channels'
+//        producer and the depthwise layer between take the same order; copy_activation
+//        undoes it). The few outputs with a weight outside s8 (1-5 per layer) are stored
+//        last and recomputed exactly by a small matmul (append_exact_outputs). All 13
+//        pointwise layers of every release run so;
+//      * the classifier, and a pointwise layer with many outliers: one matmul in a
+//        pair-safe order where there is one, else weights d = 2h + l (h 7-bit, l one
+//        bit), two matmuls and a binary add (seven_bit_matmul);
 //      * conv0: u8 input q with zero point 128 (no halving), every input channel beside
 //        one whose weights are 0, so a pair sum holds one product;
 //      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
@@ -412,6 +415,36 @@ void rows_in_order(std::vector<T>& v, const std::vector<int>& order) {
     }
 }
 
+// Without VNNI a pointwise layer runs as oneDNN's int8 1x1 convolution (jit_uni_int8_1x1:
+// 1.3-2x faster there than its int8 matmul, gemm:jit, measured on AVX2: 549 against
+// ~1000 us at 112x112x32x64), which takes no weight zero point: its weights are
+// A = clamp(w - zw) as for conv0, and the outputs with a weight outside s8 (1-3 per
+// layer in the releases) are recomputed exactly after it. Worth it while those are few.
+struct PointwiseAsConvolution {
+    std::vector<std::int8_t> a;  // [out][in]
+    std::vector<int> outlier_outputs;  // ascending
+};
+std::optional<PointwiseAsConvolution> pointwise_as_convolution(const QuantizedLayer& q, const LayerSpec& l) {
+    if (onednn_has_vnni() || l.kind != LayerKind::Pointwise) return std::nullopt;
+    SplitWeights split = split_weights(q, l);
+    std::set<int> outputs;
+    for (const auto& o : split.outliers) outputs.insert(o.oc);
+    if (8 * outputs.size() > static_cast<std::size_t>(l.out_c)) return std::nullopt;
+    return PointwiseAsConvolution{std::move(split.a), std::vector<int>(outputs.begin(), outputs.end())};
+}
+
+// The outputs a pointwise layer or the classifier must recompute exactly without VNNI:
+// those whose adjacent input-channel pairs may saturate, and (run as a convolution) those
+// with a weight outside s8. `weights`: what its main primitive multiplies by.
+std::vector<int> inexact_outputs(const std::vector<std::int8_t>& weights, const LayerSpec& l,
+                                 const std::vector<int>& outlier_outputs) {
+    std::vector<int> r = saturating_outputs(weights, l.in_c, l.out_c);
+    r.insert(r.end(), outlier_outputs.begin(), outlier_outputs.end());
+    std::sort(r.begin(), r.end());
+    r.erase(std::unique(r.begin(), r.end()), r.end());
+    return r;
+}
+
 // `order` with the pairs (positions 2i, 2i + 1) that hold a channel of `last` moved to
 // the end, each pair kept whole so its sums stay as they were (odd counts: unchanged).
 std::vector<int> with_last(const std::vector<int>& order, const std::vector<int>& last) {
@@ -429,16 +462,17 @@ std::vector<int> with_last(const std::vector<int>& order, const std::vector<int>
 
 class Int8Builders final : public LayerBuilders {
 public:
-    // Without VNNI, a pointwise layer or the classifier runs as one matmul when its
-    // adjacent input channels' pair sums fit 16 bits (pair_order.hpp), else (in part or
-    // whole) as two (seven_bit_steps). Its input channels can be stored in any order: the
-    // layers from the one that makes them (conv0 or a pointwise layer: its output
-    // channels) through the depthwise layer or pool between take the same order. So each
-    // such layer gets the pair-safe order pair_order finds. Where a channel fits beside no
-    // other, the outputs its pair saturates are few: the next matmul's order then puts
-    // them last (moving whole pairs), and the layer recomputes just those, exactly
-    // (quantized_matmul). The order is the only change to the network: every layer stays
-    // bit-exact, and copy_activation gives channels in the model's order.
+    // Without VNNI, a pointwise layer (1x1 convolution or matmul) or the classifier runs
+    // once when its adjacent input channels' pair sums fit 16 bits (pair_order.hpp), else
+    // (in part or whole) as two matmuls (seven_bit_steps). Its input channels can be
+    // stored in any order: the layers from the one that makes them (conv0 or a pointwise
+    // layer: its output channels) through the depthwise layer or pool between take the
+    // same order. So each such layer gets the pair-safe order pair_order finds for the
+    // weights its main primitive uses. Outputs that stay inexact (a channel that fits
+    // beside no other; a weight outside s8 in the convolution) are few: the next layer's
+    // order puts them last (moving whole pairs), and the layer recomputes just those
+    // (append_exact_outputs). The order is the only change to the network: every layer
+    // stays bit-exact, and copy_activation gives channels in the model's order.
     ArrangedWeights arrange(const std::shared_ptr<const ModelWeights>& weights,
                             const std::vector<LayerSpec>& layers) const override {
         if (onednn_has_vnni()) return {weights, {}};
@@ -456,11 +490,15 @@ public:
             if (l.kind != LayerKind::Pointwise && l.kind != LayerKind::FullyConnected) continue;
             const ModelWeights& now = copy ? *copy : *weights;
             const auto wi = static_cast<std::size_t>(index[static_cast<std::size_t>(l.index)]);
-            MatmulWeights s8 = matmul_weights(quant_of(now.layers.at(wi)), l.name, l.out_c);
+            const QuantizedLayer& q = quant_of(now.layers.at(wi));
+            // What the layer's main primitive will multiply by (see pointwise()).
+            std::optional<PointwiseAsConvolution> conv = pointwise_as_convolution(q, l);
+            std::vector<std::int8_t> main_weights = conv ? conv->a : matmul_weights(q, l.name, l.out_c).data;
+            const std::vector<int> outliers = conv ? conv->outlier_outputs : std::vector<int>{};
             std::vector<int> order(static_cast<std::size_t>(l.in_c));
             std::iota(order.begin(), order.end(), 0);
-            if (!pair_sums_fit_16_bits(s8.data, l.in_c, l.out_c)) {
-                if (const std::optional<PairOrder> found = pair_order(s8.data, l.in_c, l.out_c)) order = found->order;
+            if (!pair_sums_fit_16_bits(main_weights, l.in_c, l.out_c)) {
+                if (const std::optional<PairOrder> found = pair_order(main_weights, l.in_c, l.out_c)) order = found->order;
             }
             int producer = l.index - 1;  // the layer that makes this one's input channels
             while (producer > 0 && (layers[static_cast<std::size_t>(producer)].kind == LayerKind::Depthwise ||
@@ -473,7 +511,7 @@ public:
                 LayerWeights& consumer = copy->layers[wi];
                 rows_in_order(consumer.weights, order);
                 rows_in_order(consumer.quant->weights_q, order);
-                rows_in_order(s8.data, order);
+                rows_in_order(main_weights, order);
                 for (int p = l.index - 1; p >= producer; --p) {
                     channel_order[static_cast<std::size_t>(p)] = order;
                     if (layers[static_cast<std::size_t>(p)].kind == LayerKind::AvgPool) continue;
@@ -481,7 +519,7 @@ public:
                 }
             }
             // Worth recomputing apart only when few (they and their pairs' partners go last).
-            std::vector<int> bad = saturating_outputs(s8.data, l.in_c, l.out_c);
+            std::vector<int> bad = inexact_outputs(main_weights, l, outliers);
             if (4 * bad.size() <= static_cast<std::size_t>(l.out_c)) saturating[static_cast<std::size_t>(l.index)] = std::move(bad);
         }
         if (!copy) return {weights, {}};
@@ -594,13 +632,12 @@ private:
         std::string mapping = s8.mapping;
         int exact_from = l.out_c;  // without VNNI: outputs from here on are recomputed (seven_bit_steps)
         if (!onednn_has_vnni()) {
-            const std::vector<int> saturating = saturating_outputs(s8.data, l.in_c, l.out_c);
+            const std::vector<int> saturating = inexact_outputs(s8.data, l, {});
             if (saturating.empty()) {
                 mapping += ", pair sums fit 16 bits (no VNNI)";
             } else if (2 * saturating.front() >= l.out_c) {  // arrange() put them last
                 exact_from = saturating.front();
-                mapping += ", pair sums fit 16 bits but in the last " + std::to_string(l.out_c - exact_from) +
-                           " outputs: 2h + l there (no VNNI)";
+                mapping += ", pair sums fit 16 bits (no VNNI)" + recomputed(l, exact_from);
             } else {
                 return seven_bit_matmul(env, l, q, rows, dst2d, ops, zo, s8);
             }
@@ -620,16 +657,55 @@ private:
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
         zp.bind(env, b.constants);
-        if (exact_from < l.out_c) {
-            // The main matmul's last outputs may have saturated: steps after it compute them
-            // again, exactly, into a dense buffer (a strided destination sends oneDNN 2.6's
-            // matmul to its reference kernel, 100x slower), copied over those columns.
-            const memory::dim width = l.out_c - exact_from;
-            const memory::desc dense({rows, width}, dst2d.data_type(), tag::ab);
-            SevenBit exact = seven_bit_steps(env, l, q, rows, ops, zo, s8, exact_from, dense);
-            const int low = static_cast<int>(b.aux.size()), out = low + 1;
+        if (exact_from < l.out_c) append_exact_outputs(env, l, q, rows, dst2d.data_type(), ops, zo, s8, exact_from, b);
+        return b;
+    }
+
+    static std::string recomputed(const LayerSpec& l, int first) {
+        return ", last " + std::to_string(l.out_c - first) + " outputs recomputed exactly";
+    }
+
+    // The main primitive's outputs [first, out_c) may be wrong (a saturated pair, an
+    // outlier weight): steps after it compute them again, exactly (seven_bit_steps), into
+    // a dense buffer (a strided destination sends oneDNN 2.6's matmul to its reference
+    // kernel, 100x slower), and a reorder copies that over those columns.
+    static void append_exact_outputs(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                     memory::dim rows, dt dst_type, const dnnl::post_ops& ops, std::int32_t zo,
+                                     const MatmulWeights& s8, int first, BuiltLayer& b) {
+        const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
+        const memory::dim width = l.out_c - first;
+        const memory::desc dense({rows, width}, dst_type, tag::ab);
+        const std::vector<std::int8_t> tail(s8.data.begin() + static_cast<std::ptrdiff_t>(first) * l.in_c, s8.data.end());
+        const int out = static_cast<int>(b.aux.size());
+        b.aux.push_back(dense);
+        if (pair_sums_fit_16_bits(tail, l.in_c, static_cast<int>(width))) {
+            // Their matmul weights (w - 128 and the weight zero point) fit as they are: one matmul.
+            const memory::desc b_md({1, width}, dt::s32, tag::ab);
+            dnnl::primitive_attr attr = base_attr();
+            const std::vector<float> scales = output_scales(q, l.out_c);
+            set_scales(attr, std::vector<float>(scales.begin() + first, scales.end()));
+            attr.set_post_ops(ops);
+            const ZeroPoints zp{.src = zero_point_at(q.input, 0), .weights = s8.zero_point, .dst = zo};
+            zp.declare(attr);
+            dnnl::matmul::primitive_desc pd(
+                dnnl::matmul::desc(src2d, memory::desc({l.in_c, width}, dt::s8, tag::any), b_md, dense), attr, env.eng);
+            Step step;
+            step.prim = dnnl::matmul(pd);
+            step.name = l.name + " exact outputs";
+            step.impl = pd.impl_info_str();
+            step.constants[DNNL_ARG_WEIGHTS] =
+                reordered(env, memory::desc({l.in_c, width}, dt::s8, tag::ba), pd.weights_desc(), tail);
+            step.constants[DNNL_ARG_BIAS] = s32_vector(
+                env, pd.bias_desc(), std::vector<std::int32_t>(q.bias_q.begin() + first, q.bias_q.end()));
+            zp.bind(env, step.constants);
+            step.scratchpad = pd.scratchpad_desc();
+            step.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
+                            {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, dense, out)}};
+            b.extra.push_back(std::move(step));
+        } else {
+            SevenBit exact = seven_bit_steps(env, l, q, rows, ops, zo, s8, first, dense);
+            const int low = static_cast<int>(b.aux.size());
             b.aux.push_back(exact.low_md);
-            b.aux.push_back(dense);
             exact.low.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
                                  {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, exact.low_md, low)}};
             exact.main.tensors = {
@@ -638,13 +714,12 @@ private:
                 {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, tensor(StepTensor::Kind::Aux, 0, exact.low_md, low)}};
             b.extra.push_back(std::move(exact.low));
             b.extra.push_back(std::move(exact.main));
-            const memory::desc columns({rows, width}, dst2d.data_type(), memory::dims{l.out_c, 1});
-            b.extra.push_back(reorder_step(
-                env, l.name + " exact outputs", tensor(StepTensor::Kind::Aux, 0, dense, out),
-                tensor(StepTensor::Kind::LayerOutput,
-                       static_cast<std::size_t>(exact_from) * memory::data_type_size(dst2d.data_type()), columns)));
         }
-        return b;
+        const memory::desc columns({rows, width}, dst_type, memory::dims{l.out_c, 1});
+        b.extra.push_back(reorder_step(
+            env, l.name + " exact outputs", tensor(StepTensor::Kind::Aux, 0, dense, out),
+            tensor(StepTensor::Kind::LayerOutput, static_cast<std::size_t>(first) * memory::data_type_size(dst_type),
+                   columns)));
     }
 
     // The same matmul on a CPU without VNNI, where a pair of u8 x s8 products is summed in
@@ -768,6 +843,29 @@ private:
         dnnl::post_ops ops;
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
                            static_cast<float>(r.hi - zo));
+        if (const std::optional<PointwiseAsConvolution> conv = pointwise_as_convolution(q, l)) {
+            const std::vector<int> inexact = inexact_outputs(conv->a, l, conv->outlier_outputs);
+            if (inexact.empty() || 2 * inexact.front() >= l.out_c) {  // arrange() put them last
+                ConvSpec c;
+                c.src = src;
+                c.dst = memory::desc({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
+                c.weight_dims = {l.out_c, l.in_c, 1, 1};
+                c.weights = &conv->a;
+                c.bias = q.bias_q;
+                c.scales = output_scales(q, l.out_c);
+                c.zx = zero_point_at(q.input, 0);
+                c.zo = zo;
+                c.range = r;
+                std::string mapping = "s8 w-zw, pair sums fit 16 bits (no VNNI)";
+                if (!inexact.empty()) mapping += recomputed(l, inexact.front());
+                BuiltLayer b = int8_convolution(env, l, c, mapping);
+                if (!inexact.empty()) {
+                    append_exact_outputs(env, l, q, rows, dt::u8, ops, zo, matmul_weights(q, l.name, l.out_c),
+                                         inexact.front(), b);
+                }
+                return b;
+            }
+        }
         BuiltLayer b = quantized_matmul(env, l, q, rows, dst2d, ops, zo);
         b.src = src;
         b.dst = memory::desc({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
