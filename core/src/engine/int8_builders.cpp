@@ -416,21 +416,23 @@ void rows_in_order(std::vector<T>& v, const std::vector<int>& order) {
 }
 
 // Without VNNI a pointwise layer runs as oneDNN's int8 1x1 convolution (jit_uni_int8_1x1:
-// 1.3-2x faster there than its int8 matmul, gemm:jit, measured on AVX2: 549 against
-// ~1000 us at 112x112x32x64), which takes no weight zero point: its weights are
-// A = clamp(w - zw) as for conv0, and the outputs with a weight outside s8 (1-3 per
-// layer in the releases) are recomputed exactly after it. Worth it while those are few.
-struct PointwiseAsConvolution {
+// faster there than its int8 matmul, gemm:jit, measured on AVX2: 549 against ~1000 us at
+// 112x112x32x64), which takes no weight zero point: its weights are A = clamp(w - zw) as
+// for conv0, and the outputs with a weight outside s8 (1-5 per layer in the releases)
+// are recomputed exactly after it, stored last through the next layer's channel order.
+// Worth it while those are few. (Not the classifier: its outputs, the classes, keep
+// their order, so its 16-81 outlier outputs cannot be moved last.)
+struct AsConvolution {
     std::vector<std::int8_t> a;  // [out][in]
     std::vector<int> outlier_outputs;  // ascending
 };
-std::optional<PointwiseAsConvolution> pointwise_as_convolution(const QuantizedLayer& q, const LayerSpec& l) {
+std::optional<AsConvolution> as_convolution(const QuantizedLayer& q, const LayerSpec& l) {
     if (onednn_has_vnni() || l.kind != LayerKind::Pointwise) return std::nullopt;
     SplitWeights split = split_weights(q, l);
     std::set<int> outputs;
     for (const auto& o : split.outliers) outputs.insert(o.oc);
     if (8 * outputs.size() > static_cast<std::size_t>(l.out_c)) return std::nullopt;
-    return PointwiseAsConvolution{std::move(split.a), std::vector<int>(outputs.begin(), outputs.end())};
+    return AsConvolution{std::move(split.a), std::vector<int>(outputs.begin(), outputs.end())};
 }
 
 // The outputs a pointwise layer or the classifier must recompute exactly without VNNI:
@@ -491,8 +493,8 @@ public:
             const ModelWeights& now = copy ? *copy : *weights;
             const auto wi = static_cast<std::size_t>(index[static_cast<std::size_t>(l.index)]);
             const QuantizedLayer& q = quant_of(now.layers.at(wi));
-            // What the layer's main primitive will multiply by (see pointwise()).
-            std::optional<PointwiseAsConvolution> conv = pointwise_as_convolution(q, l);
+            // What the layer's main primitive will multiply by (see one_by_one()).
+            std::optional<AsConvolution> conv = as_convolution(q, l);
             std::vector<std::int8_t> main_weights = conv ? conv->a : matmul_weights(q, l.name, l.out_c).data;
             const std::vector<int> outliers = conv ? conv->outlier_outputs : std::vector<int>{};
             std::vector<int> order(static_cast<std::size_t>(l.in_c));
@@ -658,6 +660,38 @@ private:
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
         zp.bind(env, b.constants);
         if (exact_from < l.out_c) append_exact_outputs(env, l, q, rows, dst2d.data_type(), ops, zo, s8, exact_from, b);
+        return b;
+    }
+
+    // A pointwise layer as a 1x1 int8 convolution without VNNI (as_convolution), its
+    // inexact outputs recomputed; nothing when it does not qualify or arrange() could not
+    // put those outputs last. `ops`: the layer's post-ops (for the recomputed outputs);
+    // `zo`: the dst zero point.
+    static std::optional<BuiltLayer> one_by_one(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                                const memory::desc& src, const memory::desc& dst,
+                                                const dnnl::post_ops& ops, std::int32_t zo) {
+        const std::optional<AsConvolution> conv = as_convolution(q, l);
+        if (!conv) return std::nullopt;
+        const std::vector<int> inexact = inexact_outputs(conv->a, l, conv->outlier_outputs);
+        if (!inexact.empty() && 2 * inexact.front() < l.out_c) return std::nullopt;
+        ConvSpec c;
+        c.src = src;
+        c.dst = dst;
+        c.weight_dims = {l.out_c, l.in_c, 1, 1};
+        c.weights = &conv->a;
+        c.bias = q.bias_q;
+        c.scales = output_scales(q, l.out_c);
+        c.zx = zero_point_at(q.input, 0);
+        c.zo = zo;
+        c.range = activation_range(q.output, env.weights.activation);  // the clip `ops` hold
+        std::string mapping = "s8 w-zw, pair sums fit 16 bits (no VNNI)";
+        if (!inexact.empty()) mapping += recomputed(l, inexact.front());
+        BuiltLayer b = int8_convolution(env, l, c, mapping);
+        if (!inexact.empty()) {
+            const memory::dim rows = env.cfg.batch * l.out_h * l.out_w;
+            append_exact_outputs(env, l, q, rows, dst.data_type(), ops, zo, matmul_weights(q, l.name, l.out_c),
+                                 inexact.front(), b);
+        }
         return b;
     }
 
@@ -843,29 +877,8 @@ private:
         dnnl::post_ops ops;
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
                            static_cast<float>(r.hi - zo));
-        if (const std::optional<PointwiseAsConvolution> conv = pointwise_as_convolution(q, l)) {
-            const std::vector<int> inexact = inexact_outputs(conv->a, l, conv->outlier_outputs);
-            if (inexact.empty() || 2 * inexact.front() >= l.out_c) {  // arrange() put them last
-                ConvSpec c;
-                c.src = src;
-                c.dst = memory::desc({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
-                c.weight_dims = {l.out_c, l.in_c, 1, 1};
-                c.weights = &conv->a;
-                c.bias = q.bias_q;
-                c.scales = output_scales(q, l.out_c);
-                c.zx = zero_point_at(q.input, 0);
-                c.zo = zo;
-                c.range = r;
-                std::string mapping = "s8 w-zw, pair sums fit 16 bits (no VNNI)";
-                if (!inexact.empty()) mapping += recomputed(l, inexact.front());
-                BuiltLayer b = int8_convolution(env, l, c, mapping);
-                if (!inexact.empty()) {
-                    append_exact_outputs(env, l, q, rows, dt::u8, ops, zo, matmul_weights(q, l.name, l.out_c),
-                                         inexact.front(), b);
-                }
-                return b;
-            }
-        }
+        const memory::desc dst({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
+        if (std::optional<BuiltLayer> conv = one_by_one(env, l, q, src, dst, ops, zo)) return std::move(*conv);
         BuiltLayer b = quantized_matmul(env, l, q, rows, dst2d, ops, zo);
         b.src = src;
         b.dst = memory::desc({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
