@@ -1,4 +1,4 @@
-// Input-channel orders under which an int8 matmul is exact on CPUs without VNNI.
+// Input-channel orders under which an int8 matmul or 1x1 convolution is exact on CPUs without VNNI.
 //
 // There oneDNN 2.6's u8 x s8 kernels (vpmaddubsw) add the products of input channels
 // 2i and 2i + 1 in 16 bits with saturation before widening. For u8 inputs x in [0, 255]
