@@ -335,8 +335,8 @@ QTEST_APPLESS_MAIN(Int8Engine)
 // "no VNNI"), with VNNI none does. A wrong ISA check would still pass the exactness tests
 // on one kind of machine and fail on the other. Without VNNI it also counts the pointwise
 // layers whose main primitive runs once in a pair-safe channel order (pair_order.hpp; a
-// 1x1 convolution on weights w - zw): in the 1.0 release all 13, each with its last 1-5
-// outputs recomputed exactly (those with a weight outside s8).
+// 1x1 convolution on weights w - zw): in the 1.0 release all 13, each with 1-5 outputs
+// recomputed exactly (those with a weight outside s8), and the classifier too.
 // tests/CMakeLists.txt runs this file a second time with oneDNN capped at AVX2, so both
 // mappings are checked on every machine.
 void Int8Engine::mappingFollowsTheCpu() {
@@ -353,12 +353,14 @@ void Int8Engine::mappingFollowsTheCpu() {
         cfg.precision = Precision::Int8;
         const CompiledNetworkPtr net = rt_.compile(w, cfg);
         int checked = 0, one_matmul = 0, tails = 0;
+        bool classifier_once = false;
         for (std::size_t li = 0; li < net->layers().size(); ++li) {
             const std::string& impl = net->implementations()[li];
             const LayerKind kind = net->layers()[li].kind;
             if (kind == LayerKind::Pointwise || kind == LayerKind::ConvFull || kind == LayerKind::FullyConnected) {
                 ++checked;
                 QVERIFY2((impl.find("(no VNNI)") != std::string::npos) != vnni, impl.c_str());
+                if (kind == LayerKind::FullyConnected) classifier_once = impl.find("pair sums fit 16 bits") != std::string::npos;
                 if (kind == LayerKind::Pointwise && impl.find("pair sums fit 16 bits") != std::string::npos) {
                     ++one_matmul;
                     tails += impl.find("outputs recomputed exactly") != std::string::npos;
@@ -374,6 +376,7 @@ void Int8Engine::mappingFollowsTheCpu() {
             QCOMPARE(one_matmul, 0);
         } else if (&r == &kReleases[0]) {  // 1.0-224
             QCOMPARE(one_matmul, 13);
+            QVERIFY(classifier_once);  // a 1x1 convolution, 31 classes recomputed
         }
     }
 }

@@ -298,6 +298,8 @@ struct ConvSpec {
     std::vector<float> scales;
     std::int32_t zx = 0, zo = 0;
     Range range;
+    // Post-ops when they are not the clip to `range` (the classifier's f32 logits).
+    std::optional<dnnl::post_ops> ops;
     // Geometry when it is not the layer's own (empty: the layer's).
     memory::dims strides, pad_l, pad_r;
 };
@@ -315,7 +317,7 @@ BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvS
     dnnl::post_ops ops;
     ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(c.range.lo - c.zo),
                        static_cast<float>(c.range.hi - c.zo));
-    attr.set_post_ops(ops);
+    attr.set_post_ops(c.ops ? *c.ops : ops);
     const ZeroPoints zp{.src = c.zx, .dst = c.zo};
     zp.declare(attr);
     dnnl::convolution_forward::primitive_desc pd(desc, attr, env.eng);
@@ -390,6 +392,17 @@ std::vector<T> blocks_in_order(const std::vector<T>& v, const std::vector<int>& 
     }
     return r;
 }
+// The per-output blocks (of `per` elements) of the outputs `columns`, in that order.
+template <class T>
+std::vector<T> blocks_of(const std::vector<T>& v, const std::vector<int>& columns, std::size_t per) {
+    std::vector<T> r;
+    r.reserve(columns.size() * per);
+    for (const int c : columns) {
+        const auto from = v.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(c) * per);
+        r.insert(r.end(), from, from + static_cast<std::ptrdiff_t>(per));
+    }
+    return r;
+}
 void params_in_order(QuantParams& p, const std::vector<int>& order) {
     if (p.scale.size() > 1) p.scale = blocks_in_order(p.scale, order);
     if (p.zero_point.size() > 1) p.zero_point = blocks_in_order(p.zero_point, order);
@@ -415,19 +428,21 @@ void rows_in_order(std::vector<T>& v, const std::vector<int>& order) {
     }
 }
 
-// Without VNNI a pointwise layer runs as oneDNN's int8 1x1 convolution (jit_uni_int8_1x1:
-// faster there than its int8 matmul, gemm:jit, measured on AVX2: 549 against ~1000 us at
-// 112x112x32x64), which takes no weight zero point: its weights are A = clamp(w - zw) as
-// for conv0, and the outputs with a weight outside s8 (1-5 per layer in the releases)
-// are recomputed exactly after it, stored last through the next layer's channel order.
-// Worth it while those are few. (Not the classifier: its outputs, the classes, keep
-// their order, so its 16-81 outlier outputs cannot be moved last.)
+// Without VNNI a pointwise layer or the classifier runs as oneDNN's int8 1x1 convolution
+// (jit_uni_int8_1x1: faster there than its int8 matmul, gemm:jit, measured on AVX2: 549
+// against ~1000 us at 112x112x32x64, 26 against 132 us for the 1.0 classifier), which
+// takes no weight zero point: its weights are A = clamp(w - zw) as for conv0, and the
+// outputs with a weight outside s8 (1-5 per pointwise layer, stored last through the
+// next layer's channel order; 16-81 scattered classes of the classifiers' 1001) are
+// recomputed exactly after it. Worth it while those are few.
 struct AsConvolution {
     std::vector<std::int8_t> a;  // [out][in]
     std::vector<int> outlier_outputs;  // ascending
 };
 std::optional<AsConvolution> as_convolution(const QuantizedLayer& q, const LayerSpec& l) {
-    if (onednn_has_vnni() || l.kind != LayerKind::Pointwise) return std::nullopt;
+    if (onednn_has_vnni() || (l.kind != LayerKind::Pointwise && l.kind != LayerKind::FullyConnected)) {
+        return std::nullopt;
+    }
     SplitWeights split = split_weights(q, l);
     std::set<int> outputs;
     for (const auto& o : split.outliers) outputs.insert(o.oc);
@@ -590,8 +605,14 @@ public:
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_round, 0.0f, 0.0f);
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(-zo), static_cast<float>(255 - zo));
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, q.output.scale[0], 0.0f);
-        BuiltLayer b = quantized_matmul(env, l, q, env.cfg.batch, memory::desc({env.cfg.batch, l.out_c}, dt::f32, tag::ab),
-                                        ops, 0);
+        const memory::desc logits({env.cfg.batch, l.out_c}, dt::f32, tag::ab);
+        if (std::optional<BuiltLayer> conv =
+                one_by_one(env, l, q, src, memory::desc({env.cfg.batch, l.out_c, 1, 1}, dt::f32, tag::nhwc), ops, 0)) {
+            conv->views[DNNL_ARG_DST] = conv->dst;  // {N, classes, 1, 1}: the logits' bytes
+            conv->dst = logits;
+            return std::move(*conv);  // f32 real logits: no dequantization
+        }
+        BuiltLayer b = quantized_matmul(env, l, q, env.cfg.batch, logits, ops, 0);
         b.src = src;  // the pool's {N, C, 1, 1}, seen as [N, C]
         return b;  // f32 real logits: no dequantization
     }
@@ -639,7 +660,7 @@ private:
                 mapping += ", pair sums fit 16 bits (no VNNI)";
             } else if (2 * saturating.front() >= l.out_c) {  // arrange() put them last
                 exact_from = saturating.front();
-                mapping += ", pair sums fit 16 bits (no VNNI)" + recomputed(l, exact_from);
+                mapping += ", pair sums fit 16 bits (no VNNI)" + recomputed(saturating);
             } else {
                 return seven_bit_matmul(env, l, q, rows, dst2d, ops, zo, s8);
             }
@@ -659,21 +680,30 @@ private:
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
         zp.bind(env, b.constants);
-        if (exact_from < l.out_c) append_exact_outputs(env, l, q, rows, dst2d.data_type(), ops, zo, s8, exact_from, b);
+        if (exact_from < l.out_c) {
+            std::vector<int> last(static_cast<std::size_t>(l.out_c - exact_from));
+            std::iota(last.begin(), last.end(), exact_from);
+            append_exact_outputs(env, l, q, rows, dst2d.data_type(), ops, zo, s8, last, b);
+        }
         return b;
     }
 
-    // A pointwise layer as a 1x1 int8 convolution without VNNI (as_convolution), its
-    // inexact outputs recomputed; nothing when it does not qualify or arrange() could not
-    // put those outputs last. `ops`: the layer's post-ops (for the recomputed outputs);
-    // `zo`: the dst zero point.
+    // A pointwise layer or the classifier as a 1x1 int8 convolution without VNNI
+    // (as_convolution), its inexact outputs recomputed; nothing when it does not qualify
+    // or (pointwise) arrange() could not put those outputs last. `ops`: the layer's
+    // post-ops; `zo`: the dst zero point (0 for the classifier's f32 logits).
     static std::optional<BuiltLayer> one_by_one(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
                                                 const memory::desc& src, const memory::desc& dst,
                                                 const dnnl::post_ops& ops, std::int32_t zo) {
         const std::optional<AsConvolution> conv = as_convolution(q, l);
         if (!conv) return std::nullopt;
         const std::vector<int> inexact = inexact_outputs(conv->a, l, conv->outlier_outputs);
-        if (!inexact.empty() && 2 * inexact.front() < l.out_c) return std::nullopt;
+        if (l.kind == LayerKind::FullyConnected) {
+            // The classes keep their order: scattered outputs, one tiny copy per run of them.
+            if (4 * inexact.size() > static_cast<std::size_t>(l.out_c)) return std::nullopt;
+        } else if (!inexact.empty() && 2 * inexact.front() < l.out_c) {
+            return std::nullopt;
+        }
         ConvSpec c;
         c.src = src;
         c.dst = dst;
@@ -683,41 +713,40 @@ private:
         c.scales = output_scales(q, l.out_c);
         c.zx = zero_point_at(q.input, 0);
         c.zo = zo;
-        c.range = activation_range(q.output, env.weights.activation);  // the clip `ops` hold
+        c.ops = ops;
         std::string mapping = "s8 w-zw, pair sums fit 16 bits (no VNNI)";
-        if (!inexact.empty()) mapping += recomputed(l, inexact.front());
+        if (!inexact.empty()) mapping += recomputed(inexact);
         BuiltLayer b = int8_convolution(env, l, c, mapping);
         if (!inexact.empty()) {
             const memory::dim rows = env.cfg.batch * l.out_h * l.out_w;
             append_exact_outputs(env, l, q, rows, dst.data_type(), ops, zo, matmul_weights(q, l.name, l.out_c),
-                                 inexact.front(), b);
+                                 inexact, b);
         }
         return b;
     }
 
-    static std::string recomputed(const LayerSpec& l, int first) {
-        return ", last " + std::to_string(l.out_c - first) + " outputs recomputed exactly";
+    static std::string recomputed(const std::vector<int>& columns) {
+        return ", " + std::to_string(columns.size()) + " outputs recomputed exactly";
     }
 
-    // The main primitive's outputs [first, out_c) may be wrong (a saturated pair, an
-    // outlier weight): steps after it compute them again, exactly (seven_bit_steps), into
-    // a dense buffer (a strided destination sends oneDNN 2.6's matmul to its reference
-    // kernel, 100x slower), and a reorder copies that over those columns.
+    // The main primitive's outputs `columns` (ascending) may be wrong (a saturated pair, an
+    // outlier weight): steps after it compute them again, exactly, into a dense buffer (a
+    // strided destination sends oneDNN 2.6's matmul to its reference kernel, 100x slower),
+    // and a reorder per run of adjacent columns copies that over them.
     static void append_exact_outputs(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
                                      memory::dim rows, dt dst_type, const dnnl::post_ops& ops, std::int32_t zo,
-                                     const MatmulWeights& s8, int first, BuiltLayer& b) {
+                                     const MatmulWeights& s8, const std::vector<int>& columns, BuiltLayer& b) {
         const memory::desc src2d({rows, l.in_c}, dt::u8, tag::ab);
-        const memory::dim width = l.out_c - first;
+        const auto width = static_cast<memory::dim>(columns.size());
         const memory::desc dense({rows, width}, dst_type, tag::ab);
-        const std::vector<std::int8_t> tail(s8.data.begin() + static_cast<std::ptrdiff_t>(first) * l.in_c, s8.data.end());
+        const std::vector<std::int8_t> tail = blocks_of(s8.data, columns, static_cast<std::size_t>(l.in_c));
         const int out = static_cast<int>(b.aux.size());
         b.aux.push_back(dense);
         if (pair_sums_fit_16_bits(tail, l.in_c, static_cast<int>(width))) {
             // Their matmul weights (w - 128 and the weight zero point) fit as they are: one matmul.
             const memory::desc b_md({1, width}, dt::s32, tag::ab);
             dnnl::primitive_attr attr = base_attr();
-            const std::vector<float> scales = output_scales(q, l.out_c);
-            set_scales(attr, std::vector<float>(scales.begin() + first, scales.end()));
+            set_scales(attr, blocks_of(output_scales(q, l.out_c), columns, 1));
             attr.set_post_ops(ops);
             const ZeroPoints zp{.src = zero_point_at(q.input, 0), .weights = s8.zero_point, .dst = zo};
             zp.declare(attr);
@@ -729,15 +758,14 @@ private:
             step.impl = pd.impl_info_str();
             step.constants[DNNL_ARG_WEIGHTS] =
                 reordered(env, memory::desc({l.in_c, width}, dt::s8, tag::ba), pd.weights_desc(), tail);
-            step.constants[DNNL_ARG_BIAS] = s32_vector(
-                env, pd.bias_desc(), std::vector<std::int32_t>(q.bias_q.begin() + first, q.bias_q.end()));
+            step.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), blocks_of(q.bias_q, columns, 1));
             zp.bind(env, step.constants);
             step.scratchpad = pd.scratchpad_desc();
             step.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
                             {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, dense, out)}};
             b.extra.push_back(std::move(step));
         } else {
-            SevenBit exact = seven_bit_steps(env, l, q, rows, ops, zo, s8, first, dense);
+            SevenBit exact = seven_bit_steps(env, l, q, rows, ops, zo, s8, columns, dense);
             const int low = static_cast<int>(b.aux.size());
             b.aux.push_back(exact.low_md);
             exact.low.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src2d)},
@@ -749,15 +777,22 @@ private:
             b.extra.push_back(std::move(exact.low));
             b.extra.push_back(std::move(exact.main));
         }
-        const memory::desc columns({rows, width}, dst_type, memory::dims{l.out_c, 1});
-        b.extra.push_back(reorder_step(
-            env, l.name + " exact outputs", tensor(StepTensor::Kind::Aux, 0, dense, out),
-            tensor(StepTensor::Kind::LayerOutput, static_cast<std::size_t>(first) * memory::data_type_size(dst_type),
-                   columns)));
+        const std::size_t elem = memory::data_type_size(dst_type);
+        const SingleThreaded one;  // the copies are tiny (a classifier's: a few floats)
+        for (std::size_t i = 0; i < columns.size();) {
+            std::size_t run = 1;
+            while (i + run < columns.size() && columns[i + run] == columns[i] + static_cast<int>(run)) ++run;
+            const auto n = static_cast<memory::dim>(run);
+            b.extra.push_back(reorder_step(
+                env, l.name + " exact outputs", tensor(StepTensor::Kind::Aux, i * elem, memory::desc({rows, n}, dst_type, memory::dims{width, 1}), out),
+                tensor(StepTensor::Kind::LayerOutput, static_cast<std::size_t>(columns[i]) * elem,
+                       memory::desc({rows, n}, dst_type, memory::dims{l.out_c, 1}))));
+            i += run;
+        }
     }
 
     // The same matmul on a CPU without VNNI, where a pair of u8 x s8 products is summed in
-    // 16 bits with saturation (255 x 127 x 2 > 32767), for outputs [first, out_c). The s8
+    // 16 bits with saturation (255 x 127 x 2 > 32767), for the outputs `columns`. The s8
     // weights d = 2h + l, with h = floor(d / 2) in [-64, 63] (a pair then sums to at most
     // 255 x 126) and l in {0, 1}:
     //   step "low bits":  acc_l = sum (x - zx)(l - zwp)  -> s32 aux     (weight zero point here)
@@ -776,13 +811,14 @@ private:
     };
     static SevenBit seven_bit_steps(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
                                     memory::dim rows, const dnnl::post_ops& ops, std::int32_t zo,
-                                    const MatmulWeights& s8, int first, const memory::desc& dst) {
+                                    const MatmulWeights& s8, const std::vector<int>& columns,
+                                    const memory::desc& dst) {
         const std::int32_t zx = zero_point_at(q.input, 0);
-        const memory::dim width = l.out_c - first;
-        const std::size_t from = static_cast<std::size_t>(first) * static_cast<std::size_t>(l.in_c);
-        std::vector<std::int8_t> hi(s8.data.size() - from), lo(s8.data.size() - from);
+        const auto width = static_cast<memory::dim>(columns.size());
+        const std::vector<std::int8_t> d8 = blocks_of(s8.data, columns, static_cast<std::size_t>(l.in_c));
+        std::vector<std::int8_t> hi(d8.size()), lo(d8.size());
         for (std::size_t i = 0; i < hi.size(); ++i) {
-            const int d = s8.data[from + i];
+            const int d = d8[i];
             const int h = (d - (d & 1)) / 2;  // floor(d / 2), also for odd negative d
             hi[i] = static_cast<std::int8_t>(h);
             lo[i] = static_cast<std::int8_t>(d - 2 * h);
@@ -808,8 +844,7 @@ private:
         // M as a binary multiply (a scalar when it is per tensor), not an eltwise linear:
         // oneDNN 2.6's gemm post-processing then ran the classifier's later linear (* so)
         // with M's factor (measured: every logit 0).
-        const std::vector<float> all_m = output_scales(q, l.out_c);
-        std::vector<float> m(all_m.begin() + first, all_m.end());
+        std::vector<float> m = blocks_of(output_scales(q, l.out_c), columns, 1);
         if (std::all_of(m.begin(), m.end(), [&](float v) { return v == m[0]; })) m.resize(1);
         const memory::desc m_md({1, static_cast<memory::dim>(m.size())}, dt::f32, tag::ab);
         dnnl::post_ops all;
@@ -832,10 +867,8 @@ private:
         r.main.name = l.name + " 2h + l";
         r.main.impl = pd.impl_info_str();
         r.main.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, pd.weights_desc(), hi);
-        std::vector<float> half_bias(static_cast<std::size_t>(width));
-        for (std::size_t i = 0; i < half_bias.size(); ++i) {
-            half_bias[i] = 0.5f * static_cast<float>(q.bias_q[static_cast<std::size_t>(first) + i]);
-        }
+        std::vector<float> half_bias;
+        for (const int c : columns) half_bias.push_back(0.5f * static_cast<float>(q.bias_q[static_cast<std::size_t>(c)]));
         r.main.constants[DNNL_ARG_BIAS] = f32_vector(env, pd.bias_desc(), half_bias);
         r.main.constants[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = f32_vector(env, m_md, m);
         zp.bind(env, r.main.constants);
@@ -849,7 +882,9 @@ private:
     static BuiltLayer seven_bit_matmul(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
                                        memory::dim rows, const memory::desc& dst2d, const dnnl::post_ops& ops,
                                        std::int32_t zo, const MatmulWeights& s8) {
-        SevenBit sb = seven_bit_steps(env, l, q, rows, ops, zo, s8, 0, dst2d);
+        std::vector<int> all(static_cast<std::size_t>(l.out_c));
+        std::iota(all.begin(), all.end(), 0);
+        SevenBit sb = seven_bit_steps(env, l, q, rows, ops, zo, s8, all, dst2d);
         BuiltLayer b;
         b.prim = std::move(sb.main.prim);
         b.src = sb.main_src;
