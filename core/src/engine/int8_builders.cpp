@@ -61,14 +61,14 @@
 //    convolution on weights it halves and rounds ("scale adjust 0.5"). Mapped as above,
 //    conv0 differed on 43% of its outputs, pointwise layers on up to 3%, top-1 agreement
 //    with TFLite fell to 23-96% (measured on AVX2). So there, still bit-exact:
-//      * pointwise: oneDNN's int8 1x1 convolution (faster there than its matmul) on
-//        A = clamp(w - zw), its input channels stored in an order where no pair of
-//        adjacent channels can saturate (pair_order.hpp, arrange(): the channels'
-//        producer and the depthwise layer between take the same order; copy_activation
-//        undoes it). The few outputs with a weight outside s8 (1-5 per layer) are stored
-//        last and recomputed exactly by a small matmul (append_exact_outputs). All 13
-//        pointwise layers of every release run so;
-//      * the classifier, and a pointwise layer with many outliers: one matmul in a
+//      * pointwise and the classifier: oneDNN's int8 1x1 convolution (faster there than
+//        its matmul) on A = clamp(w - zw), its input channels stored in an order where
+//        no pair of adjacent channels can saturate (pair_order.hpp, arrange(): the
+//        channels' producer and the depthwise layer or pool between take the same order;
+//        copy_activation undoes it). The few outputs with a weight outside s8 (1-5 per
+//        pointwise layer, stored last; 16-81 classes) are recomputed exactly by a small
+//        matmul (append_exact_outputs). Every release's layers run so;
+//      * a layer with many outliers (calibrated per-channel weights): a matmul, one in a
 //        pair-safe order where there is one, else weights d = 2h + l (h 7-bit, l one
 //        bit), two matmuls and a binary add (seven_bit_matmul);
 //      * conv0: u8 input q with zero point 128 (no halving), every input channel beside
