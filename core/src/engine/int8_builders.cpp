@@ -653,14 +653,13 @@ private:
         const std::int32_t zx = zero_point_at(q.input, 0);
         const MatmulWeights s8 = matmul_weights(q, l.name, l.out_c);
         std::string mapping = s8.mapping;
-        int exact_from = l.out_c;  // without VNNI: outputs from here on are recomputed (seven_bit_steps)
+        std::vector<int> recompute;  // without VNNI: outputs whose pairs may saturate
         if (!onednn_has_vnni()) {
-            const std::vector<int> saturating = inexact_outputs(s8.data, l, {});
-            if (saturating.empty()) {
+            recompute = inexact_outputs(s8.data, l, {});
+            if (recompute.empty()) {
                 mapping += ", pair sums fit 16 bits (no VNNI)";
-            } else if (2 * saturating.front() >= l.out_c) {  // arrange() put them last
-                exact_from = saturating.front();
-                mapping += ", pair sums fit 16 bits (no VNNI)" + recomputed(saturating);
+            } else if (2 * recompute.front() >= l.out_c) {  // arrange() put them last
+                mapping += ", pair sums fit 16 bits (no VNNI)" + recomputed(recompute);
             } else {
                 return seven_bit_matmul(env, l, q, rows, dst2d, ops, zo, s8);
             }
@@ -680,11 +679,7 @@ private:
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), q.bias_q);
         zp.bind(env, b.constants);
-        if (exact_from < l.out_c) {
-            std::vector<int> last(static_cast<std::size_t>(l.out_c - exact_from));
-            std::iota(last.begin(), last.end(), exact_from);
-            append_exact_outputs(env, l, q, rows, dst2d.data_type(), ops, zo, s8, last, b);
-        }
+        if (!recompute.empty()) append_exact_outputs(env, l, q, rows, dst2d.data_type(), ops, zo, s8, recompute, b);
         return b;
     }
 
