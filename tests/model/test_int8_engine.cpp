@@ -87,9 +87,7 @@ void Int8Engine::rejectsFloatWeights() {
     arch.alpha = 0.25;
     arch.resolution = 128;
     arch.num_classes = 1001;
-    NetworkConfig cfg;
-    cfg.resolution = 128;
-    cfg.precision = Precision::Int8;
+    const NetworkConfig cfg{.resolution = 128, .precision = Precision::Int8};
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rt_.compile(random_weights(arch), cfg));
     QCOMPARE(std::string(to_string(Precision::Int8)), std::string("int8"));
 }
@@ -108,10 +106,7 @@ void Int8Engine::perLayerAgainstReference() {
     MOBILENET_REQUIRE_FILE(dir);
     const auto w = load_model(model);
     const int res = w->native_resolution;
-    NetworkConfig cfg;
-    cfg.resolution = res;
-    cfg.threads = 1;
-    cfg.precision = Precision::Int8;
+    const NetworkConfig cfg{.resolution = res, .threads = 1, .precision = Precision::Int8};
     const CompiledNetworkPtr net = rt_.compile(w, cfg);
     ExecutionContext ctx(net, {.keep_activations = true});
     const auto& layers = net->layers();
@@ -187,10 +182,7 @@ void Int8Engine::goldenTensors() {
     const auto w = load_model(model);
     const int res = w->native_resolution;
     const int images = static_cast<int>(std::size(kGolden));
-    NetworkConfig cfg;
-    cfg.resolution = res;
-    cfg.batch = images;
-    cfg.precision = Precision::Int8;
+    const NetworkConfig cfg{.resolution = res, .batch = images, .precision = Precision::Int8};
     ExecutionContext ctx(rt_.compile(w, cfg));
     const std::string size = std::to_string(res) + "x" + std::to_string(res) + "x3";
     const std::size_t per_image = static_cast<std::size_t>(res) * res * 3;
@@ -239,10 +231,7 @@ void Int8Engine::tfliteAgreement() {
     MOBILENET_REQUIRE_FILE(images + "/ground_truth.csv");
     MOBILENET_REQUIRE_FILE(preds);
     const auto w = load_model(model);
-    NetworkConfig cfg;
-    cfg.resolution = w->native_resolution;
-    cfg.batch = 4;
-    cfg.precision = Precision::Int8;
+    const NetworkConfig cfg{.resolution = w->native_resolution, .batch = 4, .precision = Precision::Int8};
     ExecutionContext net(rt_.compile(w, cfg));
     const auto truth = read_ground_truth(images + "/ground_truth.csv", w->num_classes);
     QCOMPARE(truth.size(), std::size_t{500});
@@ -347,10 +336,7 @@ void Int8Engine::mappingFollowsTheCpu() {
         const std::string model = test::shared_path(std::string("models/tflite/") + r.file);
         MOBILENET_REQUIRE_FILE(model);
         const auto w = load_model(model);
-        NetworkConfig cfg;
-        cfg.resolution = w->native_resolution;
-        cfg.threads = 1;
-        cfg.precision = Precision::Int8;
+        const NetworkConfig cfg{.resolution = w->native_resolution, .threads = 1, .precision = Precision::Int8};
         const CompiledNetworkPtr net = rt_.compile(w, cfg);
         int checked = 0, one_matmul = 0, tails = 0;
         bool classifier_once = false;

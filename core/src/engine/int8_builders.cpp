@@ -377,21 +377,6 @@ std::vector<Run> progressions(const std::vector<int>& channels, int pixel) {
     return runs;
 }
 
-// Channel orders (arrange, below): a layer's output channels placed as `order` says
-// (position j holds channel order[j]): the per-output-channel blocks of its weights and
-// everything per output channel.
-template <class T>
-std::vector<T> blocks_in_order(const std::vector<T>& v, const std::vector<int>& order) {
-    if (v.size() % order.size() != 0) throw std::logic_error("int8: channel order of the wrong size");
-    const std::size_t per = v.size() / order.size();
-    std::vector<T> r;
-    r.reserve(v.size());
-    for (const int c : order) {
-        const auto from = v.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(c) * per);
-        r.insert(r.end(), from, from + static_cast<std::ptrdiff_t>(per));
-    }
-    return r;
-}
 // The per-output blocks (of `per` elements) of the outputs `columns`, in that order.
 template <class T>
 std::vector<T> blocks_of(const std::vector<T>& v, const std::vector<int>& columns, std::size_t per) {
@@ -402,6 +387,14 @@ std::vector<T> blocks_of(const std::vector<T>& v, const std::vector<int>& column
         r.insert(r.end(), from, from + static_cast<std::ptrdiff_t>(per));
     }
     return r;
+}
+// Channel orders (arrange, below): a layer's output channels placed as `order` says
+// (position j holds channel order[j]): the per-output-channel blocks of its weights and
+// everything per output channel.
+template <class T>
+std::vector<T> blocks_in_order(const std::vector<T>& v, const std::vector<int>& order) {
+    if (v.size() % order.size() != 0) throw std::logic_error("int8: channel order of the wrong size");
+    return blocks_of(v, order, v.size() / order.size());
 }
 void params_in_order(QuantParams& p, const std::vector<int>& order) {
     if (p.scale.size() > 1) p.scale = blocks_in_order(p.scale, order);
@@ -501,8 +494,8 @@ public:
         }
         std::shared_ptr<ModelWeights> copy;  // made at the first change
         std::vector<std::vector<int>> channel_order(layers.size());
-        // Per matmul layer: its outputs whose pairs may saturate, to be stored last.
-        std::vector<std::vector<int>> saturating(layers.size());
+        // Per matmul layer: its outputs it recomputes (inexact_outputs), to be stored last.
+        std::vector<std::vector<int>> store_last(layers.size());
         for (const LayerSpec& l : layers) {
             if (l.kind != LayerKind::Pointwise && l.kind != LayerKind::FullyConnected) continue;
             const ModelWeights& now = copy ? *copy : *weights;
@@ -522,7 +515,7 @@ public:
                                     layers[static_cast<std::size_t>(producer)].kind == LayerKind::AvgPool)) {
                 --producer;
             }
-            order = with_last(order, saturating[static_cast<std::size_t>(producer)]);
+            order = with_last(order, store_last[static_cast<std::size_t>(producer)]);
             if (!std::is_sorted(order.begin(), order.end())) {
                 if (!copy) copy = std::make_shared<ModelWeights>(*weights);
                 LayerWeights& consumer = copy->layers[wi];
@@ -537,7 +530,7 @@ public:
             }
             // Worth recomputing apart only when few (they and their pairs' partners go last).
             std::vector<int> bad = inexact_outputs(main_weights, l, outliers);
-            if (4 * bad.size() <= static_cast<std::size_t>(l.out_c)) saturating[static_cast<std::size_t>(l.index)] = std::move(bad);
+            if (4 * bad.size() <= static_cast<std::size_t>(l.out_c)) store_last[static_cast<std::size_t>(l.index)] = std::move(bad);
         }
         if (!copy) return {weights, {}};
         return {copy, std::move(channel_order)};
@@ -911,7 +904,7 @@ private:
         if (std::optional<BuiltLayer> conv = one_by_one(env, l, q, src, dst, ops, zo)) return std::move(*conv);
         BuiltLayer b = quantized_matmul(env, l, q, rows, dst2d, ops, zo);
         b.src = src;
-        b.dst = memory::desc({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
+        b.dst = dst;
         b.views[DNNL_ARG_DST] = dst2d;
         return b;
     }
