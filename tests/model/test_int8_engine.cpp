@@ -325,7 +325,8 @@ QTEST_APPLESS_MAIN(Int8Engine)
 // on one kind of machine and fail on the other. Without VNNI it also counts the pointwise
 // layers whose main primitive runs once in a pair-safe channel order (pair_order.hpp; a
 // 1x1 convolution on weights w - zw): in the 1.0 release all 13, each with 1-5 outputs
-// recomputed exactly (those with a weight outside s8), and the classifier too.
+// recomputed exactly (those with a weight outside s8), and the classifier too; now the
+// first six layers run in the exact f32 form instead, so pw3 to pw13.
 // tests/CMakeLists.txt runs this file a second time with oneDNN capped at AVX2, so both
 // mappings are checked on every machine.
 void Int8Engine::mappingFollowsTheCpu() {
@@ -338,11 +339,12 @@ void Int8Engine::mappingFollowsTheCpu() {
         const auto w = load_model(model);
         const NetworkConfig cfg{.resolution = w->native_resolution, .threads = 1, .precision = Precision::Int8};
         const CompiledNetworkPtr net = rt_.compile(w, cfg);
-        int checked = 0, one_matmul = 0, tails = 0;
+        int checked = 0, one_matmul = 0, tails = 0, f32_form = 0;
         bool classifier_once = false;
         for (std::size_t li = 0; li < net->layers().size(); ++li) {
             const std::string& impl = net->implementations()[li];
             const LayerKind kind = net->layers()[li].kind;
+            f32_form += impl.find("exact f32") != std::string::npos;
             if (kind == LayerKind::Pointwise || kind == LayerKind::ConvFull || kind == LayerKind::FullyConnected) {
                 ++checked;
                 QVERIFY2((impl.find("(no VNNI)") != std::string::npos) != vnni, impl.c_str());
@@ -356,13 +358,17 @@ void Int8Engine::mappingFollowsTheCpu() {
             }
         }
         QCOMPARE(checked, 15);  // conv0, 13 pointwise, the classifier
-        qInfo("%s: %d of 13 pointwise layers run once in a pair-safe order, %d of them with outputs recomputed",
-              r.key, one_matmul, tails);
+        qInfo("%s: %d layers in the exact f32 form; %d of 13 pointwise layers run once in a pair-safe order, %d of "
+              "them with outputs recomputed", r.key, f32_form, one_matmul, tails);
         if (vnni) {
             QCOMPARE(one_matmul, 0);
+            QCOMPARE(f32_form, 0);
         } else if (&r == &kReleases[0]) {  // 1.0-224
-            QCOMPARE(one_matmul, 13);
+            QCOMPARE(f32_form, 6);     // conv0 to dw3: pw3 is the first with 128 input channels
+            QCOMPARE(one_matmul, 11);  // pw3 to pw13
             QVERIFY(classifier_once);  // a 1x1 convolution, 31 classes recomputed
+        } else {                       // 0.25-128: conv0 to dw7
+            QCOMPARE(f32_form, 14);
         }
     }
 }

@@ -8,7 +8,9 @@
 //    activations, input scale 1/127.5 with zero point 128;
 //  - "release-like": per-tensor weights with an off-centre zero point (100), so conv0,
 //    every depthwise layer and every pointwise layer hold weights whose (w - zw) leaves
-//    s8 — the released models' outlier case, exercised here on every layer.
+//    s8 — the released models' outlier case, exercised here on every layer; one conv0
+//    bias is too large for f32, which keeps CPUs without VNNI off the exact f32 form of
+//    the first layers (calibrated networks take it).
 // Every layer must be bit-exact (0 differing outputs), each fed the engine's own input
 // of that layer, and the chained uint8 logits equal.
 #include <QtTest>
@@ -111,6 +113,13 @@ std::shared_ptr<const ModelWeights> synthetic(Scheme scheme, std::uint64_t seed,
         lw.quant = std::move(q);
     }
     w->quantized = scheme == Scheme::ReleaseLike;
+    if (scheme == Scheme::ReleaseLike) {
+        // One conv0 channel with a bias too large for f32 to carry exactly (2^24): without
+        // VNNI the engine then keeps every layer in its int8 forms (exact_f32_layers in
+        // int8_builders.cpp), so these networks test those, the calibrated ones the f32
+        // form of the first layers. (The channel's outputs all clip at the top.)
+        w->layers.front().quant->bias_q.front() = 1 << 24;
+    }
     return w;
 }
 
@@ -159,11 +168,15 @@ void Int8Synthetic::everyLayerBitExact() {
     for (const std::string& impl : net->implementations()) split_layers += impl.find("outside s8") != std::string::npos;
     if (static_cast<Scheme>(scheme) == Scheme::ReleaseLike) QVERIFY2(split_layers >= 10, "too few outlier layers");
     if (static_cast<Scheme>(scheme) == Scheme::Calibrated) QCOMPARE(split_layers, 0);
-    int one_matmul = 0, recomputed = 0;  // without VNNI (pair_order.hpp); 0 with VNNI
+    int one_matmul = 0, recomputed = 0, f32_form = 0;  // without VNNI (pair_order.hpp); 0 with VNNI
     for (const std::string& impl : net->implementations()) {
         one_matmul += impl.find("pair sums fit 16 bits") != std::string::npos;
         recomputed += impl.find("outputs recomputed exactly") != std::string::npos;
+        f32_form += impl.find("exact f32") != std::string::npos;
     }
+    // Without VNNI a calibrated network runs conv0 to dw7 (before the first pointwise layer
+    // with 128 input channels at alpha 0.25) in the exact f32 form, per-channel M included.
+    QCOMPARE(f32_form, !onednn_has_vnni() && static_cast<Scheme>(scheme) == Scheme::Calibrated ? 14 : 0);
     qInfo("%d pointwise layers / classifier run once in a pair-safe order, %d of them with outputs recomputed", one_matmul,
           recomputed);
 

@@ -144,7 +144,10 @@ void add_layer_steps(CompiledNetwork::Impl& p, const LayerSpec& l, BuiltLayer b,
     }
     PlannedStep main{std::move(b.prim), l.index, l.name, b.impl, {{DNNL_ARG_SRC, src_ref}, {DNNL_ARG_DST, dst_ref}},
                      std::move(b.constants), b.scratchpad, std::move(views), 0, part};
-    for (const auto& [arg, t] : b.main_tensors) bind(main, arg, t);
+    for (const auto& [arg, t] : b.main_tensors) {  // may replace its source or destination
+        std::erase_if(main.tensors, [arg = arg](const auto& e) { return e.first == arg; });
+        bind(main, arg, t);
+    }
     p.steps.push_back(std::move(main));
     for (BuiltLayer::Step& e : b.extra) {
         if (!e.before_main) plan_extra(e);
@@ -258,7 +261,8 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
             // The first layer decides the input layout; reorder the user's NHWC tensor
             // into it when they differ.
             src_ref = {TensorRef::Kind::UserInput, -1};
-            if (b.src != p->user_input) {
+            // (With input_aux the layer reads its own copy, even in the user's layout.)
+            if (b.src != p->user_input || b.input_aux >= 0) {
                 p->reordered_input = b.src;
                 // The reorder fills all of the layer's input, or the part input_view names,
                 // or the layer's own aux buffer input_aux.

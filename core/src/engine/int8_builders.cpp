@@ -75,6 +75,11 @@
 //        one whose weights are 0, so a pair sum holds one product;
 //      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
 //    The depthwise kernel itself widens to 32 bits before multiplying: exact as it is.
+//      * the first layers (conv0 up to the depthwise layer before the first pointwise
+//        layer with 128 input channels: six at alpha 1.0) run in an exact f32 form
+//        (exact_f32_convolution): the same integer sums, below 2^24, on oneDNN's f32
+//        kernels, which are faster there than its int8 ones. Then conv0's u8 form above
+//        only serves a model whose conv0 f32 cannot carry exactly (exact_in_f32).
 //  - The classifier writes f32: the dequantized uint8 logits so * (q - zo), made by
 //    post-ops round -> clip to [-zo, 255 - zo] -> linear(so); the f32 softmax follows,
 //    then (when the model quantizes its output, as the releases do: 1/256) two reorders
@@ -470,6 +475,48 @@ std::vector<int> with_last(const std::vector<int>& order, const std::vector<int>
     return front;
 }
 
+// Without VNNI the first layers run in an exact f32 form instead (exact_f32_convolution).
+// There oneDNN's int8 kernels lose to its f32 ones on the first layers: the u8 depthwise
+// kernel widens to 32 bits before it multiplies (dw1 0.65 against 0.28 ms f32 at 1.0-224,
+// 1 thread, AMD EPYC AVX2), conv0 needs a zero channel beside every input channel (0.84
+// against 0.36 ms), and a pointwise layer with few input channels does not fill the int8
+// 1x1 kernel (pw1, 32 -> 64: 0.99 against 0.70 ms; pw2, 64 -> 128: equal; pw3, 128 -> 128:
+// 1.05 against 1.21). So the form runs from conv0 to the depthwise layer before the first
+// pointwise layer with at least this many input channels:
+constexpr int kInt8PointwiseFromChannels = 128;
+
+// Every partial sum of the layer's f32 form is an integer of magnitude at most
+// |bias| + max|x - zx| * sum |w - zw| per output channel: exact in f32 below 2^24, in any
+// order of summation (so whichever kernel oneDNN picks).
+bool exact_in_f32(const QuantizedLayer& q, const LayerSpec& l) {
+    const std::int32_t zx = zero_point_at(q.input, 0);
+    const std::int64_t max_x = std::max(zx, 255 - zx);
+    const std::size_t per = q.weights_q.size() / static_cast<std::size_t>(l.out_c);
+    for (std::size_t c = 0; c < static_cast<std::size_t>(l.out_c); ++c) {
+        std::int64_t bound = std::abs(static_cast<std::int64_t>(q.bias_q.at(c)));
+        for (std::size_t i = c * per; i < (c + 1) * per; ++i) {
+            bound += max_x * std::abs(static_cast<std::int64_t>(q.weights_q[i]) - zero_point_at(q.weights, c));
+        }
+        if (bound >= (std::int64_t{1} << 24)) return false;
+    }
+    return true;
+}
+
+// How many layers from conv0 on run in the exact f32 form (0: none; always 0 with VNNI).
+int exact_f32_layers(const ModelWeights& weights, const std::vector<LayerSpec>& layers) {
+    if (onednn_has_vnni()) return 0;
+    int count = 0;
+    std::size_t wi = 0;
+    for (const LayerSpec& l : layers) {
+        const bool conv = l.kind == LayerKind::ConvFull || l.kind == LayerKind::Depthwise ||
+                          l.kind == LayerKind::Pointwise;
+        if (!conv || (l.kind == LayerKind::Pointwise && l.in_c >= kInt8PointwiseFromChannels)) break;
+        if (wi >= weights.layers.size() || !exact_in_f32(quant_of(weights.layers[wi++]), l)) break;
+        count = l.index + 1;
+    }
+    return count;
+}
+
 class Int8Builders final : public LayerBuilders {
 public:
     // Without VNNI, a pointwise layer (1x1 convolution or matmul) or the classifier runs
@@ -487,6 +534,7 @@ public:
                             const std::vector<LayerSpec>& layers) const override {
         if (onednn_has_vnni()) return {weights, {}};
         for (const LayerWeights& w : weights->layers) quant_of(w);  // throws for a layer without
+        const int f32_layers = exact_f32_layers(*weights, layers);  // no pairs to order there
         std::vector<int> index(layers.size(), -1);  // layer -> weights->layers
         int next = 0;
         for (const LayerSpec& l : layers) {
@@ -498,6 +546,7 @@ public:
         std::vector<std::vector<int>> store_last(layers.size());
         for (const LayerSpec& l : layers) {
             if (l.kind != LayerKind::Pointwise && l.kind != LayerKind::FullyConnected) continue;
+            if (l.index < f32_layers) continue;
             const ModelWeights& now = copy ? *copy : *weights;
             const auto wi = static_cast<std::size_t>(index[static_cast<std::size_t>(l.index)]);
             const QuantizedLayer& q = quant_of(now.layers.at(wi));
@@ -549,13 +598,18 @@ public:
         }
         dnnl::primitive_attr attr;
         attr.set_output_scales(0, {1.0f / in.scale[0]});  // x / sx = q - 128, exactly
-        if (input_type() == dt::u8) attr.set_zero_points(DNNL_ARG_DST, 0, {128});  // q itself
+        // q itself for conv0 on u8; q - 128 (s8) for conv0 in the exact f32 form
+        if (input_type() == dt::u8 && !exact_f32_layers(env.weights, layer_table(env.weights.arch(env.cfg.resolution)))) {
+            attr.set_zero_points(DNNL_ARG_DST, 0, {128});
+        }
         return attr;
     }
 
     BuiltLayer convolution(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
                            const memory::desc& src) const override {
         const QuantizedLayer& q = quant_of(w);
+        const int f32_layers = exact_f32_layers(env.weights, layer_table(env.weights.arch(env.cfg.resolution)));
+        if (l.index < f32_layers) return exact_f32_convolution(env, l, q, src, l.index + 1 == f32_layers);
         BuiltLayer b;
         if (l.kind == LayerKind::Pointwise) {
             b = pointwise(env, l, w, q, src);
@@ -637,6 +691,113 @@ public:
     }
 
 private:
+    // A layer of the exact f32 form (exact_f32_layers): the same arithmetic as the int8
+    // kernels, carried in f32. In: x - zx as f32 (0 where the convolution pads, as TFLite's
+    // padding with zx gives); weights w - zw and the s32 bias as f32 (exact: small
+    // integers). Every sum is an integer below 2^24 (exact_in_f32), so the accumulator is
+    // TFLite's int32 one; then float(acc) * M (an eltwise linear, or a binary multiply
+    // when M is per channel), rounded half to even and clipped, as XNNPACK requantizes.
+    // Out: q - zo as f32, the next layer's x - zx; the last layer of the form writes q as
+    // u8 nhwc for the int8 layers (its convolution writes f32 q - zo into a buffer, and the
+    // layer's main primitive is a reorder of that into its output, adding zo). conv0 reads
+    // q - 128, quantized by the input reorder as s8, through a reorder to f32.
+    BuiltLayer exact_f32_convolution(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                     const memory::desc& given_src, bool last) const {
+        const memory::dim n = env.cfg.batch;
+        const bool first = l.index == 0;
+        const bool dw = l.kind == LayerKind::Depthwise;
+        const tag plain_or_any = env.plain_activations ? tag::nhwc : tag::any;
+        const memory::desc src =
+            first ? memory::desc({n, l.in_c, l.in_h, l.in_w}, dt::f32, plain_or_any) : given_src;
+        const memory::dims w_dims = dw ? memory::dims{l.in_c, 1, 1, l.kernel, l.kernel}
+                                       : memory::dims{l.out_c, l.in_c, l.kernel, l.kernel};
+        const memory::desc dst_any({n, l.out_c, l.out_h, l.out_w}, dt::f32, plain_or_any);
+        dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                             src, memory::desc(w_dims, dt::f32, tag::any),
+                                             memory::desc({l.out_c}, dt::f32, tag::x), dst_any, {l.stride, l.stride},
+                                             {l.pad_top, l.pad_left}, {l.pad_bottom, l.pad_right});
+        const std::int32_t zo = zero_point_at(q.output, 0);
+        const Range range = activation_range(q.output, env.weights.activation);
+        std::vector<float> m = output_scales(q, l.out_c);
+        const bool per_tensor = std::all_of(m.begin(), m.end(), [&](float v) { return v == m[0]; });
+        const memory::desc m_md({1, l.out_c, 1, 1}, dt::f32, tag::nchw);
+        dnnl::post_ops ops;
+        if (per_tensor) {
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, m[0], 0.0f);
+        } else {
+            ops.append_binary(dnnl::algorithm::binary_mul, m_md);
+        }
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_round, 0.0f, 0.0f);
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(range.lo - zo),
+                           static_cast<float>(range.hi - zo));
+        dnnl::primitive_attr attr = base_attr();
+        attr.set_post_ops(ops);
+        dnnl::convolution_forward::primitive_desc pd(desc, attr, env.eng);
+
+        std::vector<float> weights(q.weights_q.size()), bias(q.bias_q.begin(), q.bias_q.end());
+        const std::size_t per = weights.size() / static_cast<std::size_t>(l.out_c);
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+            weights[i] = static_cast<float>(static_cast<std::int32_t>(q.weights_q[i]) - zero_point_at(q.weights, i / per));
+        }
+        std::unordered_map<int, memory> constants;
+        {
+            const memory::desc user(w_dims, dt::f32, dw ? tag::goihw : tag::oihw);
+            memory from(user, env.eng, weights.data());
+            memory to(pd.weights_desc(), env.eng);
+            dnnl::reorder(from, to).execute(env.strm, from, to);
+            env.strm.wait();  // `weights` is local
+            constants[DNNL_ARG_WEIGHTS] = to;
+        }
+        constants[DNNL_ARG_BIAS] = f32_vector(env, pd.bias_desc(), bias);
+        if (!per_tensor) constants[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = f32_vector(env, m_md, m);
+        const std::string mapping = std::string("exact f32: w-zw, integer sums below 2^24, XNNPACK rounding") +
+                                    (last ? ", u8 out" : "") + " (no VNNI)";
+
+        BuiltLayer b;
+        if (!last) {
+            b = built(pd, dnnl::convolution_forward(pd), mapping);
+            b.constants = std::move(constants);
+        } else {
+            // The convolution writes f32 q into aux 0; the layer's main primitive turns it into u8.
+            b.aux.push_back(pd.dst_desc());
+            Step conv;
+            conv.prim = dnnl::convolution_forward(pd);
+            conv.name = l.name + " f32";
+            conv.impl = pd.impl_info_str();
+            conv.before_main = true;
+            conv.constants = std::move(constants);
+            conv.scratchpad = pd.scratchpad_desc();
+            conv.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, pd.src_desc())},
+                            {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, pd.dst_desc(), 0)}};
+            const memory::desc u8_out({n, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
+            // q = (q - zo) + zo: the reorder's zero point. (A second eltwise linear after the
+            // first, * M, ran with M's factor in oneDNN 2.6's depthwise kernel: outputs / 16.)
+            dnnl::primitive_attr plus_zo;
+            if (zo != 0) plus_zo.set_zero_points(DNNL_ARG_DST, 0, {zo});
+            dnnl::reorder::primitive_desc rpd(env.eng, pd.dst_desc(), env.eng, u8_out, plus_zo);
+            b.prim = dnnl::reorder(rpd);
+            b.src = pd.src_desc();
+            b.dst = u8_out;
+            b.impl = conv.impl + " [" + mapping + "], then " + rpd.impl_info_str();
+            b.main_tensors = {{DNNL_ARG_FROM, tensor(StepTensor::Kind::Aux, 0, pd.dst_desc(), 0)}};
+            b.extra.push_back(std::move(conv));
+        }
+        b.dequant_scale = q.output.scale[0];
+        b.dequant_zero_point = last ? zo : 0;
+        if (first) {
+            // The input reorder quantizes the user's input to s8 q - 128 (input_reorder_attr:
+            // rounded and saturated as TFLite quantizes) into an aux buffer; this converts it
+            // to f32 (the compiler runs the input reorder even when src is the user's layout).
+            const memory::desc quantized({n, l.in_c, l.in_h, l.in_w}, dt::s8, tag::nhwc);
+            b.input_aux = static_cast<int>(b.aux.size());
+            b.aux.push_back(quantized);
+            b.extra.insert(b.extra.begin(),
+                           reorder_step(env, l.name + " input to f32", tensor(StepTensor::Kind::Aux, 0, quantized, b.input_aux),
+                                        tensor(StepTensor::Kind::LayerInput, 0, pd.src_desc()), true));
+        }
+        return b;
+    }
+
     // [rows, in_c] u8 x [in_c, out_c] s8 + s32 bias -> dst2d, with the layer's requantization
     // scales, then `ops`, and the zero points that are not 0 (src, weights, and the output's
     // `zo` when dst2d is u8). Sets the source view; the caller sets b.src (and b.dst).

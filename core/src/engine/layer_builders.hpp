@@ -65,7 +65,9 @@ struct BuiltLayer {
     std::vector<Step> extra;
     std::vector<dnnl::memory::desc> aux;
     // Further tensors the main primitive reads beside its source and destination, e.g. a
-    // binary post-op's second source in an `aux` buffer (DNNL_ARG_* -> tensor).
+    // binary post-op's second source in an `aux` buffer (DNNL_ARG_* -> tensor). An entry
+    // for DNNL_ARG_SRC or DNNL_ARG_DST replaces the layer's input or output there (the
+    // int8 path's f32 layers: a reorder from an aux buffer into the output).
     std::vector<std::pair<int, StepTensor>> main_tensors;
     // First layer only: the part of `src` the input reorder writes (zero size: all of
     // it); the rest is filled by the layer's own before-main steps.
