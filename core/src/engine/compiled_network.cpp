@@ -196,7 +196,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
         // Split this layer? Its rows must go round, and the first layer must be able to read
         // the user's nhwc input in place (f32; int8 quantizes it in a whole-tensor reorder).
         const int parts = conv && rows_pay(p->layers, li) && l.out_h >= p->parts &&
-                                  (!first || builders.input_type() == memory::data_type::f32)
+                                  (!first || builders.input_type(env) == memory::data_type::f32)
                               ? p->parts
                               : 1;
         if (parts > 1) {
@@ -241,7 +241,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
             continue;
         }
 
-        const memory::desc src = first ? memory::desc(input_dims, builders.input_type(), tag::any) : p->outputs[li - 1];
+        const memory::desc src = first ? memory::desc(input_dims, builders.input_type(env), tag::any) : p->outputs[li - 1];
         BuiltLayer b;
         switch (l.kind) {
             case LayerKind::ConvFull:
@@ -261,8 +261,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
             // The first layer decides the input layout; reorder the user's NHWC tensor
             // into it when they differ.
             src_ref = {TensorRef::Kind::UserInput, -1};
-            // (With input_aux the layer reads its own copy, even in the user's layout.)
-            if (b.src != p->user_input || b.input_aux >= 0) {
+            if (b.src != p->user_input) {
                 p->reordered_input = b.src;
                 // The reorder fills all of the layer's input, or the part input_view names,
                 // or the layer's own aux buffer input_aux.

@@ -73,7 +73,7 @@ memory::desc as_matrix(const memory::desc& pooled) {
 
 class F32Builders final : public LayerBuilders {
 public:
-    dt input_type() const override { return dt::f32; }
+    dt input_type(const BuildEnv&) const override { return dt::f32; }
 
     BuiltLayer convolution(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
                            const memory::desc& src) const override {

@@ -589,7 +589,11 @@ public:
     // s8-source convolution on halved weights (its "scale adjust 0.5", rounded: 43% of
     // conv0's outputs off by up to 14 steps, measured on AVX2), so there the input is
     // TFLite's own u8 q with zero point 128, which it computes unhalved.
-    dt input_type() const override { return onednn_has_vnni() ? dt::s8 : dt::u8; }
+    // conv0 in the exact f32 form reads the user's f32 input and quantizes it itself.
+    dt input_type(const BuildEnv& env) const override {
+        if (exact_f32_layers(env.weights, layer_table(env.weights.arch(env.cfg.resolution))) > 0) return dt::f32;
+        return onednn_has_vnni() ? dt::s8 : dt::u8;
+    }
 
     dnnl::primitive_attr input_reorder_attr(const BuildEnv& env) const override {
         const QuantParams& in = env.weights.input_quant;
@@ -598,10 +602,7 @@ public:
         }
         dnnl::primitive_attr attr;
         attr.set_output_scales(0, {1.0f / in.scale[0]});  // x / sx = q - 128, exactly
-        // q itself for conv0 on u8; q - 128 (s8) for conv0 in the exact f32 form
-        if (input_type() == dt::u8 && !exact_f32_layers(env.weights, layer_table(env.weights.arch(env.cfg.resolution)))) {
-            attr.set_zero_points(DNNL_ARG_DST, 0, {128});
-        }
+        if (input_type(env) == dt::u8) attr.set_zero_points(DNNL_ARG_DST, 0, {128});  // q itself
         return attr;
     }
 
@@ -699,21 +700,24 @@ private:
     // when M is per channel), rounded half to even and clipped, as XNNPACK requantizes.
     // Out: q - zo as f32, the next layer's x - zx; the last layer of the form writes q as
     // u8 nhwc for the int8 layers (its convolution writes f32 q - zo into a buffer, and the
-    // layer's main primitive is a reorder of that into its output, adding zo). conv0 reads
-    // q - 128, quantized by the input reorder as s8, through a reorder to f32.
+    // layer's main primitive is a reorder of that into its output, adding zo).
+    // conv0 reads the user's f32 input itself (input_type()), so a row part quantizes just
+    // its rows: a reorder to s8 with scale 1 / sx gives q - 128, rounded and saturated as
+    // TFLite quantizes, a second one makes that f32, and the convolution reads it.
     BuiltLayer exact_f32_convolution(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
                                      const memory::desc& given_src, bool last) const {
         const memory::dim n = env.cfg.batch;
         const bool first = l.index == 0;
         const bool dw = l.kind == LayerKind::Depthwise;
         const tag plain_or_any = env.plain_activations ? tag::nhwc : tag::any;
-        const memory::desc src =
-            first ? memory::desc({n, l.in_c, l.in_h, l.in_w}, dt::f32, plain_or_any) : given_src;
+        // (conv0's src in an aux buffer: any layout, but with an nhwc dst oneDNN 2.6 then
+        // picks `ref:any`, 200x slower: nhwc too when the activations are.)
+        const memory::desc in_dims_f32({n, l.in_c, l.in_h, l.in_w}, dt::f32, plain_or_any);
         const memory::dims w_dims = dw ? memory::dims{l.in_c, 1, 1, l.kernel, l.kernel}
                                        : memory::dims{l.out_c, l.in_c, l.kernel, l.kernel};
         const memory::desc dst_any({n, l.out_c, l.out_h, l.out_w}, dt::f32, plain_or_any);
         dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                             src, memory::desc(w_dims, dt::f32, tag::any),
+                                             first ? in_dims_f32 : given_src, memory::desc(w_dims, dt::f32, tag::any),
                                              memory::desc({l.out_c}, dt::f32, tag::x), dst_any, {l.stride, l.stride},
                                              {l.pad_top, l.pad_left}, {l.pad_bottom, l.pad_right});
         const std::int32_t zo = zero_point_at(q.output, 0);
@@ -754,11 +758,36 @@ private:
                                     (last ? ", u8 out" : "") + " (no VNNI)";
 
         BuiltLayer b;
+        std::vector<Step> before;  // run in order before the main primitive
+        // What the convolution reads: the layer's input, or (conv0) the f32 q - 128 in an aux buffer.
+        StepTensor conv_src = tensor(StepTensor::Kind::LayerInput, 0, pd.src_desc());
+        if (first) {
+            const memory::desc user({n, l.in_c, l.in_h, l.in_w}, dt::f32, tag::nhwc);
+            const memory::desc quantized({n, l.in_c, l.in_h, l.in_w}, dt::s8, tag::nhwc);
+            const int q_aux = static_cast<int>(b.aux.size());
+            b.aux.push_back(quantized);
+            const int f_aux = static_cast<int>(b.aux.size());
+            b.aux.push_back(pd.src_desc());
+            before.push_back(reorder_step(env, l.name + " input quantized", tensor(StepTensor::Kind::LayerInput, 0, user),
+                                          tensor(StepTensor::Kind::Aux, 0, quantized, q_aux), true,
+                                          input_reorder_attr(env)));
+            conv_src = tensor(StepTensor::Kind::Aux, 0, pd.src_desc(), f_aux);
+            before.push_back(reorder_step(env, l.name + " input to f32", tensor(StepTensor::Kind::Aux, 0, quantized, q_aux),
+                                          conv_src, true));
+        }
         if (!last) {
-            b = built(pd, dnnl::convolution_forward(pd), mapping);
+            BuiltLayer conv = built(pd, dnnl::convolution_forward(pd), "");
+            b.prim = std::move(conv.prim);
+            b.dst = conv.dst;
+            b.scratchpad = conv.scratchpad;
+            b.impl = conv.impl;
             b.constants = std::move(constants);
+            if (first) b.main_tensors = {{DNNL_ARG_SRC, conv_src}};
         } else {
-            // The convolution writes f32 q into aux 0; the layer's main primitive turns it into u8.
+            // The convolution writes f32 q - zo into an aux buffer; the layer's main primitive
+            // (a reorder) makes it u8 q. (A second eltwise linear adding zo after the first,
+            // * M, ran with M's factor in oneDNN 2.6's depthwise kernel: outputs / 16.)
+            const int out_aux = static_cast<int>(b.aux.size());
             b.aux.push_back(pd.dst_desc());
             Step conv;
             conv.prim = dnnl::convolution_forward(pd);
@@ -767,34 +796,22 @@ private:
             conv.before_main = true;
             conv.constants = std::move(constants);
             conv.scratchpad = pd.scratchpad_desc();
-            conv.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, pd.src_desc())},
-                            {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, pd.dst_desc(), 0)}};
+            conv.tensors = {{DNNL_ARG_SRC, conv_src}, {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, pd.dst_desc(), out_aux)}};
+            before.push_back(std::move(conv));
             const memory::desc u8_out({n, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
-            // q = (q - zo) + zo: the reorder's zero point. (A second eltwise linear after the
-            // first, * M, ran with M's factor in oneDNN 2.6's depthwise kernel: outputs / 16.)
             dnnl::primitive_attr plus_zo;
             if (zo != 0) plus_zo.set_zero_points(DNNL_ARG_DST, 0, {zo});
             dnnl::reorder::primitive_desc rpd(env.eng, pd.dst_desc(), env.eng, u8_out, plus_zo);
             b.prim = dnnl::reorder(rpd);
-            b.src = pd.src_desc();
             b.dst = u8_out;
-            b.impl = conv.impl + " [" + mapping + "], then " + rpd.impl_info_str();
-            b.main_tensors = {{DNNL_ARG_FROM, tensor(StepTensor::Kind::Aux, 0, pd.dst_desc(), 0)}};
-            b.extra.push_back(std::move(conv));
+            b.impl = std::string(pd.impl_info_str()) + " [" + mapping + "], then " + rpd.impl_info_str();
+            b.main_tensors = {{DNNL_ARG_FROM, tensor(StepTensor::Kind::Aux, 0, pd.dst_desc(), out_aux)}};
         }
+        if (!last) b.impl += " [" + mapping + "]";
+        b.src = first ? memory::desc({n, l.in_c, l.in_h, l.in_w}, dt::f32, tag::nhwc) : pd.src_desc();
+        b.extra = std::move(before);
         b.dequant_scale = q.output.scale[0];
         b.dequant_zero_point = last ? zo : 0;
-        if (first) {
-            // The input reorder quantizes the user's input to s8 q - 128 (input_reorder_attr:
-            // rounded and saturated as TFLite quantizes) into an aux buffer; this converts it
-            // to f32 (the compiler runs the input reorder even when src is the user's layout).
-            const memory::desc quantized({n, l.in_c, l.in_h, l.in_w}, dt::s8, tag::nhwc);
-            b.input_aux = static_cast<int>(b.aux.size());
-            b.aux.push_back(quantized);
-            b.extra.insert(b.extra.begin(),
-                           reorder_step(env, l.name + " input to f32", tensor(StepTensor::Kind::Aux, 0, quantized, b.input_aux),
-                                        tensor(StepTensor::Kind::LayerInput, 0, pd.src_desc()), true));
-        }
         return b;
     }
 
@@ -1077,7 +1094,7 @@ private:
     // product, |q * w| <= 255 x 128 < 2^15: exact, for twice conv0's input channels.
     BuiltLayer first_convolution(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q) const {
         const memory::dim n = env.cfg.batch;
-        const dt in_t = input_type();
+        const dt in_t = input_type(env);
         const bool pairs = in_t == dt::u8;
         const std::size_t slot = pairs ? 2 : 1;
         const SplitWeights split = split_weights(q, l);

@@ -100,7 +100,7 @@ public:
         return {weights, {}};
     }
     // Data type the first layer reads (the user's f32 input is reordered into it).
-    virtual dnnl::memory::data_type input_type() const = 0;
+    virtual dnnl::memory::data_type input_type(const BuildEnv& env) const = 0;
     // Attributes of that reorder (e.g. the input's quantization scale); default: none.
     virtual dnnl::primitive_attr input_reorder_attr(const BuildEnv&) const { return {}; }
     // ConvFull / Depthwise / Pointwise. `src` is the previous layer's dst, or for the
