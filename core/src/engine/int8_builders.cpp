@@ -76,10 +76,11 @@
 //      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
 //    The depthwise kernel itself widens to 32 bits before multiplying: exact as it is.
 //      * the first layers (conv0 up to the depthwise layer before the first pointwise
-//        layer with 128 input channels: six at alpha 1.0) run in an exact f32 form
-//        (exact_f32_convolution): the same integer sums, below 2^24, on oneDNN's f32
-//        kernels, which are faster there than its int8 ones. Then conv0's u8 form above
-//        only serves a model whose conv0 f32 cannot carry exactly (exact_in_f32).
+//        layer with 128 input channels: six at alpha 1.0; with row parts conv0 and dw1)
+//        run in an exact f32 form (exact_f32_convolution): the same integer sums, below
+//        2^24, on oneDNN's f32 kernels, which are faster there than its int8 ones. Then
+//        conv0's u8 form above only serves a model whose conv0 f32 cannot carry exactly
+//        (exact_in_f32).
 //  - The classifier writes f32: the dequantized uint8 logits so * (q - zo), made by
 //    post-ops round -> clip to [-zo, 255 - zo] -> linear(so); the f32 softmax follows,
 //    then (when the model quantizes its output, as the releases do: 1/256) two reorders
@@ -484,6 +485,12 @@ std::vector<int> with_last(const std::vector<int>& order, const std::vector<int>
 // 1.05 against 1.21). So the form runs from conv0 to the depthwise layer before the first
 // pointwise layer with at least this many input channels:
 constexpr int kInt8PointwiseFromChannels = 128;
+// ... except with plain nhwc activations (row parts, at 2 threads): there oneDNN's f32
+// kernels lose their blocked layouts (f32 depthwise on nhwc ~2x slower than on nChw8c)
+// and two threads share the memory bandwidth the 4-byte activations need. At 1.0-224 on 2
+// threads (AMD EPYC, AVX2, 3 interleaved rounds) conv0 to dw3 took 1.97-2.2 ms in the f32
+// form against 1.7-1.8 with only conv0 and dw1 in it; the pass 7.4-8.0 against 6.9-7.5 ms.
+// So there the form is conv0 and the depthwise layer after it.
 
 // Every partial sum of the layer's f32 form is an integer of magnitude at most
 // |bias| + max|x - zx| * sum |w - zw| per output channel: exact in f32 below 2^24, in any
@@ -503,14 +510,17 @@ bool exact_in_f32(const QuantizedLayer& q, const LayerSpec& l) {
 }
 
 // How many layers from conv0 on run in the exact f32 form (0: none; always 0 with VNNI).
-int exact_f32_layers(const ModelWeights& weights, const std::vector<LayerSpec>& layers) {
+int exact_f32_layers(const BuildEnv& env) {
     if (onednn_has_vnni()) return 0;
+    const ModelWeights& weights = env.weights;
+    const std::vector<LayerSpec> layers = layer_table(weights.arch(env.cfg.resolution));
+    const int int8_from = env.plain_activations ? 0 : kInt8PointwiseFromChannels;
     int count = 0;
     std::size_t wi = 0;
     for (const LayerSpec& l : layers) {
         const bool conv = l.kind == LayerKind::ConvFull || l.kind == LayerKind::Depthwise ||
                           l.kind == LayerKind::Pointwise;
-        if (!conv || (l.kind == LayerKind::Pointwise && l.in_c >= kInt8PointwiseFromChannels)) break;
+        if (!conv || (l.kind == LayerKind::Pointwise && l.in_c >= int8_from)) break;
         if (wi >= weights.layers.size() || !exact_in_f32(quant_of(weights.layers[wi++]), l)) break;
         count = l.index + 1;
     }
@@ -534,7 +544,9 @@ public:
                             const std::vector<LayerSpec>& layers) const override {
         if (onednn_has_vnni()) return {weights, {}};
         for (const LayerWeights& w : weights->layers) quant_of(w);  // throws for a layer without
-        const int f32_layers = exact_f32_layers(*weights, layers);  // no pairs to order there
+        // (Every pointwise layer gets its order, also those the exact f32 form will run: they
+        // do not need it, but they take it harmlessly, and which they are depends on the
+        // threading, decided later.)
         std::vector<int> index(layers.size(), -1);  // layer -> weights->layers
         int next = 0;
         for (const LayerSpec& l : layers) {
@@ -546,7 +558,6 @@ public:
         std::vector<std::vector<int>> store_last(layers.size());
         for (const LayerSpec& l : layers) {
             if (l.kind != LayerKind::Pointwise && l.kind != LayerKind::FullyConnected) continue;
-            if (l.index < f32_layers) continue;
             const ModelWeights& now = copy ? *copy : *weights;
             const auto wi = static_cast<std::size_t>(index[static_cast<std::size_t>(l.index)]);
             const QuantizedLayer& q = quant_of(now.layers.at(wi));
@@ -591,7 +602,7 @@ public:
     // TFLite's own u8 q with zero point 128, which it computes unhalved.
     // conv0 in the exact f32 form reads the user's f32 input and quantizes it itself.
     dt input_type(const BuildEnv& env) const override {
-        if (exact_f32_layers(env.weights, layer_table(env.weights.arch(env.cfg.resolution))) > 0) return dt::f32;
+        if (exact_f32_layers(env) > 0) return dt::f32;
         return onednn_has_vnni() ? dt::s8 : dt::u8;
     }
 
@@ -609,7 +620,7 @@ public:
     BuiltLayer convolution(const BuildEnv& env, const LayerSpec& l, const LayerWeights& w,
                            const memory::desc& src) const override {
         const QuantizedLayer& q = quant_of(w);
-        const int f32_layers = exact_f32_layers(env.weights, layer_table(env.weights.arch(env.cfg.resolution)));
+        const int f32_layers = exact_f32_layers(env);
         if (l.index < f32_layers) return exact_f32_convolution(env, l, q, src, l.index + 1 == f32_layers);
         BuiltLayer b;
         if (l.kind == LayerKind::Pointwise) {
