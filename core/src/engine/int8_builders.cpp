@@ -76,7 +76,8 @@
 //      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
 //    The depthwise kernel itself widens to 32 bits before multiplying: exact as it is.
 //      * the first layers (conv0 up to the depthwise layer before the first pointwise
-//        layer with 128 input channels: six at alpha 1.0; with row parts conv0 and dw1)
+//        layer with 128 input channels: six at alpha 1.0; with row parts only while a
+//        layer's f32 output is at most 3 MB: conv0 and dw1 at 1.0-224)
 //        run in an exact f32 form (exact_f32_convolution): the same integer sums, below
 //        2^24, on oneDNN's f32 kernels, which are faster there than its int8 ones. Then
 //        conv0's u8 form above only serves a model whose conv0 f32 cannot carry exactly
@@ -485,12 +486,15 @@ std::vector<int> with_last(const std::vector<int>& order, const std::vector<int>
 // 1.05 against 1.21). So the form runs from conv0 to the depthwise layer before the first
 // pointwise layer with at least this many input channels:
 constexpr int kInt8PointwiseFromChannels = 128;
-// ... except with plain nhwc activations (row parts, at 2 threads): there oneDNN's f32
-// kernels lose their blocked layouts (f32 depthwise on nhwc ~2x slower than on nChw8c)
-// and two threads share the memory bandwidth the 4-byte activations need. At 1.0-224 on 2
-// threads (AMD EPYC, AVX2, 3 interleaved rounds) conv0 to dw3 took 1.97-2.2 ms in the f32
-// form against 1.7-1.8 with only conv0 and dw1 in it; the pass 7.4-8.0 against 6.9-7.5 ms.
-// So there the form is conv0 and the depthwise layer after it.
+// ... and with plain nhwc activations (row parts, at 2 threads) only while a layer's f32
+// output stays within this size: there oneDNN's f32 kernels lose their blocked layouts
+// (the f32 depthwise kernel ~2x slower on nhwc) and two threads share the memory
+// bandwidth the 4-byte activations need. Measured on 2 threads (AMD EPYC, AVX2, 5
+// interleaved rounds, medians): 1.0-224, whose pw1 writes 3.2 MB, ran 6.96 ms with only
+// conv0 and dw1 in the form against 7.92 with conv0 to dw3; at 0.75-224 (2.4 MB) the
+// whole form was faster (4.78 against 5.51 ms), at 1.0-192 (2.4 MB) as fast (5.53 against
+// 5.41), and at small alpha faster (0.25-224 in two grids: int8 / ORT int8 0.63 against 0.68).
+constexpr std::int64_t kF32FormBytesWithRowParts = std::int64_t{3} << 20;
 
 // Every partial sum of the layer's f32 form is an integer of magnitude at most
 // |bias| + max|x - zx| * sum |w - zw| per output channel: exact in f32 below 2^24, in any
@@ -514,13 +518,14 @@ int exact_f32_layers(const BuildEnv& env) {
     if (onednn_has_vnni()) return 0;
     const ModelWeights& weights = env.weights;
     const std::vector<LayerSpec> layers = layer_table(weights.arch(env.cfg.resolution));
-    const int int8_from = env.plain_activations ? 0 : kInt8PointwiseFromChannels;
     int count = 0;
     std::size_t wi = 0;
     for (const LayerSpec& l : layers) {
         const bool conv = l.kind == LayerKind::ConvFull || l.kind == LayerKind::Depthwise ||
                           l.kind == LayerKind::Pointwise;
-        if (!conv || (l.kind == LayerKind::Pointwise && l.in_c >= int8_from)) break;
+        if (!conv || (l.kind == LayerKind::Pointwise && l.in_c >= kInt8PointwiseFromChannels)) break;
+        const std::int64_t f32_bytes = std::int64_t{4} * env.cfg.batch * l.out_c * l.out_h * l.out_w;
+        if (env.plain_activations && f32_bytes > kF32FormBytesWithRowParts) break;
         if (wi >= weights.layers.size() || !exact_in_f32(quant_of(weights.layers[wi++]), l)) break;
         count = l.index + 1;
     }
