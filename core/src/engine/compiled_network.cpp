@@ -194,7 +194,9 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
         const bool conv = l.kind == LayerKind::ConvFull || l.kind == LayerKind::Depthwise ||
                           l.kind == LayerKind::Pointwise;
         // Split this layer? Its rows must go round, and the first layer must be able to read
-        // the user's nhwc input in place (f32; int8 quantizes it in a whole-tensor reorder).
+        // the user's nhwc input in place (input type f32: the fp32 network, and int8's conv0
+        // in its exact f32 form, which quantizes its own rows; otherwise int8 quantizes the
+        // input in a whole-tensor reorder).
         const int parts = conv && rows_pay(p->layers, li) && l.out_h >= p->parts &&
                                   (!first || builders.input_type(env) == memory::data_type::f32)
                               ? p->parts

@@ -801,8 +801,9 @@ private:
             if (first) b.main_tensors = {{DNNL_ARG_SRC, conv_src}};
         } else {
             // The convolution writes f32 q - zo into an aux buffer; the layer's main primitive
-            // (a reorder) makes it u8 q. (A second eltwise linear adding zo after the first,
-            // * M, ran with M's factor in oneDNN 2.6's depthwise kernel: outputs / 16.)
+            // (a reorder) makes it u8 q, adding zo. (With a second eltwise linear adding zo
+            // after the first, * M, oneDNN 2.6's f32 depthwise kernel wrote about 1/16 of the
+            // right outputs, zo being 0: so the zero point is the reorder's.)
             const int out_aux = static_cast<int>(b.aux.size());
             b.aux.push_back(pd.dst_desc());
             Step conv;

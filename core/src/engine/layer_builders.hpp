@@ -99,7 +99,8 @@ public:
                                     const std::vector<LayerSpec>& /*layers*/) const {
         return {weights, {}};
     }
-    // Data type the first layer reads (the user's f32 input is reordered into it).
+    // Data type the first layer reads (the user's f32 input is reordered into it). f32: it
+    // reads the user's nhwc input as it is, so a row part can read just its rows.
     virtual dnnl::memory::data_type input_type(const BuildEnv& env) const = 0;
     // Attributes of that reorder (e.g. the input's quantization scale); default: none.
     virtual dnnl::primitive_attr input_reorder_attr(const BuildEnv&) const { return {}; }
