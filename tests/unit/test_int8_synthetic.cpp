@@ -117,7 +117,7 @@ std::shared_ptr<const ModelWeights> synthetic(Scheme scheme, std::uint64_t seed,
         // One conv0 channel with a bias too large for f32 to carry exactly (2^24): without
         // VNNI the engine then keeps every layer in its int8 forms (exact_f32_layers in
         // int8_builders.cpp), so these networks test those, the calibrated ones the f32
-        // form of the first layers. (The channel's outputs all clip at the top.)
+        // form of the first layers. (The reference computes that channel like any other.)
         w->layers.front().quant->bias_q.front() = 1 << 24;
     }
     return w;
