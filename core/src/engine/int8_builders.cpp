@@ -75,13 +75,13 @@
 //        one whose weights are 0, so a pair sum holds one product;
 //      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
 //    The depthwise kernel itself widens to 32 bits before multiplying: exact as it is.
-//      * the first layers (conv0 up to the depthwise layer before the first pointwise
-//        layer with 128 input channels: six at alpha 1.0; with row parts only while a
-//        layer's f32 output is at most 3 MB: conv0 and dw1 at 1.0-224)
-//        run in an exact f32 form (exact_f32_convolution): the same integer sums, below
-//        2^24, on oneDNN's f32 kernels, which are faster there than its int8 ones. Then
-//        conv0's u8 form above only serves a model whose conv0 f32 cannot carry exactly
-//        (exact_in_f32).
+//      * in the releases (per-tensor M) the first layers (conv0 up to the depthwise layer
+//        before the first pointwise layer with 128 input channels: six at alpha 1.0; with
+//        row parts only while a layer's f32 output is at most 3 MB: conv0 and dw1 at
+//        1.0-224) run in an exact f32 form (exact_f32_convolution): the same integer sums,
+//        below 2^24, on oneDNN's f32 kernels, which are faster there than its int8 ones.
+//        Then conv0's u8 form above serves calibrated models (per-channel M) and a model
+//        whose conv0 f32 cannot carry exactly (exact_in_f32).
 //  - The classifier writes f32: the dequantized uint8 logits so * (q - zo), made by
 //    post-ops round -> clip to [-zo, 255 - zo] -> linear(so); the f32 softmax follows,
 //    then (when the model quantizes its output, as the releases do: 1/256) two reorders
@@ -526,7 +526,16 @@ int exact_f32_layers(const BuildEnv& env) {
         if (!conv || (l.kind == LayerKind::Pointwise && l.in_c >= kInt8PointwiseFromChannels)) break;
         const std::int64_t f32_bytes = std::int64_t{4} * env.cfg.batch * l.out_c * l.out_h * l.out_w;
         if (env.plain_activations && f32_bytes > kF32FormBytesWithRowParts) break;
-        if (wi >= weights.layers.size() || !exact_in_f32(quant_of(weights.layers[wi++]), l)) break;
+        if (wi >= weights.layers.size()) break;
+        const QuantizedLayer& q = quant_of(weights.layers[wi++]);
+        // Per-tensor M only: with per-channel weight scales (calibrated models) M would be a
+        // binary multiply post-op (oneDNN 2.6's f32 convolutions take no per-channel output
+        // scales), which made the form slower than those models' int8 layers (their w - zw
+        // fit s8: no outlier steps). TF.js 0.75 calibrated, 1 thread: pw1 0.73 against
+        // 0.31-0.35 ms, dw1 0.30 against 0.18-0.22, pw3 0.82 against 0.40-0.45.
+        const std::vector<float> m = output_scales(q, l.out_c);
+        if (std::any_of(m.begin(), m.end(), [&](float v) { return v != m[0]; })) break;
+        if (!exact_in_f32(q, l)) break;
         count = l.index + 1;
     }
     return count;
@@ -712,8 +721,8 @@ private:
     // kernels, carried in f32. In: x - zx as f32 (0 where the convolution pads, as TFLite's
     // padding with zx gives); weights w - zw and the s32 bias as f32 (exact: small
     // integers). Every sum is an integer below 2^24 (exact_in_f32), so the accumulator is
-    // TFLite's int32 one; then float(acc) * M (an eltwise linear, or a binary multiply
-    // when M is per channel), rounded half to even and clipped, as XNNPACK requantizes.
+    // TFLite's int32 one; then float(acc) * M (an eltwise linear: M is per tensor),
+    // rounded half to even and clipped, as XNNPACK requantizes.
     // Out: q - zo as f32, the next layer's x - zx; the last layer of the form writes q as
     // u8 nhwc for the int8 layers (its convolution writes f32 q - zo into a buffer, and the
     // layer's main primitive is a reorder of that into its output, adding zo).
@@ -738,15 +747,9 @@ private:
                                              {l.pad_top, l.pad_left}, {l.pad_bottom, l.pad_right});
         const std::int32_t zo = zero_point_at(q.output, 0);
         const Range range = activation_range(q.output, env.weights.activation);
-        std::vector<float> m = output_scales(q, l.out_c);
-        const bool per_tensor = std::all_of(m.begin(), m.end(), [&](float v) { return v == m[0]; });
-        const memory::desc m_md({1, l.out_c, 1, 1}, dt::f32, tag::nchw);
+        const float m = output_scales(q, l.out_c)[0];  // per tensor (exact_f32_layers)
         dnnl::post_ops ops;
-        if (per_tensor) {
-            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, m[0], 0.0f);
-        } else {
-            ops.append_binary(dnnl::algorithm::binary_mul, m_md);
-        }
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, m, 0.0f);
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_round, 0.0f, 0.0f);
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(range.lo - zo),
                            static_cast<float>(range.hi - zo));
@@ -769,7 +772,6 @@ private:
             constants[DNNL_ARG_WEIGHTS] = to;
         }
         constants[DNNL_ARG_BIAS] = f32_vector(env, pd.bias_desc(), bias);
-        if (!per_tensor) constants[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = f32_vector(env, m_md, m);
         const std::string mapping = std::string("exact f32: w-zw, integer sums below 2^24, XNNPACK rounding") +
                                     (last ? ", u8 out" : "") + " (no VNNI)";
 
