@@ -252,10 +252,12 @@ memory f32_vector(const BuildEnv& env, const memory::desc& md, const std::vector
 }
 
 // Weights reordered once from the canonical plain layout (as s8) into the primitive's
-// layout (which may carry oneDNN's own compensation for s8 sources).
+// layout (which may carry oneDNN's own compensation for s8 sources); f32 for the exact
+// f32 form.
+template <class T>
 memory reordered(const BuildEnv& env, const memory::desc& user_md, const memory::desc& prim_md,
-                 const std::vector<std::int8_t>& data) {
-    memory user(user_md, env.eng, const_cast<std::int8_t*>(data.data()));
+                 const std::vector<T>& data) {
+    memory user(user_md, env.eng, const_cast<T*>(data.data()));
     memory out(prim_md, env.eng);
     dnnl::reorder(user, out).execute(env.strm, user, out);
     env.strm.wait();  // `data` is a temporary of the caller
@@ -268,9 +270,13 @@ dnnl::primitive_attr base_attr() {
     return attr;
 }
 
+// One M for every output channel (per-tensor weight scales)?
+bool all_equal(const std::vector<float>& v) {
+    return std::all_of(v.begin(), v.end(), [&](float x) { return x == v[0]; });
+}
+
 void set_scales(dnnl::primitive_attr& attr, const std::vector<float>& scales) {
-    const bool same = std::all_of(scales.begin(), scales.end(), [&](float s) { return s == scales[0]; });
-    if (same) {
+    if (all_equal(scales)) {
         attr.set_output_scales(0, {scales[0]});
     } else {
         attr.set_output_scales(1 << 1, scales);  // per output channel (dim 1 of dst)
@@ -533,9 +539,7 @@ int exact_f32_layers(const BuildEnv& env) {
         // scales), which made the form slower than those models' int8 layers (their w - zw
         // fit s8: no outlier steps). TF.js 0.75 calibrated, 1 thread: pw1 0.73 against
         // 0.31-0.35 ms, dw1 0.30 against 0.18-0.22, pw3 0.82 against 0.40-0.45.
-        const std::vector<float> m = output_scales(q, l.out_c);
-        if (std::any_of(m.begin(), m.end(), [&](float v) { return v != m[0]; })) break;
-        if (!exact_in_f32(q, l)) break;
+        if (!all_equal(output_scales(q, l.out_c)) || !exact_in_f32(q, l)) break;
         count = l.index + 1;
     }
     return count;
@@ -735,14 +739,14 @@ private:
         const bool first = l.index == 0;
         const bool dw = l.kind == LayerKind::Depthwise;
         const tag plain_or_any = env.plain_activations ? tag::nhwc : tag::any;
-        // (conv0's src in an aux buffer: any layout, but with an nhwc dst oneDNN 2.6 then
-        // picks `ref:any`, 200x slower: nhwc too when the activations are.)
-        const memory::desc in_dims_f32({n, l.in_c, l.in_h, l.in_w}, dt::f32, plain_or_any);
+        // (conv0's src is its own aux buffer: any layout, but with an nhwc dst oneDNN 2.6
+        // then picks `ref:any`, 200x slower: nhwc too when the activations are.)
+        const memory::desc conv0_src({n, l.in_c, l.in_h, l.in_w}, dt::f32, plain_or_any);
         const memory::dims w_dims = dw ? memory::dims{l.in_c, 1, 1, l.kernel, l.kernel}
                                        : memory::dims{l.out_c, l.in_c, l.kernel, l.kernel};
         const memory::desc dst_any({n, l.out_c, l.out_h, l.out_w}, dt::f32, plain_or_any);
         dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                             first ? in_dims_f32 : given_src, memory::desc(w_dims, dt::f32, tag::any),
+                                             first ? conv0_src : given_src, memory::desc(w_dims, dt::f32, tag::any),
                                              memory::desc({l.out_c}, dt::f32, tag::x), dst_any, {l.stride, l.stride},
                                              {l.pad_top, l.pad_left}, {l.pad_bottom, l.pad_right});
         const std::int32_t zo = zero_point_at(q.output, 0);
@@ -763,14 +767,8 @@ private:
             weights[i] = static_cast<float>(static_cast<std::int32_t>(q.weights_q[i]) - zero_point_at(q.weights, i / per));
         }
         std::unordered_map<int, memory> constants;
-        {
-            const memory::desc user(w_dims, dt::f32, dw ? tag::goihw : tag::oihw);
-            memory from(user, env.eng, weights.data());
-            memory to(pd.weights_desc(), env.eng);
-            dnnl::reorder(from, to).execute(env.strm, from, to);
-            env.strm.wait();  // `weights` is local
-            constants[DNNL_ARG_WEIGHTS] = to;
-        }
+        constants[DNNL_ARG_WEIGHTS] =
+            reordered(env, memory::desc(w_dims, dt::f32, dw ? tag::goihw : tag::oihw), pd.weights_desc(), weights);
         constants[DNNL_ARG_BIAS] = f32_vector(env, pd.bias_desc(), bias);
         const std::string mapping = std::string("exact f32: w-zw, integer sums below 2^24, XNNPACK rounding") +
                                     (last ? ", u8 out" : "") + " (no VNNI)";
@@ -794,11 +792,10 @@ private:
                                           conv_src, true));
         }
         if (!last) {
-            BuiltLayer conv = built(pd, dnnl::convolution_forward(pd), "");
-            b.prim = std::move(conv.prim);
-            b.dst = conv.dst;
-            b.scratchpad = conv.scratchpad;
-            b.impl = conv.impl;
+            b.prim = dnnl::convolution_forward(pd);
+            b.dst = pd.dst_desc();
+            b.scratchpad = pd.scratchpad_desc();
+            b.impl = std::string(pd.impl_info_str()) + " [" + mapping + "]";
             b.constants = std::move(constants);
             if (first) b.main_tensors = {{DNNL_ARG_SRC, conv_src}};
         } else {
@@ -826,7 +823,6 @@ private:
             b.impl = std::string(pd.impl_info_str()) + " [" + mapping + "], then " + rpd.impl_info_str();
             b.main_tensors = {{DNNL_ARG_FROM, tensor(StepTensor::Kind::Aux, 0, pd.dst_desc(), out_aux)}};
         }
-        if (!last) b.impl += " [" + mapping + "]";
         b.src = first ? memory::desc({n, l.in_c, l.in_h, l.in_w}, dt::f32, tag::nhwc) : pd.src_desc();
         b.extra = std::move(before);
         b.dequant_scale = q.output.scale[0];
@@ -1030,7 +1026,7 @@ private:
         // oneDNN 2.6's gemm post-processing then ran the classifier's later linear (* so)
         // with M's factor (measured: every logit 0).
         std::vector<float> m = blocks_of(output_scales(q, l.out_c), columns, 1);
-        if (std::all_of(m.begin(), m.end(), [&](float v) { return v == m[0]; })) m.resize(1);
+        if (all_equal(m)) m.resize(1);
         const memory::desc m_md({1, static_cast<memory::dim>(m.size())}, dt::f32, tag::ab);
         dnnl::post_ops all;
         all.append_binary(dnnl::algorithm::binary_add, r.low_md);
