@@ -326,7 +326,8 @@ QTEST_APPLESS_MAIN(Int8Engine)
 // layers whose main primitive runs once in a pair-safe channel order (pair_order.hpp; a
 // 1x1 convolution on weights w - zw): in the 1.0 release all 13, each with 1-5 outputs
 // recomputed exactly (those with a weight outside s8), and the classifier too; now the
-// first six layers run in the exact f32 form instead, so pw3 to pw13.
+// first six layers run in the exact f32 form instead, so pw3 to pw13. The recomputed
+// outputs run as int8 parts (append_exact_parts: the releases' M is per tensor).
 // tests/CMakeLists.txt runs this file a second time with oneDNN capped at AVX2, so both
 // mappings are checked on every machine.
 void Int8Engine::mappingFollowsTheCpu() {
@@ -339,7 +340,7 @@ void Int8Engine::mappingFollowsTheCpu() {
         const auto w = load_model(model);
         const NetworkConfig cfg{.resolution = w->native_resolution, .threads = 1, .precision = Precision::Int8};
         const CompiledNetworkPtr net = rt_.compile(w, cfg);
-        int checked = 0, one_matmul = 0, tails = 0, f32_form = 0;
+        int checked = 0, one_matmul = 0, tails = 0, in_parts = 0, f32_form = 0;
         bool classifier_once = false;
         for (std::size_t li = 0; li < net->layers().size(); ++li) {
             const std::string& impl = net->implementations()[li];
@@ -348,10 +349,14 @@ void Int8Engine::mappingFollowsTheCpu() {
             if (kind == LayerKind::Pointwise || kind == LayerKind::ConvFull || kind == LayerKind::FullyConnected) {
                 ++checked;
                 QVERIFY2((impl.find("(no VNNI)") != std::string::npos) != vnni, impl.c_str());
-                if (kind == LayerKind::FullyConnected) classifier_once = impl.find("pair sums fit 16 bits") != std::string::npos;
+                if (kind == LayerKind::FullyConnected) {
+                    classifier_once = impl.find("pair sums fit 16 bits") != std::string::npos &&
+                                      impl.find("int8 parts") != std::string::npos;
+                }
                 if (kind == LayerKind::Pointwise && impl.find("pair sums fit 16 bits") != std::string::npos) {
                     ++one_matmul;
                     tails += impl.find("outputs recomputed exactly") != std::string::npos;
+                    in_parts += impl.find("int8 parts") != std::string::npos;
                 }
             } else if (vnni) {
                 QVERIFY2(impl.find("(no VNNI)") == std::string::npos, impl.c_str());
@@ -366,7 +371,9 @@ void Int8Engine::mappingFollowsTheCpu() {
         } else if (&r == &kReleases[0]) {  // 1.0-224
             QCOMPARE(f32_form, 6);     // conv0 to dw3: pw3 is the first with 128 input channels
             QCOMPARE(one_matmul, 11);  // pw3 to pw13
-            QVERIFY(classifier_once);  // a 1x1 convolution, 31 classes recomputed
+            QCOMPARE(in_parts, tails);  // every recomputation in int8 parts (M per tensor)
+            QVERIFY(tails > 0);
+            QVERIFY(classifier_once);  // a 1x1 convolution, 31 classes recomputed in parts
         } else {                       // 0.25-128: conv0 to dw7
             QCOMPARE(f32_form, 14);
         }

@@ -181,10 +181,11 @@ void Int8Synthetic::everyLayerBitExact() {
     const bool all_int8 = onednn_has_vnni() || wide_bias;
     if (static_cast<Scheme>(scheme) == Scheme::ReleaseLike) QVERIFY2(split_layers >= (all_int8 ? 10 : 5), "too few outlier layers");
     if (static_cast<Scheme>(scheme) == Scheme::Calibrated) QCOMPARE(split_layers, 0);
-    int one_matmul = 0, recomputed = 0, f32_form = 0;  // without VNNI (pair_order.hpp); 0 with VNNI
+    int one_matmul = 0, recomputed = 0, in_parts = 0, f32_form = 0;  // without VNNI (pair_order.hpp); 0 with VNNI
     for (const std::string& impl : net->implementations()) {
         one_matmul += impl.find("pair sums fit 16 bits") != std::string::npos;
         recomputed += impl.find("outputs recomputed exactly") != std::string::npos;
+        in_parts += impl.find("int8 parts") != std::string::npos;
         f32_form += impl.find("exact f32") != std::string::npos;
     }
     // Without VNNI a release-like network runs conv0 to dw7 (before the first pointwise
@@ -192,8 +193,8 @@ void Int8Synthetic::everyLayerBitExact() {
     // too (its activations are small); not with the wide bias, nor calibrated (per-channel M).
     const bool f32_first = !onednn_has_vnni() && static_cast<Scheme>(scheme) == Scheme::ReleaseLike && !wide_bias;
     QCOMPARE(f32_form, f32_first ? 14 : 0);
-    qInfo("%d pointwise layers / classifier run once in a pair-safe order, %d of them with outputs recomputed", one_matmul,
-          recomputed);
+    qInfo("%d pointwise layers / classifier run once in a pair-safe order, %d of them with outputs recomputed (%d in "
+          "int8 parts)", one_matmul, recomputed, in_parts);
 
     std::vector<std::vector<std::uint8_t>> images;
     const std::size_t per_image = static_cast<std::size_t>(kResolution) * kResolution * 3;

@@ -67,7 +67,10 @@
 //        channels' producer and the depthwise layer or pool between take the same order;
 //        copy_activation undoes it). The few outputs with a weight outside s8 (1-5 per
 //        pointwise layer, stored last; 16-81 classes) are recomputed exactly by a small
-//        matmul (append_exact_outputs). Every release's layers run so;
+//        int8 1x1 convolution on their weights split into parts of at most 64 in
+//        magnitude, whose f32 part sums a second, f32 one adds and requantizes
+//        (append_exact_parts; a small matmul, append_exact_outputs, where M is per
+//        channel). Every release's layers run so;
 //      * a layer with many outliers (calibrated per-channel weights): a matmul, one in a
 //        pair-safe order where there is one, else weights d = 2h + l (h 7-bit, l one
 //        bit), two matmuls and a binary add (seven_bit_matmul);
@@ -327,9 +330,16 @@ BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvS
                                          c.pad_r.empty() ? memory::dims{l.pad_bottom, l.pad_right} : c.pad_r);
     dnnl::primitive_attr attr = base_attr();
     set_scales(attr, c.scales);
+    // The clip to the activation range, unless it is all of u8 (ReLU6 outputs of scale
+    // 6/255, zero point 0: every release layer), which the u8 destination's saturation
+    // gives as well: the same outputs, and the kernels run 1-7% faster without it
+    // (14x14x512 depthwise 88 against 95 us, 56x56x128 -> 128 pointwise 614 against 629;
+    // AMD EPYC AVX2, 1 thread).
     dnnl::post_ops ops;
-    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(c.range.lo - c.zo),
-                       static_cast<float>(c.range.hi - c.zo));
+    if (c.range.lo > 0 || c.range.hi < 255 || c.dst.data_type() != dt::u8) {
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(c.range.lo - c.zo),
+                           static_cast<float>(c.range.hi - c.zo));
+    }
     attr.set_post_ops(c.ops ? *c.ops : ops);
     const ZeroPoints zp{.src = c.zx, .dst = c.zo};
     zp.declare(attr);
@@ -895,15 +905,180 @@ private:
         c.zx = zero_point_at(q.input, 0);
         c.zo = zo;
         c.ops = ops;
+        const std::optional<ExactParts> parts = inexact.empty() ? std::nullopt : exact_parts(q, l, inexact);
         std::string mapping = "s8 w-zw, pair sums fit 16 bits (no VNNI)";
         if (!inexact.empty()) mapping += recomputed(inexact);
+        if (parts) mapping += " in " + std::to_string(parts->bias.size()) + " int8 parts";
         BuiltLayer b = int8_convolution(env, l, c, mapping);
-        if (!inexact.empty()) {
+        if (parts) {
+            append_exact_parts(env, l, q, src, inexact, *parts, b);
+        } else if (!inexact.empty()) {
             const memory::dim rows = env.cfg.batch * l.out_h * l.out_w;
             append_exact_outputs(env, l, q, rows, dst.data_type(), ops, zo, matmul_weights(q, l.name, l.out_c),
                                  inexact, b);
         }
         return b;
+    }
+
+    // The outputs `columns` of a pointwise layer or the classifier run as a 1x1 convolution
+    // (one_by_one), recomputed exactly without a matmul: oneDNN 2.6's int8 matmul runs a
+    // few columns as gemm:jit, which packs the whole input first (21 us at 14x14x512 -> 1,
+    // 86 us at 56x56x128 -> 1, against 9 and 38 us for a 1x1 convolution with 2 outputs;
+    // AMD EPYC AVX2, 1 thread). Each column's weights d = w - zw are split into parts of at
+    // most 64 in magnitude (ceil(max |d| / 64) of them), so any pair of u8 x s8 products
+    // fits 16 bits (2 x 255 x 64 < 2^15) in any channel order:
+    //   "exact parts":  int8 1x1 convolution, one output per part, f32 out: the integer
+    //                   part sums sum (x - zx) p (+ the bias on a column's first part);
+    //   "exact sum":    f32 1x1 convolution adding each column's parts (weights 1), then
+    //                   * M, round half to even, clip: q - zo, as the f32 form's layers do;
+    //   a reorder into u8 q (adding zo), or for the classifier into so * (q - zo), then a
+    //   copy per run of adjacent columns into the layer's output, as append_exact_outputs.
+    // Exact while every sum stays below 2^24 (then f32 holds the integers exactly, and
+    // float(acc) * M is rounded once, as in XNNPACK). exact_parts() makes the parts, or
+    // nothing when a column fails that bound or the columns' M differ (per-channel weight
+    // scales, which this form's * M cannot carry): then append_exact_outputs serves.
+    struct ExactParts {
+        std::vector<std::int8_t> weights;  // [part][in_c]
+        std::vector<std::int32_t> bias;    // a column's bias on its first part
+        std::vector<int> column;           // per part: its index into the columns
+        float m = 0;                       // the columns' M
+    };
+    static std::optional<ExactParts> exact_parts(const QuantizedLayer& q, const LayerSpec& l,
+                                                 const std::vector<int>& columns) {
+        const std::vector<float> scales = blocks_of(output_scales(q, l.out_c), columns, 1);
+        if (!all_equal(scales)) return std::nullopt;
+        ExactParts r;
+        r.m = scales[0];
+        const auto in_c = static_cast<std::size_t>(l.in_c);
+        for (std::size_t k = 0; k < columns.size(); ++k) {
+            const auto c = static_cast<std::size_t>(columns[k]);
+            const std::int32_t zw = zero_point_at(q.weights, c);
+            std::vector<std::int32_t> d(in_c);
+            std::int64_t bound = std::abs(static_cast<std::int64_t>(q.bias_q.at(c)));
+            std::int32_t largest = 0;
+            for (std::size_t i = 0; i < in_c; ++i) {
+                d[i] = static_cast<std::int32_t>(q.weights_q[c * in_c + i]) - zw;
+                bound += 255 * std::abs(static_cast<std::int64_t>(d[i]));
+                largest = std::max(largest, std::abs(d[i]));
+            }
+            if (bound >= (std::int64_t{1} << 24)) return std::nullopt;
+            const int count = std::max(1, (largest + 63) / 64);
+            for (int j = 0; j < count; ++j) {
+                for (std::size_t i = 0; i < in_c; ++i) {
+                    const std::int32_t p = std::clamp(d[i], -64, 64);
+                    r.weights.push_back(static_cast<std::int8_t>(p));
+                    d[i] -= p;
+                }
+                r.bias.push_back(j == 0 ? q.bias_q.at(c) : 0);
+                r.column.push_back(static_cast<int>(k));
+            }
+        }
+        return r;
+    }
+    static void append_exact_parts(const BuildEnv& env, const LayerSpec& l, const QuantizedLayer& q,
+                                   const memory::desc& src, const std::vector<int>& columns, const ExactParts& parts,
+                                   BuiltLayer& b) {
+        const memory::dim n = env.cfg.batch, h = l.out_h, w = l.out_w;
+        const auto count = static_cast<memory::dim>(parts.bias.size());
+        const auto width = static_cast<memory::dim>(columns.size());
+        const memory::desc part_sums({n, count, h, w}, dt::f32, tag::nhwc);
+        const memory::desc exact({n, width, h, w}, dt::f32, tag::nhwc);
+        const int sums_aux = static_cast<int>(b.aux.size());
+        b.aux.push_back(part_sums);
+        const int exact_aux = static_cast<int>(b.aux.size());
+        b.aux.push_back(exact);
+
+        ConvSpec c;
+        c.src = src;
+        c.dst = part_sums;
+        c.weight_dims = {count, l.in_c, 1, 1};
+        c.weights = &parts.weights;
+        c.bias = parts.bias;
+        c.scales = {1.0f};
+        c.zx = zero_point_at(q.input, 0);
+        c.ops = dnnl::post_ops();  // the sums as they are
+        BuiltLayer conv = int8_convolution(env, l, c, "");
+        Step step_parts;
+        step_parts.prim = std::move(conv.prim);
+        step_parts.name = l.name + " exact parts";
+        step_parts.impl = conv.impl;
+        step_parts.constants = std::move(conv.constants);
+        step_parts.scratchpad = conv.scratchpad;
+        step_parts.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src)},
+                              {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, part_sums, sums_aux)}};
+        b.extra.push_back(std::move(step_parts));
+
+        const bool logits = l.kind == LayerKind::FullyConnected;  // f32 so * (q - zo), else u8 q
+        const std::int32_t zo = zero_point_at(q.output, 0);
+        const Range r = logits ? Range{} : activation_range(q.output, env.weights.activation);
+        const SingleThreaded one;  // the rest is tiny
+        {
+            dnnl::post_ops ops;
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, parts.m, 0.0f);
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_round, 0.0f, 0.0f);
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
+                               static_cast<float>(r.hi - zo));
+            dnnl::primitive_attr attr = base_attr();
+            attr.set_post_ops(ops);
+            const memory::dims sum_dims = {width, count, 1, 1};
+            dnnl::convolution_forward::primitive_desc pd(
+                dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                dnnl::algorithm::convolution_direct, part_sums,
+                                                memory::desc(sum_dims, dt::f32, tag::any), exact, {1, 1}, {0, 0},
+                                                {0, 0}),
+                attr, env.eng);
+            std::vector<float> ones(static_cast<std::size_t>(width * count), 0.0f);
+            for (std::size_t p = 0; p < parts.column.size(); ++p) {
+                ones[static_cast<std::size_t>(parts.column[p]) * parts.column.size() + p] = 1.0f;
+            }
+            Step sum;
+            sum.prim = dnnl::convolution_forward(pd);
+            sum.name = l.name + " exact sum";
+            sum.impl = pd.impl_info_str();
+            sum.threads = 1;
+            sum.constants[DNNL_ARG_WEIGHTS] =
+                reordered(env, memory::desc(sum_dims, dt::f32, tag::oihw), pd.weights_desc(), ones);
+            sum.scratchpad = pd.scratchpad_desc();
+            sum.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::Aux, 0, part_sums, sums_aux)},
+                           {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, exact, exact_aux)}};
+            b.extra.push_back(std::move(sum));
+        }
+        // Into the output's type (dense: oneDNN 2.6's reorder drops a zero point into a
+        // strided view), then copied over the columns.
+        const dt out_t = logits ? dt::f32 : dt::u8;
+        const memory::desc dense({n * h * w, width}, out_t, tag::ab);
+        const int dense_aux = static_cast<int>(b.aux.size());
+        b.aux.push_back(dense);
+        dnnl::primitive_attr requantized;
+        if (logits) {
+            requantized.set_output_scales(0, {q.output.scale[0]});
+        } else if (zo != 0) {
+            requantized.set_zero_points(DNNL_ARG_DST, 0, {zo});
+        }
+        b.extra.push_back(reorder_step(env, l.name + " exact outputs",
+                                       tensor(StepTensor::Kind::Aux, 0, memory::desc({n * h * w, width}, dt::f32, tag::ab), exact_aux),
+                                       tensor(StepTensor::Kind::Aux, 0, dense, dense_aux), false, requantized));
+        copy_columns(env, l, columns, dense, dense_aux, b);
+    }
+
+    // A copy per run of adjacent `columns` from the dense [rows, columns] aux buffer into
+    // the layer's output (strided [rows, out_c]).
+    static void copy_columns(const BuildEnv& env, const LayerSpec& l, const std::vector<int>& columns,
+                             const memory::desc& dense, int aux, BuiltLayer& b) {
+        const memory::dim rows = dense.dims()[0], width = dense.dims()[1];
+        const dt type = dense.data_type();
+        const std::size_t elem = memory::data_type_size(type);
+        const SingleThreaded one;  // the copies are tiny (a classifier's: a few floats)
+        for (std::size_t i = 0; i < columns.size();) {
+            std::size_t run = 1;
+            while (i + run < columns.size() && columns[i + run] == columns[i] + static_cast<int>(run)) ++run;
+            const auto n = static_cast<memory::dim>(run);
+            b.extra.push_back(reorder_step(
+                env, l.name + " exact outputs", tensor(StepTensor::Kind::Aux, i * elem, memory::desc({rows, n}, type, memory::dims{width, 1}), aux),
+                tensor(StepTensor::Kind::LayerOutput, static_cast<std::size_t>(columns[i]) * elem,
+                       memory::desc({rows, n}, type, memory::dims{l.out_c, 1}))));
+            i += run;
+        }
     }
 
     static std::string recomputed(const std::vector<int>& columns) {
@@ -958,18 +1133,7 @@ private:
             b.extra.push_back(std::move(exact.low));
             b.extra.push_back(std::move(exact.main));
         }
-        const std::size_t elem = memory::data_type_size(dst_type);
-        const SingleThreaded one;  // the copies are tiny (a classifier's: a few floats)
-        for (std::size_t i = 0; i < columns.size();) {
-            std::size_t run = 1;
-            while (i + run < columns.size() && columns[i + run] == columns[i] + static_cast<int>(run)) ++run;
-            const auto n = static_cast<memory::dim>(run);
-            b.extra.push_back(reorder_step(
-                env, l.name + " exact outputs", tensor(StepTensor::Kind::Aux, i * elem, memory::desc({rows, n}, dst_type, memory::dims{width, 1}), out),
-                tensor(StepTensor::Kind::LayerOutput, static_cast<std::size_t>(columns[i]) * elem,
-                       memory::desc({rows, n}, dst_type, memory::dims{l.out_c, 1}))));
-            i += run;
-        }
+        copy_columns(env, l, columns, dense, out, b);
     }
 
     // The same matmul on a CPU without VNNI, where a pair of u8 x s8 products is summed in
@@ -1088,11 +1252,13 @@ private:
                                 const memory::desc& src) {
         const memory::dim rows = env.cfg.batch * l.out_h * l.out_w;
         const std::int32_t zo = zero_point_at(q.output, 0);
-        const memory::desc dst2d({rows, l.out_c}, dt::u8, tag::ab);
         const Range r = activation_range(q.output, env.weights.activation);
         dnnl::post_ops ops;
-        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
-                           static_cast<float>(r.hi - zo));
+        if (r.lo > 0 || r.hi < 255) {  // else the u8 saturation clips (see int8_convolution)
+            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
+                               static_cast<float>(r.hi - zo));
+        }
+        const memory::desc dst2d({rows, l.out_c}, dt::u8, tag::ab);
         const memory::desc dst({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
         if (std::optional<BuiltLayer> conv = one_by_one(env, l, q, src, dst, ops, zo)) return std::move(*conv);
         BuiltLayer b = quantized_matmul(env, l, q, rows, dst2d, ops, zo);
