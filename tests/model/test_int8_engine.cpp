@@ -326,7 +326,7 @@ QTEST_APPLESS_MAIN(Int8Engine)
 // layers whose main primitive runs once in a pair-safe channel order (pair_order.hpp; a
 // 1x1 convolution on weights w - zw): in the 1.0 release all 13, each with 1-5 outputs
 // recomputed exactly (those with a weight outside s8), and the classifier too; now the
-// first six layers run in the exact f32 form instead, so pw3 to pw13. The recomputed
+// first four layers run in the exact f32 form instead, so pw2 to pw13. The recomputed
 // outputs run as int8 parts (append_exact_parts: the releases' M is per tensor).
 // tests/CMakeLists.txt runs this file a second time with oneDNN capped at AVX2, so both
 // mappings are checked on every machine.
@@ -369,13 +369,13 @@ void Int8Engine::mappingFollowsTheCpu() {
             QCOMPARE(one_matmul, 0);
             QCOMPARE(f32_form, 0);
         } else if (&r == &kReleases[0]) {  // 1.0-224
-            QCOMPARE(f32_form, 6);     // conv0 to dw3: pw3 is the first with 128 input channels
-            QCOMPARE(one_matmul, 11);  // pw3 to pw13
+            QCOMPARE(f32_form, 4);     // conv0 to dw2: pw2 is the first with 64 input channels
+            QCOMPARE(one_matmul, 12);  // pw2 to pw13
             QCOMPARE(in_parts, tails);  // every recomputation in int8 parts (M per tensor)
             QVERIFY(tails > 0);
             QVERIFY(classifier_once);  // a 1x1 convolution, 31 classes recomputed in parts
-        } else {                       // 0.25-128: conv0 to dw7
-            QCOMPARE(f32_form, 14);
+        } else {                       // 0.25-128: conv0 to dw5
+            QCOMPARE(f32_form, 10);
         }
     }
 }

@@ -79,7 +79,7 @@
 //      * the depthwise outlier step: A and B two input channels apart, in separate pairs.
 //    The depthwise kernel itself widens to 32 bits before multiplying: exact as it is.
 //      * in the releases (per-tensor M) the first layers (conv0 up to the depthwise layer
-//        before the first pointwise layer with 128 input channels: six at alpha 1.0; with
+//        before the first pointwise layer with 64 input channels: four at alpha 1.0; with
 //        row parts only while a layer's f32 output is at most 3 MB: conv0 and dw1 at
 //        1.0-224) run in an exact f32 form (exact_f32_convolution): the same integer sums,
 //        below 2^24, on oneDNN's f32 kernels, which are faster there than its int8 ones.
@@ -500,8 +500,13 @@ std::vector<int> with_last(const std::vector<int>& order, const std::vector<int>
 // against 0.36 ms), and a pointwise layer with few input channels does not fill the int8
 // 1x1 kernel (pw1, 32 -> 64: 0.99 against 0.70 ms; pw2, 64 -> 128: equal; pw3, 128 -> 128:
 // 1.05 against 1.21). So the form runs from conv0 to the depthwise layer before the first
-// pointwise layer with at least this many input channels:
-constexpr int kInt8PointwiseFromChannels = 128;
+// pointwise layer with at least this many input channels. (128 until the recomputed
+// outputs ran as int8 parts and the full-range clip went; then pw2 in int8 took 0.38
+// against 0.55 ms in the form, dw2 0.18 against 0.11 with its reorder to u8, and the
+// per-layer sums, 1 thread, 2 runs each, with 64 against 128: 1.0-224 8.49 / 8.47 against
+// 8.64 / 8.62 ms, 0.75-192 3.99 / 3.97 against 4.26 / 4.21, 0.5-160 1.41 / 1.41 against
+// 1.46 / 1.44, 0.25-128 and 0.25-224 equal; 32 was no better, 16 worse at small alpha.)
+constexpr int kInt8PointwiseFromChannels = 64;
 // ... and with plain nhwc activations (row parts, at 2 threads) only while a layer's f32
 // output stays within this size: there oneDNN's f32 kernels lose their blocked layouts
 // (the f32 depthwise kernel ~2x slower on nhwc) and two threads share the memory
