@@ -331,7 +331,7 @@ BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvS
     dnnl::primitive_attr attr = base_attr();
     set_scales(attr, c.scales);
     // The clip to the activation range, unless it is all of u8 (ReLU6 outputs of scale
-    // 6/255, zero point 0: every release layer), which the u8 destination's saturation
+    // 6/255, zero point 0: most release layers), which the u8 destination's saturation
     // gives as well: the same outputs, and the kernels run 1-7% faster without it
     // (14x14x512 depthwise 88 against 95 us, 56x56x128 -> 128 pointwise 614 against 629;
     // AMD EPYC AVX2, 1 thread).
@@ -803,8 +803,8 @@ private:
             // to s8, after a reorder into the convolution's layout where that differs
             // (nchw at 1 thread). Elementwise, so on flat views of the dense buffers (on
             // nhwc with its 3 channels oneDNN's binary kernel took 0.4 ms a row part; one
-            // that transposes runs `ref:any`). 1 thread, 224x224: 47 + 19 us against 94
-            // for the reorder to s8 and back to f32 it replaces.
+            // that transposes runs `ref:any`). 1.0-224, 1 thread, under ONEDNN_VERBOSE: 51 +
+            // 21 us against ~124 for the reorder to s8 and back to f32 it replaces.
             const memory::desc user({n, l.in_c, l.in_h, l.in_w}, dt::f32, tag::nhwc);
             const int f_aux = static_cast<int>(b.aux.size());
             b.aux.push_back(pd.src_desc());
@@ -820,7 +820,7 @@ private:
             dnnl::post_ops quantize;
             quantize.append_eltwise(1.0f, dnnl::algorithm::eltwise_round, 0.0f, 0.0f);
             quantize.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, -128.0f, 127.0f);
-            dnnl::primitive_attr attr;
+            dnnl::primitive_attr attr = base_attr();
             attr.set_post_ops(quantize);
             const memory::desc scalar({1, 1}, dt::f32, tag::ab);
             dnnl::binary::primitive_desc bpd(dnnl::binary::desc(dnnl::algorithm::binary_mul, flat, scalar, flat), attr,
@@ -831,6 +831,7 @@ private:
             q.impl = bpd.impl_info_str();
             q.before_main = true;
             q.constants[DNNL_ARG_SRC_1] = f32_vector(env, scalar, {input_multiplier(env)});
+            q.scratchpad = bpd.scratchpad_desc();
             q.tensors = {{DNNL_ARG_SRC_0, scaled_from}, {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, flat, f_aux)}};
             before.push_back(std::move(q));
         }
