@@ -1116,7 +1116,8 @@ private:
     }
 
     static std::string recomputed(const std::vector<int>& columns) {
-        return ", " + std::to_string(columns.size()) + " outputs recomputed exactly";
+        return ", " + std::to_string(columns.size()) + (columns.size() == 1 ? " output" : " outputs") +
+               " recomputed exactly";
     }
 
     // The main primitive's outputs `columns` (ascending) may be wrong (a saturated pair, an
