@@ -23,6 +23,7 @@
 #include "mobilenet/roofline.hpp"
 #include "models/layer_table_model.hpp"
 #include "pages/roofline_panel.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -236,6 +237,31 @@ private slots:
         panel.measure_button()->click();
         QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 3, kTimeoutMs);
         QVERIFY(!measured.at(2).at(0).value<studio::RooflineData>().peaks.from_cache);
+    }
+
+    // The roofs and points are f32 ones: an int8 network (the 0.25-128 uint8 release) gets
+    // a notice saying how to see its roofline, not "the measurement failed", and no chart.
+    void int8NetworkIsNotDrawn() {
+        const std::string release = mnv1::test::shared_path("models/tflite/mobilenet_v1_0.25_128_quant.tflite");
+        MOBILENET_REQUIRE_FILE(release);
+        studio::InferenceController controller;
+        controller.set_tuning({0.25, 128, 1, mnv1::CropMode::Whole});
+        controller.set_precision(mnv1::PrecisionChoice::Int8);
+        studio::LayerTableModel model;
+        QItemSelectionModel selection(&model);
+        studio::RooflinePanel panel(&controller, &model, &selection);
+        panel.resize(700, 900);
+        QSignalSpy configured(&controller, &studio::InferenceController::modelConfigured);
+        controller.discover_models({QString::fromStdString(mnv1::test::shared_path("models/tflite"))});
+        QTRY_COMPARE_WITH_TIMEOUT(configured.count(), 1, kTimeoutMs);
+        QVERIFY(controller.model_status()->ok);
+        QCOMPARE(controller.model_status()->precision, QStringLiteral("int8"));
+        panel.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.measuring(), kTimeoutMs);
+        QVERIFY2(panel.state_text().contains("Not drawn for int8") && panel.state_text().contains("choose fp32"),
+                 qPrintable(panel.state_text()));
+        QVERIFY(!panel.state_text().contains("failed"));
+        QVERIFY(!panel.chart()->data().has_value());
     }
 
 private:

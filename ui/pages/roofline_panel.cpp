@@ -262,7 +262,11 @@ void RooflinePanel::update_state() {
                    .arg(wanted)
                    .arg(kLayerProfilePasses);
     } else if (!failure_.isEmpty()) {
-        text = tr("<b>The measurement failed:</b> %1").arg(failure_.toHtmlEscaped());
+        // An int8 network is not measured at all (the worker says why): not a failure.
+        const std::optional<ModelStatus>& status = controller_->model_status();
+        const bool int8 = status && status->precision == QStringLiteral("int8");
+        text = (int8 ? tr("<b>Not drawn for int8.</b> %1") : tr("<b>The measurement failed:</b> %1"))
+                   .arg(failure_.toHtmlEscaped());
     } else if (outdated && isVisible()) {
         text = tr("The greyed chart shows %1; %2 is measured as soon as its network is ready.")
                    .arg(config_name(data_->alpha, data_->resolution), wanted);
