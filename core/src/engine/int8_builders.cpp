@@ -303,6 +303,31 @@ memory::desc strided(const memory::dims& dims, dt type, const memory::dims& stri
     return memory::desc(dims, type, strides);
 }
 
+// The clip to the activation range (applied before the dst zero point zo is added), unless
+// it is all of u8 (ReLU6 outputs of scale 6/255, zero point 0: most release layers) and
+// the destination is u8, whose saturation gives the same outputs: the kernels run 1-7%
+// faster without it (14x14x512 depthwise 88 against 95 us, 56x56x128 -> 128 pointwise
+// 614 against 629; AMD EPYC AVX2, 1 thread).
+dnnl::post_ops range_clip(const Range& r, std::int32_t zo, dt dst_type) {
+    dnnl::post_ops ops;
+    if (r.lo > 0 || r.hi < 255 || dst_type != dt::u8) {
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
+                           static_cast<float>(r.hi - zo));
+    }
+    return ops;
+}
+
+// A primitive built as a layer (its constants and scratchpad) run as one of a layer's steps.
+Step step_of(BuiltLayer built, const std::string& name) {
+    Step step;
+    step.prim = std::move(built.prim);
+    step.name = name;
+    step.impl = std::move(built.impl);
+    step.constants = std::move(built.constants);
+    step.scratchpad = built.scratchpad;
+    return step;
+}
+
 // One int8 convolution (u8 dst, requantized as TFLite): src, canonical weights
 // (oihw or goihw), per-channel bias / scales, the layer's geometry.
 struct ConvSpec {
@@ -330,17 +355,7 @@ BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvS
                                          c.pad_r.empty() ? memory::dims{l.pad_bottom, l.pad_right} : c.pad_r);
     dnnl::primitive_attr attr = base_attr();
     set_scales(attr, c.scales);
-    // The clip to the activation range, unless it is all of u8 (ReLU6 outputs of scale
-    // 6/255, zero point 0: most release layers), which the u8 destination's saturation
-    // gives as well: the same outputs, and the kernels run 1-7% faster without it
-    // (14x14x512 depthwise 88 against 95 us, 56x56x128 -> 128 pointwise 614 against 629;
-    // AMD EPYC AVX2, 1 thread).
-    dnnl::post_ops ops;
-    if (c.range.lo > 0 || c.range.hi < 255 || c.dst.data_type() != dt::u8) {
-        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(c.range.lo - c.zo),
-                           static_cast<float>(c.range.hi - c.zo));
-    }
-    attr.set_post_ops(c.ops ? *c.ops : ops);
+    attr.set_post_ops(c.ops ? *c.ops : range_clip(c.range, c.zo, c.dst.data_type()));
     const ZeroPoints zp{.src = c.zx, .dst = c.zo};
     zp.declare(attr);
     dnnl::convolution_forward::primitive_desc pd(desc, attr, env.eng);
@@ -1031,13 +1046,7 @@ private:
         c.scales = {1.0f};
         c.zx = zero_point_at(q.input, 0);
         c.ops = dnnl::post_ops();  // the sums as they are
-        BuiltLayer conv = int8_convolution(env, l, c, "");
-        Step step_parts;
-        step_parts.prim = std::move(conv.prim);
-        step_parts.name = l.name + " exact parts";
-        step_parts.impl = conv.impl;
-        step_parts.constants = std::move(conv.constants);
-        step_parts.scratchpad = conv.scratchpad;
+        Step step_parts = step_of(int8_convolution(env, l, c, ""), l.name + " exact parts");
         step_parts.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::LayerInput, 0, src)},
                               {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, part_sums, sums_aux)}};
         b.extra.push_back(std::move(step_parts));
@@ -1288,11 +1297,7 @@ private:
         const memory::dim rows = env.cfg.batch * l.out_h * l.out_w;
         const std::int32_t zo = zero_point_at(q.output, 0);
         const Range r = activation_range(q.output, env.weights.activation);
-        dnnl::post_ops ops;
-        if (r.lo > 0 || r.hi < 255) {  // else the u8 saturation clips (see int8_convolution)
-            ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, static_cast<float>(r.lo - zo),
-                               static_cast<float>(r.hi - zo));
-        }
+        const dnnl::post_ops ops = range_clip(r, zo, dt::u8);
         const memory::desc dst2d({rows, l.out_c}, dt::u8, tag::ab);
         const memory::desc dst({env.cfg.batch, l.out_c, l.out_h, l.out_w}, dt::u8, tag::nhwc);
         if (std::optional<BuiltLayer> conv = one_by_one(env, l, q, src, dst, ops, zo)) return std::move(*conv);
@@ -1496,15 +1501,9 @@ private:
         f.strides = {s, 1};
         f.pad_l = {l.pad_top, -lo};
         f.pad_r = {l.pad_bottom, KW - 1 + lo};
-        BuiltLayer fix = int8_convolution(env, l, f, "");
-        Step step;
-        step.prim = fix.prim;
-        step.name = l.name + " outlier channels";
-        step.impl = fix.impl;
+        Step step = step_of(int8_convolution(env, l, f, ""), l.name + " outlier channels");
         step.tensors = {{DNNL_ARG_SRC, tensor(StepTensor::Kind::Aux, 0, f.src, 0)},
                         {DNNL_ARG_DST, tensor(StepTensor::Kind::Aux, 0, f.dst, 1)}};
-        step.constants = fix.constants;
-        step.scratchpad = fix.scratchpad;
         step.threads = 1;
         b.extra.push_back(step);
         for (const Run& r : runs) {
