@@ -63,7 +63,8 @@ std::string sweep_cache_key(const SweepConfig& c, double alpha, int resolution, 
     // most int8 pointwise layers run as one matmul (pair-safe channel order): faster.
     // v5: without VNNI the first int8 layers run in the exact f32 form: faster again.
     // v6: without VNNI the int8 recomputed outputs run as int8 parts: faster again.
-    os << "sweep-v6 alpha=" << alpha << " resolution=" << resolution << " precision=" << to_string(precision)
+    // v7: depthwise layers take the faster of oneDNN's two kernels, timed at build time.
+    os << "sweep-v7 alpha=" << alpha << " resolution=" << resolution << " precision=" << to_string(precision)
        << " threads=" << c.threads << " batch=" << c.batch << " warmup=" << c.timing.warmup_runs
        << " runs=" << c.timing.runs;
     if (!weights.empty()) {

@@ -141,9 +141,11 @@ QVariant LayerTableModel::header_tooltip(int section) const {
     case Implementation:
         return tr("The oneDNN kernel that ran this layer, named kind:instruction set. brgconv / brgconv_1x1: the "
                   "convolution done as batches of small matrix multiplies (oneDNN's fastest path); brdgmm_dw: the "
-                  "depthwise convolution as batches of diagonal multiplies; jit: code generated at run time for "
-                  "this shape; x64:gemm:jit: a general matrix multiply (the classifier); ref: a slow reference "
-                  "kernel. avx512_core, avx2: the vector instructions it uses.");
+                  "depthwise convolution as batches of diagonal multiplies; jit_dw, jit_int8: direct kernels "
+                  "generated at run time for this shape; x64:gemm:jit: a general matrix multiply; ref: a slow "
+                  "reference kernel. avx512_core, avx2: the vector instructions it uses. Where oneDNN offers two "
+                  "depthwise kernels for the same instructions, the engine times both when it builds the network "
+                  "and keeps the faster (by at least 5%; else oneDNN's first choice).");
     default: return {};
     }
 }

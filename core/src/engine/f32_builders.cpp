@@ -4,8 +4,10 @@
 // post-op; depthwise is a grouped convolution. Every primitive uses a user-mode
 // scratchpad, so nothing is allocated behind our back during forward().
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 
+#include "engine/kernel_choice.hpp"
 #include "engine/layer_builders.hpp"
 
 namespace mnv1 {
@@ -92,13 +94,19 @@ public:
         } else {
             ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
         }
-        dnnl::convolution_forward::primitive_desc pd(desc, make_attr(&ops), env.eng);
-        BuiltLayer b = built(pd, dnnl::convolution_forward(pd));
-        const memory::desc w_user(conv_weight_dims(l), dt::f32,
-                                  l.kind == LayerKind::Depthwise ? tag::goihw : tag::oihw);
-        b.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, pd.weights_desc(), w.weights);
-        b.constants[DNNL_ARG_BIAS] = bias_memory(env, pd.bias_desc(), w.bias);
-        return b;
+        using ConvPd = dnnl::convolution_forward::primitive_desc;
+        const dnnl::primitive_attr attr = make_attr(&ops);
+        const std::function<BuiltLayer(const ConvPd&)> build = [&](const ConvPd& chosen) {
+            BuiltLayer b = built(chosen, dnnl::convolution_forward(chosen));
+            const memory::desc w_user(conv_weight_dims(l), dt::f32,
+                                      l.kind == LayerKind::Depthwise ? tag::goihw : tag::oihw);
+            b.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, chosen.weights_desc(), w.weights);
+            b.constants[DNNL_ARG_BIAS] = bias_memory(env, chosen.bias_desc(), w.bias);
+            return b;
+        };
+        // Depthwise: oneDNN's first pick is not always its fastest kernel (kernel_choice.hpp).
+        return l.kind == LayerKind::Depthwise ? fastest_implementation(env, desc, attr, build)
+                                              : build(ConvPd(desc, attr, env.eng));
     }
 
     BuiltLayer pooling(const BuildEnv& env, const LayerSpec& l, const memory::desc& src) const override {

@@ -94,6 +94,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <memory>
@@ -105,6 +106,7 @@
 
 #include <omp.h>
 
+#include "engine/kernel_choice.hpp"
 #include "engine/layer_builders.hpp"
 #include "engine/pair_order.hpp"
 
@@ -343,6 +345,9 @@ struct ConvSpec {
     std::optional<dnnl::post_ops> ops;
     // Geometry when it is not the layer's own (empty: the layer's).
     memory::dims strides, pad_l, pad_r;
+    // Time oneDNN's implementations of the same instruction set and keep the fastest
+    // (kernel_choice.hpp): a depthwise layer's main convolution.
+    bool fastest = false;
 };
 
 BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvSpec& c, const std::string& mapping) {
@@ -358,13 +363,16 @@ BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvS
     attr.set_post_ops(c.ops ? *c.ops : range_clip(c.range, c.zo, c.dst.data_type()));
     const ZeroPoints zp{.src = c.zx, .dst = c.zo};
     zp.declare(attr);
-    dnnl::convolution_forward::primitive_desc pd(desc, attr, env.eng);
-    BuiltLayer b = built(pd, dnnl::convolution_forward(pd), mapping);
-    b.constants[DNNL_ARG_WEIGHTS] =
-        reordered(env, memory::desc(c.weight_dims, dt::s8, c.weight_tag), pd.weights_desc(), *c.weights);
-    b.constants[DNNL_ARG_BIAS] = s32_vector(env, pd.bias_desc(), c.bias);
-    zp.bind(env, b.constants);
-    return b;
+    using ConvPd = dnnl::convolution_forward::primitive_desc;
+    const std::function<BuiltLayer(const ConvPd&)> build = [&](const ConvPd& chosen) {
+        BuiltLayer b = built(chosen, dnnl::convolution_forward(chosen), mapping);
+        b.constants[DNNL_ARG_WEIGHTS] =
+            reordered(env, memory::desc(c.weight_dims, dt::s8, c.weight_tag), chosen.weights_desc(), *c.weights);
+        b.constants[DNNL_ARG_BIAS] = s32_vector(env, chosen.bias_desc(), c.bias);
+        zp.bind(env, b.constants);
+        return b;
+    };
+    return c.fastest ? fastest_implementation(env, desc, attr, build) : build(ConvPd(desc, attr, env.eng));
 }
 
 memory::dim floor_div(memory::dim a, memory::dim b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
@@ -1402,6 +1410,7 @@ private:
         c.zx = zx;
         c.zo = zero_point_at(q.output, 0);
         c.range = activation_range(q.output, env.weights.activation);
+        c.fastest = true;
         std::set<int> channel_set;
         for (const auto& o : split.outliers) channel_set.insert(o.oc);
         const std::vector<int> channels(channel_set.begin(), channel_set.end());
