@@ -185,12 +185,7 @@ private slots:
         const dnnl::primitive_attr attr = user_scratchpad();
         std::vector<std::string> built;
         const std::function<BuiltLayer(const ConvPd&)> build = [&](const ConvPd& chosen) {
-            BuiltLayer b;
-            b.prim = dnnl::convolution_forward(chosen);
-            b.src = chosen.src_desc();
-            b.dst = chosen.dst_desc();
-            b.scratchpad = chosen.scratchpad_desc();
-            b.impl = chosen.impl_info_str();
+            BuiltLayer b = built_layer(chosen, dnnl::convolution_forward(chosen));
             b.constants[DNNL_ARG_WEIGHTS] = memory(chosen.weights_desc(), eng_);
             b.constants[DNNL_ARG_BIAS] = memory(chosen.bias_desc(), eng_);
             built.push_back(b.impl);

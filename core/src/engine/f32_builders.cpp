@@ -46,17 +46,6 @@ memory bias_memory(const BuildEnv& env, const memory::desc& md, const std::vecto
     return m;
 }
 
-template <class PrimitiveDesc>
-BuiltLayer built(const PrimitiveDesc& pd, dnnl::primitive prim) {
-    BuiltLayer b;
-    b.prim = std::move(prim);
-    b.src = pd.src_desc();
-    b.dst = pd.dst_desc();
-    b.scratchpad = pd.scratchpad_desc();
-    b.impl = pd.impl_info_str();
-    return b;
-}
-
 // A pooled {N, C, 1, 1} tensor seen as the matrix [N, C] over the same bytes: channel c
 // of image i sits at i * (N stride) + c both in nhwc and in a channel-blocked layout
 // (nChw8c, nChw16c) at 1x1, where the padding of C, if any, only widens the N stride.
@@ -97,7 +86,7 @@ public:
         using ConvPd = dnnl::convolution_forward::primitive_desc;
         const dnnl::primitive_attr attr = make_attr(&ops);
         const std::function<BuiltLayer(const ConvPd&)> build = [&](const ConvPd& chosen) {
-            BuiltLayer b = built(chosen, dnnl::convolution_forward(chosen));
+            BuiltLayer b = built_layer(chosen, dnnl::convolution_forward(chosen));
             const memory::desc w_user(conv_weight_dims(l), dt::f32,
                                       l.kind == LayerKind::Depthwise ? tag::goihw : tag::oihw);
             b.constants[DNNL_ARG_WEIGHTS] = reordered(env, w_user, chosen.weights_desc(), w.weights);
@@ -118,7 +107,7 @@ public:
                                          dnnl::algorithm::pooling_avg_exclude_padding, src, dst_md, {1, 1},
                                          {l.in_h, l.in_w}, {0, 0}, {0, 0});
         dnnl::pooling_forward::primitive_desc pd(desc, make_attr(), env.eng);
-        return built(pd, dnnl::pooling_forward(pd));
+        return built_layer(pd, dnnl::pooling_forward(pd));
     }
 
     // A matmul [N, C] x [C, classes] on the pool's {N, C, 1, 1} output. At batch 1 this
@@ -133,7 +122,7 @@ public:
                                 memory::desc({1, l.out_c}, dt::f32, tag::ab),
                                 memory::desc({n, l.out_c}, dt::f32, tag::ab));
         dnnl::matmul::primitive_desc pd(desc, make_attr(), env.eng);
-        BuiltLayer b = built(pd, dnnl::matmul(pd));
+        BuiltLayer b = built_layer(pd, dnnl::matmul(pd));
         b.src = src;
         b.views[DNNL_ARG_SRC] = src2d;
         // The weights are [classes][C] (oi); as the matmul's [C, classes] that is layout ba.
@@ -146,7 +135,7 @@ public:
     BuiltLayer softmax(const BuildEnv& env, const LayerSpec&, const memory::desc& src) const override {
         dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, src, 1);
         dnnl::softmax_forward::primitive_desc pd(desc, make_attr(), env.eng);
-        return built(pd, dnnl::softmax_forward(pd));
+        return built_layer(pd, dnnl::softmax_forward(pd));
     }
 };
 

@@ -288,18 +288,6 @@ void set_scales(dnnl::primitive_attr& attr, const std::vector<float>& scales) {
     }
 }
 
-template <class PrimitiveDesc>
-BuiltLayer built(const PrimitiveDesc& pd, dnnl::primitive prim, const std::string& mapping) {
-    BuiltLayer b;
-    b.prim = std::move(prim);
-    b.src = pd.src_desc();
-    b.dst = pd.dst_desc();
-    b.scratchpad = pd.scratchpad_desc();
-    b.impl = pd.impl_info_str();
-    if (!mapping.empty()) b.impl += " [" + mapping + "]";
-    return b;
-}
-
 // An nhwc-ordered view with explicit strides (elements): dims {N, C, H, W}.
 memory::desc strided(const memory::dims& dims, dt type, const memory::dims& strides) {
     return memory::desc(dims, type, strides);
@@ -365,7 +353,7 @@ BuiltLayer int8_convolution(const BuildEnv& env, const LayerSpec& l, const ConvS
     zp.declare(attr);
     using ConvPd = dnnl::convolution_forward::primitive_desc;
     const std::function<BuiltLayer(const ConvPd&)> build = [&](const ConvPd& chosen) {
-        BuiltLayer b = built(chosen, dnnl::convolution_forward(chosen), mapping);
+        BuiltLayer b = built_layer(chosen, dnnl::convolution_forward(chosen), mapping);
         b.constants[DNNL_ARG_WEIGHTS] =
             reordered(env, memory::desc(c.weight_dims, dt::s8, c.weight_tag), chosen.weights_desc(), *c.weights);
         b.constants[DNNL_ARG_BIAS] = s32_vector(env, chosen.bias_desc(), c.bias);
@@ -699,7 +687,7 @@ public:
         dnnl::primitive_attr attr = base_attr();
         attr.set_post_ops(ops);
         dnnl::pooling_forward::primitive_desc pd(desc, attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::pooling_forward(pd), "ties half up");
+        BuiltLayer b = built_layer(pd, dnnl::pooling_forward(pd), "ties half up");
         // The pool keeps its input's quantization: the classifier's input.
         const QuantizedLayer& fc = quant_of(env.weights.layers.back());
         b.dequant_scale = fc.input.scale[0];
@@ -731,7 +719,7 @@ public:
     BuiltLayer softmax(const BuildEnv& env, const LayerSpec& l, const memory::desc& src) const override {
         dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, src, 1);
         dnnl::softmax_forward::primitive_desc pd(desc, base_attr(), env.eng);
-        BuiltLayer b = built(pd, dnnl::softmax_forward(pd), "");
+        BuiltLayer b = built_layer(pd, dnnl::softmax_forward(pd), "");
         const QuantParams& out = env.weights.output_quant;
         if (out.empty()) return b;
         // The model's uint8 output: q = round(p / s) + z, saturated, then p = s * (q - z).
@@ -926,7 +914,7 @@ private:
         const ZeroPoints zp{.src = zx, .weights = s8.zero_point, .dst = zo};
         zp.declare(attr);
         dnnl::matmul::primitive_desc pd(desc, attr, env.eng);
-        BuiltLayer b = built(pd, dnnl::matmul(pd), mapping);
+        BuiltLayer b = built_layer(pd, dnnl::matmul(pd), mapping);
         b.views[DNNL_ARG_SRC] = src2d;
         b.constants[DNNL_ARG_WEIGHTS] =
             reordered(env, memory::desc({l.in_c, l.out_c}, dt::s8, tag::ba), pd.weights_desc(), s8.data);

@@ -91,6 +91,21 @@ struct ArrangedWeights {
     std::vector<std::vector<int>> channel_order;
 };
 
+// A layer whose main primitive is `prim`, made from `pd`: its tensor layouts, its scratchpad
+// and the kernel's name, followed by " [mapping]" when a mapping is given (the int8 builders
+// say there how they map TFLite's arithmetic onto the kernel).
+template <class PrimitiveDesc>
+BuiltLayer built_layer(const PrimitiveDesc& pd, dnnl::primitive prim, const std::string& mapping = {}) {
+    BuiltLayer b;
+    b.prim = std::move(prim);
+    b.src = pd.src_desc();
+    b.dst = pd.dst_desc();
+    b.scratchpad = pd.scratchpad_desc();
+    b.impl = pd.impl_info_str();
+    if (!mapping.empty()) b.impl += " [" + mapping + "]";
+    return b;
+}
+
 class LayerBuilders {
 public:
     virtual ~LayerBuilders() = default;
