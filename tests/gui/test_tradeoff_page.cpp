@@ -7,6 +7,8 @@
 #include <QApplication>
 #include <QFile>
 #include <QImage>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -86,6 +88,7 @@ private slots:
     void clickSetsSliders();
     void exports();
     void mainWindowTab();
+    void narrowScreen();
 };
 
 void TestTradeoffPage::analysis() {
@@ -298,6 +301,32 @@ void TestTradeoffPage::mainWindowTab() {
     emit w.tradeoff_page()->tuningRequested(0.5, 160);
     QVERIFY(qAbs(w.tuning_panel()->alpha() - 0.5) < 1e-9);
     QCOMPARE(w.tuning_panel()->resolution(), 160);
+}
+
+// A 1024-pixel screen with the Tune panel docked leaves the page about 600 pixels: the
+// controls wrap onto more lines and the charts stack, so the page scrolls down only.
+void TestTradeoffPage::narrowScreen() {
+    TradeoffPage page;
+    page.resize(600, 700);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QCoreApplication::processEvents();
+    auto* scroll = page.findChild<QScrollArea*>(QStringLiteral("pageScrollArea"));
+    QVERIFY(scroll);
+    QCOMPARE(page.chart_columns(), 1);
+    QVERIFY2(page.control_lines() >= 2, qPrintable(QString::number(page.control_lines())));
+    QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
+    QVERIFY(scroll->verticalScrollBar()->maximum() > 0);
+    const QWidget* first = page.chart(ChartKind::AccuracyVsMacs);
+    const QWidget* second = page.chart(ChartKind::AccuracyVsLatency);
+    QVERIFY(second->geometry().top() > first->geometry().bottom());  // stacked
+
+    page.resize(1280, 800);
+    QCoreApplication::processEvents();
+    QCOMPARE(page.chart_columns(), 2);
+    QCOMPARE(page.control_lines(), 1);
+    QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
+    QCOMPARE(second->geometry().top(), first->geometry().top());  // side by side
 }
 
 QTEST_MAIN(TestTradeoffPage)

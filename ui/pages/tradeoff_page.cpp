@@ -11,6 +11,9 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QResizeEvent>
+#include <QScrollBar>
+#include <QStyle>
 #include <QPushButton>
 #include <QTextBrowser>
 #include <QToolButton>
@@ -26,6 +29,7 @@
 #include "mobilenet/arch.hpp"
 #include "mobilenet/errors.hpp"
 #include "models/tradeoff_model.hpp"
+#include "widgets/flow_layout.hpp"
 #include "widgets/page_scroll_area.hpp"
 #include "widgets/sweep_dialog.hpp"
 
@@ -63,16 +67,27 @@ TradeoffPoint measured_from_sweep(const mnv1::SweepPoint& s) {
     return p;
 }
 
+constexpr int kPageMargin = 6;  // pixels around the page's contents
+
 }  // namespace
 
 TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new TradeoffModel(this)) {
     auto* lay = new QVBoxLayout(scrolling_content(this));  // its row of controls is wider than a small screen
-    lay->setContentsMargins(6, 6, 6, 6);
+    lay->setContentsMargins(kPageMargin, kPageMargin, kPageMargin, kPageMargin);
     lay->setSpacing(4);
 
-    // Layers, budget, actions.
-    auto* top = new QHBoxLayout;
-    top->addWidget(new QLabel(tr("Show:"), this));
+    // Layers, budget, actions: three groups on one line, wrapping onto more on a small
+    // screen rather than making the page scroll sideways.
+    const auto group = [this] {
+        auto* box = new QWidget(this);
+        auto* row = new QHBoxLayout(box);
+        row->setContentsMargins(0, 0, 0, 0);
+        return row;
+    };
+    QHBoxLayout* show_row = group();
+    QHBoxLayout* budget_row = group();
+    QHBoxLayout* action_row = group();
+    show_row->addWidget(new QLabel(tr("Show:"), this));
     // Checkable buttons (not check boxes): the layers are toggles of the charts, and the
     // Classify page's activation check box stays the window's only QCheckBox.
     const auto toggle = [this](const QString& text) {
@@ -90,11 +105,11 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     show_measured_->setToolTip(tr("Sweeps and evaluations run on this machine"));
     for (QToolButton* box : {show_paper_, show_slim_, show_measured_}) {
         box->setChecked(true);
-        top->addWidget(box);
+        show_row->addWidget(box);
         connect(box, &QToolButton::toggled, this, &TradeoffPage::rebuild);
     }
-    top->addSpacing(16);
-    top->addWidget(new QLabel(tr("&Budget:"), this));
+    auto* budget_label = new QLabel(tr("&Budget:"), this);
+    budget_row->addWidget(budget_label);
     budget_kind_ = new QComboBox(this);
     budget_kind_->addItem(tr("best accuracy under … M mult-adds"), int(BudgetKind::MillionMacs));
     budget_kind_->addItem(tr("best accuracy under … ms"), int(BudgetKind::LatencyMs));
@@ -103,9 +118,9 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     budget_->setDecimals(1);
     budget_->setRange(0.1, 100000);
     budget_->setValue(150);  // the paper's α 0.5-224 budget class
-    qobject_cast<QLabel*>(top->itemAt(top->count() - 1)->widget())->setBuddy(budget_kind_);
-    top->addWidget(budget_kind_);
-    top->addWidget(budget_);
+    budget_label->setBuddy(budget_kind_);
+    budget_row->addWidget(budget_kind_);
+    budget_row->addWidget(budget_);
     connect(budget_kind_, &QComboBox::currentIndexChanged, this, [this] {
         const bool ms = budget_kind_->currentData().toInt() == int(BudgetKind::LatencyMs);
         budget_->setSuffix(ms ? tr(" ms") : tr(" M"));
@@ -113,7 +128,6 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     });
     budget_->setSuffix(tr(" M"));
     connect(budget_, &QDoubleSpinBox::valueChanged, this, &TradeoffPage::rebuild);
-    top->addStretch(1);
     auto* export_button = new QPushButton(tr("&Export…"), this);
     export_button->setToolTip(tr("Save every chart as PNG and SVG, and its points as CSV, into a folder "
                                  "(right-click a chart for one)"));
@@ -125,10 +139,12 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     connect(run_sweep_, &QPushButton::clicked, this, &TradeoffPage::open_sweep_dialog);
     cancel_ = new QPushButton(tr("Cancel"), this);
     cancel_->setVisible(false);
-    top->addWidget(export_button);
-    top->addWidget(run_sweep_);
-    top->addWidget(cancel_);
-    lay->addLayout(top);
+    action_row->addWidget(export_button);
+    action_row->addWidget(run_sweep_);
+    action_row->addWidget(cancel_);
+    controls_ = new FlowLayout(nullptr, 16, 4);
+    for (QHBoxLayout* row : {show_row, budget_row, action_row}) controls_->addWidget(row->parentWidget());
+    lay->addLayout(controls_);
 
     // Sweep progress, shown while one runs.
     auto* progress_row = new QHBoxLayout;
@@ -148,9 +164,8 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     legend_ = new ChartLegend(this);
     lay->addWidget(legend_);
 
-    auto* grid = new QGridLayout;
-    grid->setSpacing(4);
-    int i = 0;
+    chart_grid_ = new QGridLayout;
+    chart_grid_->setSpacing(4);
     for (ChartKind kind : kAllCharts) {
         auto* chart = new TradeoffChart(kind, this);
         chart->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -158,10 +173,9 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
                 [this, chart](const QPoint& pos) { chart_context_menu(chart, pos); });
         connect(chart, &TradeoffChart::pointClicked, this, &TradeoffPage::on_point_clicked);
         charts_[kind] = chart;
-        grid->addWidget(chart, i / 2, i % 2);
-        ++i;
     }
-    lay->addLayout(grid, 1);
+    arrange_charts(2);
+    lay->addLayout(chart_grid_, 1);
 
     notes_ = new QTextBrowser(this);
     notes_->setObjectName(QStringLiteral("tradeoffNotes"));
@@ -175,6 +189,37 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
         notes_->setPlainText(tr("Published figures unavailable: %1").arg(QString::fromUtf8(e.what())));
     }
     rebuild();
+}
+
+int TradeoffPage::chart_columns_for(int page_width) const {
+    // Two charts side by side when both get their minimum width next to the margins and
+    // a vertical scroll bar; one column below that (1024-pixel screens with the Tune
+    // panel docked), so the page scrolls down, never sideways.
+    const int bar = style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+    const int chart = charts_.begin()->second->minimumWidth();
+    const int needed = 2 * chart + chart_grid_->spacing() + 2 * kPageMargin + bar;
+    return page_width >= needed ? 2 : 1;
+}
+
+int TradeoffPage::control_lines() const { return controls_->line_count(); }
+
+void TradeoffPage::arrange_charts(int columns) {
+    if (columns == chart_columns_) return;
+    chart_columns_ = columns;
+    int i = 0;
+    for (ChartKind kind : kAllCharts) {
+        TradeoffChart* chart = charts_.at(kind);
+        chart_grid_->removeWidget(chart);
+        chart_grid_->addWidget(chart, i / columns, i % columns);
+        ++i;
+    }
+    // Stretch the columns in use only: a column left over from two would hold an empty share.
+    for (int c = 0; c < 2; ++c) chart_grid_->setColumnStretch(c, c < columns ? 1 : 0);
+}
+
+void TradeoffPage::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    arrange_charts(chart_columns_for(event->size().width()));
 }
 
 void TradeoffPage::set_sweep_controller(SweepController* sweeps) {

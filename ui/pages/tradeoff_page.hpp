@@ -23,6 +23,8 @@
 #include "worker/evaluation_types.hpp"
 
 class QComboBox;
+class QGridLayout;
+class QResizeEvent;
 class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
@@ -32,6 +34,7 @@ class QToolButton;
 
 namespace studio {
 
+class FlowLayout;
 class SweepController;
 class TradeoffChart;
 class TradeoffModel;
@@ -53,6 +56,10 @@ public:
     QString budget_text() const { return budget_text_; }
     QString fit_text() const { return fit_text_; }
     std::vector<int> budget_rows() const { return budget_rows_; }
+    // Charts per row: 2, or 1 when the page is too narrow for two side by side.
+    int chart_columns() const { return chart_columns_; }
+    // Lines the row of controls above the charts wraps onto (1 when there is room).
+    int control_lines() const;
     // Writes <slug>.png, .svg and .csv of every chart into `dir`.
     bool export_all(const QString& dir, QString* error = nullptr);
 
@@ -71,7 +78,12 @@ signals:
     void tuningRequested(double alpha, int resolution);
     void statusMessage(const QString& message, int timeout_ms);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    int chart_columns_for(int page_width) const;
+    void arrange_charts(int columns);
     void rebuild();
     void update_budget();
     void update_fit_text();
@@ -82,6 +94,9 @@ private:
     TradeoffModel* model_ = nullptr;
     SweepController* sweeps_ = nullptr;
     std::map<ChartKind, TradeoffChart*> charts_;
+    QGridLayout* chart_grid_ = nullptr;
+    int chart_columns_ = 0;
+    FlowLayout* controls_ = nullptr;
     ChartLegend* legend_ = nullptr;
     QToolButton* show_paper_ = nullptr;
     QToolButton* show_slim_ = nullptr;

@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QStringList>
 #include <QVBoxLayout>
 
 #include <vector>
@@ -84,8 +85,17 @@ void LatencySummary::update_recent() {
         return;
     }
     const mnv1::LatencyStats s = mnv1::latency_stats(std::vector<double>(recent_ms_.begin(), recent_ms_.end()));
-    recent_->setText((s.runs == 1 ? tr("Latency %1 (1 pass)") : tr("Latency %1 (last %2 passes)").arg("%1").arg(s.runs))
-                         .arg(spread_text(s.median_ms, s.p10_ms, s.p90_ms)));
+    if (s.runs < kSpreadPasses) {
+        // One or two passes make no median worth the name, and the first pass after a
+        // start or a new network often ran beside the window drawing itself: show the
+        // times as they are and say where a median comes from.
+        QStringList times;
+        for (const double ms : recent_ms_) times << tr("%1 ms").arg(number(ms));
+        recent_->setText(tr("Latency %1 (%2 so far · Measure again for a median)")
+                             .arg(times.join(QStringLiteral(", ")), s.runs == 1 ? tr("1 pass") : tr("%1 passes").arg(s.runs)));
+    } else {
+        recent_->setText(tr("Latency %1 (last %2 passes)").arg(spread_text(s.median_ms, s.p10_ms, s.p90_ms)).arg(s.runs));
+    }
     detail_->setText(tr("%1 · OpenMP wait %2").arg(thread_reason_, wait_text()));
     setToolTip(tr("Forward pass only (preprocessing excluded), over the last %1 passes shown.\n"
                   "Threads: %2 (%3).\nOpenMP wait policy: %4.\n"

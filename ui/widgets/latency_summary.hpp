@@ -21,6 +21,8 @@ class LatencySummary : public QWidget {
 public:
     // How many recent passes the median and p10–p90 are taken over.
     static constexpr int kRecentPasses = 30;
+    // Passes before the recent line shows a median and p10–p90 instead of the times.
+    static constexpr int kSpreadPasses = 3;
 
     explicit LatencySummary(QWidget* parent = nullptr);
 
