@@ -12,7 +12,6 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QResizeEvent>
-#include <QScrollBar>
 #include <QStyle>
 #include <QPushButton>
 #include <QTextBrowser>
