@@ -9,6 +9,8 @@
 #include <QComboBox>
 #include <QItemSelectionModel>
 #include <QRadioButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 
 #include <algorithm>
@@ -79,6 +81,31 @@ private slots:
         controller_->classify_still(1, mnv1::load_image(mnv1::test::shared_path(kPhoto)));
         QVERIFY(classified.wait(kTimeoutMs));
         QVERIFY(!controller_->worker_holds_feature_maps());  // never opened: nothing extracted
+    }
+
+    // A 1024-pixel screen with the Tune panel docked leaves the page about 600 pixels:
+    // the controls wrap and the side panel goes below the channels, so the page scrolls
+    // down, never sideways.
+    void narrowScreen() {
+        page_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(page_.get()));
+        auto* scroll = page_->findChild<QScrollArea*>(QStringLiteral("pageScrollArea"));
+        QVERIFY(scroll);
+        page_->resize(600, 700);
+        QCoreApplication::processEvents();
+        QVERIFY(!page_->side_by_side());
+        QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
+        // Every control still on the page, within its width.
+        for (QWidget* w : std::initializer_list<QWidget*>{page_->layer_chooser(), page_->per_layer_button(), page_->zoom_slider()}) {
+            const QPoint right = w->mapTo(scroll->viewport(), QPoint(w->width(), 0));
+            QVERIFY2(right.x() <= scroll->viewport()->width(), qPrintable(w->objectName()));
+        }
+        QTRY_VERIFY(page_->layer_grid()->parentWidget()->height() >= 250);  // the channels keep room
+
+        page_->resize(1400, 900);
+        QCoreApplication::processEvents();
+        QVERIFY(page_->side_by_side());
+        QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
     }
 
     void cleanupTestCase() {

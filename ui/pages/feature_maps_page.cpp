@@ -6,6 +6,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QRadioButton>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
@@ -20,6 +21,7 @@
 #include "controller/inference_controller.hpp"
 #include "models/layer_table_model.hpp"
 #include "widgets/channel_grid.hpp"
+#include "widgets/flow_layout.hpp"
 #include "widgets/page_scroll_area.hpp"
 
 namespace studio {
@@ -102,6 +104,12 @@ QLabel* note_label(QWidget* parent) {
     return l;
 }
 
+// The side panel's narrowest (its 224-pixel input and three channel pictures in a row),
+// and the page width below which the channels would get too little room beside it.
+constexpr int kSidePanelMinWidth = 420;
+constexpr int kSideBySideMinPageWidth = kSidePanelMinWidth + 380;
+constexpr int kStackedMinHeight = 280;  // each part, when stacked: two rows of tiles
+
 QScrollArea* scroll_for(QWidget* w, QWidget* parent) {
     auto* s = new QScrollArea(parent);
     s->setWidget(w);
@@ -123,16 +131,25 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
                        "late ones to larger parts of objects. <b>Click a channel</b> to see which filters made it."));
     outer->addWidget(intro_);
 
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Layer:"), this));
+    // Layer, colour scale and zoom: three groups on one line, wrapping onto more on a
+    // small screen rather than making the page scroll sideways.
+    const auto group = [this] {
+        auto* box = new QWidget(this);
+        auto* row = new QHBoxLayout(box);
+        row->setContentsMargins(0, 0, 0, 0);
+        return row;
+    };
+    QHBoxLayout* layer_row = group();
+    QHBoxLayout* scale_row = group();
+    QHBoxLayout* zoom_row = group();
+    layer_row->addWidget(new QLabel(tr("Layer:"), this));
     chooser_ = new QComboBox(this);
     chooser_->setObjectName(QStringLiteral("featureLayerChooser"));
     chooser_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     chooser_->setMinimumContentsLength(20);  // "pw13 · 7×7×1024" and the longest, whole
     chooser_->setToolTip(tr("The layer whose output is shown: name · height × width × channels"));
-    controls->addWidget(chooser_);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("Colour scale:"), this));
+    layer_row->addWidget(chooser_);
+    scale_row->addWidget(new QLabel(tr("Colour scale:"), this));
     per_channel_ = new QRadioButton(tr("each channel its own"), this);
     per_channel_->setToolTip(tr("Each picture stretched from its own lowest to highest value: shows every "
                                 "channel's pattern, even a weak one"));
@@ -142,17 +159,17 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     scale_group_ = new QButtonGroup(this);
     scale_group_->addButton(per_channel_);
     scale_group_->addButton(per_layer_);
-    controls->addWidget(per_channel_);
-    controls->addWidget(per_layer_);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("Zoom:"), this));
+    scale_row->addWidget(per_channel_);
+    scale_row->addWidget(per_layer_);
+    zoom_row->addWidget(new QLabel(tr("Zoom:"), this));
     zoom_ = new QSlider(Qt::Horizontal, this);
     zoom_->setRange(ChannelGrid::kMinTile, ChannelGrid::kMaxTile);
     zoom_->setValue(kDefaultTile);
     zoom_->setFixedWidth(120);
     zoom_->setToolTip(tr("Size of each channel's picture (also Ctrl + mouse wheel over the pictures)"));
-    controls->addWidget(zoom_);
-    controls->addStretch(1);
+    zoom_row->addWidget(zoom_);
+    auto* controls = new FlowLayout(nullptr, 16, 4);
+    for (QHBoxLayout* row : {layer_row, scale_row, zoom_row}) controls->addWidget(row->parentWidget());
     outer->addLayout(controls);
 
     auto* status_row = new QHBoxLayout;
@@ -165,7 +182,7 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     status_row->addWidget(legend_, 0, Qt::AlignTop);
     outer->addLayout(status_row);
 
-    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    auto* splitter = splitter_ = new QSplitter(Qt::Horizontal, this);
     splitter->setChildrenCollapsible(false);
     outer->addWidget(splitter, 1);
     grid_ = new ChannelGrid;
@@ -230,7 +247,7 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     side->addWidget(filter_legend_);
     side->addStretch(1);
     auto* side_scroll = scroll_for(panel, splitter);
-    side_scroll->setMinimumWidth(420);
+    side_scroll->setMinimumWidth(kSidePanelMinWidth);
     splitter->addWidget(side_scroll);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 0);
@@ -339,6 +356,31 @@ void FeatureMapsPage::follow_shared_selection() {
     syncing_ = false;
     grid_->set_selected(-1);
     request();
+}
+
+bool FeatureMapsPage::side_by_side() const { return splitter_->orientation() == Qt::Horizontal; }
+
+void FeatureMapsPage::arrange_panels(int page_width) {
+    const Qt::Orientation wanted = page_width >= kSideBySideMinPageWidth ? Qt::Horizontal : Qt::Vertical;
+    if (splitter_->orientation() == wanted) return;
+    splitter_->setOrientation(wanted);
+    const bool stacked = wanted == Qt::Vertical;
+    // Stacked, both parts keep a usable height and the page scrolls down instead; the
+    // channels take the larger share. Side by side, the panel keeps its comfortable width.
+    splitter_->widget(0)->setMinimumHeight(stacked ? kStackedMinHeight : 0);
+    splitter_->widget(1)->setMinimumHeight(stacked ? kStackedMinHeight : 0);
+    splitter_->setStretchFactor(1, stacked ? 1 : 0);
+    QTimer::singleShot(0, this, [this, stacked] {  // once the splitter has its new size
+        if (stacked != (splitter_->orientation() == Qt::Vertical)) return;
+        const int total = stacked ? splitter_->height() : splitter_->width();
+        const int side = stacked ? total * 2 / 5 : std::min(470, total / 2);
+        splitter_->setSizes({total - side, side});
+    });
+}
+
+void FeatureMapsPage::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    arrange_panels(event->size().width());
 }
 
 void FeatureMapsPage::showEvent(QShowEvent* event) {

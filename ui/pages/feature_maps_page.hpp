@@ -28,7 +28,9 @@ class QItemSelectionModel;
 class QLabel;
 class QTimer;
 class QRadioButton;
+class QResizeEvent;
 class QSlider;
+class QSplitter;
 
 namespace studio {
 
@@ -65,10 +67,14 @@ public:
     QString selection_text() const;
     QString status_text() const;
     const std::optional<FeatureMapResult>& result() const { return result_; }
+    // Channels and the side panel side by side (true), or the panel below them on a page
+    // too narrow for both (a 1024-pixel screen with the Tune panel docked).
+    bool side_by_side() const;
 
 protected:
     void showEvent(QShowEvent* event) override;
     void hideEvent(QHideEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void rebuild_layer_list();
@@ -78,6 +84,7 @@ private:
     void update_selection();
     void show_filters();
     void follow_shared_selection();
+    void arrange_panels(int page_width);
 
     QPointer<InferenceController> controller_;
     LayerTableModel* layers_ = nullptr;
@@ -97,6 +104,7 @@ private:
     QRadioButton* per_layer_ = nullptr;
     QButtonGroup* scale_group_ = nullptr;
     QSlider* zoom_ = nullptr;
+    QSplitter* splitter_ = nullptr;
     ColorLegend* legend_ = nullptr;
     QLabel* status_ = nullptr;
     ChannelGrid* grid_ = nullptr;
