@@ -178,6 +178,7 @@ private slots:
                  qPrintable(page->truth_label()->text()));
         QVERIFY(page->accuracy_label()->text().contains(QStringLiteral("%1 %").arg(direct.top1(), 0, 'f', 1)));
         QCOMPARE(page->progress_bar()->value(), page->progress_bar()->maximum());
+        QCOMPARE(page->progress_bar()->text(), QStringLiteral("20 / 20 images"));
         QVERIFY(!page->cancel_button()->isEnabled());
         QVERIFY(page->export_button()->isEnabled());
         QCOMPARE(page->confusions_list()->count() > 0, direct.top1_correct < 20);
@@ -286,6 +287,8 @@ private slots:
         studio::EvaluationController* c = w->evaluation_controller();
         QSignalSpy failed(c, &studio::EvaluationController::failed);
         studio::EvaluationPage* page = w->evaluation_page();
+        // Nothing evaluated: no "0 / 1 images" from a bar that counted nothing.
+        QCOMPARE(page->progress_bar()->text(), QStringLiteral("No evaluation running"));
 
         page->evaluate_folder(QStringLiteral("/no/such/folder"));
         QCOMPARE(failed.count(), 1);
@@ -301,6 +304,7 @@ private slots:
         QVERIFY(!c->running());
         QVERIFY(page->notice_bar()->text().startsWith(QStringLiteral("Could not evaluate")));
         QVERIFY(!page->cancel_button()->isEnabled());
+        QCOMPARE(page->progress_bar()->text(), QStringLiteral("No evaluation running"));
     }
 
     void droppingALabelledFolderOffersEvaluation() {

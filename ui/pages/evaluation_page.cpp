@@ -95,9 +95,7 @@ void EvaluationPage::build_ui() {
     auto* progress_row = new QHBoxLayout;
     progress_ = new QProgressBar(this);
     progress_->setObjectName(QStringLiteral("evaluationProgress"));
-    progress_->setRange(0, 1);
-    progress_->setValue(0);
-    progress_->setFormat(tr("%v / %m images"));
+    show_idle_progress();
     rate_label_ = new QLabel(this);
     rate_label_->setMinimumWidth(em * 8);
     rate_label_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -250,7 +248,15 @@ void EvaluationPage::offer_evaluation(const QString& folder) {
 // ---------------------------------------------------------------------------------------
 // A run, as the controller reports it
 
+void EvaluationPage::show_idle_progress() {
+    // Not "0 / 1 images": no folder is being evaluated, and none was counted.
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    progress_->setFormat(tr("No evaluation running"));
+}
+
 void EvaluationPage::set_running(bool running) {
+    if (running) progress_->setFormat(tr("%v / %m images"));
     cancel_->setEnabled(running);
     cpu_note_->setVisible(running);
     if (running) export_->setEnabled(false);
@@ -346,8 +352,7 @@ void EvaluationPage::on_cancelled(int done, int total) {
 
 void EvaluationPage::on_failed(const QString& message) {
     set_running(false);
-    progress_->setRange(0, 1);
-    progress_->setValue(0);
+    show_idle_progress();
     rate_label_->clear();
     notice_->show_notice(NoticeBar::Kind::Error, tr("Could not evaluate: %1").arg(message));
     emit statusMessage(tr("Evaluation failed"), kStatusMs);

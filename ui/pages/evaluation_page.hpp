@@ -88,6 +88,7 @@ private:
     void on_cancelled(int done, int total);
     void on_failed(const QString& message);
     void set_running(bool running);
+    void show_idle_progress();
     void show_accuracy(double top1, double top5, int images, const QString& tail);
     void update_confusions();
     void show_precision_change(const mnv1::EvalResult& int8, const mnv1::EvalResult& fp32);
