@@ -242,9 +242,17 @@ void MainWindow::connect_controller() {
     });
     connect(c, &InferenceController::modelConfigured, this, [this](const ModelStatus& s) {
         if (s.ok) tuning_->set_num_classes(s.numClasses);  // both cost views count the same classes
-        if (s.ok) tuning_->set_measured_latency(s.latencyMs, s.threads, s.buildMs, s.wasCached);
+        if (s.ok) {
+            tuning_->set_measured_latency(s.latencyMs, s.threads, s.buildMs, s.wasCached);
+        } else {
+            tuning_->set_latency_unavailable();  // not "… measuring" for good
+        }
         tuning_->set_model_in_use(s.ok && s.pretrained, s.nativeResolution, s.request.resolution);
         layers_->show_configuration(s);
+    });
+    // "Measure again" is the better median: the Tune panel's figure follows it.
+    connect(c, &InferenceController::latencyMeasured, this, [this](const LatencyMeasurement& m) {
+        tuning_->set_remeasured_latency(m.medianMs, m.passes, m.threadsUsed);
     });
     connect(c, &InferenceController::catalogChanged, this, [this](const ModelCatalog& catalog) {
         tuning_->set_available_models(catalog.models, catalog.searchDirs);

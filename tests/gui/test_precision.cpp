@@ -181,14 +181,21 @@ private slots:
         QVERIFY(s->int8Source.isEmpty());
         QVERIFY(w->action_manager()->calibrate_int8()->isEnabled());
 
-        // int8 before calibration: no network, and the reason and the way out are said.
+        // int8 before calibration: fp32 keeps running (a restart with int8 saved must not
+        // leave the window without a network), and the reason and the way out are said.
         auto* panel = w->findChild<studio::PrecisionPanel*>();
+        QSignalSpy reclassified(w->controller(), &studio::InferenceController::imageClassified);
         choose(*w, mnv1::PrecisionChoice::Int8);
         s = wait_status(*w);
-        QVERIFY(s && !s->ok);
-        QVERIFY2(s->error.contains(QStringLiteral("Calibrate int8")), qPrintable(s->error));
+        QVERIFY(s && s->ok);
+        QVERIFY(s->int8Fallback);
+        QCOMPARE(s->precision, QStringLiteral("f32"));
+        QCOMPARE(s->precisionDetail, QStringLiteral("fp32 (int8 not available)"));
+        QVERIFY(panel->running_text().contains(QStringLiteral("Running: <b>fp32</b>")));
         QVERIFY(panel->running_text().contains(QStringLiteral("int8 not available")));
         QVERIFY(panel->running_text().contains(QStringLiteral("Calibrate int8")));
+        QVERIFY(QTest::qWaitFor([&] { return reclassified.count() >= 1; }, kTimeoutMs));  // the photo, at fp32
+        QVERIFY(!top1(*w).isEmpty());
         save_screen("precision_int8_float_uncalibrated");
         // auto does not pretend either: fp32, saying why.
         choose(*w, mnv1::PrecisionChoice::Auto);

@@ -262,6 +262,12 @@ private slots:
                  qPrintable(panel.state_text()));
         QVERIFY(!panel.state_text().contains("failed"));
         QVERIFY(!panel.chart()->data().has_value());
+        // Nothing contradicts it: no "Measure again", and the empty chart says the same.
+        auto* again = panel.findChild<QPushButton*>();
+        QVERIFY(again && again->text().remove('&') == QStringLiteral("Measure again"));
+        QVERIFY(!again->isEnabled());
+        QVERIFY2(panel.chart()->empty_note().startsWith(QStringLiteral("Not drawn for int8")),
+                 qPrintable(panel.chart()->empty_note()));
     }
 
 private:

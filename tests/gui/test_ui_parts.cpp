@@ -13,11 +13,44 @@
 #include "worker/image_convert.hpp"
 #include "worker/latest_frame_slot.hpp"
 #include "controller/rate_meter.hpp"
+#include "widgets/results_view.hpp"
 
 class TestUiParts : public QObject {
     Q_OBJECT
 
 private slots:
+    // A uint8 output rounds most classes to exactly 0: those rows are summed up in one
+    // line, not listed as predictions in class order ("background, tench, ...").
+    void resultsHideExactZeroRows() {
+        studio::ResultsView view;
+        view.resize(400, 300);
+        const auto top = [](std::initializer_list<float> ps) {
+            std::vector<mnv1::Prediction> v;
+            int i = 0;
+            for (float p : ps) v.push_back({i, "class " + std::to_string(i), p}), ++i;
+            return v;
+        };
+        view.set_predictions(top({0.5f, 0.2f, 0.1f, 0.05f, 0.01f}));
+        QCOMPARE(view.shown_rows(), 5);
+        QCOMPARE(view.zero_rows(), 0);
+        QVERIFY(view.zero_rows_text().isEmpty());
+
+        view.set_predictions(top({0.98f, 0.0117f, 0.0f, 0.0f, 0.0f}), 4);
+        QCOMPARE(view.shown_rows(), 2);
+        QCOMPARE(view.zero_rows(), 3);
+        QCOMPARE(view.selected_row(), 1);  // clamped to the rows drawn
+        QVERIFY(view.zero_rows_text().contains(QStringLiteral("1/256")));
+        view.set_selected_row(3);          // not drawn: ignored
+        QCOMPARE(view.selected_row(), 1);
+        QCOMPARE(view.predictions().size(), std::size_t{5});  // the data stays whole
+
+        view.set_predictions(top({0.0f, 0.0f, 0.0f, 0.0f, 0.0f}));
+        QCOMPARE(view.shown_rows(), 1);  // the top class is always drawn
+        view.clear_predictions(QStringLiteral("No network"));
+        QCOMPARE(view.shown_rows(), 0);
+        QCOMPARE(view.zero_rows(), 0);
+    }
+
     void slotKeepsOnlyTheNewestFrame() {
         studio::LatestFrameSlot slot;
         QVERIFY(!slot.take());

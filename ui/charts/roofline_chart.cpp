@@ -335,6 +335,13 @@ void RooflineChart::click_layer(int layer) {
     }
 }
 
+void RooflineChart::set_empty_note(const QString& text) {
+    empty_note_->setText(text);
+    place_labels();
+}
+
+QString RooflineChart::empty_note() const { return empty_note_->isVisible() ? empty_note_->text() : QString(); }
+
 void RooflineChart::place_labels() {
     const QRectF plot = chart()->plotArea();
     if (empty_note_->isVisible()) {

@@ -51,6 +51,10 @@ public:
     // Rings the point of layer `layer` (index into the network's layers); -1 = none.
     void set_selected_layer(int layer);
     int selected_layer() const { return selected_; }
+    // What an empty chart says in its middle (before any data); empty_note() is "" once
+    // points are drawn.
+    void set_empty_note(const QString& text);
+    QString empty_note() const;
     // Greys the chart while newer data is being measured.
     void set_stale(bool stale);
     bool stale() const { return stale_; }

@@ -566,6 +566,11 @@ void ClassifyPage::on_configured(const ModelStatus& status) {
                                                            status.error));
         random_banner_->hide();
         results_->clear_predictions(tr("No network"));
+        // Nothing of the last network stays up as if it were this one's.
+        image_view_->set_activation({});
+        activation_->set_available(false);
+        inference_label_->setText(tr("This inference: no network"));
+        latency_->set_available(false);
     } else if (status.pretrained) {
         random_banner_->hide();
     } else {

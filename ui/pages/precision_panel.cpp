@@ -87,16 +87,17 @@ CalibrationDialog* PrecisionPanel::show_calibration_dialog() {
 
 void PrecisionPanel::on_configured(const ModelStatus& s) {
     QStringList lines;
-    if (s.ok) {
+    if (s.ok && s.int8Fallback) {
+        lines << tr("Running: <b>fp32</b>");
+        lines << tr("<span style='color:#b00020'><b>int8 not available:</b> these are float weights and they are not "
+                    "calibrated yet, so fp32 runs until they are.</span> Calibrate int8… below measures activation "
+                    "ranges on a folder of your images.");
+    } else if (s.ok) {
         lines << tr("Running: <b>%1</b>").arg(s.precisionDetail.toHtmlEscaped());
         if (!s.autoDecision.isEmpty()) lines << s.autoDecision.toHtmlEscaped();
         if (s.floatWeights && s.int8Source.isEmpty()) {
             lines << tr("<i>int8 needs calibration for these float weights.</i>");
         }
-    } else if (s.request.precision == mnv1::PrecisionChoice::Int8 && s.floatWeights && s.int8Source.isEmpty()) {
-        lines << tr("<span style='color:#b00020'><b>int8 not available:</b> these are float weights and they are not "
-                    "calibrated yet.</span> Calibrate int8… below measures activation ranges on a folder of your "
-                    "images; or choose fp32 or auto.");
     } else {
         lines << tr("<span style='color:#b00020'>No network: %1</span>").arg(s.error.toHtmlEscaped());
     }

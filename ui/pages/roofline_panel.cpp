@@ -251,7 +251,13 @@ void RooflinePanel::update_state() {
     // Outdated as soon as another configuration is asked for, not only once it is built.
     const bool outdated = data_ && req && data_->generation != controller_->generation();
     chart_->set_stale(data_ && (measuring_ || outdated));
-    measure_->setEnabled(current != 0 && !measuring_);
+    // An int8 network is not measured at all (the worker says why): nothing to measure
+    // again, and the empty chart says the same as the text.
+    const std::optional<ModelStatus>& status = controller_->model_status();
+    const bool int8 = status && status->ok && status->precision == QStringLiteral("int8");
+    measure_->setEnabled(current != 0 && !measuring_ && !int8);
+    chart_->set_empty_note(int8 ? tr("Not drawn for int8: choose fp32 to see the roofline.")
+                                : tr("The roofline appears here once it is measured."));
     QString text;
     if (measuring_ && data_) {
         text = tr("<b>Measuring %1…</b> The greyed chart still shows %2 until the new points arrive.")
@@ -262,9 +268,7 @@ void RooflinePanel::update_state() {
                    .arg(wanted)
                    .arg(kLayerProfilePasses);
     } else if (!failure_.isEmpty()) {
-        // An int8 network is not measured at all (the worker says why): not a failure.
-        const std::optional<ModelStatus>& status = controller_->model_status();
-        const bool int8 = status && status->precision == QStringLiteral("int8");
+        // Not measured at int8: not a failure.
         text = (int8 ? tr("<b>Not drawn for int8.</b> %1") : tr("<b>The measurement failed:</b> %1"))
                    .arg(failure_.toHtmlEscaped());
     } else if (outdated && isVisible()) {

@@ -66,6 +66,7 @@ void LatencySummary::add_pass(double ms, int threads, const QString& thread_reas
 }
 
 void LatencySummary::clear() {
+    available_ = true;
     recent_ms_.clear();
     threads_ = 0;
     thread_reason_.clear();
@@ -91,8 +92,10 @@ void LatencySummary::update_recent() {
         // times as they are and say where a median comes from.
         QStringList times;
         for (const double ms : recent_ms_) times << tr("%1 ms").arg(number(ms));
-        recent_->setText(tr("Latency %1 (%2 so far · Measure again for a median)")
-                             .arg(times.join(QStringLiteral(", ")), s.runs == 1 ? tr("1 pass") : tr("%1 passes").arg(s.runs)));
+        const QString count = s.runs == 1 ? tr("1 pass") : tr("%1 passes").arg(s.runs);
+        recent_->setText(measured_->text().isEmpty()
+                             ? tr("Latency %1 (%2 so far · Measure again for a median)").arg(times.join(QStringLiteral(", ")), count)
+                             : tr("Latency %1 (%2 so far)").arg(times.join(QStringLiteral(", ")), count));
     } else {
         recent_->setText(tr("Latency %1 (last %2 passes)").arg(spread_text(s.median_ms, s.p10_ms, s.p90_ms)).arg(s.runs));
     }
@@ -114,10 +117,21 @@ void LatencySummary::show_measurement(int passes, double median_ms, double p10_m
                            .arg(passes)
                            .arg(threads_used));
     measured_->setToolTip(policy);
+    update_recent();  // the recent line stops pointing at "Measure again"
+}
+
+void LatencySummary::set_available(bool available) {
+    available_ = available;
+    measure_->setEnabled(available);
+    if (!available) {
+        recent_ms_.clear();
+        recent_->setText(tr("Latency: no network"));
+        measured_->clear();
+    }
 }
 
 void LatencySummary::set_measuring(bool measuring) {
-    measure_->setEnabled(!measuring);
+    measure_->setEnabled(!measuring && available_);
     if (measuring) measured_->setText(tr("Measuring…"));
 }
 

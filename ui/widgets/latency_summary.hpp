@@ -35,6 +35,9 @@ public:
                           const QString& policy);
     // A measurement was asked for (the button waits) or could not be (it is enabled again).
     void set_measuring(bool measuring);
+    // No network to time (its set-up failed): says so and disables "Measure again" until
+    // clear() (a network is set up).
+    void set_available(bool available);
 
     int recent_passes() const { return static_cast<int>(recent_ms_.size()); }
     QPushButton* measure_button() const { return measure_; }
@@ -54,6 +57,7 @@ private:
     QLabel* detail_ = nullptr;
     QLabel* measured_ = nullptr;
     QPushButton* measure_ = nullptr;
+    bool available_ = true;
 };
 
 }  // namespace studio

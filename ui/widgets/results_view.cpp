@@ -30,19 +30,29 @@ ResultsView::ResultsView(QWidget* parent) : QWidget(parent) {
 void ResultsView::set_predictions(const std::vector<mnv1::Prediction>& top, int selected) {
     top_ = top;
     message_.clear();
-    selected_ = top_.empty() ? -1 : std::clamp(selected, 0, static_cast<int>(top_.size()) - 1);
+    // A uint8 output (the int8 releases: steps of 1/256) rounds most classes to exactly 0,
+    // and ties come in class order: "background, tench, goldfish" at 0.0 % would read as
+    // predictions. Rows from the first exact 0 on are summed up in one line instead.
+    shown_ = 0;
+    while (shown_ < static_cast<int>(top_.size()) && (shown_ == 0 || top_[static_cast<std::size_t>(shown_)].probability > 0)) {
+        ++shown_;
+    }
+    selected_ = shown_ == 0 ? -1 : std::clamp(selected, 0, shown_ - 1);
     update();
 }
 
+int ResultsView::zero_rows() const { return static_cast<int>(top_.size()) - shown_; }
+
 void ResultsView::clear_predictions(const QString& message) {
     top_.clear();
+    shown_ = 0;
     selected_ = -1;
     message_ = message;
     update();
 }
 
 void ResultsView::set_selected_row(int row) {
-    if (row < 0 || row >= static_cast<int>(top_.size()) || row == selected_) return;
+    if (row < 0 || row >= shown_ || row == selected_) return;
     selected_ = row;
     update();
 }
@@ -65,7 +75,7 @@ QSize ResultsView::minimumSizeHint() const {
 
 int ResultsView::row_at(QPoint pos) const {
     const int row = pos.y() / row_height();
-    return row >= 0 && row < static_cast<int>(top_.size()) ? row : -1;
+    return row >= 0 && row < shown_ ? row : -1;
 }
 
 void ResultsView::paintEvent(QPaintEvent*) {
@@ -90,7 +100,7 @@ void ResultsView::paintEvent(QPaintEvent*) {
     QColor track = pal.color(QPalette::Text);
     track.setAlphaF(0.10f);
 
-    for (int i = 0; i < static_cast<int>(top_.size()); ++i) {
+    for (int i = 0; i < shown_; ++i) {
         const mnv1::Prediction& pr = top_[static_cast<std::size_t>(i)];
         const QRect row(0, i * rh, width(), rh);
         const bool selected = i == selected_;
@@ -128,6 +138,16 @@ void ResultsView::paintEvent(QPaintEvent*) {
             p.fillPath(fpath, selected ? accent : muted);
         }
     }
+    if (zero_rows() > 0) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(QRect(pad, shown_ * rh + h * 3 / 10, width() - 2 * pad, rh * 2), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
+                   zero_rows_text());
+    }
+}
+
+QString ResultsView::zero_rows_text() const {
+    if (zero_rows() <= 0) return {};
+    return tr("Every other class: 0 % (the model's uint8 output has steps of 1/256, about 0.4 %)");
 }
 
 void ResultsView::mousePressEvent(QMouseEvent* event) {
@@ -141,7 +161,7 @@ void ResultsView::mousePressEvent(QMouseEvent* event) {
 }
 
 void ResultsView::keyPressEvent(QKeyEvent* event) {
-    const int n = static_cast<int>(top_.size());
+    const int n = shown_;
     int row = selected_;
     if (event->key() == Qt::Key_Up) row = std::max(0, selected_ - 1);
     else if (event->key() == Qt::Key_Down) row = std::min(n - 1, selected_ + 1);

@@ -27,6 +27,11 @@ public:
     // Removes the bars and shows `message` instead (e.g. "Classifying…").
     void clear_predictions(const QString& message);
     const std::vector<mnv1::Prediction>& predictions() const { return top_; }
+    // Rows drawn: the predictions up to the first one whose probability is exactly 0 (a
+    // uint8 output's), which are summed up in one line (zero_rows_text()) instead.
+    int shown_rows() const { return shown_; }
+    int zero_rows() const;
+    QString zero_rows_text() const;
     QString message() const { return message_; }
 
     int selected_row() const { return selected_; }
@@ -50,6 +55,7 @@ private:
     int row_at(QPoint pos) const;
 
     std::vector<mnv1::Prediction> top_;
+    int shown_ = 0;
     int selected_ = 0;
     QString message_;
 };

@@ -266,6 +266,16 @@ void TuningPanel::set_measured_latency(double ms, int threads, double build_ms, 
                                : tr("median, %1; built in %2").arg(format_threads(threads), format_ms(build_ms)));
 }
 
+void TuningPanel::set_remeasured_latency(double median_ms, int passes, const QString& threads_used) {
+    latency_->setText(format_ms(median_ms));
+    build_->setText(tr("median of %1 passes (measured again), %2").arg(passes).arg(threads_used));
+}
+
+void TuningPanel::set_latency_unavailable() {
+    latency_->setText(QStringLiteral("—"));
+    build_->setText(tr("no network"));
+}
+
 void TuningPanel::set_latency_pending() {
     latency_->setText(QStringLiteral("…"));
     build_->setText(tr("measuring"));

@@ -69,6 +69,10 @@ public:
     const MarkedSlider* resolution_marks() const { return resolution_; }
     // Latency measured by the worker for the configuration now in effect.
     void set_measured_latency(double ms, int threads, double build_ms, bool was_cached);
+    // A "Measure again" of the network in use: its median over `passes` passes.
+    void set_remeasured_latency(double median_ms, int passes, const QString& threads_used);
+    // The configuration could not be set up: no latency to show.
+    void set_latency_unavailable();
     void set_latency_pending();  // a new configuration is on its way
 
     // Class count of the network in use (1001 for the TF-slim release); until the worker

@@ -62,6 +62,9 @@ struct ModelStatus {
     // Auto only: what it chose and the measured times that decided it
     // ("auto → int8: 2.1 ms vs fp32 6.3 ms"), or why it did not measure.
     QString autoDecision;
+    // int8 was asked for, but these float weights are not calibrated: fp32 runs instead
+    // until they are (never silently: the precision panel says so).
+    bool int8Fallback = false;
     // The weights the int8 network runs (a uint8 release, or the calibrated copy of a float
     // model; null when int8 is not available): immutable, shared with the evaluation worker.
     std::shared_ptr<const mnv1::ModelWeights> int8Weights;

@@ -231,12 +231,12 @@ mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
     }
     const auto d = mnv1::resolve_precision(*runtime_, request.precision, weights, status.int8Weights, cfg);
     if (!d) {
-        // No silent fallback: say why and how to get int8.
-        status.precisionDetail = tr("int8 (not available)");
-        throw mnv1::Error(weights->source.empty() ? weights->description : weights->source,
-                          tr("int8 is not available for float weights until they are calibrated: "
-                             "Tools → Calibrate int8… picks a folder of images (or choose fp32 or auto)")
-                              .toStdString());
+        // int8 asked for float weights not calibrated yet: run fp32 rather than nothing
+        // (images, video and a restart with int8 saved keep working), and say so loudly;
+        // the precision panel shows why and the way to int8.
+        status.int8Fallback = true;
+        status.precisionDetail = tr("fp32 (int8 not available)");
+        return mnv1::Precision::F32;
     }
     const mnv1::Precision chosen = d->precision;
     if (request.precision == mnv1::PrecisionChoice::Auto) {
