@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -231,9 +232,14 @@ CalibratedModel calibrate_int8(Runtime& runtime, std::shared_ptr<const ModelWeig
     }
     flush();
     if (result.images == 0) {
-        std::string why = "no calibration image could be read";
-        for (const auto& s : result.skipped) why += "; " + s;
-        throw Error(images.empty() ? std::string("calibration") : images.front(), why);
+        // Named by the folder (the files' parent), with how many files and the first
+        // reason: the rest of result.skipped cannot travel with the throw.
+        const std::string where =
+            images.empty() ? std::string("calibration") : std::filesystem::path(images.front()).parent_path().string();
+        std::string why = "none of its " + std::to_string(images.size()) +
+                          (images.size() == 1 ? " image" : " images") + " could be read";
+        if (!result.skipped.empty()) why += " (" + result.skipped.front() + (result.skipped.size() > 1 ? "; …)" : ")");
+        throw Error(where, why);
     }
     std::vector<std::pair<float, float>> lohi;
     for (const Range& r : ranges) lohi.emplace_back(r.seen() ? r.lo : 0.0f, r.seen() ? r.hi : 0.0f);

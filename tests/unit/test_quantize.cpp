@@ -264,6 +264,15 @@ private slots:
         QTemporaryDir dir;
         const std::string missing = (dir.path() + "/missing.jpg").toStdString();
         QVERIFY_THROWS_EXCEPTION(Error, calibrate_int8(rt, w, {missing}));
+        // Nothing readable: the folder is named, with how many files and the first reason.
+        try {
+            calibrate_int8(rt, w, {missing, (dir.path() + "/also-missing.png").toStdString()});
+            QFAIL("no image could be read, yet it calibrated");
+        } catch (const Error& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.rfind(dir.path().toStdString() + ": none of its 2 images could be read (", 0) == 0, e.what());
+            QVERIFY2(what.find("missing.jpg") != std::string::npos && what.find("; …)") != std::string::npos, e.what());
+        }
         // One bad file among good ones is listed, not fatal.
         auto images = write_images(dir.path(), 2);
         images.insert(images.begin(), missing);

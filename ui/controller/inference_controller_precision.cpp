@@ -35,8 +35,13 @@ void InferenceController::on_calibrated(const CalibrationResult& result) {
     if (result.ok) {
         emit statusMessage(tr("%1 calibrated for int8 on %2 image(s)").arg(result.weightsName).arg(result.images), 6000);
         apply_configuration();  // int8 / auto now run the calibrated network
-    } else if (!result.cancelled) {
-        emit errorOccurred(tr("Calibration failed: %1").arg(result.error));
+    } else {
+        // The calibration dialog shows the details and stays open; the status bar's
+        // "Calibrating int8 on …" must not outlive the attempt. Nothing else changed, so
+        // the Classify page gets no error bar that would outlast the next image.
+        emit statusMessage(result.cancelled ? tr("Calibration cancelled: nothing changed")
+                                            : tr("Calibration failed: %1").arg(result.error),
+                           10000);
     }
     emit calibrationFinished(result);
 }

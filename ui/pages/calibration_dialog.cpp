@@ -89,7 +89,6 @@ bool CalibrationDialog::start() {
                                                     : tr("No network yet: wait until the model is loaded."));
         return false;
     }
-    settings_.set_calibration_dir(folder);
     progress_->setRange(0, 0);  // busy until the first image is done
     message_->setText(tr("Listing the images of %1…").arg(folder));
     set_running(true);
@@ -102,6 +101,7 @@ void CalibrationDialog::on_finished(const CalibrationResult& r) {
     progress_->setValue(r.ok ? 1 : 0);
     QString text;
     if (r.ok) {
+        settings_.set_calibration_dir(r.folder);  // offered next time; a folder that failed is not
         text = tr("%1 calibrated on %2 of %3; int8 now runs it.")
                    .arg(r.weightsName, r.images == 1 ? tr("1 image") : tr("%1 images").arg(r.images), r.folder);
     } else if (r.cancelled) {
@@ -113,6 +113,7 @@ void CalibrationDialog::on_finished(const CalibrationResult& r) {
         text += QLatin1Char('\n') + tr("%1 file(s) could not be read, e.g. %2").arg(r.skipped.size()).arg(r.skipped.first());
     }
     message_->setText(text);
+    adjustSize();  // a longer message grows the dialog instead of being cut off at its bottom
 }
 
 void CalibrationDialog::set_running(bool running) {

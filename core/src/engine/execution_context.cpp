@@ -91,12 +91,13 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
     // Touch every buffer once now: a new context's first forward() would otherwise pay
     // for their page faults (~2.5 ms at 1.0-224, measured on its first pass) and look
     // slower than the network is.
-    for (const memory& m : s->pingpong) std::memset(m.get_data_handle(), 0, m.get_desc().get_size());
-    for (const memory& m : s->scratchpads) {
-        if (m) std::memset(m.get_data_handle(), 0, m.get_desc().get_size());
-    }
-    for (const memory& m : s->outputs) std::memset(m.get_data_handle(), 0, m.get_desc().get_size());
-    std::memset(s->user_input.get_data_handle(), 0, p.user_input.get_size());
+    const auto touch = [](const memory& m) {
+        if (m) std::memset(m.get_data_handle(), 0, m.get_desc().get_size());  // unset when unused
+    };
+    for (const memory& m : s->pingpong) touch(m);
+    for (const memory& m : s->scratchpads) touch(m);
+    for (const memory& m : s->outputs) touch(m);
+    touch(s->user_input);
 
     // A layer's output survives forward() unless a later layer reuses its buffer.
     s->retained.assign(n, true);
