@@ -249,6 +249,7 @@ void MainWindow::connect_controller() {
         }
         tuning_->set_model_in_use(s.ok && s.pretrained, s.nativeResolution, s.request.resolution);
         layers_->show_configuration(s);
+        evaluation_->set_live_network(s);
     });
     // "Measure again" is the better median: the Tune panel's figure follows it.
     connect(c, &InferenceController::latencyMeasured, this, [this](const LatencyMeasurement& m) {

@@ -33,6 +33,7 @@
 #include "test_support.hpp"
 #include "widgets/image_view.hpp"
 #include "widgets/notice_bar.hpp"
+#include "widgets/tuning_panel.hpp"
 #include "worker/evaluation_worker.hpp"
 
 namespace {
@@ -182,6 +183,16 @@ private slots:
         QVERIFY(!page->cancel_button()->isEnabled());
         QVERIFY(page->export_button()->isEnabled());
         QCOMPARE(page->confusions_list()->count() > 0, direct.top1_correct < 20);
+        QVERIFY2(page->stale_text().isEmpty(), qPrintable(page->stale_text()));  // the live network's results
+
+        // Another resolution: the results stay, and say they are of the network before.
+        w->tuning_panel()->set_resolution(160);
+        QTRY_VERIFY_WITH_TIMEOUT(page->stale_text().contains(QStringLiteral("These results are for")), kTimeoutMs);
+        QVERIFY2(page->stale_text().contains(QStringLiteral("128 px")) && page->stale_text().contains(QStringLiteral("160 px")),
+                 qPrintable(page->stale_text()));
+        QCOMPARE(page->model()->rowCount(), 20);
+        w->tuning_panel()->set_resolution(128);
+        QTRY_VERIFY_WITH_TIMEOUT(page->stale_text().isEmpty(), kTimeoutMs);
 
         // Export: one line per image plus the header, written atomically.
         const QString csv = dir.filePath(QStringLiteral("out.csv"));

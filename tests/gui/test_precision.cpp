@@ -231,6 +231,7 @@ private slots:
         QVERIFY(progress.count() >= 1);
         QCOMPARE(progress.last().at(0).toInt(), int(files.size()));
         QVERIFY(dialog->message().contains(QStringLiteral("calibrated on 6 images")));
+        QVERIFY(dialog->message().contains(QStringLiteral("Few images")));  // 6 of the suggested 100
         save_screen("precision_calibration_dialog");
         QCOMPARE(QSettings(settings_file(), QSettings::IniFormat).value("paths/calibrationDir").toString(),
                  images.path());

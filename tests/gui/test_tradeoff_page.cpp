@@ -130,7 +130,15 @@ void TestTradeoffPage::measuredSeries() {
     TradeoffPage page;
     page.resize(1280, 800);
     page.show();
+    const TradeoffChart* acc_lat = page.chart(ChartKind::AccuracyVsLatency);
+    QVERIFY(acc_lat->empty_note().startsWith(QStringLiteral("Nothing measured yet")));
+    // A latency without accuracy (random weights, or no labelled folder) is not "nothing".
+    page.add_measured_point(sweep_point(0.5, 224, 2.0, 0, std::nullopt));
+    QVERIFY2(acc_lat->empty_note().startsWith(QStringLiteral("No configuration has both a latency and an accuracy")),
+             qPrintable(acc_lat->empty_note()));
+    QVERIFY(page.chart(ChartKind::LatencyVsMacs)->empty_note().isEmpty());
     add_grid(page);
+    QVERIFY(acc_lat->empty_note().isEmpty());
     QCOMPARE(page.model()->rowCount(), 50);
     // Accuracy only where weights were loaded: 4 of the 6 points.
     QCOMPARE(count_series(page.chart(ChartKind::AccuracyVsMacs), PointLayer::Measured), 4);  // α 1.0 / 0.25, solid / hollow

@@ -191,11 +191,19 @@ void TradeoffChart::rebuild(const TradeoffModel& model, const ChartOverlay& over
     add_points(model, overlay);
     add_budget(model, overlay);
     if (shown_rows_.empty()) {
-        show_empty_note(kind_ == ChartKind::LatencyVsMacs || kind_ == ChartKind::AccuracyVsLatency
-                            ? tr("Nothing measured yet.\nRun Sweep… times the configurations here%1")
-                                  .arg(kind_ == ChartKind::AccuracyVsLatency ? tr(";\naccuracy needs a labelled folder")
-                                                                             : QString())
-                            : tr("No points in the layers shown"));
+        // Latencies measured without accuracy (a sweep with no labelled folder) are not
+        // "nothing": say what this chart still lacks.
+        const bool latencies = std::any_of(model.points().begin(), model.points().end(),
+                                           [](const TradeoffPoint& p) { return p.latency_ms.has_value(); });
+        QString note = tr("No points in the layers shown");
+        if (kind_ == ChartKind::AccuracyVsLatency && latencies) {
+            note = tr("No configuration has both a latency and an accuracy yet:\nRun Sweep… with a labelled folder "
+                      "(or Evaluate one)");
+        } else if (kind_ == ChartKind::LatencyVsMacs || kind_ == ChartKind::AccuracyVsLatency) {
+            note = tr("Nothing measured yet.\nRun Sweep… times the configurations here%1")
+                       .arg(kind_ == ChartKind::AccuracyVsLatency ? tr(";\naccuracy needs a labelled folder") : QString());
+        }
+        show_empty_note(note);
     }
     place_labels();
 }
@@ -465,6 +473,8 @@ void TradeoffChart::place_labels() {
         empty_note_->setPos(plot.center() - QPointF(box.width() / 2, box.height() / 2));
     }
 }
+
+QString TradeoffChart::empty_note() const { return empty_note_ ? empty_note_->text() : QString(); }
 
 void TradeoffChart::show_empty_note(const QString& text) {
     empty_note_ = new QGraphicsSimpleTextItem(text, chart());

@@ -46,6 +46,8 @@ public:
 
     // What is drawn (for the page's text and for tests).
     const std::vector<int>& shown_rows() const { return shown_rows_; }
+    // What an empty chart says in its middle; "" when it has points.
+    QString empty_note() const;
     const std::vector<int>& frontier_rows() const { return frontier_rows_; }
     const std::optional<LinearFit>& fit() const { return fit_; }
     // Scatter series of points (not trend lines or overlays), with the layer as property "layer".

@@ -16,6 +16,12 @@
 
 namespace studio {
 
+namespace {
+// Below this many images the dialog suggests more (TFLite's converter guide asks for about
+// 100 to 500 representative samples).
+constexpr int kFewCalibrationImages = 100;
+}  // namespace
+
 CalibrationDialog::CalibrationDialog(InferenceController& controller, SettingsManager& settings, QWidget* parent)
     : QDialog(parent), controller_(controller), settings_(settings) {
     setWindowTitle(tr("Calibrate int8"));
@@ -104,6 +110,12 @@ void CalibrationDialog::on_finished(const CalibrationResult& r) {
         settings_.set_calibration_dir(r.folder);  // offered next time; a folder that failed is not
         text = tr("%1 calibrated on %2 of %3; int8 now runs it.")
                    .arg(r.weightsName, r.images == 1 ? tr("1 image") : tr("%1 images").arg(r.images), r.folder);
+        if (r.images < kFewCalibrationImages) {
+            // Ranges from a few images miss values the model meets later and clip them.
+            text += QLatin1Char('\n') + tr("Few images: ranges measured on about %1 like the ones you will classify "
+                                            "usually cost less accuracy. The Evaluate tab measures the change.")
+                                             .arg(kFewCalibrationImages);
+        }
     } else if (r.cancelled) {
         text = tr("Cancelled: nothing changed.");
     } else {

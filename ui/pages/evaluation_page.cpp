@@ -120,6 +120,13 @@ void EvaluationPage::build_ui() {
     cpu_note_->setWordWrap(true);
     cpu_note_->setStyleSheet(QStringLiteral("color: palette(mid);"));
     lay->addWidget(cpu_note_);
+    stale_note_ = new QLabel(this);
+    stale_note_->setObjectName(QStringLiteral("evaluationStale"));
+    stale_note_->setWordWrap(true);
+    stale_note_->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #5c4400; padding: 2px 8px; "
+                                              "border-radius: 3px; }"));
+    stale_note_->hide();
+    lay->addWidget(stale_note_);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setChildrenCollapsible(false);
@@ -262,8 +269,46 @@ void EvaluationPage::set_running(bool running) {
     if (running) export_->setEnabled(false);
 }
 
+namespace {
+
+// What an evaluation's numbers belong to, in words: the same for the live network when
+// its accuracy would be the same (threads change only the speed).
+QString network_words(const QString& weights_path, double alpha, int resolution, mnv1::CropMode crop,
+                      const QString& precision) {
+    return EvaluationPage::tr("%1 · α %2 · %3 px · %4 · %5")
+        .arg(QFileInfo(weights_path).fileName(), format_alpha(alpha))
+        .arg(resolution)
+        .arg(crop_text(crop), precision);
+}
+
+}  // namespace
+
+void EvaluationPage::set_live_network(const ModelStatus& status) {
+    live_network_ = status.ok ? network_words(status.weightsPath, status.request.alpha, status.request.resolution,
+                                              status.request.crop, status.precisionDetail)
+                              : QString();
+    update_stale_note();
+}
+
+void EvaluationPage::update_stale_note() {
+    const bool stale = !evaluated_network_.isEmpty() && !live_network_.isEmpty() && evaluated_network_ != live_network_;
+    stale_note_->setVisible(stale);
+    if (stale) {
+        stale_note_->setText(tr("These results are for %1. The network is now %2: evaluate the folder again for its "
+                                "accuracy.")
+                                 .arg(evaluated_network_, live_network_));
+    }
+}
+
+QString EvaluationPage::stale_text() const { return stale_note_->isVisible() ? stale_note_->text() : QString(); }
+
 void EvaluationPage::on_started(const EvaluationRequest& request) {
     folder_ = request.folder;
+    evaluated_network_ = network_words(request.weightsPath, request.alpha, request.resolution, request.crop,
+                                       request.precisionDetail.isEmpty()
+                                           ? QString::fromLatin1(mnv1::to_string(request.precision))
+                                           : request.precisionDetail);
+    update_stale_note();
     model_->reset({});
     confusions_->clear();
     not_evaluated_->clear();
@@ -353,6 +398,9 @@ void EvaluationPage::on_cancelled(int done, int total) {
 void EvaluationPage::on_failed(const QString& message) {
     set_running(false);
     show_idle_progress();
+    truth_label_->setText(tr("No results: the folder could not be evaluated (see above)."));
+    evaluated_network_.clear();
+    update_stale_note();
     rate_label_->clear();
     notice_->show_notice(NoticeBar::Kind::Error, tr("Could not evaluate: %1").arg(message));
     emit statusMessage(tr("Evaluation failed"), kStatusMs);

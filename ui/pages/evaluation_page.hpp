@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "worker/evaluation_types.hpp"
+#include "worker/inference_types.hpp"
 
 class QAction;
 class QLabel;
@@ -68,6 +69,10 @@ public:
         double top1 = 0, top5 = 0, agreement = 0;
     };
     const std::optional<PrecisionChange>& precision_change() const { return precision_change_; }
+    // The network the window runs now (MainWindow forwards every configuration): results
+    // of another one (weights, α, resolution, crop or precision) get a note saying so.
+    void set_live_network(const ModelStatus& status);
+    QString stale_text() const;  // the note, or "" when the results are the live network's
 
 signals:
     // Show this image (absolute path) on the Classify page with its activation map.
@@ -88,6 +93,7 @@ private:
     void on_cancelled(int done, int total);
     void on_failed(const QString& message);
     void set_running(bool running);
+    void update_stale_note();
     void show_idle_progress();
     void show_accuracy(double top1, double top5, int images, const QString& tail);
     void update_confusions();
@@ -113,6 +119,8 @@ private:
     QPushButton* cancel_ = nullptr;
     QLabel* accuracy_label_ = nullptr;
     QLabel* cpu_note_ = nullptr;
+    QLabel* stale_note_ = nullptr;
+    QString evaluated_network_, live_network_;  // network_words() of each; "" for none
     QTableView* table_ = nullptr;
     QListWidget* confusions_ = nullptr;
     QListWidget* not_evaluated_ = nullptr;

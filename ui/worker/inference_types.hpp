@@ -34,7 +34,8 @@ struct ModelRequest {
     // Otherwise the exact model to load (chosen in the Model menu); its alpha must be `alpha`.
     QString modelPath;
     // fp32, int8 (a uint8 release's own quantization, or a calibration of a float model;
-    // never a silent fallback) or auto (the faster of the two, measured).
+    // for a float model not calibrated yet, fp32 runs and ModelStatus::int8Fallback says
+    // so) or auto (the faster of the two, measured).
     mnv1::PrecisionChoice precision = mnv1::PrecisionChoice::F32;
 };
 
