@@ -287,6 +287,23 @@ private slots:
         QVERIFY2(text.contains(empty) && text.contains("no MobileNet model"), qPrintable(text));
     }
 
+    // A folder of symbolic links to model files holds models (they live elsewhere).
+    void chosenFolderOfLinksHoldsModels() {
+        const std::string model = mnv1::test::shared_path("models/tflite/mobilenet_v1_0.25_128_quant.tflite");
+        MOBILENET_REQUIRE_FILE(model);
+        const QString links = empty_dir("chosen-links");
+        QVERIFY(QFile::link(QString::fromStdString(model), links + "/mobilenet_v1_0.25_128_quant.tflite"));
+        studio::InferenceController c;
+        QSignalSpy warnings(&c, &studio::InferenceController::warningRaised);
+        QSignalSpy catalogs(&c, &studio::InferenceController::catalogChanged);
+        c.set_tuning({0.25, 128, 1, mnv1::CropMode::Whole});
+        c.discover_models({links}, {links});
+        QTRY_COMPARE_WITH_TIMEOUT(catalogs.count(), 1, kTimeoutMs);
+        QCOMPARE(c.model_catalog()->models.size(), std::size_t{1});
+        QTRY_VERIFY_WITH_TIMEOUT(c.model_status() && c.model_status()->ok, kTimeoutMs);
+        for (const QList<QVariant>& w : warnings) QVERIFY2(!w.at(0).toString().contains("no MobileNet model"), qPrintable(w.at(0).toString()));
+    }
+
     void emptyModelsFolderNoticeSaysWhereAndOffersAFix() {
         const QString empty = empty_dir("no-models");
         auto w = make_window(empty, "empty.ini");

@@ -111,8 +111,11 @@ QStringList InferenceController::named_model_dir_problems(const ModelCatalog& ca
             continue;
         }
         const QString inside = info.canonicalFilePath() + QLatin1Char('/');
+        // Where the model's entry lies, not where a symbolic link to it points: a folder of
+        // links to model files holds models.
         const bool has_model = std::any_of(catalog.models.begin(), catalog.models.end(), [&](const mnv1::ModelEntry& m) {
-            return QFileInfo(QString::fromStdString(m.path)).canonicalFilePath().startsWith(inside);
+            const QString folder = QFileInfo(QFileInfo(QString::fromStdString(m.path)).absolutePath()).canonicalFilePath();
+            return (folder + QLatin1Char('/')).startsWith(inside);
         });
         QStringList failed;
         for (const QString& problem : catalog.problems) {
