@@ -127,8 +127,19 @@ std::vector<std::string> find_labels(const std::string& model_path, int num_clas
     std::error_code ec;
     const fs::path model = fs::absolute(fs::path(model_path), ec).lexically_normal();
     const bool is_dir = fs::is_directory(model, ec);
+    std::vector<fs::path> candidates = label_candidates(model, is_dir);
+    // A link to a model file (a folder of links to the releases): the labels beside the
+    // file it points to count too, after those beside the link.
+    if (fs::is_symlink(model, ec)) {
+        const fs::path target = fs::canonical(model, ec);
+        if (!ec) {
+            for (const fs::path& c : label_candidates(target, is_dir)) {
+                if (std::find(candidates.begin(), candidates.end(), c) == candidates.end()) candidates.push_back(c);
+            }
+        }
+    }
     std::vector<std::pair<fs::path, std::vector<std::string>>> parsed;
-    for (const fs::path& c : label_candidates(model, is_dir)) {
+    for (const fs::path& c : candidates) {
         try {
             parsed.emplace_back(c, read_labels_raw(c.string()));
         } catch (const std::exception&) {

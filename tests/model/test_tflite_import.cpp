@@ -2,6 +2,7 @@
 // and model discovery. Tests what the importer produces (not the inference engine),
 // plus a naive reference forward pass of the float 0.25_224 model against the golden
 // TFLite output, which pins down the weight layout conversion end to end.
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
@@ -166,6 +167,15 @@ void TestTfliteImport::detectsRelease() {
         QCOMPARE(w->labels.size(), std::size_t{1001});
         QCOMPARE(w->labels[0], std::string("background"));
         QCOMPARE(w->labels[286], std::string("Egyptian cat"));
+
+        // Through a symbolic link in a folder without labels: found beside the file it
+        // points to.
+        QTemporaryDir links;
+        const std::string link = (links.path() + "/model.tflite").toStdString();
+        fs::create_symlink(fs::canonical(path), link);
+        const auto linked = load_model(link);
+        QCOMPARE(linked->labels.size(), std::size_t{1001});
+        QCOMPARE(linked->labels[286], std::string("Egyptian cat"));
     }
 }
 

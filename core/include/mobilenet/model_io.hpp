@@ -19,7 +19,8 @@ namespace mnv1 {
 //   model (a model.json file or a directory holding one, with its weight shards).
 // Detects alpha, native resolution, activation, padding convention and class count
 // from the weights/graph. Labels: `labels_path` if given, else a labels file beside
-// the model (labels.txt, *labels*.txt, TF.js metadata.json), else none.
+// the model (labels.txt, *labels*.txt, TF.js metadata.json; for a symbolic link, also
+// beside the file it points to), else none.
 // Throws ModelError.
 std::shared_ptr<const ModelWeights> load_model(const std::string& path,
                                                const std::string& labels_path = {});
