@@ -133,15 +133,10 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
 
     // Layer, colour scale and zoom: three groups on one line, wrapping onto more on a
     // small screen rather than making the page scroll sideways.
-    const auto group = [this] {
-        auto* box = new QWidget(this);
-        auto* row = new QHBoxLayout(box);
-        row->setContentsMargins(0, 0, 0, 0);
-        return row;
-    };
-    QHBoxLayout* layer_row = group();
-    QHBoxLayout* scale_row = group();
-    QHBoxLayout* zoom_row = group();
+    auto* controls = new FlowLayout(nullptr, 16, 4);
+    QHBoxLayout* layer_row = controls->add_group(this);
+    QHBoxLayout* scale_row = controls->add_group(this);
+    QHBoxLayout* zoom_row = controls->add_group(this);
     layer_row->addWidget(new QLabel(tr("Layer:"), this));
     chooser_ = new QComboBox(this);
     chooser_->setObjectName(QStringLiteral("featureLayerChooser"));
@@ -168,8 +163,6 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     zoom_->setFixedWidth(120);
     zoom_->setToolTip(tr("Size of each channel's picture (also Ctrl + mouse wheel over the pictures)"));
     zoom_row->addWidget(zoom_);
-    auto* controls = new FlowLayout(nullptr, 16, 4);
-    for (QHBoxLayout* row : {layer_row, scale_row, zoom_row}) controls->addWidget(row->parentWidget());
     outer->addLayout(controls);
 
     auto* status_row = new QHBoxLayout;

@@ -77,15 +77,10 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
 
     // Layers, budget, actions: three groups on one line, wrapping onto more on a small
     // screen rather than making the page scroll sideways.
-    const auto group = [this] {
-        auto* box = new QWidget(this);
-        auto* row = new QHBoxLayout(box);
-        row->setContentsMargins(0, 0, 0, 0);
-        return row;
-    };
-    QHBoxLayout* show_row = group();
-    QHBoxLayout* budget_row = group();
-    QHBoxLayout* action_row = group();
+    controls_ = new FlowLayout(nullptr, 16, 4);
+    QHBoxLayout* show_row = controls_->add_group(this);
+    QHBoxLayout* budget_row = controls_->add_group(this);
+    QHBoxLayout* action_row = controls_->add_group(this);
     show_row->addWidget(new QLabel(tr("Show:"), this));
     // Checkable buttons (not check boxes): the layers are toggles of the charts, and the
     // Classify page's activation check box stays the window's only QCheckBox.
@@ -141,8 +136,6 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     action_row->addWidget(export_button);
     action_row->addWidget(run_sweep_);
     action_row->addWidget(cancel_);
-    controls_ = new FlowLayout(nullptr, 16, 4);
-    for (QHBoxLayout* row : {show_row, budget_row, action_row}) controls_->addWidget(row->parentWidget());
     lay->addLayout(controls_);
 
     // Sweep progress, shown while one runs.

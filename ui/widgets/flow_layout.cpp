@@ -1,5 +1,6 @@
 #include "flow_layout.hpp"
 
+#include <QHBoxLayout>
 #include <QWidget>
 
 #include <algorithm>
@@ -16,6 +17,14 @@ FlowLayout::~FlowLayout() {
 }
 
 void FlowLayout::addItem(QLayoutItem* item) { items_.append(item); }
+
+QHBoxLayout* FlowLayout::add_group(QWidget* parent) {
+    auto* box = new QWidget(parent);
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    addWidget(box);
+    return row;
+}
 int FlowLayout::count() const { return static_cast<int>(items_.size()); }
 QLayoutItem* FlowLayout::itemAt(int index) const { return index >= 0 && index < count() ? items_.at(index) : nullptr; }
 QLayoutItem* FlowLayout::takeAt(int index) { return index >= 0 && index < count() ? items_.takeAt(index) : nullptr; }

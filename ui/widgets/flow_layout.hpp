@@ -9,6 +9,8 @@
 #include <QLayout>
 #include <QList>
 
+class QHBoxLayout;
+
 namespace studio {
 
 class FlowLayout : public QLayout {
@@ -28,6 +30,10 @@ public:
     QSize minimumSize() const override;  // the widest item: everything may wrap
     QSize sizeHint() const override;     // one line
     void setGeometry(const QRect& rect) override;
+
+    // Adds a widget (a child of `parent`) holding a row of controls that wrap as one, and
+    // returns that row's layout to fill.
+    QHBoxLayout* add_group(QWidget* parent);
 
     // Lines the items took at the last setGeometry() (tests, and a page's own checks).
     int line_count() const { return lines_; }
