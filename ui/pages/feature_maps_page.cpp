@@ -107,6 +107,7 @@ QLabel* note_label(QWidget* parent) {
 // The side panel's narrowest (its 224-pixel input and three channel pictures in a row),
 // and the page width below which the channels would get too little room beside it.
 constexpr int kSidePanelMinWidth = 420;
+constexpr int kSidePanelWidth = 470;  // its comfortable width, side by side
 constexpr int kSideBySideMinPageWidth = kSidePanelMinWidth + 380;
 constexpr int kStackedMinHeight = 280;  // each part, when stacked: two rows of tiles
 
@@ -244,7 +245,7 @@ FeatureMapsPage::FeatureMapsPage(InferenceController* controller, LayerTableMode
     splitter->addWidget(side_scroll);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 0);
-    splitter->setSizes({900, 470});  // the channels get the room; the side panel its comfortable width
+    splitter->setSizes({900, kSidePanelWidth});  // the channels get the room
 
     connect(chooser_, &QComboBox::currentIndexChanged, this, [this] {
         if (syncing_) return;
@@ -366,7 +367,7 @@ void FeatureMapsPage::arrange_panels(int page_width) {
     QTimer::singleShot(0, this, [this, stacked] {  // once the splitter has its new size
         if (stacked != (splitter_->orientation() == Qt::Vertical)) return;
         const int total = stacked ? splitter_->height() : splitter_->width();
-        const int side = stacked ? total * 2 / 5 : std::min(470, total / 2);
+        const int side = stacked ? total * 2 / 5 : std::min(kSidePanelWidth, total / 2);
         splitter_->setSizes({total - side, side});
     });
 }

@@ -25,6 +25,7 @@ QHBoxLayout* FlowLayout::add_group(QWidget* parent) {
     addWidget(box);
     return row;
 }
+
 int FlowLayout::count() const { return static_cast<int>(items_.size()); }
 QLayoutItem* FlowLayout::itemAt(int index) const { return index >= 0 && index < count() ? items_.at(index) : nullptr; }
 QLayoutItem* FlowLayout::takeAt(int index) { return index >= 0 && index < count() ? items_.takeAt(index) : nullptr; }
