@@ -279,6 +279,7 @@ private slots:
         QVERIFY(measured.wait_for(1, kTimeoutMs));
         const double seconds = std::get<0>(measured.first()).seconds;
         QVERIFY(seconds > 0);
+        QVERIFY(!std::get<0>(measured.first()).liveInt8);  // an fp32 network: nothing to say
 
         w->supersede_before(2);
         QMetaObject::invokeMethod(w, [w] { w->measure_standard_conv(1); }, Qt::QueuedConnection);

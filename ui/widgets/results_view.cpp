@@ -147,7 +147,7 @@ void ResultsView::paintEvent(QPaintEvent*) {
 
 QString ResultsView::zero_rows_text() const {
     if (zero_rows() <= 0) return {};
-    return tr("Every other class: 0 % (the model's uint8 output has steps of 1/256, about 0.4 %)");
+    return tr("Every other class: 0 % (the int8 network's uint8 output has steps of 1/256, about 0.4 %)");
 }
 
 void ResultsView::mousePressEvent(QMouseEvent* event) {

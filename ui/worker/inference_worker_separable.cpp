@@ -55,6 +55,7 @@ void InferenceWorker::measure_standard_conv(quint64 generation) {
 
         SeparableSpeedup r;
         r.generation = generation;
+        r.liveInt8 = live_int8;
         r.alpha = weights.alpha;
         r.resolution = cfg.resolution;
         r.threads = cfg.threads > 0 ? cfg.threads : mnv1::hardware_threads();

@@ -36,6 +36,9 @@ struct SeparableSpeedup {
     std::int64_t separableParams = 0, standardParams = 0;
     double predictedSpeedup = 0;   // standardMacs / separableMacs
 
+    // The live network ran int8: both were timed at fp32 all the same (the full-convolution
+    // counterfactual has random weights and so no int8 form), and the panel says so.
+    bool liveInt8 = false;
     QString separableWeights;  // the weights in use ("mobilenet_v1_1.0_224.tflite", "random weights")
     QString standardWeights;   // always random: time does not depend on the weights' values
 
