@@ -203,7 +203,6 @@ ExecutionContext& AdaptiveExecution::select() {
         NetworkConfig cfg = base_;
         cfg.threads = t;
         slot = std::make_unique<ExecutionContext>(runtime_.compile(weights_, cfg), options_);
-        std::fill(slot->input(), slot->input() + slot->input_floats(), 0.0f);
     }
     if (current_ && current_ != slot.get()) {
         std::copy(current_->input(), current_->input() + current_->input_floats(), slot->input());

@@ -188,7 +188,7 @@ private slots:
         choose(*w, mnv1::PrecisionChoice::Int8);
         s = wait_status(*w);
         QVERIFY(s && s->ok);
-        QVERIFY(s->int8Fallback);
+        QVERIFY(s->int8_fallback());
         QCOMPARE(s->precision, QStringLiteral("f32"));
         QCOMPARE(s->precisionDetail, QStringLiteral("fp32 (int8 not available)"));
         QVERIFY(panel->running_text().contains(QStringLiteral("Running: <b>fp32</b>")));

@@ -87,7 +87,7 @@ CalibrationDialog* PrecisionPanel::show_calibration_dialog() {
 
 void PrecisionPanel::on_configured(const ModelStatus& s) {
     QStringList lines;
-    if (s.ok && s.int8Fallback) {
+    if (s.int8_fallback()) {
         lines << tr("Running: <b>fp32</b>");
         lines << tr("<span style='color:#b00020'><b>int8 not available:</b> these are float weights and they are not "
                     "calibrated yet, so fp32 runs until they are.</span> Calibrate int8… below measures activation "

@@ -34,7 +34,7 @@ struct ModelRequest {
     // Otherwise the exact model to load (chosen in the Model menu); its alpha must be `alpha`.
     QString modelPath;
     // fp32, int8 (a uint8 release's own quantization, or a calibration of a float model;
-    // for a float model not calibrated yet, fp32 runs and ModelStatus::int8Fallback says
+    // for a float model not calibrated yet, fp32 runs and ModelStatus::int8_fallback() says
     // so) or auto (the faster of the two, measured).
     mnv1::PrecisionChoice precision = mnv1::PrecisionChoice::F32;
 };
@@ -63,9 +63,6 @@ struct ModelStatus {
     // Auto only: what it chose and the measured times that decided it
     // ("auto → int8: 2.1 ms vs fp32 6.3 ms"), or why it did not measure.
     QString autoDecision;
-    // int8 was asked for, but these float weights are not calibrated: fp32 runs instead
-    // until they are (never silently: the precision panel says so).
-    bool int8Fallback = false;
     // The weights the int8 network runs (a uint8 release, or the calibrated copy of a float
     // model; null when int8 is not available): immutable, shared with the evaluation worker.
     std::shared_ptr<const mnv1::ModelWeights> int8Weights;
@@ -74,6 +71,13 @@ struct ModelStatus {
     double buildMs = 0;          // time to build it when it was not cached
     double latencyMs = 0;        // median forward pass on a blank input, this configuration
     int threads = 0;             // OpenMP threads that timing ran with (automatic: the policy's pick)
+
+    // int8 was asked for, but these float weights are not calibrated: fp32 runs instead
+    // until they are (never silently: the precision panel says so). int8 never resolves
+    // to fp32 otherwise.
+    bool int8_fallback() const {
+        return ok && request.precision == mnv1::PrecisionChoice::Int8 && precision == QStringLiteral("f32");
+    }
 };
 
 // A still image to classify (gallery selection, paste, or a paused video frame).

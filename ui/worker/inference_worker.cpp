@@ -234,7 +234,6 @@ mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
         // int8 asked for float weights not calibrated yet: run fp32 rather than nothing
         // (images, video and a restart with int8 saved keep working), and say so loudly;
         // the precision panel shows why and the way to int8.
-        status.int8Fallback = true;
         status.precisionDetail = tr("fp32 (int8 not available)");
         return mnv1::Precision::F32;
     }

@@ -130,7 +130,8 @@ public:
     const ContextOptions& options() const;
 
     // Input tensor: batch x resolution x resolution x 3 floats, NHWC, already scaled
-    // to the model's range. Owned by the context; valid for its lifetime.
+    // to the model's range; all zeros in a new context. Owned by the context; valid for
+    // its lifetime.
     float* input();
     std::size_t input_floats() const { return network_->input_floats(); }
 

@@ -302,8 +302,7 @@ CompiledNetworkPtr compile_network(const dnnl::engine& eng, const std::shared_pt
     CompiledNetwork::Impl* built = impl.get();  // the network below is not const yet
     auto net = std::make_shared<CompiledNetwork>(std::move(impl));
     {
-        ExecutionContext warm_up(net);
-        std::fill(warm_up.input(), warm_up.input() + warm_up.input_floats(), 0.0f);
+        ExecutionContext warm_up(net);  // its input starts blank
         warm_up.forward();
     }
     built->build_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();

@@ -29,6 +29,11 @@ memory byte_buffer(const dnnl::engine& eng, std::size_t bytes) {
     return memory(memory::desc({static_cast<memory::dim>(std::max<std::size_t>(bytes, 1))}, dt::u8, tag::x), eng);
 }
 
+// Zero-fills a buffer the context made (an unset one, e.g. no ping-pong pair, is skipped).
+void zero_fill(const memory& m) {
+    if (m) std::memset(m.get_data_handle(), 0, m.get_desc().get_size());
+}
+
 }  // namespace
 
 struct ExecutionContext::State {
@@ -54,12 +59,9 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
     s->options = options;
     s->strm = dnnl::stream(p.eng);
     s->user_input = memory(p.user_input, p.eng);
-    if (p.reordered_input.get_size() != 0) {
-        s->reordered_input = memory(p.reordered_input, p.eng);
-        // Zeroed once: int8 conv0 without VNNI reads channels no step writes (their weights
-        // are 0); they must still hold defined bytes.
-        std::memset(s->reordered_input.get_data_handle(), 0, p.reordered_input.get_size());
-    }
+    // Zeroed below, once: int8 conv0 without VNNI reads channels no step writes (their
+    // weights are 0); they must still hold defined bytes.
+    if (p.reordered_input.get_size() != 0) s->reordered_input = memory(p.reordered_input, p.eng);
 
     // Layer outputs: own buffers, or alternating between the two ping-pong buffers.
     const std::size_t n = p.layers.size();
@@ -88,16 +90,16 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
             s->outputs[i] = memory(p.outputs[i], p.eng);
         }
     }
-    // Touch every buffer once now: a new context's first forward() would otherwise pay
-    // for their page faults (~2.5 ms at 1.0-224, measured on its first pass) and look
-    // slower than the network is.
-    const auto touch = [](const memory& m) {
-        if (m) std::memset(m.get_data_handle(), 0, m.get_desc().get_size());  // unset when unused
-    };
-    for (const memory& m : s->pingpong) touch(m);
-    for (const memory& m : s->scratchpads) touch(m);
-    for (const memory& m : s->outputs) touch(m);
-    touch(s->user_input);
+    for (const memory::desc& md : p.aux) s->aux.emplace_back(md, p.eng);
+    // Every buffer zeroed once now: the input starts blank, buffers some steps only read
+    // hold defined bytes (aux, the reordered input), and a new context's first forward()
+    // does not pay for the page faults (~2.5 ms at 1.0-224) and look slower than it is.
+    for (const memory& m : s->pingpong) zero_fill(m);
+    for (const memory& m : s->scratchpads) zero_fill(m);
+    for (const memory& m : s->outputs) zero_fill(m);
+    for (const memory& m : s->aux) zero_fill(m);
+    zero_fill(s->user_input);
+    zero_fill(s->reordered_input);
 
     // A layer's output survives forward() unless a later layer reuses its buffer.
     s->retained.assign(n, true);
@@ -105,11 +107,6 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
         for (std::size_t j = i + 1; j < n && s->retained[i]; ++j) {
             if (s->outputs[j].get_data_handle() == s->outputs[i].get_data_handle()) s->retained[i] = false;
         }
-    }
-
-    for (const memory::desc& md : p.aux) {
-        s->aux.emplace_back(md, p.eng);
-        std::memset(s->aux.back().get_data_handle(), 0, md.get_size());
     }
 
     s->args.reserve(p.steps.size());
