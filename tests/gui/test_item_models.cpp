@@ -6,7 +6,11 @@
 
 #include <QIcon>
 #include <QItemSelectionModel>
+#include <QLabel>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 
 #include <opencv2/core.hpp>
@@ -272,7 +276,7 @@ private slots:
         const studio::LayerTiming timing = timing_of_every_layer(*page.model());
         page.set_timing(timing);
         const QString once = page.summary_text();
-        QVERIFY(once.contains(QStringLiteral("Median of 20 profiled passes")));
+        QVERIFY(once.contains(QStringLiteral("Times are medians of 20 profiled passes")));
         page.set_timing(timing);
         page.set_timing(timing);
         QCOMPARE(page.summary_text(), once);
@@ -314,11 +318,36 @@ private slots:
         timing.coverage = 0.995;
         timing.forwardMs = 2.6;
         page.set_timing(timing);
-        QVERIFY(page.summary_text().contains(QStringLiteral("99.5 % of each profiled pass")));
+        QVERIFY(page.summary_text().contains(QStringLiteral("99.5 % of a profiled pass")));
         QVERIFY(page.summary_text().contains(QStringLiteral("the profiled total is 96 % of it.")));
         timing.forwardMs = 5.0;
         page.set_timing(timing);
         QVERIFY(page.summary_text().contains(QStringLiteral("the profiled total is 50 % of it \u2014 more than 10 % apart")));
+    }
+
+    // A page too narrow for the tables and a side view stacks them: the tables keep the full
+    // width (no sideways scrolling of the page) and the side view keeps a readable height.
+    void layersPageStacksOnANarrowPage() {
+        studio::LayersPage page;
+        page.add_side_view(new QLabel(QStringLiteral("side view")), QStringLiteral("Side"));
+        page.show_configuration(configured_status(3, 1.0, 224));
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto* scroll = page.findChild<QScrollArea*>(QStringLiteral("pageScrollArea"));
+        QVERIFY(scroll);
+
+        page.resize(900, 700);
+        QTRY_VERIFY(!page.side_by_side());
+        QTRY_VERIFY(page.side_views()->height() >= 500);
+        QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
+        QVERIFY(page.table()->width() >= 850);  // the whole width, not a share of it
+        QVERIFY(scroll->verticalScrollBar()->maximum() > 0);  // the side view is further down
+
+        page.resize(1600, 900);
+        QTRY_VERIFY(page.side_by_side());
+        QTRY_VERIFY(page.side_views()->width() >= 420);
+        QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
+        QTRY_VERIFY2(page.table()->width() >= 900, qPrintable(QString::number(page.table()->width())));
     }
 };
 

@@ -532,7 +532,7 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(profiled.count() >= click, kTimeoutMs);
             const QString now = page->summary_text();
             QCOMPARE(now.count(QLatin1Char('\n')), first.count(QLatin1Char('\n')));
-            QCOMPARE(now.count(QStringLiteral("Median of")), 1);
+            QCOMPARE(now.count(QStringLiteral("medians of")), 1);
             QCOMPARE(now.count(QStringLiteral("plain pass run alongside")), 1);
             QCOMPARE(now.count(QStringLiteral("MobileNet v1")), 1);
         }

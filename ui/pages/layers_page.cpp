@@ -1,5 +1,6 @@
 #include "layers_page.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QHBoxLayout>
@@ -7,20 +8,38 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScrollBar>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStringList>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "common/display_format.hpp"
 #include "common/network_cost.hpp"
 #include "models/layer_breakdown_model.hpp"
 #include "models/layer_table_model.hpp"
+#include "widgets/page_scroll_area.hpp"
 
 namespace studio {
+
+namespace {
+
+// The per-layer table shows all of its columns (the profiled ones included) in about
+// 1000 px and a side view needs ~420 px to keep its text and chart readable: below that
+// sum the side views go under the tables, at full width, and the page scrolls down.
+constexpr int kTablesFullWidth = 1000;
+constexpr int kSidePanelMinWidth = 420;
+constexpr int kSideBySideMinPageWidth = kTablesFullWidth + kSidePanelMinWidth;
+// Stacked: the tables keep about ten rows of layers over the breakdown, and a side view
+// its chart and the first lines of its text.
+constexpr int kStackedTablesMinHeight = 560;
+constexpr int kStackedSideMinHeight = 560;
+
+}  // namespace
 
 LayersPage::LayersPage(QWidget* parent)
     : QWidget(parent),
@@ -29,7 +48,7 @@ LayersPage::LayersPage(QWidget* parent)
       breakdown_(new LayerBreakdownModel(model_, this)) {
     // The summary and its buttons span the page; under them the tables (left) and the side
     // views (right) share the width through a splitter.
-    auto* outer = new QVBoxLayout(this);
+    auto* outer = new QVBoxLayout(scrolling_content(this));
     auto* top = new QHBoxLayout;
     summary_ = new QLabel(this);
     summary_->setObjectName(QStringLiteral("layersSummary"));
@@ -39,15 +58,8 @@ LayersPage::LayersPage(QWidget* parent)
     profile_->setToolTip(tr("Runs %1 profiled forward passes on the inference worker and fills the time, "
                             "share, GFLOP/s and implementation columns with each layer's median.")
                              .arg(kLayerProfilePasses));
-    // At most five lines tall: on a small screen the table keeps its rows and the rest of
-    // the summary scrolls.
-    auto* summary_scroll = new QScrollArea(this);
-    summary_scroll->setWidget(summary_);
-    summary_scroll->setWidgetResizable(true);
-    summary_scroll->setFrameShape(QFrame::NoFrame);
-    summary_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    summary_scroll->setMaximumHeight(summary_->fontMetrics().lineSpacing() * 5 + 4);
-    top->addWidget(summary_scroll, 1);
+    // All of it shown: the page scrolls when a small screen has no room for it.
+    top->addWidget(summary_, 1);
     top->addWidget(profile_, 0, Qt::AlignTop);
     lesson_ = new QPushButton(tr("Lesson…"), this);
     lesson_->setToolTip(tr("Standard, depthwise and pointwise convolutions explained step by step, with the numbers "
@@ -109,6 +121,29 @@ LayersPage::LayersPage(QWidget* parent)
     splitter_->setStretchFactor(1, 2);
 }
 
+bool LayersPage::side_by_side() const { return splitter_->orientation() == Qt::Horizontal; }
+
+void LayersPage::arrange_panels(int page_width) {
+    const Qt::Orientation wanted = page_width >= kSideBySideMinPageWidth ? Qt::Horizontal : Qt::Vertical;
+    if (splitter_->orientation() == wanted) return;
+    splitter_->setOrientation(wanted);
+    const bool stacked = wanted == Qt::Vertical;
+    splitter_->widget(0)->setMinimumHeight(stacked ? kStackedTablesMinHeight : 0);
+    side_tabs_->setMinimumHeight(stacked ? kStackedSideMinHeight : 0);
+    side_tabs_->setMinimumWidth(stacked ? 0 : kSidePanelMinWidth);
+    QTimer::singleShot(0, this, [this, stacked] {  // once the splitter has its new size
+        if (stacked != (splitter_->orientation() == Qt::Vertical)) return;
+        const int total = stacked ? splitter_->height() : splitter_->width();
+        const int side = stacked ? std::max(kStackedSideMinHeight, total / 2) : std::max(kSidePanelMinWidth, std::min(total * 2 / 5, total - kTablesFullWidth));
+        splitter_->setSizes({total - side, side});
+    });
+}
+
+void LayersPage::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    arrange_panels(event->size().width());
+}
+
 void LayersPage::add_side_view(QWidget* view, const QString& title) {
     // In a scroll area, so a view's minimum width never squeezes the tables: a narrow side
     // panel scrolls instead.
@@ -117,12 +152,7 @@ void LayersPage::add_side_view(QWidget* view, const QString& title) {
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     side_tabs_->addTab(scroll, title);
-    if (side_tabs_->isHidden()) {
-        side_tabs_->show();
-        const int em = fontMetrics().height();
-        // The tables first (3 : 2, as the stretch): on a small window they keep more columns.
-        splitter_->setSizes({em * 60, em * 40});
-    }
+    side_tabs_->show();
 }
 
 void LayersPage::show_configuration(const ModelStatus& status) {
@@ -151,23 +181,27 @@ void LayersPage::update_summary() {
                       note.isEmpty() ? tr("%1 classes as in the paper.").arg(cfg.num_classes) : note + QLatin1Char('.'));
     if (model_->profiled()) {
         const LayerTiming& t = model_->timing();
-        lines << tr("Median of %1 profiled passes: %2 in total = %3 in the layers (the rows; their \u201c% of time\u201d "
-                    "adds up to 100 %) + %4 input reorder (in the total, not a row).")
-                     .arg(model_->profiled_passes())
-                     .arg(format_ms(model_->total_ms()), format_ms(model_->layers_ms()), format_ms(model_->reorder_ms()));
+        // The input reorder is in the total but is no row; said only when there is one.
+        const QString reorder = model_->reorder_ms() >= 0.005
+                                    ? tr(", %1 of it the input reorder (no row)").arg(format_ms(model_->reorder_ms()))
+                                    : QString();
+        QString line = tr("Times are medians of %1 profiled passes: %2 a pass%3.")
+                           .arg(model_->profiled_passes())
+                           .arg(format_ms(model_->total_ms()), reorder);
         if (t.forwardMs > 0) {
             // Says whether the rows can be trusted as a picture of a real pass: they cover the
             // profiled passes' wall time, and a plain pass run alongside is of the same size.
-            lines << tr("The steps account for %1 % of each profiled pass's wall time; a plain pass run alongside "
-                        "took %2 (median), so the profiled total is %3 % of it%4.")
-                         .arg(100 * t.coverage, 0, 'f', 1)
-                         .arg(format_ms(t.forwardMs))
-                         .arg(100 * model_->total_ms() / t.forwardMs, 0, 'f', 0)
-                         .arg(std::abs(model_->total_ms() / t.forwardMs - 1) > 0.1
-                                  ? tr(" \u2014 more than 10 % apart: the machine was busy (the per-layer medians "
-                                       "leave out interruptions a whole pass cannot); measure again when it is quiet")
-                                  : QString());
+            line += tr(" The steps cover %1 % of a profiled pass's wall time; a plain pass run alongside took %2, "
+                       "so the profiled total is %3 % of it%4.")
+                        .arg(100 * t.coverage, 0, 'f', 1)
+                        .arg(format_ms(t.forwardMs))
+                        .arg(100 * model_->total_ms() / t.forwardMs, 0, 'f', 0)
+                        .arg(std::abs(model_->total_ms() / t.forwardMs - 1) > 0.1
+                                 ? tr(" \u2014 more than 10 % apart: the machine was busy (the per-layer medians "
+                                      "leave out interruptions a whole pass cannot); measure again when it is quiet")
+                                 : QString());
         }
+        lines << line;
     } else {
         lines << tr("Times appear after profiling (median of %1 profiled passes).").arg(kLayerProfilePasses);
     }

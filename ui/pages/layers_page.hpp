@@ -7,7 +7,8 @@
 //
 // The table's QItemSelectionModel is shared: views added for the same layers (cost cards,
 // charts) take selection_model() so selecting a layer anywhere selects it everywhere.
-// Such views go beside the table, one tab each (add_side_view).
+// Such views go beside the table, one tab each (add_side_view); on a page too narrow for
+// both they go under the tables and the page scrolls (side_by_side).
 // Threading: GUI thread.
 #pragma once
 
@@ -51,13 +52,20 @@ public:
     // hidden while it has no tab.
     void add_side_view(QWidget* view, const QString& title);
     QTabWidget* side_views() const { return side_tabs_; }
+    // Side views beside the tables on a wide page; under them, at full width, on a narrower
+    // one (the page then scrolls down).
+    bool side_by_side() const;
 
 signals:
     void profileRequested();
     // "Lesson…": the depthwise separable lesson, at the selected layer's block.
     void lessonRequested();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void arrange_panels(int page_width);
     void update_summary();
     void update_breakdown();
 
