@@ -290,6 +290,17 @@ private slots:
         QCOMPARE(page.table()->selectionModel(), page.selection_model());
         QCOMPARE(page.selection_model()->model(), static_cast<QAbstractItemModel*>(page.model()));
         QVERIFY(page.summary_text().contains(QStringLiteral("0.75-192")));
+        const auto rate_header = [&] {
+            return page.model()->headerData(studio::LayerTableModel::Gflops, Qt::Horizontal).toString();
+        };
+        QCOMPARE(rate_header(), QStringLiteral("GFLOP/s"));
+        // An int8 network does integer arithmetic: its rate column says operations, not FLOPs.
+        studio::ModelStatus int8 = configured_status(4, 0.75, 192);
+        int8.precision = QStringLiteral("int8");
+        page.show_configuration(int8);
+        QCOMPARE(rate_header(), QStringLiteral("GOP/s"));
+        page.show_configuration(configured_status(5, 0.75, 192));
+        QCOMPARE(rate_header(), QStringLiteral("GFLOP/s"));
 
         // A second view of the same layers (what a chart or cost card does) shares the selection.
         QTableView other;

@@ -6,9 +6,10 @@ namespace studio {
 
 LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void LayerTableModel::set_architecture(const mnv1::ArchConfig& cfg, quint64 generation) {
+void LayerTableModel::set_architecture(const mnv1::ArchConfig& cfg, quint64 generation, bool integer_ops) {
     beginResetModel();
     generation_ = generation;
+    integer_ops_ = integer_ops;
     config_ = cfg;
     layers_ = mnv1::layer_table(cfg);
     summary_ = mnv1::summarize(layers_);
@@ -122,7 +123,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case TimeShare: return tr("% of time");
     case Params: return tr("Parameters");
     case TimeMs: return tr("Time");
-    case Gflops: return tr("GFLOP/s");
+    case Gflops: return integer_ops_ ? tr("GOP/s") : tr("GFLOP/s");
     case Implementation: return tr("oneDNN implementation");
     default: return {};
     }
@@ -137,7 +138,11 @@ QVariant LayerTableModel::header_tooltip(int section) const {
             .arg(kLayerProfilePasses);
     case TimeMs: return tr("Median wall time of this layer over %1 profiled passes.").arg(kLayerProfilePasses);
     case Gflops:
-        return tr("Achieved GFLOP/s: 2 FLOPs (a multiply and an add) per mult-add, divided by the measured time.");
+        return integer_ops_ ? tr("Achieved GOP/s: 2 operations (a multiply and an add) per mult-add, divided by the "
+                                 "measured time. The int8 network multiplies and adds integers, so these are not "
+                                 "floating-point operations and not comparable with the fp32 peak.")
+                            : tr("Achieved GFLOP/s: 2 FLOPs (a multiply and an add) per mult-add, divided by the "
+                                 "measured time.");
     case Implementation:
         return tr("The oneDNN kernel that ran this layer, named kind:instruction set. brgconv / brgconv_1x1: the "
                   "convolution done as batches of small matrix multiplies (oneDNN's fastest path); brdgmm_dw: the "

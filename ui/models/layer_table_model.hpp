@@ -2,8 +2,8 @@
 // the current α and ρ), one row per mnv1::LayerSpec: type / stride, filter shape, input and
 // output sizes, mult-adds and their share, parameters — and, after the worker profiled the
 // network (per-step medians of LayerTiming::passes passes), per-layer milliseconds, their
-// share of the layers' time beside the share of mult-adds, the achieved GFLOP/s and the
-// oneDNN implementation. The input reorder (step -1) is in total_ms() but is no row.
+// share of the layers' time beside the share of mult-adds, the achieved GFLOP/s (GOP/s at
+// int8) and the oneDNN implementation. The input reorder (step -1) is in total_ms() but is no row.
 //
 // Views read text (Qt::DisplayRole); charts and cost cards read numbers (ValueRole) or
 // the LayerSpec itself, so nothing ever parses a displayed string.
@@ -38,8 +38,10 @@ public:
 
     explicit LayerTableModel(QObject* parent = nullptr);
 
-    // Rebuilds the rows for `cfg` (pure arithmetic) and forgets the timings.
-    void set_architecture(const mnv1::ArchConfig& cfg, quint64 generation);
+    // Rebuilds the rows for `cfg` (pure arithmetic) and forgets the timings. `integer_ops`:
+    // the network runs int8, so the rate column counts integer operations (GOP/s).
+    void set_architecture(const mnv1::ArchConfig& cfg, quint64 generation, bool integer_ops = false);
+    bool integer_ops() const { return integer_ops_; }
     // Fills the time / implementation columns. Returns false (and changes nothing) unless
     // it matches the generation shown.
     bool set_timing(const LayerTiming& timing);
@@ -76,6 +78,7 @@ private:
     std::vector<QString> implementations_;
     quint64 generation_ = 0;
     bool profiled_ = false;
+    bool integer_ops_ = false;
     LayerTiming timing_;  // the last one shown; empty before profiling
     double reorder_ms_ = 0;
 };

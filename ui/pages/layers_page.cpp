@@ -56,7 +56,7 @@ LayersPage::LayersPage(QWidget* parent)
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     profile_ = new QPushButton(tr("&Measure per-layer time"), this);
     profile_->setToolTip(tr("Runs %1 profiled forward passes on the inference worker and fills the time, "
-                            "share, GFLOP/s and implementation columns with each layer's median.")
+                            "share, rate (GFLOP/s, GOP/s at int8) and implementation columns with each layer's median.")
                              .arg(kLayerProfilePasses));
     // All of it shown: the page scrolls when a small screen has no room for it.
     top->addWidget(summary_, 1);
@@ -158,7 +158,7 @@ void LayersPage::add_side_view(QWidget* view, const QString& title) {
 void LayersPage::show_configuration(const ModelStatus& status) {
     if (!status.ok) return;
     model_->set_architecture(cost_architecture(status.request.alpha, status.request.resolution, status.numClasses),
-                             status.request.generation);
+                             status.request.generation, status.precision == QStringLiteral("int8"));
     update_summary();
 }
 
