@@ -263,6 +263,7 @@ void MainWindow::connect_controller() {
     connect(c, &InferenceController::pinnedModelChanged, this, [this](const QString& path) {
         settings_->set_pinned_model(path);
         actions_->sync_model_menu(path);
+        tuning_->set_pinned_model(path);
     });
     connect(c, &InferenceController::alphaPinned, this, [this](double alpha) {
         QSignalBlocker b(tuning_);  // the controller applies it

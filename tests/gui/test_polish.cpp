@@ -225,6 +225,16 @@ private slots:
         QCOMPARE(emphasized(*panel.resolution_marks()), QStringList{"192"});
         panel.set_alpha(0.25);
         QVERIFY(emphasized(*panel.resolution_marks()).isEmpty());
+
+        // A pinned model: only its resolution is highlighted for its α (the others of that α
+        // do not run while it is pinned); other α values and letting go show them all again.
+        panel.set_available_models({model(0.25, 128), model(0.25, 224), model(0.5, 160)}, {"/models"});
+        panel.set_pinned_model(QStringLiteral("/models/0.25-224.tflite"));
+        QCOMPARE(emphasized(*panel.resolution_marks()), QStringList{"224"});
+        QCOMPARE(panel.native_resolutions_for(0.25), QList<int>{224});
+        QCOMPARE(panel.native_resolutions_for(0.5), QList<int>{160});
+        panel.set_pinned_model(QString());
+        QCOMPARE(emphasized(*panel.resolution_marks()), (QStringList{"128", "224"}));
     }
 
     void badgeShowsWeightsAwayFromTheirResolution() {

@@ -198,7 +198,7 @@ void TuningPanel::set_available_models(const std::vector<mnv1::ModelEntry>& mode
         if (std::none_of(alphas.begin(), alphas.end(), [&](double a) { return std::fabs(a - m.alpha) < 1e-6; })) {
             alphas << m.alpha;
         }
-        native_resolutions_.emplace_back(m.alpha, m.native_resolution);
+        native_resolutions_.push_back({m.alpha, m.native_resolution, QString::fromStdString(m.path)});
         details << QStringLiteral("%1 — %2").arg(QString::fromStdString(m.display_name), QString::fromStdString(m.path));
     }
     details << QString()
@@ -207,12 +207,25 @@ void TuningPanel::set_available_models(const std::vector<mnv1::ModelEntry>& mode
 }
 
 QList<int> TuningPanel::native_resolutions_for(double alpha) const {
+    const auto of_alpha = [&](const ReleasedModel& m) { return std::fabs(m.alpha - alpha) < kAlphaStep / 2; };
+    const auto pinned = std::find_if(native_resolutions_.begin(), native_resolutions_.end(), [&](const ReleasedModel& m) {
+        return !pinned_model_.isEmpty() && m.path == pinned_model_ && of_alpha(m);
+    });
+    if (pinned != native_resolutions_.end()) {
+        return pinned->resolution > 0 ? QList<int>{pinned->resolution} : QList<int>{};
+    }
     QList<int> out;
-    for (const auto& [a, r] : native_resolutions_) {
-        if (std::fabs(a - alpha) < kAlphaStep / 2 && r > 0 && !out.contains(r)) out << r;
+    for (const ReleasedModel& m : native_resolutions_) {
+        if (of_alpha(m) && m.resolution > 0 && !out.contains(m.resolution)) out << m.resolution;
     }
     std::sort(out.begin(), out.end());
     return out;
+}
+
+void TuningPanel::set_pinned_model(const QString& path) {
+    if (path == pinned_model_) return;
+    pinned_model_ = path;
+    update_resolution_marks();
 }
 
 void TuningPanel::set_model_in_use(bool pretrained, int native_resolution, int running_resolution) {

@@ -59,8 +59,12 @@ public:
     // its weights were released at (emphasized), so the slider shows where real weights
     // run as trained. Replaces set_pretrained_alphas().
     void set_available_models(const std::vector<mnv1::ModelEntry>& models, const QStringList& search_dirs);
-    // Resolutions with weights released for `alpha` (sorted, each once; empty: none).
+    // Resolutions with weights released for `alpha` (sorted, each once; empty: none). While
+    // a model of that α is pinned (set_pinned_model), only the pinned model's: the others
+    // do not run until the pin is let go.
     QList<int> native_resolutions_for(double alpha) const;
+    // The model pinned in the Model menu (its catalog path; empty: automatic choice).
+    void set_pinned_model(const QString& path);
     // What runs now: a badge under the resolution slider when pretrained weights run away
     // from the resolution they were released at.
     void set_model_in_use(bool pretrained, int native_resolution, int running_resolution);
@@ -114,7 +118,13 @@ private:
     mnv1::CostSummary cost_;
     int num_classes_ = kPaperClasses;
     QList<double> pretrained_alphas_;
-    std::vector<std::pair<double, int>> native_resolutions_;  // (α, released resolution) of each model
+    struct ReleasedModel {
+        double alpha = 0;
+        int resolution = 0;  // the resolution it was released at (0: not known)
+        QString path;
+    };
+    std::vector<ReleasedModel> native_resolutions_;  // each discovered model
+    QString pinned_model_;
     NativeResolutionBadge* native_badge_ = nullptr;
 };
 
