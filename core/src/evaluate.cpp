@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
@@ -24,6 +25,16 @@ std::vector<LabeledImage> read_ground_truth(const std::string& path, int num_cla
         throw Error(path, "the wnid of '" + table.unknown_wnid.front() + "' is no ImageNet class");
     if (table.rows.empty()) throw Error(path, "lists no images (header only)");
     return std::move(table.rows);
+}
+
+ProportionInterval wilson_interval_95(double proportion, int trials) {
+    if (trials <= 0) return {};
+    constexpr double z = 1.959964;  // two-sided 95 % of the normal distribution
+    const double n = trials, p = std::clamp(proportion, 0.0, 1.0);
+    const double denom = 1 + z * z / n;
+    const double centre = (p + z * z / (2 * n)) / denom;
+    const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom;
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
 EvalResult evaluate(ExecutionContext& ctx, const std::string& images_dir, const std::vector<LabeledImage>& images,

@@ -161,6 +161,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["images"] == 2 and d["skipped"] == 2, d
 assert d["top1"] == 100.0 and d["top5"] == 100.0, d
+# 2 of 2 right still leaves a wide 95 % (Wilson) interval: 34.2-100 %.
+assert abs(d["top1_ci95"][0] - 34.24) < 0.01 and d["top1_ci95"][1] == 100.0, d
 assert any("cut.jpg" in s for s in d["skipped_files"]) and any("missing.png" in s for s in d["skipped_files"])
 PY
   # Without --ground-truth the folder's own source is found and reported: wnids in file names here.

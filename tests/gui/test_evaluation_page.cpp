@@ -178,6 +178,11 @@ private slots:
         QVERIFY2(page->truth_label()->text().contains(QStringLiteral("ground_truth.csv — 20 of 20 images matched")),
                  qPrintable(page->truth_label()->text()));
         QVERIFY(page->accuracy_label()->text().contains(QStringLiteral("%1 %").arg(direct.top1(), 0, 'f', 1)));
+        const mnv1::ProportionInterval interval = direct.top1_interval();
+        QVERIFY(interval.lower < direct.top1() / 100 && direct.top1() / 100 < interval.upper);
+        QVERIFY(page->accuracy_label()->text().contains(QStringLiteral("top-1 95 % interval %1–%2 %")
+                                                            .arg(100 * interval.lower, 0, 'f', 1)
+                                                            .arg(100 * interval.upper, 0, 'f', 1)));
         QCOMPARE(page->progress_bar()->value(), page->progress_bar()->maximum());
         QCOMPARE(page->progress_bar()->text(), QStringLiteral("20 / 20 images"));
         QVERIFY(!page->cancel_button()->isEnabled());

@@ -19,6 +19,7 @@
 #include "app/action_manager.hpp"
 #include "charts/tradeoff_chart.hpp"
 #include "main_window.hpp"
+#include "mobilenet/evaluate.hpp"
 #include "models/tradeoff_model.hpp"
 #include "pages/tradeoff_page.hpp"
 #include "widgets/tuning_panel.hpp"
@@ -102,6 +103,22 @@ void TestTradeoffPage::analysis() {
     QCOMPARE(fit->r2, 1.0);
     QVERIFY(!fit_line({{5, 1}, {5, 2}}));
     QCOMPARE(qRound(million_macs(1.0, 224)), 569);
+
+    // Wilson 95 % intervals: 70 % of 30 images is 52.1-83.3 %; 10 of 10 still leaves 72 %.
+    const mnv1::ProportionInterval thirty = mnv1::wilson_interval_95(0.7, 30);
+    QCOMPARE(qRound(thirty.lower * 1000), 521);
+    QCOMPARE(qRound(thirty.upper * 1000), 833);
+    const mnv1::ProportionInterval all = mnv1::wilson_interval_95(1.0, 10);
+    QCOMPARE(qRound(all.lower * 1000), 722);
+    QCOMPARE(all.upper, 1.0);
+    const mnv1::ProportionInterval many = mnv1::wilson_interval_95(0.7, 50000);
+    QVERIFY(many.upper - many.lower < 0.009);
+    QCOMPARE(mnv1::wilson_interval_95(0.7, 0).upper, 1.0);
+    TradeoffPoint published;
+    published.layer = PointLayer::Paper;
+    published.top1 = 70.6;
+    published.images = 50000;
+    QVERIFY(!accuracy_interval(published));  // the paper's figure: no interval drawn
 }
 
 void TestTradeoffPage::publishedLayers() {
@@ -231,6 +248,12 @@ void TestTradeoffPage::evaluationResult() {
     const TradeoffPoint& p = page.model()->point(acc_lat->shown_rows().front());
     QCOMPARE(qRound(p.million_macs), 77);  // the cost model (TF-slim prints 77 M, the paper 76 M)
     QCOMPARE(p.origin, QString("evaluation"));
+    // Its 95 % interval (500 images: 53.8-62.4 %) is drawn under it, on both accuracy charts
+    // that show it, and the tooltip says it.
+    QCOMPARE(acc_lat->interval_bars(), 1);
+    QCOMPARE(page.chart(ChartKind::AccuracyVsMacs)->interval_bars(), 1);
+    QCOMPARE(page.chart(ChartKind::LatencyVsMacs)->interval_bars(), 0);
+    QVERIFY(point_tooltip(p).contains(QStringLiteral("500 images; top-1 95 % interval 53.8–62.4 %")));
 }
 
 void TestTradeoffPage::clickSetsSliders() {

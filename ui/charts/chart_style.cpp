@@ -91,14 +91,20 @@ double paint_legend(QPainter& painter, const QRectF& area, const QList<double>& 
     const QFontMetricsF fm(painter.font());
     const double line = fm.height() * 1.4, marker = fm.height() * 0.8;
     QPointF at = area.topLeft() + QPointF(0, line / 2);
-    const auto item = [&](const QString& text, const PointStyle& style, const QColor& color, bool hollow) {
+    // One entry: its glyph centred at the given point, then its text; wraps to a new line.
+    const auto entry = [&](const QString& text, const auto& draw_glyph) {
         const double width = marker + 4 + fm.horizontalAdvance(text) + fm.height();
         if (at.x() + width > area.right() && at.x() > area.left()) at = QPointF(area.left(), at.y() + line);
-        PointStyle s = style;
-        s.size = std::min(style.size, marker);
-        draw_marker(painter, at + QPointF(marker / 2, 0), s, color, hollow);
+        draw_glyph(at + QPointF(marker / 2, 0));
         painter.drawText(QPointF(at.x() + marker + 4, at.y() + fm.ascent() / 2 - 1), text);
         at.rx() += width;
+    };
+    const auto item = [&](const QString& text, const PointStyle& style, const QColor& color, bool hollow) {
+        entry(text, [&](QPointF centre) {
+            PointStyle s = style;
+            s.size = std::min(style.size, marker);
+            draw_marker(painter, centre, s, color, hollow);
+        });
     };
     TradeoffPoint probe;
     probe.alpha = 1.0;
@@ -117,6 +123,13 @@ double paint_legend(QPainter& painter, const QRectF& area, const QList<double>& 
     item(QObject::tr("measured here, int8"), point_style(probe), neutral, false);
     probe.precision = QStringLiteral("f32");
     item(QObject::tr("measured, weights' other resolution"), point_style(probe), neutral, true);
+    // The bar under a measured accuracy: its 95 % interval, from the number of images.
+    entry(QObject::tr("95 % interval of a measured accuracy"), [&](QPointF centre) {
+        painter.save();
+        painter.setPen(QPen(neutral, 1.5));
+        painter.drawLine(centre - QPointF(0, marker * 0.6), centre + QPointF(0, marker * 0.6));
+        painter.restore();
+    });
     probe.alpha = 0;
     probe.layer = PointLayer::Paper;
     item(QObject::tr("other networks (paper, Tables 8-9)"), point_style(probe), comparison_color(), false);

@@ -9,6 +9,7 @@
 
 #include "common/display_format.hpp"
 #include "mobilenet/arch.hpp"
+#include "mobilenet/evaluate.hpp"
 
 namespace studio {
 
@@ -57,6 +58,12 @@ std::optional<QPointF> chart_position(const TradeoffPoint& p, ChartKind kind) {
         break;
     }
     return std::nullopt;
+}
+
+std::optional<AccuracyInterval> accuracy_interval(const TradeoffPoint& p) {
+    if (p.layer != PointLayer::Measured || !p.top1 || p.images <= 0) return std::nullopt;
+    const mnv1::ProportionInterval i = mnv1::wilson_interval_95(*p.top1 / 100.0, p.images);
+    return AccuracyInterval{100 * i.lower, 100 * i.upper};
 }
 
 std::vector<std::size_t> pareto_frontier(const std::vector<QPointF>& xy) {

@@ -26,6 +26,13 @@ ChartAxes chart_axes(ChartKind kind);
 // Where `p` is drawn on a chart of `kind`; nullopt when it has no place there (no
 // accuracy, no latency: published points have no latency measured here).
 std::optional<QPointF> chart_position(const TradeoffPoint& p, ChartKind kind);
+// The 95 % interval of a measured point's top-1 in percent (mnv1::wilson_interval_95 on
+// its images); nullopt for published points and without a count of images. The charts
+// draw it so a 30-image evaluation does not pass for a precise figure.
+struct AccuracyInterval {
+    double lower = 0, upper = 0;
+};
+std::optional<AccuracyInterval> accuracy_interval(const TradeoffPoint& p);
 // Short name for files and object names: "accuracy-vs-macs", ...
 QString chart_slug(ChartKind kind);
 

@@ -49,6 +49,8 @@ public:
     // What an empty chart says in its middle; "" when it has points.
     QString empty_note() const;
     const std::vector<int>& frontier_rows() const { return frontier_rows_; }
+    // Measured accuracies drawn with their 95 % interval (a bar under the point).
+    int interval_bars() const { return interval_bars_; }
     const std::optional<LinearFit>& fit() const { return fit_; }
     // Scatter series of points (not trend lines or overlays), with the layer as property "layer".
     QList<QXYSeries*> point_series() const;
@@ -82,6 +84,7 @@ private:
 
     void add_points(const TradeoffModel& model, const ChartOverlay& overlay);
     void add_frontier(const TradeoffModel& model);
+    void add_intervals(const TradeoffModel& model);
     void add_fit(const TradeoffModel& model);
     void add_current(const TradeoffModel& model, const ChartOverlay& overlay);
     void add_budget(const TradeoffModel& model, const ChartOverlay& overlay);
@@ -102,6 +105,7 @@ private:
     std::vector<Label> labels_;
     QGraphicsSimpleTextItem* empty_note_ = nullptr;
     std::vector<int> shown_rows_, frontier_rows_;
+    int interval_bars_ = 0;
     std::optional<LinearFit> fit_;
     QList<double> alphas_;
     double min_x_ = 0, max_x_ = 0, min_y_ = 0, max_y_ = 0;

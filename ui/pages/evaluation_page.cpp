@@ -26,6 +26,7 @@
 
 #include "common/display_format.hpp"
 #include "controller/evaluation_controller.hpp"
+#include "mobilenet/evaluate.hpp"
 #include "models/evaluation_model.hpp"
 #include "widgets/notice_bar.hpp"
 
@@ -407,10 +408,13 @@ void EvaluationPage::on_failed(const QString& message) {
 }
 
 void EvaluationPage::show_accuracy(double top1, double top5, int images, const QString& tail) {
-    accuracy_label_->setText(tr("Top-1 <b>%1</b> &nbsp;·&nbsp; Top-5 <b>%2</b> &nbsp;<small>on %3 images %4</small>")
+    // The top-1's 95 % interval says how far a small folder's figure can be trusted.
+    const mnv1::ProportionInterval interval = mnv1::wilson_interval_95(top1 / 100.0, images);
+    accuracy_label_->setText(tr("Top-1 <b>%1</b> &nbsp;·&nbsp; Top-5 <b>%2</b> &nbsp;<small>on %3 images %4 "
+                                "&nbsp;·&nbsp; top-1 95 % interval %5–%6</small>")
                                  .arg(percent(top1), percent(top5))
                                  .arg(images)
-                                 .arg(tail.toHtmlEscaped()));
+                                 .arg(tail.toHtmlEscaped(), QString::number(100 * interval.lower, 'f', 1), percent(100 * interval.upper)));
 }
 
 void EvaluationPage::show_precision_change(const mnv1::EvalResult& int8, const mnv1::EvalResult& fp32) {
