@@ -399,6 +399,13 @@ int cmd_classify(const std::vector<std::string>& argv) {
             } else {
                 std::cout << path << "  (" << fmt(r.latency_ms, 2) << " ms)\n";
                 for (const auto& p : r.top) {
+                    // Exact zeros tie (an int8 network's uint8 output has steps of 1/256), so the
+                    // rest of the top-k would be classes in index order: one line says so instead.
+                    // --json keeps every row.
+                    if (p.probability == 0.0f) {
+                        std::cout << "  (every other class: 0.00%)\n";
+                        break;
+                    }
                     std::cout << "  " << std::setw(5) << p.index << "  " << std::setw(6) << fmt(100 * p.probability, 2)
                               << "%  " << p.label << "\n";
                 }

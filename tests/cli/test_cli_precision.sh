@@ -77,6 +77,11 @@ PY
   # The uint8 release runs int8 without calibration.
   "$cli" classify --model "$uint8_model" --precision int8 --threads 1 "$photos/cat.bmp" | grep -q "precision int8" \
     && ok || fail "classify uint8 release at int8"
+  # Its uint8 output ties at exactly 0: the text stops at the first such row and says so, not
+  # "background, tench, goldfish" at 0.00% (burger.jpg: 99.6% cheeseburger, then zeros).
+  "$cli" classify --model "$uint8_model" --precision int8 --threads 1 "$photos/burger.jpg" >"$tmp/zeros.txt"
+  if grep -q "every other class: 0.00%" "$tmp/zeros.txt" && ! grep -q " 0\.00%  " "$tmp/zeros.txt"; then ok
+  else fail "int8 zero rows: $(cat "$tmp/zeros.txt")"; fi
 
   # eval at int8 of a float model: the fp32 run of the same images beside it.
   cp "$photos/cat.bmp" "$tmp/eval/n02123045_tabby.bmp"
