@@ -355,20 +355,12 @@ void FeatureMapsPage::follow_shared_selection() {
 bool FeatureMapsPage::side_by_side() const { return splitter_->orientation() == Qt::Horizontal; }
 
 void FeatureMapsPage::arrange_panels(int page_width) {
-    const Qt::Orientation wanted = page_width >= kSideBySideMinPageWidth ? Qt::Horizontal : Qt::Vertical;
-    if (splitter_->orientation() == wanted) return;
-    splitter_->setOrientation(wanted);
-    const bool stacked = wanted == Qt::Vertical;
     // Stacked, both parts keep a usable height and the page scrolls down instead; the
     // channels take the larger share. Side by side, the panel keeps its comfortable width.
-    splitter_->widget(0)->setMinimumHeight(stacked ? kStackedMinHeight : 0);
-    splitter_->widget(1)->setMinimumHeight(stacked ? kStackedMinHeight : 0);
+    const bool stacked = page_width < kSideBySideMinPageWidth;
     splitter_->setStretchFactor(1, stacked ? 1 : 0);
-    QTimer::singleShot(0, this, [this, stacked] {  // once the splitter has its new size
-        if (stacked != (splitter_->orientation() == Qt::Vertical)) return;
-        const int total = stacked ? splitter_->height() : splitter_->width();
-        const int side = stacked ? total * 2 / 5 : std::min(kSidePanelWidth, total / 2);
-        splitter_->setSizes({total - side, side});
+    stack_panels(splitter_, stacked, {kStackedMinHeight, kStackedMinHeight}, [](int total, bool vertical) {
+        return vertical ? total * 2 / 5 : std::min(kSidePanelWidth, total / 2);
     });
 }
 

@@ -15,7 +15,6 @@
 #include <QStringList>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTimer>
 #include <QVBoxLayout>
 
 #include "common/display_format.hpp"
@@ -114,6 +113,7 @@ LayersPage::LayersPage(QWidget* parent)
     side_tabs_ = new QTabWidget(splitter_);
     side_tabs_->setObjectName(QStringLiteral("layerSideViews"));
     side_tabs_->setDocumentMode(true);
+    side_tabs_->setMinimumWidth(kSidePanelMinWidth);
     side_tabs_->hide();
     splitter_->addWidget(left);
     splitter_->addWidget(side_tabs_);
@@ -124,19 +124,11 @@ LayersPage::LayersPage(QWidget* parent)
 bool LayersPage::side_by_side() const { return splitter_->orientation() == Qt::Horizontal; }
 
 void LayersPage::arrange_panels(int page_width) {
-    const Qt::Orientation wanted = page_width >= kSideBySideMinPageWidth ? Qt::Horizontal : Qt::Vertical;
-    if (splitter_->orientation() == wanted) return;
-    splitter_->setOrientation(wanted);
-    const bool stacked = wanted == Qt::Vertical;
-    splitter_->widget(0)->setMinimumHeight(stacked ? kStackedTablesMinHeight : 0);
-    side_tabs_->setMinimumHeight(stacked ? kStackedSideMinHeight : 0);
-    side_tabs_->setMinimumWidth(stacked ? 0 : kSidePanelMinWidth);
-    QTimer::singleShot(0, this, [this, stacked] {  // once the splitter has its new size
-        if (stacked != (splitter_->orientation() == Qt::Vertical)) return;
-        const int total = stacked ? splitter_->height() : splitter_->width();
-        const int side = stacked ? std::max(kStackedSideMinHeight, total / 2) : std::max(kSidePanelMinWidth, std::min(total * 2 / 5, total - kTablesFullWidth));
-        splitter_->setSizes({total - side, side});
-    });
+    stack_panels(splitter_, page_width < kSideBySideMinPageWidth, {kStackedTablesMinHeight, kStackedSideMinHeight},
+                 [](int total, bool stacked) {
+                     return stacked ? std::max(kStackedSideMinHeight, total / 2)
+                                    : std::max(kSidePanelMinWidth, std::min(total * 2 / 5, total - kTablesFullWidth));
+                 });
 }
 
 void LayersPage::resizeEvent(QResizeEvent* event) {

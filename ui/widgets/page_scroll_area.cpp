@@ -1,6 +1,8 @@
 #include "page_scroll_area.hpp"
 
 #include <QScrollArea>
+#include <QSplitter>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QWidget>
 
@@ -17,6 +19,20 @@ QWidget* scrolling_content(QWidget* page) {
     scroll->setWidget(content);
     lay->addWidget(scroll);
     return content;
+}
+
+void stack_panels(QSplitter* splitter, bool stacked, std::array<int, 2> stacked_min_heights,
+                  std::function<int(int total, bool stacked)> second_size) {
+    const Qt::Orientation wanted = stacked ? Qt::Vertical : Qt::Horizontal;
+    if (splitter->orientation() == wanted) return;
+    splitter->setOrientation(wanted);
+    for (int i = 0; i < 2; ++i) splitter->widget(i)->setMinimumHeight(stacked ? stacked_min_heights[i] : 0);
+    QTimer::singleShot(0, splitter, [splitter, stacked, second_size = std::move(second_size)] {
+        if (stacked != (splitter->orientation() == Qt::Vertical)) return;  // switched back meanwhile
+        const int total = stacked ? splitter->height() : splitter->width();
+        const int second = second_size(total, stacked);
+        splitter->setSizes({total - second, second});
+    });
 }
 
 }  // namespace studio

@@ -4,6 +4,10 @@
 // Threading: GUI thread.
 #pragma once
 
+#include <array>
+#include <functional>
+
+class QSplitter;
 class QWidget;
 
 namespace studio {
@@ -13,5 +17,13 @@ namespace studio {
 // `new QVBoxLayout(scrolling_content(this))` instead of `new QVBoxLayout(this)`. With room
 // to spare the contents stretch to the page as before.
 QWidget* scrolling_content(QWidget* page);
+
+// A page's two panels in `splitter`: side by side, or (`stacked`) one above the other with
+// each at least `stacked_min_heights` tall, so a scrolling page grows downwards instead of
+// squeezing them. Once the splitter has its new size, the second panel gets
+// `second_size(total, stacked)` pixels of the splitter's width (side by side) or height
+// (stacked). Does nothing when the splitter already has that orientation.
+void stack_panels(QSplitter* splitter, bool stacked, std::array<int, 2> stacked_min_heights,
+                  std::function<int(int total, bool stacked)> second_size);
 
 }  // namespace studio
