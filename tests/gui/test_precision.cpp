@@ -216,6 +216,20 @@ private slots:
         QVERIFY(wait_status(*w));
         studio::CalibrationDialog* dialog = panel->show_calibration_dialog();
         QVERIFY(dialog->isVisible());
+        // A failed calibration (an empty folder) says why and leaves the dialog as wide as it
+        // was: its buttons stay where the user's pointer is.
+        {
+            QTemporaryDir empty;
+            const int width = dialog->width();
+            QSignalSpy failed(w->controller(), &studio::InferenceController::calibrationFinished);
+            dialog->set_folder(empty.path());
+            QVERIFY(dialog->start());
+            QVERIFY(failed.wait(kTimeoutMs));
+            QVERIFY2(dialog->message().contains(QStringLiteral("no images")), qPrintable(dialog->message()));
+            QCoreApplication::processEvents();
+            QVERIFY2(dialog->width() >= width, qPrintable(QStringLiteral("%1 -> %2").arg(width).arg(dialog->width())));
+            QVERIFY(wait_status(*w));  // the fp32 network is still the one configured
+        }
         dialog->set_folder(images.path());
         QSignalSpy progress(w->controller(), &studio::InferenceController::calibrationProgress);
         QSignalSpy finished(w->controller(), &studio::InferenceController::calibrationFinished);

@@ -1,10 +1,13 @@
 #include "calibration_dialog.hpp"
 
+#include <algorithm>
+
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -125,7 +128,10 @@ void CalibrationDialog::on_finished(const CalibrationResult& r) {
         text += QLatin1Char('\n') + tr("%1 file(s) could not be read, e.g. %2").arg(r.skipped.size()).arg(r.skipped.first());
     }
     message_->setText(text);
-    adjustSize();  // a longer message grows the dialog instead of being cut off at its bottom
+    // A longer message grows the dialog instead of being cut off at its bottom; it never
+    // shrinks (adjustSize() narrowed it and moved the buttons from under the pointer).
+    const int wanted = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width()) : sizeHint().height();
+    resize(width(), std::max(height(), wanted));
 }
 
 void CalibrationDialog::set_running(bool running) {

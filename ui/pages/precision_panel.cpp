@@ -89,14 +89,20 @@ void PrecisionPanel::on_configured(const ModelStatus& s) {
     QStringList lines;
     if (s.int8_fallback()) {
         lines << tr("Running: <b>fp32</b>");
-        lines << tr("<span style='color:#b00020'><b>int8 not available:</b> these are float weights and they are not "
-                    "calibrated yet, so fp32 runs until they are.</span> Calibrate int8… below measures activation "
-                    "ranges on a folder of your images.");
+        lines << (s.pretrained
+                      ? tr("<span style='color:#b00020'><b>int8 not available:</b> these are float weights and they are "
+                           "not calibrated yet, so fp32 runs until they are.</span> Calibrate int8… below measures "
+                           "activation ranges on a folder of your images.")
+                      : tr("<span style='color:#b00020'><b>int8 not available:</b> these random weights are not "
+                           "calibrated, so fp32 runs.</span> Calibrate int8… below gives them activation ranges from "
+                           "your images, to time the int8 network (its predictions mean nothing either way)."));
     } else if (s.ok) {
         lines << tr("Running: <b>%1</b>").arg(s.precisionDetail.toHtmlEscaped());
         if (!s.autoDecision.isEmpty()) lines << s.autoDecision.toHtmlEscaped();
         if (s.floatWeights && s.int8Source.isEmpty()) {
-            lines << tr("<i>int8 needs calibration for these float weights.</i>");
+            lines << (s.pretrained ? tr("<i>int8 needs calibration for these float weights.</i>")
+                                   : tr("<i>int8 of random weights needs a calibration too: it only times the int8 "
+                                        "network.</i>"));
         }
     } else {
         lines << tr("<span style='color:#b00020'>No network: %1</span>").arg(s.error.toHtmlEscaped());
@@ -104,11 +110,11 @@ void PrecisionPanel::on_configured(const ModelStatus& s) {
     running_->setText(lines.join(QStringLiteral("<br>")));
     // Only float models need calibration (a uint8 release has its own quantization).
     actions_.calibrate_int8()->setEnabled(s.floatWeights);
-    actions_.calibrate_int8()->setToolTip(s.floatWeights ? tr("Quantize %1 to int8 with activation ranges measured on "
-                                                              "a folder of images you pick")
-                                                               .arg(s.weightsName.isEmpty() ? tr("the current model")
-                                                                                            : s.weightsName)
-                                                         : tr("This uint8 release runs int8 with its own quantization"));
+    const QString model = s.pretrained ? (s.weightsName.isEmpty() ? tr("the current model") : s.weightsName)
+                                       : tr("these random weights (for the int8 latency only)");
+    actions_.calibrate_int8()->setToolTip(
+        s.floatWeights ? tr("Quantize %1 to int8 with activation ranges measured on a folder of images you pick").arg(model)
+                       : tr("This uint8 release runs int8 with its own quantization"));
 }
 
 }  // namespace studio

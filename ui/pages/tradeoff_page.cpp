@@ -354,6 +354,12 @@ void TradeoffPage::update_budget() {
     const auto describe = [&](int row) {
         const TradeoffPoint& p = model_->point(row);
         QString s = tr("<b>%1</b> (%2 % top-1").arg(p.label()).arg(*p.top1, 0, 'f', 1);
+        if (const auto interval = accuracy_interval(p)) {
+            s += tr(" on %1 images, 95 % interval %2–%3 %")
+                     .arg(p.images)
+                     .arg(interval->lower, 0, 'f', 1)
+                     .arg(interval->upper, 0, 'f', 1);
+        }
         s += ms ? tr(", %1)").arg(format_ms(*p.latency_ms)) : tr(", %1 M mult-adds)").arg(p.million_macs, 0, 'g', 4);
         if (p.layer == PointLayer::Slim) s += QLatin1Char(' ') + p.precision;
         if (p.off_native_resolution()) s += tr(" — weights made for %1 px").arg(p.native_resolution);
@@ -362,7 +368,26 @@ void TradeoffPage::update_budget() {
     if (shown.measured) {
         if (const auto row = best_under_budget(*model_, PointLayer::Measured, kind, limit)) {
             budget_rows_.push_back(*row);
-            parts << tr("measured here: %1").arg(describe(*row));
+            QString part = tr("measured here: %1").arg(describe(*row));
+            // Other measured configurations within the budget whose intervals overlap the
+            // pick's: on a small folder the "best" may be noise, and the text says so.
+            if (const auto best = accuracy_interval(model_->point(*row))) {
+                QStringList close;
+                for (int r = 0; r < model_->rowCount(); ++r) {
+                    const TradeoffPoint& q = model_->point(r);
+                    if (r == *row || q.layer != PointLayer::Measured || !q.is_mobilenet()) continue;
+                    const std::optional<double> cost = ms ? q.latency_ms : std::optional<double>(q.million_macs);
+                    const auto other = accuracy_interval(q);
+                    if (!cost || *cost > limit || !other || other->upper < best->lower) continue;
+                    const QString name = q.label() + (q.precision == QLatin1String("int8") ? tr(" int8") : QString());
+                    if (!close.contains(name)) close << name;
+                }
+                if (!close.isEmpty()) {
+                    part += tr(" — not told apart from %1 on these images (their intervals overlap)")
+                                .arg(close.join(QStringLiteral(", ")));
+                }
+            }
+            parts << part;
         } else {
             parts << tr("measured here: no point with accuracy %1").arg(ms ? tr("within it (accuracy needs a sweep with a "
                                                                              "labelled folder, or an evaluation)")
@@ -393,7 +418,7 @@ void TradeoffPage::update_fit_text() {
                     .arg(fit->points)
                     .arg(format_ms(fit->intercept), format_ms(fit->slope * 100))
                     .arg(fit->r2, 0, 'f', 3)
-                    .arg(fitted_precision(*model_));
+                    .arg(fitted_precision(*model_) == QLatin1String("f32") ? tr("fp32") : fitted_precision(*model_));
     const std::vector<FitOutlier> outliers = fit_outliers(*model_, *fit, kOutlierThreshold);
     if (outliers.empty()) {
         fit_text_ += tr(" Every point is within %1 % of the line.").arg(kOutlierThreshold * 100, 0, 'f', 0);
