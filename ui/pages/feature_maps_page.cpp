@@ -451,8 +451,8 @@ void FeatureMapsPage::show_result(const FeatureMapResult& r) {
     } else if (!r.pretrained) {
         text += tr(" <b>Random weights</b> (no released model for this α): the shapes are real, the patterns mean nothing.");
     }
-    text += r.ranForward ? tr(" Extracted in %1: one forward pass of this image (%2 with preprocessing) on the view's own context, then "
-                              "this layer copied out.")
+    text += r.ranForward ? tr(" Extracted in %1 in all: the forward pass of this image took %2 (preprocessing included, on "
+                              "the view's own context), copying this layer out and preparing it the rest.")
                                .arg(format_ms(r.extractMs), format_ms(r.forwardMs))
                          : tr(" This layer copied out in %1 from the activations kept from this image's forward pass (%2, "
                               "on the view's own context).")

@@ -61,7 +61,9 @@ SeparableNetworkPanel::SeparableNetworkPanel(InferenceController* controller, La
                 f.setBold(true);
                 label->setFont(f);
             }
-            grid_->addWidget(label, r, c, c == LabelCol ? Qt::AlignLeft | Qt::AlignVCenter : Qt::AlignRight | Qt::AlignVCenter);
+            const Qt::Alignment align = c == LabelCol ? Qt::AlignLeft | Qt::AlignVCenter : Qt::AlignRight | Qt::AlignVCenter;
+            label->setAlignment(align);  // the lines of a two-line cell too, not only the cell
+            grid_->addWidget(label, r, c, align);
         }
     }
     grid_->setColumnStretch(LabelCol, 3);
