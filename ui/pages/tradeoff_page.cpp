@@ -135,12 +135,15 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     cancel_->setVisible(false);
     action_row->addWidget(export_button);
     action_row->addWidget(run_sweep_);
-    action_row->addWidget(cancel_);
     lay->addLayout(controls_);
 
-    // Sweep progress, shown while one runs.
+    // Sweep progress, shown while one runs. Its row keeps its height when idle, so a sweep
+    // starting or ending does not move the charts (nor wrap the controls above them).
     auto* progress_row = new QHBoxLayout;
     progress_ = new QProgressBar(this);
+    QSizePolicy keep = progress_->sizePolicy();
+    keep.setRetainSizeWhenHidden(true);
+    progress_->setSizePolicy(keep);
     progress_->setVisible(false);
     stage_ = new QLabel(this);
     paused_banner_ = new QLabel(tr("Live video paused while timing"), this);
@@ -149,6 +152,7 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
                                                  "border-radius: 3px; }"));
     paused_banner_->setVisible(false);
     progress_row->addWidget(progress_, 1);
+    progress_row->addWidget(cancel_);
     progress_row->addWidget(stage_, 1);
     progress_row->addWidget(paused_banner_);
     lay->addLayout(progress_row);
