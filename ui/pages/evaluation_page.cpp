@@ -454,8 +454,10 @@ void EvaluationPage::update_confusions() {
     confusions_->clear();
     for (const ConfusedPair& pair : most_confused_pairs(model_->outcomes(), kConfusedPairsShown)) {
         const QString pair_text = tr("%1 → %2").arg(model_->short_label(pair.truth), model_->short_label(pair.predicted));
-        auto* item = new QListWidgetItem(pair.count > 1 ? tr("%1 (%2×, %3)").arg(pair_text).arg(pair.count).arg(format_percent(pair.mean_confidence))
-                                                        : tr("%1 (%2)").arg(pair_text, format_percent(pair.mean_confidence)));
+        // A non-breaking space: a wrapped line never ends in "(99.7" with the "%" on the next.
+        const QString confidence = format_percent(pair.mean_confidence).replace(QLatin1Char(' '), QChar(0x00A0));
+        auto* item = new QListWidgetItem(pair.count > 1 ? tr("%1 (%2×, %3)").arg(pair_text).arg(pair.count).arg(confidence)
+                                                        : tr("%1 (%2)").arg(pair_text, confidence));
         item->setToolTip(tr("%1 → %2: %n image(s), mean confidence %3", nullptr, pair.count)
                              .arg(model_->label(pair.truth), model_->label(pair.predicted), format_percent(pair.mean_confidence)));
         confusions_->addItem(item);
