@@ -26,6 +26,7 @@ QColor alpha_color(double alpha) {
 }
 
 QColor comparison_color() { return QColor(0x55, 0x55, 0x55); }
+QColor budget_color() { return QColor(0xD5, 0x5E, 0x00); }
 
 PointStyle point_style(const TradeoffPoint& p) {
     if (!p.is_mobilenet()) return {MarkerShape::Star, 14, true};
@@ -130,6 +131,20 @@ double paint_legend(QPainter& painter, const QRectF& area, const QList<double>& 
         painter.drawLine(centre - QPointF(0, marker * 0.6), centre + QPointF(0, marker * 0.6));
         painter.restore();
     });
+    // The overlays: a ring round the sliders' configuration (with a dotted line at its cost),
+    // a thicker orange ring round the best point under the budget (dashed orange line).
+    const auto ring = [&](const QString& text, const QPen& pen) {
+        entry(text, [&](QPointF centre) {
+            painter.save();
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setPen(pen);
+            painter.setBrush(Qt::NoBrush);
+            painter.drawEllipse(centre, marker * 0.55, marker * 0.55);
+            painter.restore();
+        });
+    };
+    ring(QObject::tr("the sliders' configuration"), QPen(Qt::black, 1.5));
+    ring(QObject::tr("best under the budget"), QPen(budget_color(), 2.2));
     probe.alpha = 0;
     probe.layer = PointLayer::Paper;
     item(QObject::tr("other networks (paper, Tables 8-9)"), point_style(probe), comparison_color(), false);

@@ -28,6 +28,8 @@ struct PointStyle {
 QColor alpha_color(double alpha);
 // Grey for the comparison models (GoogleNet, VGG16, ...).
 QColor comparison_color();
+// The budget overlay: its line and the ring round the best point under it.
+QColor budget_color();
 PointStyle point_style(const TradeoffPoint& p);
 
 // Which layers are drawn.

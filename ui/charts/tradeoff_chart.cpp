@@ -197,7 +197,7 @@ void TradeoffChart::rebuild(const TradeoffModel& model, const ChartOverlay& over
     add_frontier(model);
     add_current(model, overlay);
     if (budget_on_x) {
-        add_vertical_line(overlay.budget_limit, tr("budget"), QPen(QColor(0xD5, 0x5E, 0x00), 2, Qt::DashLine), true);
+        add_vertical_line(overlay.budget_limit, tr("budget"), QPen(budget_color(), 2, Qt::DashLine), true);
     }
     add_intervals(model);
     add_points(model, overlay);
@@ -432,7 +432,7 @@ void TradeoffChart::add_budget(const TradeoffModel& model, const ChartOverlay& o
     best->setName(tr("best under budget"));
     best->setMarkerSize(28);
     best->setColor(Qt::transparent);
-    best->setPen(QPen(QColor(0xD5, 0x5E, 0x00), 3));
+    best->setPen(QPen(budget_color(), 3));
     for (int r : overlay.budget_rows) {
         if (std::find(shown_rows_.begin(), shown_rows_.end(), r) == shown_rows_.end()) continue;
         const QPointF pos = *chart_position(model.point(r), kind_);
