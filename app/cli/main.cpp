@@ -498,11 +498,12 @@ int cmd_eval(const std::vector<std::string>& argv) {
         }
         mnv1::write_file_atomically(a.str("--per-image"), per_image.str());
     }
+    const mnv1::ProportionInterval top1_ci = r.top1_interval();
     if (a.flag("--json")) {
         json j = {{"model", weights->source}, {"description", weights->description}, {"resolution", cfg.resolution},
                   {"crop", mnv1::to_string(crop)}, {"images", r.images}, {"skipped", r.skipped.size()},
                   {"skipped_files", r.skipped}, {"top1", r.top1()}, {"top5", r.top5()},
-                  {"top1_ci95", {100 * r.top1_interval().lower, 100 * r.top1_interval().upper}},
+                  {"top1_ci95", {100 * top1_ci.lower, 100 * top1_ci.upper}},
                   {"images_per_s", r.images_per_s()},
                   {"truth_source", mnv1::to_string(folder.source)}, {"truth_detail", folder.source_detail},
                   {"image_files", folder.image_files}, {"matched", folder.images.size()},
@@ -522,8 +523,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
                   << folder.image_files << " image files\n";
         for (const auto& u : folder.unmatched) std::cout << "  unmatched: " << u << "\n";
         std::cout << "images " << r.images << "  skipped " << r.skipped.size() << "  top-1 " << fmt(r.top1(), 2)
-                  << "% (95% interval " << fmt(100 * r.top1_interval().lower, 1) << "-"
-                  << fmt(100 * r.top1_interval().upper, 1) << "%)  top-5 " << fmt(r.top5(), 2) << "%  "
+                  << "% (95% interval " << fmt(100 * top1_ci.lower, 1) << "-" << fmt(100 * top1_ci.upper, 1)
+                  << "%)  top-5 " << fmt(r.top5(), 2) << "%  "
                   << fmt(r.images_per_s(), 1) << " images/s (" << mnv1::to_string(crop) << " crop)\n";
         for (const auto& s : r.skipped) std::cout << "  skipped: " << s << "\n";
         if (f32_run) {

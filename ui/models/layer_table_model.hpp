@@ -3,7 +3,8 @@
 // output sizes, mult-adds and their share, parameters — and, after the worker profiled the
 // network (per-step medians of LayerTiming::passes passes), per-layer milliseconds, their
 // share of the layers' time beside the share of mult-adds, the achieved GFLOP/s (GOP/s at
-// int8) and the oneDNN implementation. The input reorder (step -1) is in total_ms() but is no row.
+// int8) and the oneDNN implementation. The input reorder (step -1) is in total_ms() but
+// is no row.
 //
 // Views read text (Qt::DisplayRole); charts and cost cards read numbers (ValueRole) or
 // the LayerSpec itself, so nothing ever parses a displayed string.
@@ -41,7 +42,6 @@ public:
     // Rebuilds the rows for `cfg` (pure arithmetic) and forgets the timings. `integer_ops`:
     // the network runs int8, so the rate column counts integer operations (GOP/s).
     void set_architecture(const mnv1::ArchConfig& cfg, quint64 generation, bool integer_ops = false);
-    bool integer_ops() const { return integer_ops_; }
     // Fills the time / implementation columns. Returns false (and changes nothing) unless
     // it matches the generation shown.
     bool set_timing(const LayerTiming& timing);

@@ -150,7 +150,7 @@ void LayersPage::add_side_view(QWidget* view, const QString& title) {
 void LayersPage::show_configuration(const ModelStatus& status) {
     if (!status.ok) return;
     model_->set_architecture(cost_architecture(status.request.alpha, status.request.resolution, status.numClasses),
-                             status.request.generation, status.precision == QStringLiteral("int8"));
+                             status.request.generation, status.runs_int8());
     update_summary();
 }
 

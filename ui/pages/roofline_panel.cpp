@@ -254,7 +254,7 @@ void RooflinePanel::update_state() {
     // An int8 network is not measured at all (the worker says why): nothing to measure
     // again, and the empty chart says the same as the text.
     const std::optional<ModelStatus>& status = controller_->model_status();
-    const bool int8 = status && status->ok && status->precision == QStringLiteral("int8");
+    const bool int8 = status && status->runs_int8();
     measure_->setEnabled(current != 0 && !measuring_ && !int8);
     chart_->set_empty_note(int8 ? tr("Not drawn for int8: choose fp32 to see the roofline.")
                                 : tr("The roofline appears here once it is measured."));

@@ -417,12 +417,13 @@ void TradeoffPage::update_fit_text() {
         fit_text_ = tr("Latency vs mult-adds: a least-squares line needs two measured configurations.");
         return;
     }
+    const QString precision = fitted_precision(*model_);
     fit_text_ = tr("Latency vs mult-adds, least squares through the %1 measured %5 points: latency ≈ %2 + %3 per 100 M "
                    "mult-adds (R² %4).")
                     .arg(fit->points)
                     .arg(format_ms(fit->intercept), format_ms(fit->slope * 100))
                     .arg(fit->r2, 0, 'f', 3)
-                    .arg(fitted_precision(*model_) == QLatin1String("f32") ? tr("fp32") : fitted_precision(*model_));
+                    .arg(precision == QLatin1String("f32") ? tr("fp32") : precision);
     const std::vector<FitOutlier> outliers = fit_outliers(*model_, *fit, kOutlierThreshold);
     if (outliers.empty()) {
         fit_text_ += tr(" Every point is within %1 % of the line.").arg(kOutlierThreshold * 100, 0, 'f', 0);

@@ -193,12 +193,12 @@ QSlider* TuningPanel::resolution_slider() const { return resolution_->slider(); 
 void TuningPanel::set_available_models(const std::vector<mnv1::ModelEntry>& models, const QStringList& search_dirs) {
     QList<double> alphas;
     QStringList details;
-    native_resolutions_.clear();
+    released_models_.clear();
     for (const mnv1::ModelEntry& m : models) {
         if (std::none_of(alphas.begin(), alphas.end(), [&](double a) { return std::fabs(a - m.alpha) < 1e-6; })) {
             alphas << m.alpha;
         }
-        native_resolutions_.push_back({m.alpha, m.native_resolution, QString::fromStdString(m.path)});
+        released_models_.push_back({m.alpha, m.native_resolution, QString::fromStdString(m.path)});
         details << QStringLiteral("%1 — %2").arg(QString::fromStdString(m.display_name), QString::fromStdString(m.path));
     }
     details << QString()
@@ -208,14 +208,14 @@ void TuningPanel::set_available_models(const std::vector<mnv1::ModelEntry>& mode
 
 QList<int> TuningPanel::native_resolutions_for(double alpha) const {
     const auto of_alpha = [&](const ReleasedModel& m) { return std::fabs(m.alpha - alpha) < kAlphaStep / 2; };
-    const auto pinned = std::find_if(native_resolutions_.begin(), native_resolutions_.end(), [&](const ReleasedModel& m) {
+    const auto pinned = std::find_if(released_models_.begin(), released_models_.end(), [&](const ReleasedModel& m) {
         return !pinned_model_.isEmpty() && m.path == pinned_model_ && of_alpha(m);
     });
-    if (pinned != native_resolutions_.end()) {
+    if (pinned != released_models_.end()) {
         return pinned->resolution > 0 ? QList<int>{pinned->resolution} : QList<int>{};
     }
     QList<int> out;
-    for (const ReleasedModel& m : native_resolutions_) {
+    for (const ReleasedModel& m : released_models_) {
         if (of_alpha(m) && m.resolution > 0 && !out.contains(m.resolution)) out << m.resolution;
     }
     std::sort(out.begin(), out.end());

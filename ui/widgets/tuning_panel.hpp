@@ -123,7 +123,7 @@ private:
         int resolution = 0;  // the resolution it was released at (0: not known)
         QString path;
     };
-    std::vector<ReleasedModel> native_resolutions_;  // each discovered model
+    std::vector<ReleasedModel> released_models_;  // each discovered model
     QString pinned_model_;
     NativeResolutionBadge* native_badge_ = nullptr;
 };

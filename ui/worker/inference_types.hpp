@@ -75,9 +75,9 @@ struct ModelStatus {
     // int8 was asked for, but these float weights are not calibrated: fp32 runs instead
     // until they are (never silently: the precision panel says so). int8 never resolves
     // to fp32 otherwise.
-    bool int8_fallback() const {
-        return ok && request.precision == mnv1::PrecisionChoice::Int8 && precision == QStringLiteral("f32");
-    }
+    bool int8_fallback() const { return ok && request.precision == mnv1::PrecisionChoice::Int8 && !runs_int8(); }
+    // The network set up computes in int8 (a uint8 release or a calibrated float model).
+    bool runs_int8() const { return ok && precision == QStringLiteral("int8"); }
 };
 
 // A still image to classify (gallery selection, paste, or a paused video frame).
