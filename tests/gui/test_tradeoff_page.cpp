@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QImage>
 #include <QScrollArea>
+#include <QScatterSeries>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -90,6 +91,7 @@ private slots:
     void exports();
     void mainWindowTab();
     void narrowScreen();
+    void labelsKeepClear();
 };
 
 void TestTradeoffPage::analysis() {
@@ -364,6 +366,49 @@ void TestTradeoffPage::narrowScreen() {
     QCOMPARE(page.control_lines(), 1);
     QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
     QCOMPARE(second->geometry().top(), first->geometry().top());  // side by side
+}
+
+// At the page width of a 1024-pixel screen the published points crowd the accuracy chart:
+// every other network keeps its name, no two names overlap, and a resolution label never
+// covers another point's marker (it moves to a free side, or is left to the tooltip).
+void TestTradeoffPage::labelsKeepClear() {
+    TradeoffPage page;
+    page.resize(600, 700);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QCoreApplication::processEvents();
+    const TradeoffChart* chart = page.chart(ChartKind::AccuracyVsMacs);
+    const auto labels = chart->visible_labels();
+    QStringList names;
+    for (const auto& [text, rect] : labels) names << text;
+    for (const char* other : {"AlexNet", "SqueezeNet", "GoogleNet", "VGG16"}) {
+        QVERIFY2(names.contains(QLatin1String(other)), qPrintable(other + (": " + names.join(' '))));
+    }
+    int resolution_labels = 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        for (std::size_t j = i + 1; j < labels.size(); ++j) {
+            QVERIFY2(!labels[i].second.intersects(labels[j].second),
+                     qPrintable(labels[i].first + " over " + labels[j].first));
+        }
+        bool is_number = false;
+        labels[i].first.toInt(&is_number);
+        if (!is_number) continue;
+        ++resolution_labels;
+        // It sits 2 px from its own point's marker and covers none.
+        int covered = 0, near = 0;
+        for (const QXYSeries* s : chart->point_series()) {
+            const double half = static_cast<const QScatterSeries*>(s)->markerSize() / 2;
+            for (int k = 0; k < s->count(); ++k) {
+                const QPointF at = chart->chart()->mapToPosition(s->at(k), const_cast<QXYSeries*>(s));
+                const QRectF marker(at - QPointF(half, half), QSizeF(2 * half, 2 * half));
+                covered += marker.intersects(labels[i].second);
+                near += marker.intersects(labels[i].second.adjusted(-3, -3, 3, 3));
+            }
+        }
+        QVERIFY2(covered == 0, qPrintable(labels[i].first + QString(" covers %1 markers").arg(covered)));
+        QVERIFY2(near >= 1, qPrintable(labels[i].first + " is away from its point"));
+    }
+    QVERIFY2(resolution_labels >= 8, qPrintable(names.join(' ')));
 }
 
 QTEST_MAIN(TestTradeoffPage)

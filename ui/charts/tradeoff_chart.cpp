@@ -484,26 +484,84 @@ void TradeoffChart::add_label(const QString& text, const QPointF& value, QXYSeri
 }
 
 void TradeoffChart::place_labels() {
-    // Greedy: each label beside its point unless it would overlap a label already placed.
+    // Greedy, highest priority first: a point's label takes the first of four spots around
+    // its marker (right, left, above, below) that stays in the plot and covers neither a
+    // label already placed nor another point's marker. The comparison networks' names, which
+    // nothing else on the chart tells apart, may cover a marker as a last resort; any other
+    // label without a free spot is hidden (the point's tooltip still names it).
     const QRectF plot = chart()->plotArea();
+    const QRectF bounds = plot.adjusted(-2, -2, 24, 2);
+    std::vector<QRectF> markers;
+    for (QAbstractSeries* series : chart()->series()) {  // the points and the rings around them
+        const auto* scatter = qobject_cast<const QScatterSeries*>(series);
+        if (!scatter || !scatter->isVisible()) continue;
+        const double half = scatter->markerSize() / 2;
+        for (int i = 0; i < scatter->count(); ++i) {
+            const QPointF at = chart()->mapToPosition(scatter->at(i), series);
+            markers.emplace_back(at - QPointF(half, half), QSizeF(2 * half, 2 * half));
+        }
+    }
     std::vector<QRectF> taken;
+    auto covers_label = [&](const QRectF& r) {
+        return std::any_of(taken.begin(), taken.end(), [&](const QRectF& t) { return t.intersects(r); });
+    };
+    // Markers other than the one at `own` (points drawn on the same spot count as its own).
+    auto covers_marker = [&](const QRectF& r, const QPointF& own) {
+        return std::any_of(markers.begin(), markers.end(), [&](const QRectF& m) {
+            const QPointF d = m.center() - own;
+            return std::fabs(d.x()) + std::fabs(d.y()) > 1.0 && m.intersects(r);
+        });
+    };
     for (Label& l : labels_) {
         const QPointF at = chart()->mapToPosition(l.value, l.series);
-        const QRectF box = l.item->boundingRect();
+        const QSizeF size = l.item->boundingRect().size();
         const bool pinned = l.item->data(0).toInt() < 0;
-        const double pinned_y = l.item->data(1).toBool() ? plot.bottom() - box.height() - 2 : plot.top() + 2;
-        QPointF pos = pinned ? QPointF(at.x() + 3, pinned_y) : QPointF(at.x() + 6, at.y() - box.height() / 2);
-        const QRectF rect(pos, box.size());
-        const bool overlaps = std::any_of(taken.begin(), taken.end(), [&](const QRectF& t) { return t.intersects(rect); });
-        const bool inside = plot.adjusted(-2, -2, 40, 2).contains(QPointF(at.x(), at.y()));
-        l.item->setPos(pos);
-        l.item->setVisible(inside && (pinned || !overlaps));
-        if (l.item->isVisible()) taken.push_back(rect.adjusted(-1, 0, 1, 0));
+        const bool comparison = l.item->data(0).toInt() == 0;
+        std::vector<QPointF> spots;
+        if (pinned) {  // a vertical line's name, beside the line at its own end of the plot, else the other
+            const double top = plot.top() + 2, bottom = plot.bottom() - size.height() - 2;
+            const double first = l.item->data(1).toBool() ? bottom : top, second = first == top ? bottom : top;
+            for (double y : {first, second}) spots.insert(spots.end(), {{at.x() + 3, y}, {at.x() - 3 - size.width(), y}});
+        } else {
+            const auto* scatter = qobject_cast<const QScatterSeries*>(l.series);
+            const double half = (scatter ? scatter->markerSize() : 10.0) / 2;
+            spots = {{at.x() + half + 2, at.y() - size.height() / 2},
+                     {at.x() - half - 2 - size.width(), at.y() - size.height() / 2},
+                     {at.x() - size.width() / 2, at.y() - half - size.height()},
+                     {at.x() - size.width() / 2, at.y() + half}};
+        }
+        const QRectF* chosen = nullptr;
+        std::vector<QRectF> rects;
+        for (const QPointF& spot : spots) rects.emplace_back(spot, size);
+        auto pick = [&](bool avoid_markers) {
+            for (const QRectF& r : rects) {
+                if (chosen) return;
+                if (!pinned && !bounds.contains(r)) continue;
+                if (covers_label(r) || (avoid_markers && covers_marker(r, at))) continue;
+                chosen = &r;
+            }
+        };
+        pick(true);
+        if (!chosen && (comparison || pinned)) pick(false);
+        if (!chosen && pinned) chosen = &rects.front();  // the sliders and the budget are always named
+        const bool inside = plot.adjusted(-2, -2, 40, 2).contains(at);
+        l.item->setVisible(inside && chosen);
+        if (!l.item->isVisible()) continue;
+        l.item->setPos(chosen->topLeft());
+        taken.push_back(chosen->adjusted(-1, 0, 1, 0));
     }
     if (empty_note_) {
         const QRectF box = empty_note_->boundingRect();
         empty_note_->setPos(plot.center() - QPointF(box.width() / 2, box.height() / 2));
     }
+}
+
+std::vector<std::pair<QString, QRectF>> TradeoffChart::visible_labels() const {
+    std::vector<std::pair<QString, QRectF>> out;
+    for (const Label& l : labels_) {
+        if (l.item->isVisible()) out.emplace_back(l.item->text(), l.item->mapRectToParent(l.item->boundingRect()));
+    }
+    return out;
 }
 
 QString TradeoffChart::empty_note() const { return empty_note_ ? empty_note_->text() : QString(); }

@@ -11,8 +11,11 @@
 
 #include <QChartView>
 #include <QList>
+#include <QRectF>
+#include <QString>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "charts/chart_style.hpp"
@@ -46,6 +49,9 @@ public:
 
     // What is drawn (for the page's text and for tests).
     const std::vector<int>& shown_rows() const { return shown_rows_; }
+    // The point and line names drawn now, with where (chart coordinates, as QChart::mapToPosition); a name that found
+    // no free spot beside its point is hidden and not listed.
+    std::vector<std::pair<QString, QRectF>> visible_labels() const;
     // What an empty chart says in its middle; "" when it has points.
     QString empty_note() const;
     const std::vector<int>& frontier_rows() const { return frontier_rows_; }
