@@ -243,7 +243,7 @@ void MainWindow::connect_controller() {
     connect(c, &InferenceController::modelConfigured, this, [this](const ModelStatus& s) {
         if (s.ok) tuning_->set_num_classes(s.numClasses);  // both cost views count the same classes
         if (s.ok) {
-            tuning_->set_measured_latency(s.latencyMs, s.threads, s.buildMs, s.wasCached);
+            tuning_->set_measured_latency(s.latencyMs, s.latencyPasses, s.threads, s.buildMs, s.wasCached);
         } else {
             tuning_->set_latency_unavailable();  // not "… measuring" for good
         }

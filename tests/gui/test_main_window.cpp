@@ -228,6 +228,9 @@ private slots:
         QVERIFY(params_full > 4'150'000 && params_full < 4'300'000);
         const QString macs_text = t->macs_text();
         QTRY_VERIFY_WITH_TIMEOUT(t->latency_text().endsWith("ms"), kTimeoutMs);
+        // Which passes that median is of, so it is not taken for the Classify page's.
+        QVERIFY2(t->latency_note_text().contains(QRegularExpression("^median of [24] passes when built, ")),
+                 qPrintable(t->latency_note_text()));
 
         // α 0.5: the numbers change at once, the measured latency once the worker rebuilt.
         QSignalSpy configured(w->controller(), &studio::InferenceController::modelConfigured);

@@ -72,7 +72,7 @@ public:
     const MarkedSlider* alpha_marks() const { return alpha_; }
     const MarkedSlider* resolution_marks() const { return resolution_; }
     // Latency measured by the worker for the configuration now in effect.
-    void set_measured_latency(double ms, int threads, double build_ms, bool was_cached);
+    void set_measured_latency(double ms, int passes, int threads, double build_ms, bool was_cached);
     // A "Measure again" of the network in use: its median over `passes` passes.
     void set_remeasured_latency(double median_ms, int passes, const QString& threads_used);
     // The configuration could not be set up: no latency to show.
@@ -86,6 +86,7 @@ public:
     // The cost now shown (multiply-adds per image, weights as the paper counts them).
     const mnv1::CostSummary& cost() const { return cost_; }
     QString latency_text() const;
+    QString latency_note_text() const;  // the line under it: which passes, threads, build time
     QString macs_text() const;
     QString params_text() const;
     QString class_count_text() const;  // "" for 1000 classes, else the difference from the paper

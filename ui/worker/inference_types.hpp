@@ -70,6 +70,7 @@ struct ModelStatus {
     bool wasCached = false;      // the network was already built for this configuration
     double buildMs = 0;          // time to build it when it was not cached
     double latencyMs = 0;        // median forward pass on a blank input, this configuration
+    int latencyPasses = 0;       // how many timed passes that median is of
     int threads = 0;             // OpenMP threads that timing ran with (automatic: the policy's pick)
 
     // int8 was asked for, but these float weights are not calibrated: fp32 runs instead

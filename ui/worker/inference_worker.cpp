@@ -176,8 +176,8 @@ void InferenceWorker::configure(const studio::ModelRequest& request) {
         status.implementations = net.implementations();
         std::fill(ctx_->input(), ctx_->input() + ctx_->input_floats(), 0.0f);
         // A short median: enough for the panel, short enough that a slider move stays live.
-        status.latencyMs =
-            mnv1::benchmark_forward(*ctx_, {.warmup_runs = 1, .runs = status.wasCached ? 2 : 4}).median_ms;
+        status.latencyPasses = status.wasCached ? 2 : 4;
+        status.latencyMs = mnv1::benchmark_forward(*ctx_, {.warmup_runs = 1, .runs = status.latencyPasses}).median_ms;
 
         const mnv1::ModelWeights& w = net.weights();
         status.pretrained = net.pretrained();
