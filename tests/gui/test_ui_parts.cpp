@@ -13,6 +13,7 @@
 #include "worker/image_convert.hpp"
 #include "worker/latest_frame_slot.hpp"
 #include "controller/rate_meter.hpp"
+#include "widgets/channel_grid.hpp"
 #include "widgets/results_view.hpp"
 
 class TestUiParts : public QObject {
@@ -171,6 +172,21 @@ private slots:
         QCOMPARE(studio::format_ms(0.42), QStringLiteral("0.42 ms"));
         QCOMPARE(studio::config_name(0.5, 160), QStringLiteral("0.5-160"));
         QCOMPARE(studio::format_percent(0.8671), QStringLiteral("86.7 %"));
+    }
+
+    // A colour bar's caption too wide for it (a constant channel says its value) takes a
+    // second line and the legend grows, instead of being cut off; a short one stays on one.
+    void legendCaptionWraps() {
+        studio::ColorLegend legend;
+        legend.setFixedWidth(260);
+        legend.set_caption(QStringLiteral("channel 7: 0.25"));
+        legend.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&legend));
+        QCOMPARE(legend.caption_lines(), 1);
+        const int one_line = legend.sizeHint().height();
+        legend.set_caption(QStringLiteral("channel 123: -0.000123 everywhere (nothing to scale) in this layer"));
+        QCOMPARE(legend.caption_lines(), 2);
+        QCOMPARE(legend.sizeHint().height(), one_line + legend.fontMetrics().height());
     }
 
     void rateMeter() {

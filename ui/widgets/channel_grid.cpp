@@ -70,21 +70,38 @@ void ColorLegend::set_range(double low, double high) {
 void ColorLegend::set_caption(const QString& caption) {
     caption_ = caption;
     setToolTip(caption);
+    updateGeometry();  // a longer caption may need its second line
     update();
 }
 
-QSize ColorLegend::sizeHint() const { return {260, 3 * fontMetrics().height() + 8}; }
+int ColorLegend::caption_lines() const {
+    return fontMetrics().horizontalAdvance(caption_) > width() ? 2 : 1;
+}
+
+QSize ColorLegend::sizeHint() const { return {260, (2 + caption_lines()) * fontMetrics().height() + 8}; }
 QSize ColorLegend::minimumSizeHint() const { return {120, sizeHint().height()}; }
+
+void ColorLegend::resizeEvent(QResizeEvent*) {
+    if (caption_lines() != laid_out_lines_) {  // only then: a new height, not a layout loop
+        laid_out_lines_ = caption_lines();
+        updateGeometry();
+    }
+}
 
 void ColorLegend::paintEvent(QPaintEvent*) {
     QPainter p(this);
     const QFontMetrics fm = fontMetrics();
     const int line = fm.height();
-    const QRect caption_rect(0, 0, width(), line);
+    // A caption wider than the bar wraps onto a second line (elided only beyond that).
+    const int caption_height = caption_lines() * line;
+    const QRect caption_rect(0, 0, width(), caption_height);
     p.setPen(palette().color(QPalette::WindowText));
-    p.drawText(caption_rect, Qt::AlignLeft | Qt::AlignVCenter,
-               fm.elidedText(caption_, Qt::ElideRight, width()));
-    const QRect bar(2, line + 2, width() - 4, line);
+    QString caption = caption_;
+    if (caption_lines() > 1 && fm.boundingRect(caption_rect, Qt::TextWordWrap, caption).height() > caption_height) {
+        caption = fm.elidedText(caption, Qt::ElideRight, 2 * width() - fm.averageCharWidth() * 4);
+    }
+    p.drawText(caption_rect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, caption);
+    const QRect bar(2, caption_height + 2, width() - 4, line);
     QLinearGradient g(bar.topLeft(), bar.topRight());
     for (int i = 0; i <= 16; ++i) g.setColorAt(i / 16.0, QColor(color_of(map_, i / 16.0)));
     p.fillRect(bar, g);

@@ -36,13 +36,17 @@ public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
+    int caption_lines() const;  // 1, or 2 when the caption is wider than the widget
+
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     ColorMap map_ = ColorMap::Sequential;
     double low_ = 0, high_ = 1;
     QString caption_;
+    int laid_out_lines_ = 1;
 };
 
 class ChannelGrid : public QWidget {
