@@ -270,6 +270,46 @@ private slots:
                  qPrintable(panel.chart()->empty_note()));
     }
 
+    // Drawn at fp32, then the precision switched to int8: the fp32 chart goes (not greyed
+    // under the notice), and a per-layer profile of the int8 network (the Layers table's
+    // "Measure per-layer time") never reaches the chart as points under the f32 roofs.
+    void int8AfterFp32ClearsTheChart() {
+        const std::string release = mnv1::test::shared_path("models/tflite/mobilenet_v1_0.25_128_quant.tflite");
+        MOBILENET_REQUIRE_FILE(release);
+        studio::InferenceController controller;
+        controller.set_tuning({0.25, 128, 1, mnv1::CropMode::Whole});
+        studio::LayerTableModel model;
+        QItemSelectionModel selection(&model);
+        studio::RooflinePanel panel(&controller, &model, &selection);
+        panel.resize(700, 900);
+        QSignalSpy configured(&controller, &studio::InferenceController::modelConfigured);
+        QSignalSpy measured(&controller, &studio::InferenceController::rooflineMeasured);
+        QSignalSpy profiled(&controller, &studio::InferenceController::layersProfiled);
+        controller.discover_models({QString::fromStdString(mnv1::test::shared_path("models/tflite"))});
+        QTRY_COMPARE_WITH_TIMEOUT(configured.count(), 1, kTimeoutMs);
+        QCOMPARE(controller.model_status()->precision, QStringLiteral("f32"));
+        panel.show();
+        QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 1, kTimeoutMs);
+        QVERIFY(panel.chart()->data().has_value());
+
+        panel.hide();  // as on another tab
+        controller.set_precision(mnv1::PrecisionChoice::Int8);
+        controller.apply_configuration();
+        QTRY_COMPARE_WITH_TIMEOUT(configured.count(), 2, kTimeoutMs);
+        QCOMPARE(controller.model_status()->precision, QStringLiteral("int8"));
+        QVERIFY(!panel.chart()->data().has_value());
+        QVERIFY(!panel.chart()->stale());
+        controller.request_layer_profile();
+        QTRY_COMPARE_WITH_TIMEOUT(profiled.count(), 1, kTimeoutMs);
+        panel.show();
+        QTest::qWait(300);
+        QCOMPARE(measured.count(), 1);
+        QVERIFY(!panel.chart()->data().has_value());
+        QVERIFY2(panel.chart()->empty_note().startsWith(QStringLiteral("Not drawn for int8")),
+                 qPrintable(panel.chart()->empty_note()));
+        QVERIFY2(!panel.explanation_text().contains(QStringLiteral("of the time")), qPrintable(panel.explanation_text()));
+    }
+
 private:
     studio::RooflineData data_;
 };

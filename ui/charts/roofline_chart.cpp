@@ -123,6 +123,14 @@ void RooflineChart::clear() {
     ridge_ = highlight_ = nullptr;
 }
 
+void RooflineChart::clear_data() {
+    clear();
+    data_.reset();
+    set_stale(false);
+    empty_note_->setVisible(true);
+    place_labels();
+}
+
 void RooflineChart::attach(QXYSeries* series) {
     chart()->addSeries(series);
     for (QAbstractAxis* axis : chart()->axes()) series->attachAxis(axis);

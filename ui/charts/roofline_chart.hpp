@@ -48,6 +48,8 @@ public:
     // Rebuilds the chart for `data`; the selection is kept if that layer is drawn.
     void set_data(const RooflineData& data);
     const std::optional<RooflineData>& data() const { return data_; }
+    // Back to the empty chart and its note (a network the roofs do not apply to).
+    void clear_data();
     // Rings the point of layer `layer` (index into the network's layers); -1 = none.
     void set_selected_layer(int layer);
     int selected_layer() const { return selected_; }

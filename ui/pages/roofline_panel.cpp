@@ -166,6 +166,12 @@ void RooflinePanel::on_configured(const ModelStatus& status) {
     if (measuring_ && requested_generation_ != configured_generation()) {
         measuring_ = false;  // the worker skips a request of an older configuration
     }
+    if (status.ok && status.runs_int8() && data_) {
+        // No fp32 chart greyed under "Not drawn for int8", nor its explanation left live.
+        data_.reset();
+        chart_->clear_data();
+        update_explanation();
+    }
     measure_if_needed();
     update_state();
 }

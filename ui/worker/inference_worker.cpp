@@ -335,8 +335,12 @@ void InferenceWorker::profile_layers(quint64 generation) {
         const LayerTiming t = time_layers(generation);
         emit layersProfiled(t);
         // A roofline already shown for these roofs gets the same times: the Layers table and
-        // the Roofline never quote two different measurements.
-        if (last_peaks_ && last_peaks_->threads == ctx_->network().threads()) emit rooflineMeasured(roofline_of(t, *last_peaks_));
+        // the Roofline never quote two different measurements. Not at int8: the roofs are
+        // f32 ones (measure_roofline says so when asked).
+        const bool f32 = ctx_->network().config().precision == mnv1::Precision::F32;
+        if (f32 && last_peaks_ && last_peaks_->threads == ctx_->network().threads()) {
+            emit rooflineMeasured(roofline_of(t, *last_peaks_));
+        }
     } catch (const std::exception& e) {
         emit requestFailed(generation, QString::fromUtf8(e.what()));
     }
