@@ -168,7 +168,15 @@ private slots:
         opts.open_paths = {QString::fromStdString(photo("grace_hopper.jpg"))};
         auto w = make_window(opts);
         QVERIFY(w);
-        QVERIFY(wait_status(*w));
+        auto* panel = w->findChild<studio::PrecisionPanel*>();
+        // Not pinned, fp32 runs the float weights, and int8 would load the α's uint8 release:
+        // the panel says so instead of asking for a calibration.
+        const studio::ModelStatus* first = wait_status(*w);
+        QVERIFY(first && first->ok && first->floatWeights);
+        QVERIFY2(first->int8Release.contains(QStringLiteral("0.25-224 uint8")), qPrintable(first->int8Release));
+        QVERIFY2(panel->running_text().contains(QStringLiteral("int8 runs the uint8 release")) &&
+                     !panel->running_text().contains(QStringLiteral("needs calibration")),
+                 qPrintable(panel->running_text()));
         const auto& models = w->controller()->model_catalog()->models;
         const auto entry = std::find_if(models.begin(), models.end(), [&](const mnv1::ModelEntry& m) {
             return QFileInfo(QString::fromStdString(m.path)).fileName() == QFileInfo(keras).fileName();
@@ -179,11 +187,12 @@ private slots:
         QVERIFY(s && s->ok);
         QVERIFY(s->floatWeights);
         QVERIFY(s->int8Source.isEmpty());
+        QVERIFY(s->int8Release.isEmpty());  // pinned: int8 means these weights
+        QVERIFY2(panel->running_text().contains(QStringLiteral("int8 needs calibration")), qPrintable(panel->running_text()));
         QVERIFY(w->action_manager()->calibrate_int8()->isEnabled());
 
         // int8 before calibration: fp32 keeps running (a restart with int8 saved must not
         // leave the window without a network), and the reason and the way out are said.
-        auto* panel = w->findChild<studio::PrecisionPanel*>();
         QSignalSpy reclassified(w->controller(), &studio::InferenceController::imageClassified);
         choose(*w, mnv1::PrecisionChoice::Int8);
         s = wait_status(*w);

@@ -99,7 +99,11 @@ void PrecisionPanel::on_configured(const ModelStatus& s) {
     } else if (s.ok) {
         lines << tr("Running: <b>%1</b>").arg(s.precisionDetail.toHtmlEscaped());
         if (!s.autoDecision.isEmpty()) lines << s.autoDecision.toHtmlEscaped();
-        if (s.floatWeights && s.int8Source.isEmpty()) {
+        if (s.floatWeights && s.int8Source.isEmpty() && !s.int8Release.isEmpty()) {
+            lines << tr("<i>int8 runs the uint8 release %1 instead, with its own quantization: no calibration "
+                        "needed.</i>")
+                         .arg(s.int8Release.toHtmlEscaped());
+        } else if (s.floatWeights && s.int8Source.isEmpty()) {
             lines << (s.pretrained ? tr("<i>int8 needs calibration for these float weights.</i>")
                                    : tr("<i>int8 of random weights needs a calibration too: it only times the int8 "
                                         "network.</i>"));

@@ -60,6 +60,10 @@ struct ModelStatus {
     // The weights carry no quantization of their own (Keras, TF.js, TFLite float, random):
     // int8 needs calibration.
     bool floatWeights = false;
+    // Float weights at fp32 whose α has a uint8 release: the release's name, which int8
+    // (and auto) would load instead, needing no calibration. Empty otherwise (and when a
+    // model is pinned in the Model menu).
+    QString int8Release;
     // Auto only: what it chose and the measured times that decided it
     // ("auto → int8: 2.1 ms vs fp32 6.3 ms"), or why it did not measure.
     QString autoDecision;

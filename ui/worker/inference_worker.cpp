@@ -97,6 +97,14 @@ std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::load_weights(const st
     return w;
 }
 
+std::optional<mnv1::ModelEntry> InferenceWorker::release_for(double alpha, int resolution) const {
+    std::vector<mnv1::ModelEntry> releases;
+    std::copy_if(catalog_.models.begin(), catalog_.models.end(), std::back_inserter(releases),
+                 [](const mnv1::ModelEntry& m) { return m.quantized; });
+    const mnv1::ModelEntry* entry = mnv1::pick_model(releases, alpha, resolution);
+    return entry ? std::optional<mnv1::ModelEntry>(*entry) : std::nullopt;
+}
+
 std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::weights_for(const ModelRequest& request) {
     const double alpha = request.alpha;
     const int resolution = request.resolution;
@@ -117,10 +125,7 @@ std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::weights_for(const Mod
     if (request.precision != mnv1::PrecisionChoice::F32) {
         // int8 and auto prefer the α's uint8 release: it runs int8 with its own quantization,
         // where a float model would need calibrating first.
-        std::vector<mnv1::ModelEntry> releases;
-        std::copy_if(catalog_.models.begin(), catalog_.models.end(), std::back_inserter(releases),
-                     [](const mnv1::ModelEntry& m) { return m.quantized; });
-        if (const mnv1::ModelEntry* entry = mnv1::pick_model(releases, alpha, resolution)) {
+        if (const std::optional<mnv1::ModelEntry> entry = release_for(alpha, resolution)) {
             return load_weights(entry->path, QString::fromStdString(entry->display_name));
         }
     }
@@ -223,6 +228,11 @@ mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
                                                    const mnv1::NetworkConfig& cfg, ModelStatus& status) {
     status.int8Weights = int8_weights_for(weights, &status.int8Source);
     status.floatWeights = !mnv1::can_run_int8(*weights);
+    if (status.floatWeights && request.modelPath.isEmpty()) {  // what weights_for would load for int8
+        if (const auto entry = release_for(request.alpha, request.resolution)) {
+            status.int8Release = QString::fromStdString(entry->display_name);
+        }
+    }
     const auto detail_of = [&](mnv1::Precision p) {
         return p == mnv1::Precision::Int8 ? tr("int8 · %1").arg(status.int8Source) : tr("fp32");
     };

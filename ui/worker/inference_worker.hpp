@@ -135,6 +135,8 @@ private:
     std::optional<mnv1::MachinePeaks> last_peaks_;  // the roofs the Roofline last showed
     bool stale(quint64 generation) const { return generation < latest_generation_.load(); }
     std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);
+    // The uint8 release int8 and auto load for (alpha, resolution), if the catalog has one.
+    std::optional<mnv1::ModelEntry> release_for(double alpha, int resolution) const;
     std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);
     ClassifyResult run_classification(const cv::Mat& bgr);
     // Points ctx_ at the context of the thread count to run now: the policy's pick when
