@@ -137,7 +137,8 @@ std::vector<SweepPoint> run_sweep(const SweepConfig& config, const SweepCallback
                 if (cancelled.load()) return points;
                 const bool int8 = precision == Precision::Int8;
                 const std::string name =
-                    point_name(alpha, resolution) + (config.precisions.size() > 1 ? std::string(" ") + to_string(precision) : "");
+                    point_name(alpha, resolution) +
+                    (config.precisions.size() > 1 ? std::string(int8 ? " int8" : " fp32") : "");  // as the app says it
                 const ArchConfig arch{.alpha = alpha, .resolution = resolution, .num_classes = 1000};
                 // int8 needs weights with quantization even for latency: the release (or a
                 // calibrated float model) whenever one exists, images or not.

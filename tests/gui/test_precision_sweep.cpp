@@ -101,7 +101,7 @@ private slots:
             if (s->name().contains(QStringLiteral("int8"))) {
                 ++named_int8;
                 shapes_int8.insert(scatter->markerShape());
-            } else if (s->name().contains(QStringLiteral("f32"))) {
+            } else if (s->name().contains(QStringLiteral("fp32"))) {
                 ++named_f32;
                 shapes_f32.insert(scatter->markerShape());
             }
@@ -113,7 +113,7 @@ private slots:
         QVERIFY(*shapes_int8.begin() != *shapes_f32.begin());
         // Exported points say their precision.
         QVERIFY(chart->csv().contains(QStringLiteral(",int8,")));
-        QVERIFY(chart->csv().contains(QStringLiteral(",f32,")));
+        QVERIFY(chart->csv().contains(QStringLiteral(",fp32,")));
         if (!qEnvironmentVariable("MOBILENET_SHOTS_DIR").isEmpty()) {
             page.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
             page.show();

@@ -312,10 +312,10 @@ void TestTradeoffPage::exports() {
     QVERIFY(csv.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 1 + 44 + 4);  // header, published, measured with accuracy
-    QVERIFY(lines[0].startsWith("layer,model,alpha,resolution,precision,million_macs,top1_pct,"));
+    QVERIFY(lines[0].startsWith("layer,model,alpha,resolution,precision,x_million_macs,y_top1_pct,million_macs,"));
     QVERIFY(lines.contains("paper,MobileNet v1,1,224,float,569,70.6,569,4.2,70.6,,,,,,,,,0,\"MobileNet paper, Tables 6-8\""));
     const auto measured = std::find_if(lines.begin(), lines.end(),
-                                       [](const QString& l) { return l.startsWith("measured,MobileNet v1,0.25,224,f32,"); });
+                                       [](const QString& l) { return l.startsWith("measured,MobileNet v1,0.25,224,fp32,"); });
     QVERIFY(measured != lines.end());
     QVERIFY(measured->contains(",45,65,"));             // top-1, top-5
     QVERIFY(measured->contains(",128,1,sweep"));        // native resolution, on the frontier, origin

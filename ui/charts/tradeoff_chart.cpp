@@ -70,7 +70,7 @@ QString point_tooltip(const TradeoffPoint& p) {
     } else {
         lines << QObject::tr("<b>%1</b> — as published: %2").arg(what, p.origin);
     }
-    if (p.is_mobilenet()) lines << QObject::tr("α %1, %2 px, %3").arg(format_alpha(p.alpha)).arg(p.resolution).arg(p.precision);
+    if (p.is_mobilenet()) lines << QObject::tr("α %1, %2 px, %3").arg(format_alpha(p.alpha)).arg(p.resolution).arg(precision_text(p.precision));
     lines << QObject::tr("Mult-adds %1 M · parameters %2 M")
                  .arg(QString::number(p.million_macs, 'g', 4), QString::number(p.million_params, 'g', 3));
     if (p.top1) {
@@ -89,12 +89,15 @@ QString point_tooltip(const TradeoffPoint& p) {
         lines << QObject::tr("No accuracy: %1").arg(p.weights.isEmpty() ? QObject::tr("random weights (cost and latency only)")
                                                                           : QObject::tr("no labelled images"));
     }
-    if (p.latency_ms) {
+    if (p.latency_ms && p.latency_p10_ms > 0) {
         lines << QObject::tr("Latency median %1 (p10 %2, p90 %3), %4 runs, %5, batch %6")
                      .arg(format_ms(*p.latency_ms), format_ms(p.latency_p10_ms), format_ms(p.latency_p90_ms))
                      .arg(p.runs)
                      .arg(format_threads(p.threads))
                      .arg(p.batch);
+    } else if (p.latency_ms) {
+        lines << QObject::tr("Latency median %1, %2 (the live network's, when evaluated)")
+                     .arg(format_ms(*p.latency_ms), format_threads(p.threads));
     }
     if (!p.weights.isEmpty()) {
         lines << QObject::tr("Weights %1 (native %2 px)").arg(QFileInfo(p.weights).fileName()).arg(p.native_resolution);
@@ -278,7 +281,7 @@ void TradeoffChart::add_points(const TradeoffModel& model, const ChartOverlay& o
             QPen pen(s->borderColor(), hollow ? 2.0 : 1.0);
             s->setPen(pen);
             s->setName(p.is_mobilenet() ? tr("α %1 · %2 %3%4")
-                                              .arg(format_alpha(p.alpha), layer_name(p.layer), p.precision,
+                                              .arg(format_alpha(p.alpha), layer_name(p.layer), precision_text(p.precision),
                                                    hollow ? tr(" (weights' other resolution)") : QString())
                                         : tr("other networks (paper)"));
             s->setProperty(kLayerProperty, int(p.layer));
@@ -575,7 +578,8 @@ void TradeoffChart::show_empty_note(const QString& text) {
 QString TradeoffChart::csv() const {
     const ChartAxes axes = chart_axes(kind_);
     QStringList out;
-    out << QStringLiteral("layer,model,alpha,resolution,precision,%1,%2,million_macs,million_params,top1_pct,top5_pct,"
+    // The chart's two axes first, as x_ and y_ columns (their figures repeat among the rest).
+    out << QStringLiteral("layer,model,alpha,resolution,precision,x_%1,y_%2,million_macs,million_params,top1_pct,top5_pct,"
                           "latency_median_ms,latency_p10_ms,latency_p90_ms,threads,images,weights,native_resolution,"
                           "pareto,source")
                .arg(axes.x_csv, axes.y_csv);
@@ -586,11 +590,11 @@ QString TradeoffChart::csv() const {
         const bool on_frontier = std::find(frontier_rows_.begin(), frontier_rows_.end(), r) != frontier_rows_.end();
         QStringList f;
         f << layer_name(p.layer) << csv_field(p.model) << (p.is_mobilenet() ? QString::number(p.alpha) : QString())
-          << (p.is_mobilenet() ? QString::number(p.resolution) : QString()) << p.precision << QString::number(pos.x())
+          << (p.is_mobilenet() ? QString::number(p.resolution) : QString()) << precision_text(p.precision) << QString::number(pos.x())
           << QString::number(pos.y()) << QString::number(p.million_macs) << QString::number(p.million_params)
           << number_or_empty(p.top1) << number_or_empty(p.top5) << number_or_empty(p.latency_ms)
-          << (p.latency_ms ? QString::number(p.latency_p10_ms) : QString())
-          << (p.latency_ms ? QString::number(p.latency_p90_ms) : QString())
+          << (p.latency_p10_ms > 0 ? QString::number(p.latency_p10_ms) : QString())
+          << (p.latency_p90_ms > 0 ? QString::number(p.latency_p90_ms) : QString())
           << (p.threads > 0 ? QString::number(p.threads) : QString()) << (p.images > 0 ? QString::number(p.images) : QString())
           << csv_field(p.weights) << (p.native_resolution > 0 ? QString::number(p.native_resolution) : QString())
           << (on_frontier ? QStringLiteral("1") : QStringLiteral("0")) << csv_field(p.origin);

@@ -45,4 +45,8 @@ QString format_threads(int threads) {
     return threads == 1 ? QObject::tr("1 thread") : QObject::tr("%1 threads").arg(threads);
 }
 
+QString precision_text(const QString& precision) {
+    return precision == QLatin1String("f32") ? QStringLiteral("fp32") : precision;
+}
+
 }  // namespace studio

@@ -14,6 +14,9 @@ QString format_alpha(double alpha);
 QString format_count(std::int64_t n);
 // Exact counts with thousands separators, the same on every locale: 231211008 -> "231,211,008".
 QString format_exact_count(std::int64_t n);
+// A network's precision as the app names it: "f32" (the core's word) -> "fp32"; others as given.
+QString precision_text(const QString& precision);
+
 // Milliseconds with precision that suits the magnitude: 0.42 -> "0.42 ms", 8.61 -> "8.6 ms".
 QString format_ms(double ms);
 // "0.5-160": the usual MobileNet configuration name.

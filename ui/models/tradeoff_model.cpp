@@ -125,8 +125,8 @@ QVariant TradeoffModel::value(const TradeoffPoint& p, int column) const {
     case Top1: return opt(p.top1);
     case Top5: return opt(p.top5);
     case LatencyMs: return opt(p.latency_ms);
-    case LatencyP10Ms: return p.latency_ms ? QVariant(p.latency_p10_ms) : QVariant();
-    case LatencyP90Ms: return p.latency_ms ? QVariant(p.latency_p90_ms) : QVariant();
+    case LatencyP10Ms: return p.latency_p10_ms > 0 ? QVariant(p.latency_p10_ms) : QVariant();
+    case LatencyP90Ms: return p.latency_p90_ms > 0 ? QVariant(p.latency_p90_ms) : QVariant();
     case Threads: return p.threads > 0 ? QVariant(p.threads) : QVariant();
     case Images: return p.images > 0 ? QVariant(p.images) : QVariant();
     case Weights: return p.weights;

@@ -32,7 +32,7 @@ struct TradeoffPoint {
     std::optional<double> top1, top5;  // percent
     // Measured only: latency of one forward pass (median, p10, p90 over `runs`).
     std::optional<double> latency_ms;
-    double latency_p10_ms = 0, latency_p90_ms = 0;
+    double latency_p10_ms = 0, latency_p90_ms = 0;  // 0: a median without its spread (an evaluation's)
     int runs = 0, threads = 0, batch = 1;
     QString weights;                  // weights file the accuracy came from; empty: random weights
     int native_resolution = 0;        // the weights' own resolution (0: none)

@@ -307,7 +307,7 @@ void EvaluationPage::on_started(const EvaluationRequest& request) {
     folder_ = request.folder;
     evaluated_network_ = network_words(request.weightsPath, request.alpha, request.resolution, request.crop,
                                        request.precisionDetail.isEmpty()
-                                           ? QString::fromLatin1(mnv1::to_string(request.precision))
+                                           ? precision_text(QString::fromLatin1(mnv1::to_string(request.precision)))
                                            : request.precisionDetail);
     update_stale_note();
     model_->reset({});
@@ -321,7 +321,7 @@ void EvaluationPage::on_started(const EvaluationRequest& request) {
                               .arg(QFileInfo(request.weightsPath).fileName(), format_alpha(request.alpha))
                               .arg(request.resolution)
                               .arg(crop_text(request.crop),
-                                   request.precisionDetail.isEmpty() ? QString::fromLatin1(mnv1::to_string(request.precision))
+                                   request.precisionDetail.isEmpty() ? precision_text(QString::fromLatin1(mnv1::to_string(request.precision)))
                                                                      : request.precisionDetail));
     int8_detail_ = request.precision == mnv1::Precision::Int8 ? request.precisionDetail : QString();
     truth_label_->setText(tr("Looking for the ground truth…"));

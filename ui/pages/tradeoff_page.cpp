@@ -295,7 +295,7 @@ void TradeoffPage::add_measured_accuracy(const EvaluationSummary& r) {
     p.top1 = r.top1;
     p.top5 = r.top5;
     p.images = r.images;
-    if (r.latencyMedianMs > 0) p.latency_ms = p.latency_p10_ms = p.latency_p90_ms = r.latencyMedianMs;
+    if (r.latencyMedianMs > 0) p.latency_ms = r.latencyMedianMs;  // a median only: no spread to show
     p.threads = r.threads;
     p.weights = r.weightsFile;
     p.native_resolution = r.nativeResolution;
