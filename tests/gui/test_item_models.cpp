@@ -10,6 +10,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 
@@ -341,6 +342,7 @@ private slots:
     void layersPageStacksOnANarrowPage() {
         studio::LayersPage page;
         page.add_side_view(new QLabel(QStringLiteral("side view")), QStringLiteral("Side"));
+        page.add_side_view(new QLabel(QStringLiteral("second view")), QStringLiteral("Second"));
         page.show_configuration(configured_status(3, 1.0, 224));
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -353,6 +355,18 @@ private slots:
         QCOMPARE(scroll->horizontalScrollBar()->maximum(), 0);
         QVERIFY(page.table()->width() >= 850);  // the whole width, not a share of it
         QVERIFY(scroll->verticalScrollBar()->maximum() > 0);  // the side view is further down
+
+        // The wheel over the side views' tabs scrolls the page; it does not switch the tab.
+        QTabWidget* tabs = page.side_views();
+        QVERIFY(tabs);
+        QCOMPARE(tabs->currentIndex(), 0);
+        const int before = scroll->verticalScrollBar()->value();
+        const QPointF at(tabs->tabBar()->tabRect(0).center());
+        QWheelEvent wheel(at, tabs->tabBar()->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(tabs->tabBar(), &wheel);
+        QCOMPARE(tabs->currentIndex(), 0);
+        QVERIFY2(scroll->verticalScrollBar()->value() > before, qPrintable(QString::number(before)));
 
         page.resize(1600, 900);
         QTRY_VERIFY(page.side_by_side());

@@ -114,6 +114,7 @@ LayersPage::LayersPage(QWidget* parent)
     side_tabs_->setObjectName(QStringLiteral("layerSideViews"));
     side_tabs_->setDocumentMode(true);
     side_tabs_->setMinimumWidth(kSidePanelMinWidth);
+    pass_tab_wheel_to_page(side_tabs_);
     side_tabs_->hide();
     splitter_->addWidget(left);
     splitter_->addWidget(side_tabs_);

@@ -1,6 +1,11 @@
 #include "page_scroll_area.hpp"
 
+#include <QCoreApplication>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QWheelEvent>
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -33,6 +38,31 @@ void stack_panels(QSplitter* splitter, bool stacked, std::array<int, 2> stacked_
         const int second = second_size(total, stacked);
         splitter->setSizes({total - second, second});
     });
+}
+
+namespace {
+
+class TabWheelToPage : public QObject {
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() != QEvent::Wheel) return false;
+        for (QObject* o = watched->parent(); o; o = o->parent()) {
+            if (auto* scroll = qobject_cast<QScrollArea*>(o)) {
+                QCoreApplication::sendEvent(scroll->verticalScrollBar(), event);
+                break;
+            }
+        }
+        return true;  // never the tab bar's own "next tab"
+    }
+};
+
+}  // namespace
+
+void pass_tab_wheel_to_page(QTabWidget* tabs) {
+    tabs->tabBar()->installEventFilter(new TabWheelToPage(tabs->tabBar()));
 }
 
 }  // namespace studio

@@ -8,6 +8,7 @@
 #include <functional>
 
 class QSplitter;
+class QTabWidget;
 class QWidget;
 
 namespace studio {
@@ -25,5 +26,9 @@ QWidget* scrolling_content(QWidget* page);
 // (stacked). Does nothing when the splitter already has that orientation.
 void stack_panels(QSplitter* splitter, bool stacked, std::array<int, 2> stacked_min_heights,
                   std::function<int(int total, bool stacked)> second_size);
+
+// The wheel over `tabs`' tab bar scrolls the page around it instead of switching tabs: a
+// reader scrolling down the page must not land on a tab that starts a measurement.
+void pass_tab_wheel_to_page(QTabWidget* tabs);
 
 }  // namespace studio
