@@ -5,6 +5,8 @@
 #include <QtTest>
 
 #include <QApplication>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QImage>
 #include <QScrollArea>
@@ -193,6 +195,24 @@ void TestTradeoffPage::paretoAndBudget() {
                               find_row(m, PointLayer::Measured, 1.0, 224)};
     std::sort(expected.begin(), expected.end());
     QCOMPARE(frontier, expected);  // 1.0-128 (44 % at 186 M) is dominated by 0.25-224 (45 % at 41 M)
+
+    // Measured and published accuracy on one axis: the notes say they are two image sets.
+    QVERIFY2(page.sample_text().contains("Two image sets") && page.sample_text().contains("(500 images)"),
+             qPrintable(page.sample_text()));
+    page.set_layers({.paper = false, .slim = false, .measured = true});
+    QVERIFY(page.sample_text().isEmpty());
+    page.set_layers({});
+
+    // Each budget unit keeps its own limit when the other is chosen in the box.
+    auto* kind_box = page.findChild<QComboBox*>();
+    auto* limit_box = page.findChild<QDoubleSpinBox*>(QStringLiteral("budgetSpin"));
+    QVERIFY(kind_box && limit_box);
+    limit_box->setValue(120);
+    kind_box->setCurrentIndex(kind_box->findData(int(BudgetKind::LatencyMs)));
+    QCOMPARE(limit_box->value(), 10.0);
+    QCOMPARE(limit_box->suffix(), QStringLiteral(" ms"));
+    kind_box->setCurrentIndex(kind_box->findData(int(BudgetKind::MillionMacs)));
+    QCOMPARE(limit_box->value(), 120.0);
 
     page.set_budget(BudgetKind::MillionMacs, 150);
     const std::vector<int> rows = page.budget_rows();

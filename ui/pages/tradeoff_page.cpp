@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <set>
 #include <cmath>
 #include <functional>
 
@@ -116,9 +117,10 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     budget_row->addWidget(budget_kind_);
     budget_row->addWidget(budget_);
     connect(budget_kind_, &QComboBox::currentIndexChanged, this, [this] {
-        const bool ms = budget_kind_->currentData().toInt() == int(BudgetKind::LatencyMs);
-        budget_->setSuffix(ms ? tr(" ms") : tr(" M"));
-        rebuild();
+        // Each unit keeps its own limit: "150 M" mult-adds does not become "150 ms".
+        budget_limits_[shown_budget_kind_] = budget_->value();
+        const auto kind = static_cast<BudgetKind>(budget_kind_->currentData().toInt());
+        set_budget(kind, budget_limits_[kind]);
     });
     budget_->setSuffix(tr(" M"));
     connect(budget_, &QDoubleSpinBox::valueChanged, this, &TradeoffPage::rebuild);
@@ -175,7 +177,7 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
 
     notes_ = new QTextBrowser(this);
     notes_->setObjectName(QStringLiteral("tradeoffNotes"));
-    notes_->setMaximumHeight(fontMetrics().height() * 6);
+    notes_->setMaximumHeight(fontMetrics().height() * 8);
     notes_->setFrameShape(QFrame::StyledPanel);
     lay->addWidget(notes_);
 
@@ -266,6 +268,8 @@ void TradeoffPage::set_layers(const LayerVisibility& layers) {
 }
 
 void TradeoffPage::set_budget(BudgetKind kind, double limit) {
+    shown_budget_kind_ = kind;
+    budget_limits_[kind] = limit;
     {
         const QSignalBlocker a(budget_kind_), b(budget_);
         budget_kind_->setCurrentIndex(budget_kind_->findData(int(kind)));
@@ -439,8 +443,27 @@ void TradeoffPage::update_fit_text() {
     }
 }
 
+QString TradeoffPage::sample_text() const {
+    // Measured accuracy beside published accuracy on one axis reads as "this machine beats
+    // the paper" when the user's sample is easier than ImageNet's validation set.
+    if (!show_measured_->isChecked() || (!show_paper_->isChecked() && !show_slim_->isChecked())) return {};
+    std::set<int> sizes;
+    for (const TradeoffPoint& p : model_->points()) {
+        if (p.layer == PointLayer::Measured && p.top1 && p.images > 0) sizes.insert(p.images);
+    }
+    if (sizes.empty()) return {};
+    QStringList counts;
+    for (int n : sizes) counts << QString::number(n);
+    return tr("<b>Two image sets on one axis:</b> measured accuracy is on your labelled images (%1 images), published "
+              "accuracy on ImageNet's 50,000 validation images. A sample easier or harder than ImageNet's moves "
+              "every measured point alike: compare measured points with each other, published with published.")
+        .arg(counts.join(QStringLiteral(", ")));
+}
+
 void TradeoffPage::update_texts() {
-    notes_->setHtml(budget_text_ + QStringLiteral("<br>") + fit_text_);
+    const QString sample = sample_text();
+    notes_->setHtml((sample.isEmpty() ? QString() : sample + QStringLiteral("<br>")) + budget_text_ +
+                    QStringLiteral("<br>") + fit_text_);
 }
 
 void TradeoffPage::chart_context_menu(TradeoffChart* chart, const QPoint& pos) {
