@@ -312,6 +312,7 @@ void MainWindow::restore_settings() {
     if (const QByteArray g = s.window_geometry(); !g.isEmpty()) restoreGeometry(g);
     if (const QByteArray st = s.window_state(); !st.isEmpty()) restoreState(st);
     classify_->restore_splitter_state(s.splitter_state());
+    tradeoffs_->restore_state(s.tradeoff_state());
 }
 
 void MainWindow::save_settings() {
@@ -327,6 +328,7 @@ void MainWindow::save_settings() {
     s.set_window_geometry(saveGeometry());
     s.set_window_state(saveState());
     s.set_splitter_state(classify_->splitter_state());
+    s.set_tradeoff_state(tradeoffs_->saved_state());
     s.save();
 }
 

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QImage>
 #include <QScrollArea>
+#include <QPushButton>
 #include <QScatterSeries>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -94,6 +95,7 @@ private slots:
     void mainWindowTab();
     void narrowScreen();
     void labelsKeepClear();
+    void stateRoundTrip();
 };
 
 void TestTradeoffPage::analysis() {
@@ -360,6 +362,70 @@ void TestTradeoffPage::mainWindowTab() {
     emit w.tradeoff_page()->tuningRequested(0.5, 160);
     QVERIFY(qAbs(w.tuning_panel()->alpha() - 0.5) < 1e-9);
     QCOMPARE(w.tuning_panel()->resolution(), 160);
+
+    // Measured points, the budget and the shown layers survive closing the window.
+    add_grid(*w.tradeoff_page());
+    w.tradeoff_page()->set_budget(BudgetKind::LatencyMs, 3.0);
+    w.tradeoff_page()->set_layers({.paper = false, .slim = true, .measured = true});
+    const int rows = w.tradeoff_page()->model()->rowCount();
+    w.close();
+    MainWindow again(options);
+    TradeoffPage* page = again.tradeoff_page();
+    QCOMPARE(page->model()->rowCount(), rows);
+    QVERIFY(!page->layers().paper && page->layers().slim && page->layers().measured);
+    QCOMPARE(page->budget_text(), w.tradeoff_page()->budget_text());
+    QVERIFY2(page->budget_text().contains("3.0 ms") || page->budget_text().contains("3 ms"), qPrintable(page->budget_text()));
+}
+
+// The saved text, read back: every measured figure as it was; a damaged text or entry
+// restores nothing of it (and nothing breaks).
+void TestTradeoffPage::stateRoundTrip() {
+    TradeoffPage first;
+    add_grid(first);
+    first.set_budget(BudgetKind::MillionMacs, 120);
+    const QByteArray state = first.saved_state();
+    TradeoffPage second;
+    second.restore_state(state);
+    const auto measured = [](const TradeoffModel& m) {
+        std::vector<TradeoffPoint> out;
+        for (const TradeoffPoint& p : m.points()) {
+            if (p.layer == PointLayer::Measured) out.push_back(p);
+        }
+        return out;
+    };
+    const auto a = measured(*first.model()), b = measured(*second.model());
+    QCOMPARE(b.size(), a.size());
+    QCOMPARE(a.size(), std::size_t(6));
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        QCOMPARE(b[i].label(), a[i].label());
+        QCOMPARE(b[i].precision, a[i].precision);
+        QCOMPARE(b[i].top1, a[i].top1);
+        QCOMPARE(b[i].top5, a[i].top5);
+        QCOMPARE(b[i].latency_ms, a[i].latency_ms);
+        QCOMPARE(b[i].latency_p90_ms, a[i].latency_p90_ms);
+        QCOMPARE(b[i].weights, a[i].weights);
+        QCOMPARE(b[i].native_resolution, a[i].native_resolution);
+        QCOMPARE(b[i].images, a[i].images);
+        QCOMPARE(b[i].off_native_resolution(), a[i].off_native_resolution());
+        QVERIFY(b[i].earlier_session && !a[i].earlier_session);
+    }
+    QVERIFY(point_tooltip(measured(*second.model()).front()).contains("earlier session"));
+    QCOMPARE(second.budget_rows().size(), first.budget_rows().size());
+    QCOMPARE(second.budget_text(), first.budget_text());
+    // Kept across sessions, so they can be removed: the published points stay.
+    auto* clear = second.findChild<QPushButton*>(QStringLiteral("clearMeasuredButton"));
+    QVERIFY(clear && clear->isEnabled());
+    second.clear_measured_points();
+    QCOMPARE(second.measured_count(), 0);
+    QCOMPARE(second.model()->rowCount(), 44);
+    QVERIFY(!clear->isEnabled());
+
+    TradeoffPage damaged;
+    const int published = damaged.model()->rowCount();
+    damaged.restore_state("{not json");
+    damaged.restore_state(R"({"points":[{"alpha":-1,"resolution":224,"million_macs":5,"precision":"f32"},)"
+                          R"({"alpha":0.5,"resolution":160,"million_macs":77,"precision":"f32","latency_ms":1.5}]})");
+    QCOMPARE(damaged.model()->rowCount(), published + 1);  // the one readable entry
 }
 
 // A 1024-pixel screen with the Tune panel docked leaves the page about 600 pixels: the

@@ -26,6 +26,7 @@ constexpr auto activation_opacity = "view/activationOpacity";
 constexpr auto video_fast = "video/asFastAsClassified";
 constexpr auto last_dir = "paths/lastDir";
 constexpr auto geometry = "window/geometry";
+constexpr auto tradeoffs = "tradeoffs/state";
 constexpr auto state = "window/state";
 constexpr auto splitter = "window/splitter";
 }  // namespace key
@@ -121,6 +122,9 @@ void SettingsManager::set_video_as_fast_as_classified(bool fast) { settings_->se
 
 QString SettingsManager::last_dir() const { return settings_->value(key::last_dir).toString(); }
 void SettingsManager::set_last_dir(const QString& dir) { settings_->setValue(key::last_dir, dir); }
+
+QByteArray SettingsManager::tradeoff_state() const { return settings_->value(key::tradeoffs).toByteArray(); }
+void SettingsManager::set_tradeoff_state(const QByteArray& state) { settings_->setValue(key::tradeoffs, state); }
 
 QByteArray SettingsManager::window_geometry() const { return settings_->value(key::geometry).toByteArray(); }
 void SettingsManager::set_window_geometry(const QByteArray& geometry) { settings_->setValue(key::geometry, geometry); }

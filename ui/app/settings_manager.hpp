@@ -61,6 +61,11 @@ public:
     QString last_dir() const;
     void set_last_dir(const QString& dir);
 
+    // The Trade-offs page's measured points, budget and shown layers (TradeoffPage's own
+    // text); empty when never saved.
+    QByteArray tradeoff_state() const;
+    void set_tradeoff_state(const QByteArray& state);
+
     // Opaque Qt state blobs; empty when never saved.
     QByteArray window_geometry() const;
     void set_window_geometry(const QByteArray& geometry);

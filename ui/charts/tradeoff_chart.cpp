@@ -108,6 +108,7 @@ QString point_tooltip(const TradeoffPoint& p) {
         }
     }
     if (p.from_cache) lines << QObject::tr("From the sweep cache");
+    if (p.earlier_session) lines << QObject::tr("Measured in an earlier session of the app");
     if (p.is_mobilenet()) lines << QObject::tr("<i>Click to set the sliders to %1</i>").arg(p.label());
     return lines.join(QStringLiteral("<br>"));
 }

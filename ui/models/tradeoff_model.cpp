@@ -1,6 +1,9 @@
 #include "tradeoff_model.hpp"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <algorithm>
 #include <cmath>
@@ -161,6 +164,63 @@ QVariant TradeoffModel::headerData(int section, Qt::Orientation orientation, int
         "Layer", "Model", "α", "Resolution", "Precision", "Mult-adds", "Parameters", "Top-1", "Top-5",
         "Latency (median)", "Latency p10", "Latency p90", "Threads", "Images", "Weights", "Native resolution"};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+}
+
+QByteArray TradeoffModel::measured_json() const {
+    QJsonArray rows;
+    for (const TradeoffPoint& p : points_) {
+        if (p.layer != PointLayer::Measured) continue;
+        QJsonObject o{{"model", p.model}, {"alpha", p.alpha}, {"resolution", p.resolution}, {"precision", p.precision},
+                      {"million_macs", p.million_macs}, {"million_params", p.million_params},
+                      {"latency_p10_ms", p.latency_p10_ms}, {"latency_p90_ms", p.latency_p90_ms}, {"runs", p.runs},
+                      {"threads", p.threads}, {"batch", p.batch}, {"weights", p.weights},
+                      {"native_resolution", p.native_resolution}, {"images", p.images}, {"origin", p.origin},
+                      {"from_cache", p.from_cache}};
+        if (p.top1) o.insert("top1", *p.top1);
+        if (p.top5) o.insert("top5", *p.top5);
+        if (p.latency_ms) o.insert("latency_ms", *p.latency_ms);
+        rows.append(o);
+    }
+    return QJsonDocument(rows).toJson(QJsonDocument::Compact);
+}
+
+int TradeoffModel::restore_measured(const QByteArray& json) {
+    const QJsonDocument doc = QJsonDocument::fromJson(json);
+    int restored = 0;
+    for (const QJsonValue& v : doc.array()) {
+        const QJsonObject o = v.toObject();
+        TradeoffPoint p;
+        p.layer = PointLayer::Measured;
+        p.model = o.value("model").toString();
+        p.alpha = o.value("alpha").toDouble();
+        p.resolution = o.value("resolution").toInt();
+        p.precision = o.value("precision").toString();
+        p.million_macs = o.value("million_macs").toDouble();
+        p.million_params = o.value("million_params").toDouble();
+        // A hand-edited or damaged entry is dropped rather than drawn somewhere wrong.
+        const bool valid = p.alpha > 0 && p.alpha <= 2 && p.resolution > 0 && p.million_macs > 0 && !p.precision.isEmpty();
+        if (!valid) continue;
+        auto optional_of = [&](const char* key) {
+            return o.contains(key) && o.value(key).isDouble() ? std::optional<double>(o.value(key).toDouble()) : std::nullopt;
+        };
+        p.top1 = optional_of("top1");
+        p.top5 = optional_of("top5");
+        p.latency_ms = optional_of("latency_ms");
+        p.latency_p10_ms = o.value("latency_p10_ms").toDouble();
+        p.latency_p90_ms = o.value("latency_p90_ms").toDouble();
+        p.runs = o.value("runs").toInt();
+        p.threads = o.value("threads").toInt();
+        p.batch = std::max(1, o.value("batch").toInt(1));
+        p.weights = o.value("weights").toString();
+        p.native_resolution = o.value("native_resolution").toInt();
+        p.images = o.value("images").toInt();
+        p.origin = o.value("origin").toString();
+        p.from_cache = o.value("from_cache").toBool();
+        p.earlier_session = true;
+        add_measured(p);
+        ++restored;
+    }
+    return restored;
 }
 
 }  // namespace studio

@@ -38,6 +38,7 @@ struct TradeoffPoint {
     int native_resolution = 0;        // the weights' own resolution (0: none)
     int images = 0;                   // images behind top1/top5 (measured)
     bool from_cache = false;
+    bool earlier_session = false;     // restored from the settings, not measured in this run
     QString origin;                   // "sweep", "evaluation", or the published table's name
 
     bool is_mobilenet() const { return alpha > 0; }
@@ -71,6 +72,10 @@ public:
     // threads and origin (a rerun). Returns its row.
     int add_measured(const TradeoffPoint& point);
     void clear_measured();
+    // The measured rows as JSON (kept across sessions), and back: restore_measured adds
+    // the rows of such a text and returns how many; entries it cannot read are skipped.
+    QByteArray measured_json() const;
+    int restore_measured(const QByteArray& json);
 
     const std::vector<TradeoffPoint>& points() const { return points_; }
     const TradeoffPoint& point(int row) const { return points_.at(static_cast<std::size_t>(row)); }

@@ -18,6 +18,10 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 #include <set>
 #include <cmath>
@@ -135,8 +139,22 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     connect(run_sweep_, &QPushButton::clicked, this, &TradeoffPage::open_sweep_dialog);
     cancel_ = new QPushButton(tr("Cancel"), this);
     cancel_->setVisible(false);
+    clear_measured_ = new QPushButton(tr("C&lear Measured…"), this);
+    clear_measured_->setObjectName(QStringLiteral("clearMeasuredButton"));
+    clear_measured_->setToolTip(tr("Remove this machine's measured points (they are kept across sessions); the "
+                                   "published ones stay"));
+    connect(clear_measured_, &QPushButton::clicked, this, [this] {
+        const int n = measured_count();
+        const auto answer = QMessageBox::question(
+            this, tr("Clear Measured Points"),
+            tr("Remove the %1 measured point(s) from the charts? A sweep measures them again (its cache makes that "
+               "quick).")
+                .arg(n));
+        if (answer == QMessageBox::Yes) clear_measured_points();
+    });
     action_row->addWidget(export_button);
     action_row->addWidget(run_sweep_);
+    action_row->addWidget(clear_measured_);
     lay->addLayout(controls_);
 
     // Sweep progress, shown while one runs. Its row keeps its height when idle, so a sweep
@@ -267,6 +285,56 @@ void TradeoffPage::set_layers(const LayerVisibility& layers) {
     rebuild();
 }
 
+int TradeoffPage::measured_count() const {
+    const auto& points = model_->points();
+    return static_cast<int>(
+        std::count_if(points.begin(), points.end(), [](const TradeoffPoint& p) { return p.layer == PointLayer::Measured; }));
+}
+
+void TradeoffPage::clear_measured_points() {
+    const int n = measured_count();
+    model_->clear_measured();
+    rebuild();
+    emit statusMessage(tr("Cleared %1 measured point(s)").arg(n), 5000);
+}
+
+QByteArray TradeoffPage::saved_state() const {
+    const LayerVisibility shown = layers();
+    QJsonObject o{{"paper", shown.paper},
+                  {"slim", shown.slim},
+                  {"measured", shown.measured},
+                  {"budget_kind", int(shown_budget_kind_)},
+                  {"budget_macs", budget_kind_->currentData().toInt() == int(BudgetKind::MillionMacs)
+                                      ? budget_->value()
+                                      : budget_limits_.at(BudgetKind::MillionMacs)},
+                  {"budget_ms", budget_kind_->currentData().toInt() == int(BudgetKind::LatencyMs)
+                                    ? budget_->value()
+                                    : budget_limits_.at(BudgetKind::LatencyMs)},
+                  {"points", QJsonDocument::fromJson(model_->measured_json()).array()}};
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+void TradeoffPage::restore_state(const QByteArray& state) {
+    const QJsonObject o = QJsonDocument::fromJson(state).object();
+    if (o.isEmpty()) return;
+    model_->restore_measured(QJsonDocument(o.value("points").toArray()).toJson(QJsonDocument::Compact));
+    const auto limit = [&](const char* key, double fallback) {
+        const double v = o.value(key).toDouble(fallback);
+        return std::isfinite(v) && v >= budget_->minimum() && v <= budget_->maximum() ? v : fallback;
+    };
+    budget_limits_[BudgetKind::MillionMacs] = limit("budget_macs", budget_limits_[BudgetKind::MillionMacs]);
+    budget_limits_[BudgetKind::LatencyMs] = limit("budget_ms", budget_limits_[BudgetKind::LatencyMs]);
+    const auto kind = o.value("budget_kind").toInt() == int(BudgetKind::LatencyMs) ? BudgetKind::LatencyMs
+                                                                                   : BudgetKind::MillionMacs;
+    {
+        const QSignalBlocker a(show_paper_), b(show_slim_), c(show_measured_);
+        show_paper_->setChecked(o.value("paper").toBool(true));
+        show_slim_->setChecked(o.value("slim").toBool(true));
+        show_measured_->setChecked(o.value("measured").toBool(true));
+    }
+    set_budget(kind, budget_limits_[kind]);  // rebuilds
+}
+
 void TradeoffPage::set_budget(BudgetKind kind, double limit) {
     shown_budget_kind_ = kind;
     budget_limits_[kind] = limit;
@@ -332,6 +400,7 @@ void TradeoffPage::on_point_clicked(int row) {
 }
 
 void TradeoffPage::rebuild() {
+    clear_measured_->setEnabled(measured_count() > 0);
     update_budget();
     ChartOverlay overlay;
     overlay.layers = layers();

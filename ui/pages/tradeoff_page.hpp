@@ -49,6 +49,13 @@ public:
 
     TradeoffModel* model() const { return model_; }
     TradeoffChart* chart(ChartKind kind) const { return charts_.at(kind); }
+    // What the page keeps across sessions (measured points, budget, shown layers), as an
+    // opaque text for the settings, and back; an unreadable text restores nothing.
+    QByteArray saved_state() const;
+    int measured_count() const;
+    // Removes every measured point (the Clear Measured… button, after asking).
+    void clear_measured_points();
+    void restore_state(const QByteArray& state);
     LayerVisibility layers() const;
     void set_layers(const LayerVisibility& layers);
     void set_budget(BudgetKind kind, double limit);
@@ -107,6 +114,7 @@ private:
     QDoubleSpinBox* budget_ = nullptr;
     QPushButton* run_sweep_ = nullptr;
     QPushButton* cancel_ = nullptr;
+    QPushButton* clear_measured_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* stage_ = nullptr;
     QLabel* paused_banner_ = nullptr;
