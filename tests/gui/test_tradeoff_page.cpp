@@ -132,6 +132,12 @@ void TestTradeoffPage::publishedLayers() {
     page.resize(1280, 800);
     page.show();
     QCOMPARE(page.model()->rowCount(), 44);  // 8 paper + 32 TF-slim + 4 comparison models
+    for (int r = 0; r < page.model()->rowCount(); ++r) {  // counts as everywhere else: "15.30 G", never "1.53e+04"
+        if (page.model()->point(r).model == QLatin1String("VGG16")) {
+            const QString tip = point_tooltip(page.model()->point(r));
+            QVERIFY2(tip.contains(QStringLiteral("Mult-adds 15.30 G · parameters 138.0 M")), qPrintable(tip));
+        }
+    }
     const TradeoffChart* macs = page.chart(ChartKind::AccuracyVsMacs);
     QCOMPARE(count_series(macs, PointLayer::Slim), 8);   // 4 α x (float, uint8)
     QCOMPARE(count_series(macs, PointLayer::Paper), 5);  // 4 α + the comparison models

@@ -23,8 +23,9 @@ ChartAxes chart_axes(ChartKind kind) {
     case ChartKind::AccuracyVsLatency:
         return {QObject::tr("Accuracy vs latency (measured here)"), latency, top1, "latency_ms", "top1_pct", false};
     case ChartKind::LatencyVsMacs:
+        // Upright, the axis has the room of a short title only ("median" is in the tooltips).
         return {QObject::tr("Latency vs mult-adds (measured here)"), QObject::tr("Mult-adds per image (millions)"),
-                latency, "million_macs", "latency_ms", false};
+                QObject::tr("Latency (ms)"), "million_macs", "latency_ms", false};
     case ChartKind::AccuracyVsParams:
         return {QObject::tr("Accuracy vs parameters"), QObject::tr("Parameters (millions, log scale)"), top1,
                 "million_params", "top1_pct", true};

@@ -71,8 +71,9 @@ QString point_tooltip(const TradeoffPoint& p) {
         lines << QObject::tr("<b>%1</b> — as published: %2").arg(what, p.origin);
     }
     if (p.is_mobilenet()) lines << QObject::tr("α %1, %2 px, %3").arg(format_alpha(p.alpha)).arg(p.resolution).arg(precision_text(p.precision));
-    lines << QObject::tr("Mult-adds %1 M · parameters %2 M")
-                 .arg(QString::number(p.million_macs, 'g', 4), QString::number(p.million_params, 'g', 3));
+    // The app's count format (VGG16: "15.30 G", not "1.53e+04 M").
+    lines << QObject::tr("Mult-adds %1 · parameters %2")
+                 .arg(format_count(std::llround(p.million_macs * 1e6)), format_count(std::llround(p.million_params * 1e6)));
     if (p.top1) {
         QString acc = QObject::tr("Top-1 %1 %").arg(*p.top1, 0, 'f', 1);
         if (p.top5) acc += QObject::tr(" · top-5 %1 %").arg(*p.top5, 0, 'f', 1);

@@ -246,6 +246,8 @@ void TradeoffPage::set_sweep_controller(SweepController* sweeps) {
     connect(sweeps_, &SweepController::started, this, [this](int total) {
         progress_->setRange(0, total);
         progress_->setValue(0);
+        // Counts configurations: beside "1.0-224 fp32: 459/500 images" a bare "0%" read as stuck.
+        progress_->setFormat(tr("%v of %m configurations done"));
         progress_->setVisible(true);
         cancel_->setVisible(true);
         run_sweep_->setEnabled(false);
