@@ -202,6 +202,24 @@ private slots:
 
     // ---- The ρ slider and the native-resolution badge -----------------------------------
 
+    // A mark's label is a click target: "1.0" sets 1.0, not one page step towards it.
+    void clickingAMarkLabelSetsItsValue() {
+        studio::MarkedSlider s(1, 28);
+        s.set_marks({{5, QStringLiteral("0.25"), true}, {20, QStringLiteral("1.0"), true}});
+        s.resize(300, s.sizeHint().height());
+        s.slider()->setValue(5);
+        s.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&s));
+        QTRY_VERIFY(s.mark_label_x(20) > 0);  // drawn
+        const int label_y = s.slider()->geometry().bottom() + s.fontMetrics().height() / 2 + 3;
+        QTest::mouseClick(&s, Qt::LeftButton, Qt::NoModifier, QPoint(s.mark_label_x(20), label_y));
+        QCOMPARE(s.slider()->value(), 20);
+        QTest::mouseClick(&s, Qt::LeftButton, Qt::NoModifier, QPoint(s.mark_label_x(5), label_y));
+        QCOMPARE(s.slider()->value(), 5);
+        QTest::mouseClick(&s, Qt::LeftButton, Qt::NoModifier, QPoint(s.width() / 2, label_y));  // between labels
+        QCOMPARE(s.slider()->value(), 5);
+    }
+
     void resolutionMarksFollowTheWeightsOfTheAlpha() {
         studio::TuningPanel panel;
         QVERIFY(emphasized(*panel.resolution_marks()).isEmpty());  // no models: nothing highlighted

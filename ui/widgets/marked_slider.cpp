@@ -1,5 +1,6 @@
 #include "marked_slider.hpp"
 
+#include <QMouseEvent>
 #include <QPainter>
 #include <QStyle>
 #include <QStyleOptionSlider>
@@ -62,6 +63,7 @@ void MarkedSlider::paintEvent(QPaintEvent*) {
     QList<Mark> order = marks_;
     std::stable_sort(order.begin(), order.end(), [](const Mark& a, const Mark& b) { return a.emphasized && !b.emphasized; });
     QList<QRect> taken;
+    drawn_labels_.clear();
     for (const Mark& m : order) {
         const int x = x_for_value(m.value);
         f.setBold(m.emphasized);
@@ -77,8 +79,29 @@ void MarkedSlider::paintEvent(QPaintEvent*) {
         const QRect spaced = box.adjusted(-mfm.horizontalAdvance(' ') / 2, 0, mfm.horizontalAdvance(' ') / 2, 0);
         if (std::any_of(taken.begin(), taken.end(), [&](const QRect& r) { return r.intersects(spaced); })) continue;
         taken.push_back(spaced);
+        drawn_labels_.push_back({spaced, m.value});
         p.drawText(box, Qt::AlignCenter, m.text);
     }
+}
+
+void MarkedSlider::mousePressEvent(QMouseEvent* event) {
+    // A mark's label is a target: clicking "1.0" sets 1.0 (a click on the groove only steps).
+    const QPoint at = event->position().toPoint();
+    for (const auto& [box, value] : drawn_labels_) {
+        if (box.adjusted(0, -2, 0, 2).contains(at)) {
+            slider_->setValue(value);
+            slider_->setFocus(Qt::MouseFocusReason);
+            return;
+        }
+    }
+    QWidget::mousePressEvent(event);
+}
+
+int MarkedSlider::mark_label_x(int value) const {
+    for (const auto& [box, v] : drawn_labels_) {
+        if (v == value) return box.center().x();
+    }
+    return -1;
 }
 
 }  // namespace studio
