@@ -51,9 +51,10 @@ FilterBank depthwise_filters(const ModelWeights& weights, const LayerSpec& layer
     f.count = layer.out_c;
     f.rows = f.cols = layer.kernel;
     // Canonical goihw [c][1][1][kh][kw] is already c x k x k.
-    f.values = weights_of(weights, layer, LayerKind::Depthwise,
-                          static_cast<std::size_t>(layer.out_c) * static_cast<std::size_t>(layer.kernel * layer.kernel))
-                   .weights;
+    const LayerWeights& w = weights_of(weights, layer, LayerKind::Depthwise,
+                                       static_cast<std::size_t>(layer.out_c) * static_cast<std::size_t>(layer.kernel * layer.kernel));
+    f.values = w.weights;
+    f.bias = w.bias;
     return f;
 }
 
@@ -63,9 +64,10 @@ FilterBank pointwise_weights(const ModelWeights& weights, const LayerSpec& layer
     f.rows = layer.out_c;
     f.cols = layer.in_c;
     // Canonical oihw [out][in][1][1] is already out x in.
-    f.values = weights_of(weights, layer, LayerKind::Pointwise,
-                          static_cast<std::size_t>(layer.out_c) * static_cast<std::size_t>(layer.in_c))
-                   .weights;
+    const LayerWeights& w = weights_of(weights, layer, LayerKind::Pointwise,
+                                       static_cast<std::size_t>(layer.out_c) * static_cast<std::size_t>(layer.in_c));
+    f.values = w.weights;
+    f.bias = w.bias;
     return f;
 }
 

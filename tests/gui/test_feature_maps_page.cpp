@@ -173,6 +173,8 @@ private slots:
         const QString text = page_->selection_text();
         QVERIFY2(text.contains(QStringLiteral("strongest inputs: channel %1 ×").arg(best)), qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("dw3")));
+        QCOMPARE(r.pointwise.bias.size(), std::size_t(r.layer.out_c));  // the folded batch norm, said too
+        QVERIFY2(text.contains(QStringLiteral("plus its bias ")), qPrintable(text));
 
         // A depthwise channel: its own filter and input channel.
         QVERIFY(show_layer("dw4"));
@@ -181,6 +183,14 @@ private slots:
         QCOMPARE(page_->filter_grid()->channel_count(), page_->result()->layer.out_c);
         QCOMPARE(page_->related_grid()->channel_count(), 1);
         QVERIFY(page_->selection_text().contains(QStringLiteral("channel 3 of pw3")));
+        // Its bias (which lifts a channel whose weights are all negative above 0) and its
+        // weights, each with three decimals so the 3×3 reads as a grid.
+        const mnv1::FilterBank& dw = page_->result()->depthwise;
+        QCOMPARE(dw.bias.size(), std::size_t(page_->result()->layer.out_c));
+        const QString bias = (dw.bias[3] < 0 ? QStringLiteral("−") : QString()) + QString::number(std::abs(dw.bias[3]), 'f', 3);
+        QVERIFY2(page_->selection_text().contains(QStringLiteral("plus its bias %1 ").arg(bias)), qPrintable(page_->selection_text()));
+        const QString w00 = (dw.at(3, 0, 0) < 0 ? QStringLiteral("−") : QString()) + QString::number(std::abs(dw.at(3, 0, 0)), 'f', 3);
+        QVERIFY2(page_->selection_text().contains(w00), qPrintable(page_->selection_text()));
     }
 
     void followsTheSharedLayerSelection() {

@@ -601,18 +601,24 @@ void FeatureMapsPage::update_selection() {
     related_grid_->show();
     if (l.kind == mnv1::LayerKind::Depthwise && r.depthwise.count > c && prev.channels > c) {
         const mnv1::FilterBank& f = r.depthwise;
-        QString table = QStringLiteral("<table cellspacing='0' cellpadding='2' style='margin-top:4px'>");
+        // One number format for every cell, so the 3×3 reads as a grid.
+        const auto cell = [](double v) {
+            return (v < 0 ? QStringLiteral("−") : QString()) + QString::number(std::abs(v), 'f', 3);
+        };
+        QString table = QStringLiteral("<table cellspacing='0' cellpadding='3' style='margin-top:4px'>");
         for (int y = 0; y < f.rows; ++y) {
             table += QStringLiteral("<tr>");
-            for (int x = 0; x < f.cols; ++x) table += QStringLiteral("<td align='right'>%1</td>").arg(signed_text(f.at(c, y, x)));
+            for (int x = 0; x < f.cols; ++x) table += QStringLiteral("<td align='right'>%1</td>").arg(cell(f.at(c, y, x)));
             table += QStringLiteral("</tr>");
         }
         table += QStringLiteral("</table>");
+        const double bias = c < static_cast<int>(f.bias.size()) ? f.bias[static_cast<std::size_t>(c)] : 0.0;
         about_selection_->setText(tr("Made from one input channel only: channel %1 of %2 (below, right), filtered by "
-                                     "%3's own 3×3 filter %1 (below, left, outlined among the filters), then ReLU6. "
-                                     "Its weights:")
+                                     "%3's own 3×3 filter %1 (below, left, outlined among the filters), plus its bias "
+                                     "%4 (the batch normalisation, folded in), then ReLU6 (clipped to 0–6). Its "
+                                     "weights:")
                                       .arg(c)
-                                      .arg(source, name) +
+                                      .arg(source, name, cell(bias)) +
                                   table);
         related_grid_->set_tile_names({tr("%1 channel %2").arg(source).arg(c)});
         related_grid_->set_tensor(prev.height, prev.width, 1, pick_channels(prev, {c}));
@@ -632,14 +638,15 @@ void FeatureMapsPage::update_selection() {
             names << tr("#%1 × %2").arg(m).arg(signed_text(f.at(0, c, m)));
             items << tr("channel %1 × %2").arg(m).arg(signed_text(f.at(0, c, m)));
         }
+        const double bias = c < static_cast<int>(f.bias.size()) ? f.bias[static_cast<std::size_t>(c)] : 0.0;
         about_selection_->setText(tr("A weighted sum of all %1 channels of %2 (row %3 of the weight matrix below, "
-                                     "outlined), plus a bias, then ReLU6. Its strongest inputs: %4. They are shown "
-                                     "below with their weights; a negative weight means the output is <i>low</i> where "
-                                     "that input is bright.")
+                                     "outlined), plus its bias %5 (the batch normalisation, folded in), then ReLU6. "
+                                     "Its strongest inputs: %4. They are shown below with their weights; a negative "
+                                     "weight means the output is <i>low</i> where that input is bright.")
                                       .arg(f.cols)
                                       .arg(source)
                                       .arg(c)
-                                      .arg(items.join(QStringLiteral(", "))));
+                                      .arg(items.join(QStringLiteral(", ")), signed_text(bias)));
         related_grid_->set_tile_names(names);
         related_grid_->set_tensor(prev.height, prev.width, static_cast<int>(order.size()), pick_channels(prev, order));
         selected_filter_->hide();

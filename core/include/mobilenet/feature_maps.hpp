@@ -47,6 +47,8 @@ ValueRange value_range(const std::vector<float>& values);
 struct FilterBank {
     int count = 0, rows = 0, cols = 0;
     std::vector<float> values;
+    // Per output channel (batch norm folded in); empty for full-convolution slices.
+    std::vector<float> bias;
     float at(int i, int r, int c) const {
         return values[(static_cast<std::size_t>(i) * static_cast<std::size_t>(rows) + static_cast<std::size_t>(r)) *
                           static_cast<std::size_t>(cols) +
