@@ -164,7 +164,7 @@ private slots:
 
         timing.generation = 3;
         timing.totalMs = 4.0;
-        timing.steps.push_back({1, "dw1", 0.5, "brgconv:avx2"});
+        timing.steps.push_back({1, "dw1", 0.5, "brgconv:avx2 [2 row parts]"});
         timing.steps.push_back({-1, "reorder", 0.25, "simple:any"});
         timing.implementations.assign(static_cast<std::size_t>(model.rowCount()), "jit:avx2");
         QVERIFY(model.set_timing(timing));
@@ -175,7 +175,16 @@ private slots:
         const QModelIndex ms = model.index(1, studio::LayerTableModel::TimeMs);
         QCOMPARE(ms.data(studio::LayerTableModel::ValueRole).toDouble(), 0.5);
         QVERIFY(ms.data().toString().endsWith(QStringLiteral("ms")));
-        QCOMPARE(model.index(1, studio::LayerTableModel::Implementation).data().toString(), QStringLiteral("brgconv:avx2"));
+        QCOMPARE(model.index(1, studio::LayerTableModel::Implementation).data().toString(),
+                 QStringLiteral("brgconv:avx2 [2 row parts]"));
+        // The cell's tooltip: the whole name, and what its bracketed note means.
+        const QString tip = model.index(1, studio::LayerTableModel::Implementation).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.startsWith(QStringLiteral("brgconv:avx2 [2 row parts]\n\nrow / pixel parts: ")), qPrintable(tip));
+        QCOMPARE(model.index(0, studio::LayerTableModel::Implementation).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("jit:avx2"));  // nothing to explain
+        const QStringList int8_notes = studio::implementation_notes(
+            QStringLiteral("jit_int8:avx512_core_vnni [s8 w-zw, 2 weights outside s8 exact via 1 copied input channel(s)]"));
+        QCOMPARE(int8_notes.size(), 3);  // s8 w-zw, outside s8, exact
         // Layers without a profiled step keep the implementation chosen at build time.
         QCOMPARE(model.index(0, studio::LayerTableModel::Implementation).data().toString(), QStringLiteral("jit:avx2"));
         QVERIFY(!model.index(0, studio::LayerTableModel::TimeMs).data(studio::LayerTableModel::ValueRole).isValid());

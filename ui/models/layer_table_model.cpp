@@ -99,14 +99,48 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole: return text(index.row(), index.column());
     case ValueRole: return value(index.row(), index.column());
     case LayerIndexRole: return index.row();
-    case Qt::ToolTipRole:  // implementation names are long; the column may elide them
-        return index.column() == Implementation ? QVariant(implementations_[static_cast<std::size_t>(index.row())]) : QVariant();
+    case Qt::ToolTipRole: {  // implementation names are long (the column may elide them), and their notes terse
+        if (index.column() != Implementation) return {};
+        const QString& impl = implementations_[static_cast<std::size_t>(index.row())];
+        const QStringList notes = implementation_notes(impl);
+        return notes.isEmpty() ? impl : impl + QStringLiteral("\n\n") + notes.join(QLatin1Char('\n'));
+    }
     case Qt::TextAlignmentRole: {
         const bool numeric = index.column() >= MultAdds && index.column() <= Gflops;
         return QVariant::fromValue((numeric ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
     }
     default: return {};
     }
+}
+
+QStringList implementation_notes(const QString& impl) {
+    QStringList out;
+    const auto has = [&](const char* token) { return impl.contains(QLatin1String(token)); };
+    if (has("row parts") || has("pixel parts")) {
+        out << QObject::tr("row / pixel parts: the engine split this layer by output rows (or pixels) into one piece "
+                           "per thread, run at the same time, where that beat oneDNN's own threading.");
+    }
+    if (has("s8 w-zw")) {
+        out << QObject::tr("s8 w-zw: the released uint8 weights minus their zero point, as signed 8-bit integers "
+                           "(oneDNN's int8 convolutions take no weight zero point).");
+    }
+    if (has("outside s8")) {
+        out << QObject::tr("weights outside s8: the few weights whose difference from the zero point does not fit in "
+                           "-128…127; extra small steps add their part exactly.");
+    }
+    if (has("exact")) {
+        out << QObject::tr("exact …: extra steps that keep the result identical to TFLite's integer arithmetic.");
+    }
+    if (has("no VNNI")) {
+        out << QObject::tr("no VNNI: this processor lacks the instruction that sums products of 8-bit integers in "
+                           "one step; channels are summed in pairs instead.");
+    }
+    if (has(" f32") || has("f32 form")) {
+        out << QObject::tr("f32: this part computes in floating point on the integer values (exact at these sizes), "
+                           "where that is faster.");
+    }
+    if (has(", then ")) out << QObject::tr("then …: a second primitive that converts the result's layout or type.");
+    return out;
 }
 
 QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, int role) const {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QStringList>
 
 #include <optional>
 #include <vector>
@@ -20,6 +21,10 @@
 #include "worker/inference_types.hpp"
 
 namespace studio {
+
+// What the bracketed notes of an implementation name mean ("[2 row parts]", "[s8 w-zw, …]"),
+// one line per note found; empty when it has none.
+QStringList implementation_notes(const QString& implementation);
 
 class LayerTableModel : public QAbstractTableModel {
     Q_OBJECT
