@@ -291,6 +291,26 @@ private slots:
         page.set_timing(timing);
         QCOMPARE(page.summary_text(), once);
         QVERIFY(page.pointwise_answer_text().contains(QStringLiteral("of the time")));
+
+        // dw7–dw11 are one shape: agreeing times say nothing more; one 4× slower says the
+        // machine was busy.
+        studio::LayerTiming even = timing;
+        for (mnv1::LayerProfile& s : even.steps) {
+            if (s.layer >= 0) s.ms = 0.1;
+        }
+        page.set_timing(even);
+        QVERIFY2(!page.summary_text().contains(QStringLiteral("identical layers")), qPrintable(page.summary_text()));
+        const int dw9 = [&] {
+            for (const mnv1::LayerSpec& l : page.model()->layers())
+                if (l.name == "dw9") return l.index;
+            return -1;
+        }();
+        for (mnv1::LayerProfile& s : even.steps) {
+            if (s.layer == dw9) s.ms = 0.4;
+        }
+        page.set_timing(even);
+        QVERIFY2(page.summary_text().contains(QStringLiteral("The 5 identical layers dw7–dw11 took 0.10 ms to 0.40 ms (4.0× apart")),
+                 qPrintable(page.summary_text()));
     }
 
     void layersPageSharesOneSelectionModel() {

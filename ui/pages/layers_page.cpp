@@ -162,6 +162,47 @@ void LayersPage::set_timing(const LayerTiming& timing) {
 QString LayersPage::summary_text() const { return summary_->text(); }
 QString LayersPage::pointwise_answer_text() const { return answer_->text(); }
 
+namespace {
+
+// The five identical 14×14×512 blocks (dw7–dw11, pw7–pw11) are a built-in control: on a
+// quiet machine their times agree within a few %. "" when every run of identical layers
+// agrees within 1.5×, else a sentence naming the worst run.
+QString identical_layers_note(const LayerTableModel& model) {
+    const auto& layers = model.layers();
+    const auto same_shape = [](const mnv1::LayerSpec& a, const mnv1::LayerSpec& b) {
+        return a.kind == b.kind && a.stride == b.stride && a.kernel == b.kernel && a.in_c == b.in_c && a.in_h == b.in_h &&
+               a.in_w == b.in_w && a.out_c == b.out_c;
+    };
+    double worst = 1.5;
+    QString note;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        std::vector<std::size_t> run{i};  // later layers of the same shape
+        for (std::size_t j = i + 1; j < layers.size(); ++j) {
+            if (same_shape(layers[i], layers[j])) run.push_back(j);
+        }
+        if (run.size() < 3) continue;
+        double lo = 0, hi = 0;
+        for (std::size_t k : run) {
+            const std::optional<double> ms = model.layer_ms(static_cast<int>(k));
+            if (!ms || *ms <= 0) return {};
+            lo = lo > 0 ? std::min(lo, *ms) : *ms;
+            hi = std::max(hi, *ms);
+        }
+        if (hi / lo > worst) {
+            worst = hi / lo;
+            note = QObject::tr("The %1 identical layers %2–%3 took %4 to %5 (%6× apart; on a quiet machine they "
+                               "agree within a few %): these times are noisy, measure again when the machine is quiet.")
+                       .arg(run.size())
+                       .arg(QString::fromStdString(layers[run.front()].name), QString::fromStdString(layers[run.back()].name),
+                            format_ms(lo), format_ms(hi))
+                       .arg(hi / lo, 0, 'f', 1);
+        }
+    }
+    return note;
+}
+
+}  // namespace
+
 // Built whole from the model every time (never appended to), so repeated profiles leave the
 // same text.
 void LayersPage::update_summary() {
@@ -194,6 +235,7 @@ void LayersPage::update_summary() {
                                       "leave out interruptions a whole pass cannot); measure again when it is quiet")
                                  : QString());
         }
+        if (const QString noisy = identical_layers_note(*model_); !noisy.isEmpty()) line += QLatin1Char(' ') + noisy;
         lines << line;
     } else {
         lines << tr("Times appear after profiling (median of %1 profiled passes).").arg(kLayerProfilePasses);
