@@ -160,6 +160,27 @@ private slots:
         qInfo("fp32 top-1 '%s'; %s", qPrintable(fp32_top1), qPrintable(s->autoDecision));
     }
 
+    // Random weights (α 0.4 has no release) predict nothing: int8 runs them on ranges from
+    // synthetic images, for the latency, as the CLI's bench does; nothing to calibrate first.
+    void randomWeightsRunInt8OnASyntheticCalibration() {
+        studio::StudioOptions opts;
+        opts.alpha = 0.4;
+        opts.resolution = 128;
+        auto w = make_window(opts);
+        QVERIFY(w);
+        const studio::ModelStatus* s = wait_status(*w);
+        QVERIFY(s && s->ok && !s->pretrained);
+        choose(*w, mnv1::PrecisionChoice::Int8);
+        s = wait_status(*w);
+        QVERIFY(s && s->ok);
+        QVERIFY(!s->int8_fallback());
+        QCOMPARE(s->precision, QStringLiteral("int8"));
+        QCOMPARE(s->precisionDetail, QStringLiteral("int8 · synthetic calibration (latency only)"));
+        QVERIFY2(int8_kernels(*s) > 0, s->implementations.front().c_str());
+        auto* panel = w->findChild<studio::PrecisionPanel*>();
+        QVERIFY2(panel->running_text().contains(QStringLiteral("synthetic calibration")), qPrintable(panel->running_text()));
+    }
+
     void floatModelNeedsCalibrationForInt8() {
         const QString keras = QString::fromStdString(mnv1::test::shared_path("models/keras/mobilenet_v1_0.25_224.h5"));
         studio::StudioOptions opts;

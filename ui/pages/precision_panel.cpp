@@ -105,8 +105,8 @@ void PrecisionPanel::on_configured(const ModelStatus& s) {
                          .arg(s.int8Release.toHtmlEscaped());
         } else if (s.floatWeights && s.int8Source.isEmpty()) {
             lines << (s.pretrained ? tr("<i>int8 needs calibration for these float weights.</i>")
-                                   : tr("<i>int8 of random weights needs a calibration too: it only times the int8 "
-                                        "network.</i>"));
+                                   : tr("<i>int8 of random weights runs on ranges from synthetic images: it only "
+                                        "times the int8 network.</i>"));
         }
     } else {
         lines << tr("<span style='color:#b00020'>No network: %1</span>").arg(s.error.toHtmlEscaped());

@@ -216,7 +216,9 @@ std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::int8_weights_for(
         return weights;
     }
     if (auto it = calibrated_.find(weights.get()); it != calibrated_.end()) {
-        *source = it->second.images == 1 ? tr("calibrated on 1 image") : tr("calibrated on %1 images").arg(it->second.images);
+        *source = it->second.images == 0   ? tr("synthetic calibration (latency only)")
+                  : it->second.images == 1 ? tr("calibrated on 1 image")
+                                           : tr("calibrated on %1 images").arg(it->second.images);
         return it->second.weights;
     }
     source->clear();
@@ -226,6 +228,19 @@ std::shared_ptr<const mnv1::ModelWeights> InferenceWorker::int8_weights_for(
 mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
                                                    const std::shared_ptr<const mnv1::ModelWeights>& weights,
                                                    const mnv1::NetworkConfig& cfg, ModelStatus& status) {
+    if (weights->origin == mnv1::WeightsOrigin::Random && request.precision != mnv1::PrecisionChoice::F32 &&
+        !calibrated_.count(weights.get())) {
+        // Random weights predict nothing, so images would add nothing: int8 of them is for
+        // its latency, on ranges from synthetic images (as the CLI's bench and sweep do).
+        // A calibration on a folder (Calibrate int8…) replaces it.
+        emit progress(tr("Calibrating random weights on synthetic images (int8 latency only)…"));
+        if (!runtime_) runtime_ = std::make_unique<mnv1::Runtime>(16);
+        mnv1::CalibrationOptions options;
+        options.resolution = request.resolution;
+        options.threads = request.threads;
+        const mnv1::CalibratedModel model = mnv1::calibrate_int8(*runtime_, weights, {}, options);
+        if (model.weights) calibrated_[weights.get()] = {model.weights, 0};
+    }
     status.int8Weights = int8_weights_for(weights, &status.int8Source);
     status.floatWeights = !mnv1::can_run_int8(*weights);
     if (status.floatWeights && request.modelPath.isEmpty()) {  // what weights_for would load for int8

@@ -166,7 +166,7 @@ private:
     // loaded_ / random_ keep alive, so the key stays valid).
     struct Calibrated {
         std::shared_ptr<const mnv1::ModelWeights> weights;
-        int images = 0;
+        int images = 0;  // 0: synthetic images (random weights, for the int8 latency)
     };
     std::map<const mnv1::ModelWeights*, Calibrated> calibrated_;
     // The float (or released) weights of the current configuration: what calibrate() calibrates.
