@@ -57,6 +57,34 @@ private slots:
         QCOMPARE(both.calibration_dir, std::string("/some/images"));
         dialog.set_precisions(false, false);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, dialog.config());
+
+        // The last sweep's grid is offered again, field for field.
+        mnv1::SweepConfig last;
+        last.alphas = {1.0, 0.5};
+        last.resolutions = {224, 128};
+        last.threads = 2;
+        last.precisions = {mnv1::Precision::Int8};
+        last.calibration_dir = "/calib";
+        last.images_dir = "/labelled";
+        studio::SweepDialog again;
+        again.set_config(last);
+        const mnv1::SweepConfig offered = again.config();
+        QCOMPARE(offered.alphas, last.alphas);
+        QCOMPARE(offered.resolutions, last.resolutions);
+        QCOMPARE(offered.threads, 2);
+        QCOMPARE(offered.precisions, last.precisions);
+        QCOMPARE(offered.calibration_dir, last.calibration_dir);
+        QCOMPARE(offered.images_dir, last.images_dir);
+
+        // And it is kept across sessions with the page's state.
+        studio::TradeoffPage page;
+        const QByteArray state = R"({"sweep":{"alphas":[1,0.5],"resolutions":[224,128],"threads":2,"fp32":false,)"
+                                 R"("int8":true,"calibration_dir":"/calib","images_dir":"/labelled"}})";
+        page.restore_state(state);
+        const QByteArray saved = page.saved_state();
+        QVERIFY2(saved.contains(R"("images_dir":"/labelled")") && saved.contains(R"("resolutions":[224,128])") &&
+                     saved.contains(R"("int8":true)"),
+                 saved.constData());
     }
 
     void sweepProducesPointsOfBothPrecisions() {

@@ -313,6 +313,20 @@ QByteArray TradeoffPage::saved_state() const {
                                     ? budget_->value()
                                     : budget_limits_.at(BudgetKind::LatencyMs)},
                   {"points", QJsonDocument::fromJson(model_->measured_json()).array()}};
+    if (last_sweep_) {
+        const mnv1::SweepConfig& c = *last_sweep_;
+        QJsonArray alphas, resolutions;
+        for (double a : c.alphas) alphas.append(a);
+        for (int r : c.resolutions) resolutions.append(r);
+        const auto has = [&](mnv1::Precision p) { return std::find(c.precisions.begin(), c.precisions.end(), p) != c.precisions.end(); };
+        o.insert("sweep", QJsonObject{{"alphas", alphas},
+                                      {"resolutions", resolutions},
+                                      {"threads", c.threads},
+                                      {"fp32", has(mnv1::Precision::F32)},
+                                      {"int8", has(mnv1::Precision::Int8)},
+                                      {"calibration_dir", QString::fromStdString(c.calibration_dir)},
+                                      {"images_dir", QString::fromStdString(c.images_dir)}});
+    }
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -333,6 +347,28 @@ void TradeoffPage::restore_state(const QByteArray& state) {
         show_paper_->setChecked(o.value("paper").toBool(true));
         show_slim_->setChecked(o.value("slim").toBool(true));
         show_measured_->setChecked(o.value("measured").toBool(true));
+    }
+    if (const QJsonObject s = o.value("sweep").toObject(); !s.isEmpty()) {
+        // Offered in the next Run Sweep… dialog; values that do not parse are left to its defaults.
+        mnv1::SweepConfig c;
+        std::vector<double> alphas;
+        std::vector<int> resolutions;
+        for (const QJsonValue& v : s.value("alphas").toArray()) {
+            if (v.toDouble() >= 0.1 && v.toDouble() <= 1.4) alphas.push_back(v.toDouble());
+        }
+        for (const QJsonValue& v : s.value("resolutions").toArray()) {
+            if (v.toInt() >= 32 && v.toInt() <= 1024) resolutions.push_back(v.toInt());
+        }
+        if (!alphas.empty()) c.alphas = alphas;
+        if (!resolutions.empty()) c.resolutions = resolutions;
+        c.threads = std::max(1, s.value("threads").toInt(1));
+        c.precisions.clear();
+        if (s.value("fp32").toBool(true)) c.precisions.push_back(mnv1::Precision::F32);
+        if (s.value("int8").toBool()) c.precisions.push_back(mnv1::Precision::Int8);
+        if (c.precisions.empty()) c.precisions.push_back(mnv1::Precision::F32);
+        c.calibration_dir = s.value("calibration_dir").toString().toStdString();
+        c.images_dir = s.value("images_dir").toString().toStdString();
+        last_sweep_ = c;
     }
     set_budget(kind, budget_limits_[kind]);  // rebuilds
 }
@@ -579,9 +615,12 @@ void TradeoffPage::open_sweep_dialog() {
     if (!sweeps_ || sweeps_->running()) return;
     auto* dialog = new SweepDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (last_sweep_) dialog->set_config(*last_sweep_);  // the last grid, offered again
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         try {
-            sweeps_->start(dialog->config());
+            const mnv1::SweepConfig config = dialog->config();
+            last_sweep_ = config;
+            sweeps_->start(config);
         } catch (const std::invalid_argument& e) {
             emit statusMessage(tr("Sweep not started: %1").arg(QString::fromStdString(e.what())), 5000);
         }

@@ -16,6 +16,7 @@
 #include <QWidget>
 
 #include <map>
+#include <optional>
 
 #include "charts/chart_style.hpp"
 #include "charts/tradeoff_analysis.hpp"
@@ -122,6 +123,7 @@ private:
     std::optional<double> current_alpha_;
     std::optional<int> current_resolution_;
     std::vector<int> budget_rows_;
+    std::optional<mnv1::SweepConfig> last_sweep_;  // the grid of the last sweep started, offered again
     // The limit of each budget unit, kept while the other is shown: 150 M is the paper's
     // α 0.5-224 class, 10 ms a comfortable 1.0-224 on one core.
     std::map<BudgetKind, double> budget_limits_{{BudgetKind::MillionMacs, 150.0}, {BudgetKind::LatencyMs, 10.0}};

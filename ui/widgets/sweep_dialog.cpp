@@ -12,7 +12,10 @@
 #include <QSpinBox>
 #include <QThread>
 
+#include <algorithm>
 #include <stdexcept>
+
+#include "common/display_format.hpp"
 
 namespace studio {
 
@@ -119,6 +122,19 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent) {
 }
 
 void SweepDialog::set_threads(int threads) { threads_->setValue(threads); }
+
+void SweepDialog::set_config(const mnv1::SweepConfig& c) {
+    QStringList alphas, resolutions;
+    for (double a : c.alphas) alphas << format_alpha(a);
+    for (int r : c.resolutions) resolutions << QString::number(r);
+    alphas_->setText(alphas.join(QStringLiteral(", ")));
+    resolutions_->setText(resolutions.join(QStringLiteral(", ")));
+    set_threads(c.threads);
+    const auto has = [&](mnv1::Precision p) { return std::find(c.precisions.begin(), c.precisions.end(), p) != c.precisions.end(); };
+    set_precisions(has(mnv1::Precision::F32), has(mnv1::Precision::Int8));
+    if (!c.calibration_dir.empty()) set_calibration_dir(QString::fromStdString(c.calibration_dir));
+    set_images_dir(QString::fromStdString(c.images_dir));
+}
 
 void SweepDialog::set_precisions(bool fp32, bool int8) {
     fp32_->setChecked(fp32);

@@ -26,6 +26,8 @@ public:
     void set_precisions(bool fp32, bool int8);
     // Images int8 of a float model is calibrated on (α without a uint8 release).
     void set_calibration_dir(const QString& dir);
+    // Fills every field from `c` (the last sweep's grid, offered again).
+    void set_config(const mnv1::SweepConfig& c);
     // The grid as entered; std::invalid_argument naming the field when it does not parse.
     mnv1::SweepConfig config() const;
     // "1.0, 0.75" -> {1.0, 0.75}; throws std::invalid_argument on anything else.
