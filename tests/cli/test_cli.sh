@@ -52,6 +52,19 @@ assert d["wait_policy"], d
 PY
 [ -z "$(pgrep -f -- "bench --alpha 0.25 --resolution 96 --runs 7 --busy 1" || true)" ] && ok || fail "busy loops left running"
 
+# --- the wait policy: applied by a re-exec when the user set no OpenMP variable; left alone
+# (no re-exec, which would inherit libgomp's one-CPU binding) when the user set OMP_PROC_BIND
+env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$cli" bench --alpha 0.25 --resolution 96 --runs 3 --threads 2 --json \
+  >"$tmp/wait.json" || fail "bench (app wait policy) exited $?"
+env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT OMP_PROC_BIND=true "$cli" bench --alpha 0.25 --resolution 96 --runs 3 \
+  --threads 2 --json >"$tmp/bind.json" || fail "bench (OMP_PROC_BIND) exited $?"
+python3 - "$tmp/wait.json" "$tmp/bind.json" <<'PY' && ok || fail "wait policy with and without OMP_PROC_BIND"
+import json, sys
+applied, bound = (json.load(open(p)) for p in sys.argv[1:3])
+assert applied["wait_policy"] == "GOMP_SPINCOUNT=1000 (app default)", applied["wait_policy"]
+assert bound["wait_policy"] == "libgomp default (not applied: OMP_PROC_BIND set)", bound["wait_policy"]
+PY
+
 # --- usage errors: exit 2, one line
 expect_usage_error
 expect_usage_error frobnicate
