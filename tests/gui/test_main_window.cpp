@@ -144,6 +144,37 @@ private:
     }
 
 private slots:
+    // Video frames: the activation map is the top-1's unless the user picked a class, and a
+    // picked class is followed while it stays in the top 5 (not the previous frame's top-1).
+    void videoMapFollowsTopOneUnlessPicked() {
+        auto w = make_window();
+        QVERIFY(w);
+        const auto frame = [](std::vector<int> classes) {
+            studio::ClassifyResult r;
+            r.fromFrame = true;
+            r.pretrained = true;
+            r.resolution = 224;
+            r.frameImage = QImage(64, 48, QImage::Format_RGB32);
+            r.frameImage.fill(Qt::gray);
+            for (std::size_t i = 0; i < classes.size(); ++i) {
+                r.top.push_back({classes[i], "class " + std::to_string(classes[i]), 0.5f / static_cast<float>(i + 1)});
+                r.cams.push_back(cv::Mat(7, 7, CV_32F, cv::Scalar(static_cast<double>(i) / 5)));
+            }
+            return r;
+        };
+        studio::ResultsView* results = w->classify_page()->results_view();
+        emit w->controller()->frameClassified(frame({10, 11, 12, 13, 14}));
+        QCOMPARE(results->selected_row(), 0);
+        emit w->controller()->frameClassified(frame({20, 10, 11, 12, 13}));  // last frame's top-1 now second
+        QCOMPARE(results->selected_row(), 0);
+        emit results->rowSelected(2);  // the user picks class 11
+        QCOMPARE(results->selected_row(), 2);
+        emit w->controller()->frameClassified(frame({30, 11, 20, 10, 12}));
+        QCOMPARE(results->selected_row(), 1);  // class 11 followed
+        emit w->controller()->frameClassified(frame({40, 41, 42, 43, 44}));
+        QCOMPARE(results->selected_row(), 0);  // gone from the top 5: the top-1's map
+    }
+
     void initTestCase() {
         MOBILENET_REQUIRE_FILE(mnv1::test::shared_path("models/tflite/mobilenet_v1_1.0_224_quant.tflite"));
         MOBILENET_REQUIRE_FILE(mnv1::test::shared_path("images/photos/expected_top1.csv"));

@@ -445,6 +445,7 @@ void ClassifyPage::select_entry(quint64 id) {
     inference_label_->clear();
     displayed_.reset();
     cam_row_ = 0;
+    picked_class_ = -1;
     emit titleChanged(window_title(entry->name));
     update_gallery_visibility();
     if (bgr.empty()) {
@@ -603,9 +604,8 @@ void ClassifyPage::on_frame_classified(const ClassifyResult& r) {
 }
 
 void ClassifyPage::show_result(const ClassifyResult& r) {
-    const int previous_class =
-        displayed_ && cam_row_ < static_cast<int>(displayed_->top.size()) ? displayed_->top[static_cast<std::size_t>(cam_row_)].index : -1;
     const bool same_source = displayed_ && displayed_->fromFrame && r.fromFrame;
+    if (!same_source) picked_class_ = -1;
     displayed_ = r;
     const std::optional<ModelRequest>& requested = controller_->requested();
     if (r.fromFrame) image_view_->set_image(r.frameImage, true);
@@ -614,12 +614,11 @@ void ClassifyPage::show_result(const ClassifyResult& r) {
                               .arg(r.resolution)
                               .arg(crop_text(requested ? requested->crop : controller_->tuning().crop)));
     if (r.pretrained && !r.top.empty()) {
-        // Keep the class the user picked while it stays in the top 5 (video frames).
+        // Keep the class the user picked while it stays in the top 5 (video frames); else,
+        // and always unless the user picked one, the top-1's map.
         int row = 0;
-        if (same_source && previous_class >= 0) {
-            for (std::size_t i = 0; i < r.top.size(); ++i) {
-                if (r.top[i].index == previous_class) row = static_cast<int>(i);
-            }
+        for (std::size_t i = 0; i < r.top.size() && picked_class_ >= 0; ++i) {
+            if (r.top[i].index == picked_class_) row = static_cast<int>(i);
         }
         cam_row_ = row;
         results_->set_predictions(r.top, row);
@@ -639,8 +638,13 @@ void ClassifyPage::show_result(const ClassifyResult& r) {
 }
 
 void ClassifyPage::show_activation_for_row(int row) {
-    if (!displayed_ || row < 0 || row >= static_cast<int>(displayed_->cams.size())) return;
+    if (!displayed_ || row < 0 || row >= static_cast<int>(displayed_->cams.size()) ||
+        row >= static_cast<int>(displayed_->top.size())) {
+        return;
+    }
     cam_row_ = row;
+    // A pick on a video frame follows that class to the next frames.
+    picked_class_ = displayed_->fromFrame ? displayed_->top[static_cast<std::size_t>(row)].index : -1;
     results_->set_selected_row(row);
     image_view_->set_activation(displayed_->cams[static_cast<std::size_t>(row)]);
     set_activation_shown(true);  // clicking a class asks to see its map

@@ -142,6 +142,7 @@ private:
     std::shared_ptr<std::atomic<bool>> closing_ = std::make_shared<std::atomic<bool>>(false);
     std::optional<ClassifyResult> displayed_;
     int cam_row_ = 0;
+    int picked_class_ = -1;  // class the user clicked on a video frame (-1: none): its map follows it
     int pasted_count_ = 0, snapshot_count_ = 0;
 
     NoticeBar* notice_ = nullptr;
