@@ -372,7 +372,15 @@ private slots:
         QCOMPARE(w->controller()->frames_classified(), frozen);
         w->classify_page()->take_snapshot();
         QCOMPARE(w->classify_page()->gallery_size(), std::size_t{1});
+        QCOMPARE(w->classify_page()->gallery_model()->rowCount(), 1);
         QVERIFY(w->classify_page()->gallery()->isVisible());  // the snapshot is not what is shown large
+        // More snapshots than the strip shows: the newest is scrolled into view, the visible sign.
+        for (int i = 0; i < 15; ++i) w->classify_page()->take_snapshot();
+        QCoreApplication::processEvents();
+        studio::GalleryStrip* strip = w->classify_page()->gallery();
+        const QModelIndex newest = w->classify_page()->gallery_model()->index(w->classify_page()->gallery_model()->rowCount() - 1);
+        QVERIFY(strip->viewport()->rect().intersects(strip->visualRect(newest)));
+        QVERIFY(!strip->viewport()->rect().intersects(strip->visualRect(w->classify_page()->gallery_model()->index(0))));
         // Re-tuning while paused re-classifies the frozen frame.
         const quint64 gen = w->controller()->generation();
         w->tuning_panel()->set_resolution(192);

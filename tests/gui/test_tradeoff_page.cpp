@@ -501,6 +501,22 @@ void TestTradeoffPage::labelsKeepClear() {
         QVERIFY2(near >= 1, qPrintable(labels[i].first + " is away from its point"));
     }
     QVERIFY2(resolution_labels >= 8, qPrintable(names.join(' ')));
+
+    // Without the paper's other networks the axis ends near 1.0-224: the sliders' name goes
+    // left of its line rather than past the plot's edge.
+    page.set_current_tuning(1.0, 224);
+    page.set_layers({.paper = false, .slim = true, .measured = true});
+    QCoreApplication::processEvents();
+    const QRectF plot = chart->chart()->plotArea();
+    bool found = false;
+    for (const auto& [text, rect] : chart->visible_labels()) {
+        if (!text.startsWith(QStringLiteral("sliders:"))) continue;
+        found = true;
+        QVERIFY2(plot.adjusted(-2, -2, 24, 2).contains(rect), qPrintable(QStringLiteral("%1 at %2,%3 (%4 wide), plot right %5")
+                                                                         .arg(text).arg(rect.x()).arg(rect.y()).arg(rect.width())
+                                                                         .arg(plot.right())));
+    }
+    QVERIFY(found);
 }
 
 QTEST_MAIN(TestTradeoffPage)

@@ -541,7 +541,7 @@ void TradeoffChart::place_labels() {
         auto pick = [&](bool avoid_markers) {
             for (const QRectF& r : rects) {
                 if (chosen) return;
-                if (!pinned && !bounds.contains(r)) continue;
+                if (!bounds.contains(r)) continue;
                 if (covers_label(r) || (avoid_markers && covers_marker(r, at))) continue;
                 chosen = &r;
             }
@@ -555,9 +555,10 @@ void TradeoffChart::place_labels() {
         l.item->setPos(chosen->topLeft());
         taken.push_back(chosen->adjusted(-1, 0, 1, 0));
     }
-    if (empty_note_) {
+    if (empty_note_) {  // centred, but never over the axis labels left of a narrow plot
         const QRectF box = empty_note_->boundingRect();
-        empty_note_->setPos(plot.center() - QPointF(box.width() / 2, box.height() / 2));
+        const QPointF centred = plot.center() - QPointF(box.width() / 2, box.height() / 2);
+        empty_note_->setPos(std::max(centred.x(), plot.left() + 6), centred.y());
     }
 }
 

@@ -549,7 +549,8 @@ void ClassifyPage::take_snapshot() {
         return;
     }
     const QString name = tr("Snapshot %1").arg(++snapshot_count_);
-    add_to_gallery(name, {}, frame.clone());
+    const quint64 id = add_to_gallery(name, {}, frame.clone());
+    gallery_->scroll_to_entry(id);  // the new thumbnail is the visible sign (the video keeps playing)
     emit statusMessage(tr("%1 added to the gallery (%2)").arg(name, controller_->source_name()), 4000);
 }
 

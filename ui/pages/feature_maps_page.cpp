@@ -444,7 +444,8 @@ void FeatureMapsPage::show_result(const FeatureMapResult& r) {
     text += l.kind == mnv1::LayerKind::FullyConnected ? QStringLiteral(".") : tr(" (ReLU keeps no negatives).");
     if (zero == 1) text += tr(" 1 of them is 0 everywhere for this image (its filter found nothing; drawn dark).");
     if (zero > 1) text += tr(" %1 of them are 0 everywhere for this image (their filters found nothing; drawn dark).").arg(zero);
-    if (flat > zero) text += tr(" %1 have one non-zero value everywhere (drawn dark).").arg(flat - zero);
+    if (flat - zero == 1) text += tr(" 1 has the same non-zero value everywhere (drawn dark).");
+    if (flat - zero > 1) text += tr(" %1 have the same non-zero value everywhere (drawn dark).").arg(flat - zero);
     if (!r.top.empty()) {
         text += tr(" The network's top guess: <i>%1</i> (%2).")
                     .arg(QString::fromStdString(r.top.front().label).toHtmlEscaped(), format_percent(r.top.front().probability));

@@ -50,6 +50,11 @@ void GalleryStrip::select_entry(quint64 id) {
     scrollTo(currentIndex());
 }
 
+void GalleryStrip::scroll_to_entry(quint64 id) {
+    const int row = gallery_ ? gallery_->row_of(id) : -1;
+    if (row >= 0) scrollTo(gallery_->index(row));
+}
+
 quint64 GalleryStrip::current_entry() const { return gallery_ ? gallery_->id_at(current_row()) : 0; }
 
 int GalleryStrip::current_row() const { return currentIndex().isValid() ? currentIndex().row() : -1; }

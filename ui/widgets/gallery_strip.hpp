@@ -20,6 +20,8 @@ public:
     // Thumbnail side in device-independent pixels (follows the font size).
     int thumbnail_side() const;
     void select_entry(quint64 id);
+    // Brings the entry into view without selecting it (a snapshot taken while a video plays).
+    void scroll_to_entry(quint64 id);
     quint64 current_entry() const;  // 0 when none
     int current_row() const;        // -1 when none
     void set_current_row(int row);  // -1 clears the current entry

@@ -36,7 +36,7 @@ void InferenceWorker::measure_roofline(quint64 generation, bool remeasure_peaks)
     if (ctx_->network().config().precision != mnv1::Precision::F32) {
         // The roofs are an f32 matmul's peak and the points count 4-byte values: drawing
         // int8 layers under them would misplace every point. Not an error: say how to see it.
-        emit rooflineFailed(generation, tr("The roofline is drawn for fp32 arithmetic (the f32 peak, 4-byte values). "
+        emit rooflineFailed(generation, tr("The roofline is drawn for fp32 arithmetic (the fp32 peak, 4-byte values). "
                                            "This network runs int8: choose fp32 under Precision to see its roofline."));
         return;
     }
