@@ -506,7 +506,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
                   {"top1_ci95", {100 * top1_ci.lower, 100 * top1_ci.upper}},
                   {"images_per_s", r.images_per_s()},
                   {"truth_source", mnv1::to_string(folder.source)}, {"truth_detail", folder.source_detail},
-                  {"image_files", folder.image_files}, {"matched", folder.images.size()},
+                  {"image_files", folder.image_files},
+                  {"matched", static_cast<int>(folder.images.size()) - folder.listed_missing},
+                  {"listed_missing", folder.listed_missing},
                   {"unmatched", folder.unmatched.size()}, {"unmatched_files", folder.unmatched}};
         j.update(precision_json(plan));
         if (f32_run) {
@@ -519,8 +521,10 @@ int cmd_eval(const std::vector<std::string>& argv) {
     } else {
         std::cout << model_line(*plan.weights(), cfg) << "\n";
         std::cout << "ground truth: " << folder.source_detail << " (" << mnv1::to_string(folder.source) << "), "
-                  << folder.images.size() << " matched, " << folder.unmatched.size() << " unmatched of "
-                  << folder.image_files << " image files\n";
+                  << static_cast<int>(folder.images.size()) - folder.listed_missing << " matched, "
+                  << folder.unmatched.size() << " unmatched of " << folder.image_files << " image files";
+        if (folder.listed_missing > 0) std::cout << "; " << folder.listed_missing << " listed file(s) not among them";
+        std::cout << "\n";
         for (const auto& u : folder.unmatched) std::cout << "  unmatched: " << u << "\n";
         std::cout << "images " << r.images << "  skipped " << r.skipped.size() << "  top-1 " << fmt(r.top1(), 2)
                   << "% (95% interval " << fmt(100 * top1_ci.lower, 1) << "-" << fmt(100 * top1_ci.upper, 1)

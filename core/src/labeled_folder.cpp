@@ -74,11 +74,14 @@ LabeledFolder from_csv(const std::string& csv, int num_classes,
     const std::string text = detail::read_regular_file(csv, detail::FileRole::Data, kMaxGroundTruthBytes);
     detail::GroundTruthTable table = detail::parse_ground_truth_csv(text, num_classes, csv);
     std::vector<LabeledImage>& rows = table.rows;  // unknown wnids' files stay unmatched
-    std::set<std::string> listed;
+    std::set<std::string> listed, present;
+    for (const auto& f : files) present.insert(f.file);
     // Every row stays: evaluate() skips, counts and names a listed file that is missing,
     // not a regular file (a FIFO, /dev/zero: refused without being read) or outside root.
     for (auto& row : rows) {
-        listed.insert(fs::path(row.file).lexically_normal().generic_string());
+        const std::string file = fs::path(row.file).lexically_normal().generic_string();
+        listed.insert(file);
+        lf.listed_missing += present.count(file) ? 0 : 1;
         lf.images.push_back(std::move(row));
     }
     for (const auto& f : files)

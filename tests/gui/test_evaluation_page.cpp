@@ -219,8 +219,9 @@ private slots:
     void unmatchedAndCorruptFilesAreReported() {
         QTemporaryDir dir;
         const QStringList rows = csv_rows(20);
-        // 18 of the 20 images listed, and one listed file that is not an image.
-        QVERIFY(make_subset(dir.path(), rows, 18, {QStringLiteral("broken.jpg,n01440764,0,1,tench")}));
+        // 18 of the 20 images listed, one listed file that is not an image, one that is not there.
+        QVERIFY(make_subset(dir.path(), rows, 18,
+                            {QStringLiteral("broken.jpg,n01440764,0,1,tench"), QStringLiteral("gone.jpg,n01440764,0,1,tench")}));
         QFile broken(dir.filePath(QStringLiteral("broken.jpg")));
         QVERIFY(broken.open(QIODevice::WriteOnly));
         broken.write("not a JPEG at all");
@@ -232,17 +233,21 @@ private slots:
         studio::EvaluationReport report;
         QVERIFY(run_evaluation(*w, dir.path(), t, report));
         QCOMPARE(t.imageFiles, 21);
-        QCOMPARE(t.matched, 19);
+        QCOMPARE(t.matched, 19);  // of the 21 files here: the missing one is not counted as matched
+        QCOMPARE(t.listedMissing, 1);
         QCOMPARE(t.unmatched.size(), 2);
         QVERIFY(t.unmatched.contains(file_of(rows[20])));
         QCOMPARE(report.result.images, 18);
-        QCOMPARE(report.result.skipped.size(), std::size_t{1});
+        QCOMPARE(report.result.skipped.size(), std::size_t{2});
         studio::EvaluationPage* page = w->evaluation_page();
-        QVERIFY2(page->truth_label()->text().contains(QStringLiteral("19 of 21 images matched, 2 unmatched")),
+        QVERIFY2(page->truth_label()->text().contains(
+                     QStringLiteral("19 of 21 images matched, 2 unmatched (not evaluated); 1 file it lists is not an image here")),
                  qPrintable(page->truth_label()->text()));
-        QCOMPARE(page->not_evaluated_list()->count(), 3);
+        QCOMPARE(page->not_evaluated_list()->count(), 4);
         QVERIFY(!page->notice_bar()->isHidden());
         QCOMPARE(page->notice_bar()->kind(), studio::NoticeBar::Kind::Warning);
+        QVERIFY2(page->notice_bar()->text().contains(QStringLiteral("2 files could not be read as images")),
+                 qPrintable(page->notice_bar()->text()));
     }
 
     void cancelStopsAndLeavesTheAppUsable() {

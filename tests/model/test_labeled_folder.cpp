@@ -155,6 +155,9 @@ private slots:
         // (the FIFO refused unopened), rather than the row vanishing unreported.
         QCOMPARE(got, (std::map<std::string, int>{{"a.JPEG", 0}, {"missing.jpg", 2}, {"pipe.jpg", 0}}));
         QCOMPARE(sorted(lf.unmatched), (std::vector<std::string>{"b.JPEG", "unlisted.jpg"}));
+        // Counted apart, so "matched" is of the 3 image files here: a.JPEG only.
+        QCOMPARE(lf.listed_missing, 2);
+        QCOMPARE(static_cast<int>(lf.images.size()) - lf.listed_missing, 1);
 
         // Found without being named: the only CSV with the needed columns.
         QCOMPARE(scan_labeled_folder(dir.string(), 1000, {}).source, TruthSource::Csv);

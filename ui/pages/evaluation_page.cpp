@@ -175,7 +175,7 @@ void EvaluationPage::build_ui() {
     not_evaluated_ = new QListWidget(side);
     not_evaluated_->setObjectName(QStringLiteral("evaluationNotEvaluated"));
     not_evaluated_->setWordWrap(true);
-    not_evaluated_->setToolTip(tr("Files without a class in the ground truth, and files that could not be decoded"));
+    not_evaluated_->setToolTip(tr("Files without a class in the ground truth, and files that could not be read as images"));
     side_lay->addWidget(not_evaluated_, 1);
     export_ = new QPushButton(tr("&Export CSV…"), side);
     export_->setObjectName(QStringLiteral("evaluationExport"));
@@ -333,12 +333,14 @@ void EvaluationPage::on_started(const EvaluationRequest& request) {
 void EvaluationPage::on_truth_found(const EvaluationTruth& truth) {
     model_->reset(truth.labels);
     QString text = tr("Ground truth: %1 — %2 of %3 images matched").arg(truth.sourceDetail).arg(truth.matched).arg(truth.imageFiles);
-    if (!truth.unmatched.isEmpty()) text += tr(", %n unmatched (not evaluated)", nullptr, static_cast<int>(truth.unmatched.size()));
+    if (!truth.unmatched.isEmpty()) text += tr(", %1 unmatched (not evaluated)").arg(truth.unmatched.size());
+    if (truth.listedMissing == 1) text += tr("; 1 file it lists is not an image here (skipped)");
+    if (truth.listedMissing > 1) text += tr("; %1 files it lists are not images here (skipped)").arg(truth.listedMissing);
     truth_label_->setText(text);
     QStringList lines;
     for (const QString& f : truth.unmatched) lines << tr("%1: no class in the ground truth").arg(f);
     add_not_evaluated(lines);
-    progress_->setRange(0, std::max(truth.matched, 1));
+    progress_->setRange(0, std::max(truth.matched + truth.listedMissing, 1));  // every listed file is processed
     progress_->setValue(0);
     rate_label_->setText(tr("building network…"));
 }
@@ -372,8 +374,10 @@ void EvaluationPage::on_finished(const EvaluationReport& report) {
     add_not_evaluated(skipped);
     if (!skipped.isEmpty()) {
         notice_->show_notice(NoticeBar::Kind::Warning,
-                             tr("%n image(s) could not be decoded and were skipped (listed under Not evaluated).", nullptr,
-                                static_cast<int>(skipped.size())));
+                             skipped.size() == 1
+                                 ? tr("1 file could not be read as an image and was skipped (listed under Not evaluated).")
+                                 : tr("%1 files could not be read as images and were skipped (listed under Not evaluated).")
+                                       .arg(skipped.size()));
     }
     export_->setEnabled(r.images > 0);
     emit statusMessage(tr("Evaluated %1: top-1 %2, top-5 %3 on %4 images")

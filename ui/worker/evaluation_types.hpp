@@ -45,6 +45,7 @@ struct EvaluationTruth {
     QString sourceDetail;       // "ground_truth.csv", "wnids in file names", ...
     int imageFiles = 0;         // image files seen in the folder
     int matched = 0;            // of those, images with a known class
+    int listedMissing = 0;      // ground-truth rows naming a file not among them (skipped, named)
     QStringList unmatched;      // image files (relative) without a class
     std::vector<std::string> labels;  // the model's labels, to name true classes
 };

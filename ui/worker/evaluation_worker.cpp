@@ -66,7 +66,8 @@ void EvaluationWorker::evaluate(const studio::EvaluationRequest& request) {
         found.job = job;
         found.sourceDetail = QString::fromStdString(truth.source_detail);
         found.imageFiles = truth.image_files;
-        found.matched = static_cast<int>(truth.images.size());
+        found.matched = static_cast<int>(truth.images.size()) - truth.listed_missing;
+        found.listedMissing = truth.listed_missing;
         for (const std::string& f : truth.unmatched) found.unmatched << QString::fromStdString(f);
         found.labels = weights->labels;
         emit truthFound(found);

@@ -25,6 +25,9 @@ struct LabeledFolder {
     std::vector<LabeledImage> images;     // matched: file relative to root, truth in the model's convention
     std::vector<std::string> unmatched;   // image files (relative) the source gave no class for
     int image_files = 0;                  // image files seen in the folder (matched + unmatched)
+    // Of `images`: rows of a ground-truth CSV whose file is not among the image files seen
+    // (missing, or not an image); evaluate() skips and names them.
+    int listed_missing = 0;
 };
 
 // ImageNet's 1000 wnids in class order (index_1000), as shipped with the project
