@@ -81,8 +81,8 @@ QString LatencySummary::measured_text() const { return measured_->text(); }
 void LatencySummary::update_recent() {
     if (recent_ms_.empty()) {
         recent_->setText(tr("Latency: no pass yet"));
-        detail_->setText(tr("OpenMP wait: %1").arg(wait_text()));
-        setToolTip({});
+        detail_->clear();
+        setToolTip(tr("OpenMP wait policy: %1.").arg(wait_text()));
         return;
     }
     const mnv1::LatencyStats s = mnv1::latency_stats(std::vector<double>(recent_ms_.begin(), recent_ms_.end()));
@@ -99,7 +99,8 @@ void LatencySummary::update_recent() {
     } else {
         recent_->setText(tr("Latency %1 (last %2 passes)").arg(spread_text(s.median_ms, s.p10_ms, s.p90_ms)).arg(s.runs));
     }
-    detail_->setText(tr("%1 · OpenMP wait %2").arg(thread_reason_, wait_text()));
+    // The OpenMP wait policy is in the tooltip: a setting for the curious, not a reading.
+    detail_->setText(thread_reason_);
     setToolTip(tr("Forward pass only (preprocessing excluded), over the last %1 passes shown.\n"
                   "Threads: %2 (%3).\nOpenMP wait policy: %4.\n"
                   "Automatic threads follow the machine's load pass by pass: all cores when it is quiet, "
