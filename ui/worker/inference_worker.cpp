@@ -238,8 +238,13 @@ mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
         mnv1::CalibrationOptions options;
         options.resolution = request.resolution;
         options.threads = request.threads;
-        const mnv1::CalibratedModel model = mnv1::calibrate_int8(*runtime_, weights, {}, options);
-        if (model.weights) calibrated_[weights.get()] = {model.weights, 0};
+        try {
+            const mnv1::CalibratedModel model = mnv1::calibrate_int8(*runtime_, weights, {}, options);
+            if (model.weights) calibrated_[weights.get()] = {model.weights, 0};
+        } catch (const std::exception& e) {
+            // Not fatal: fp32 runs and the precision panel says int8 is not available.
+            emit progress(tr("Synthetic calibration failed: %1").arg(QString::fromUtf8(e.what())));
+        }
     }
     status.int8Weights = int8_weights_for(weights, &status.int8Source);
     status.floatWeights = !mnv1::can_run_int8(*weights);

@@ -43,8 +43,9 @@ struct WaitPolicy {
 // kSpinCount and re-executes this program (/proc/self/exe, same arguments) so libgomp
 // reads it; a user's explicit setting is left alone, and so is a process where the user set
 // OpenMP placement (OMP_PROC_BIND, OMP_PLACES, GOMP_CPU_AFFINITY: libgomp has already bound
-// the initial thread to one CPU, and the re-executed program would inherit that mask). Returns only when no re-exec took
-// place (already applied, the user's setting, or the exec failed).
+// the initial thread to one CPU, and the re-executed program would inherit that mask).
+// Returns only when no re-exec took place (already applied, the user's setting or placement,
+// or the exec failed).
 void apply_wait_policy(char** argv);
 WaitPolicy wait_policy();
 
