@@ -267,6 +267,16 @@ private slots:
         QVERIFY(badge->isHidden());
         panel.set_model_in_use(false, 0, 160);  // random weights: nothing "native"
         QVERIFY(badge->isHidden());
+
+        // The panel itself says when this α has no trained weights.
+        panel.set_pretrained_alphas({0.25, 0.5, 0.75, 1.0}, {});
+        panel.set_alpha(0.4);
+        panel.set_model_in_use(false, 0, 160);
+        QVERIFY2(panel.pretrained_text().endsWith(QStringLiteral("α 0.4 runs on random weights: cost and latency only.")),
+                 qPrintable(panel.pretrained_text()));
+        panel.set_alpha(0.5);
+        panel.set_model_in_use(true, 224, 224);
+        QCOMPARE(panel.pretrained_text(), QStringLiteral("Pretrained weights for α 0.25, 0.5, 0.75, 1.0 (highlighted)."));
     }
 
     // ---- Pinned model and missing models (real catalog) ---------------------------------

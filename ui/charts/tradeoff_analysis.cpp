@@ -15,7 +15,8 @@ namespace studio {
 
 ChartAxes chart_axes(ChartKind kind) {
     const QString top1 = QObject::tr("Top-1 (%)");  // short: the small charts elide long axis titles
-    const QString macs = QObject::tr("Mult-adds per image (millions, log scale)");
+    // Short enough for a chart at a 1024-pixel screen's page width (the axes say "log" by their ticks too).
+    const QString macs = QObject::tr("Mult-adds per image (M, log scale)");
     const QString latency = QObject::tr("Latency, median (ms)");
     switch (kind) {
     case ChartKind::AccuracyVsMacs:
@@ -27,7 +28,7 @@ ChartAxes chart_axes(ChartKind kind) {
         return {QObject::tr("Latency vs mult-adds (measured here)"), QObject::tr("Mult-adds per image (millions)"),
                 QObject::tr("Latency (ms)"), "million_macs", "latency_ms", false};
     case ChartKind::AccuracyVsParams:
-        return {QObject::tr("Accuracy vs parameters"), QObject::tr("Parameters (millions, log scale)"), top1,
+        return {QObject::tr("Accuracy vs parameters"), QObject::tr("Parameters (M, log scale)"), top1,
                 "million_params", "top1_pct", true};
     }
     return {};

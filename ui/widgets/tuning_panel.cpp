@@ -232,7 +232,15 @@ void TuningPanel::set_pinned_model(const QString& path) {
 
 void TuningPanel::set_model_in_use(bool pretrained, int native_resolution, int running_resolution) {
     native_badge_->show_for(pretrained, native_resolution, running_resolution);
+    // The panel itself says when the network has no trained weights (not only the Classify banner).
+    const bool none_at_all = pretrained_alphas_.isEmpty();
+    pretrained_info_->setText(pretrained || none_at_all
+                                  ? pretrained_text_
+                                  : pretrained_text_ + QLatin1Char(' ') +
+                                        tr("α %1 runs on random weights: cost and latency only.").arg(format_alpha(alpha())));
 }
+
+QString TuningPanel::pretrained_text() const { return pretrained_info_->text(); }
 
 void TuningPanel::update_resolution_marks() {
     // The published resolutions, the slider's ends, and every resolution weights of this α
@@ -265,11 +273,13 @@ void TuningPanel::set_pretrained_alphas(const QList<double>& alphas, const QStri
     }
     alpha_->set_marks(marks);
     if (alphas.isEmpty()) {
-        pretrained_info_->setText(tr("No pretrained weights found: every α runs on random weights."));
+        pretrained_text_ = tr("No pretrained weights found: every α runs on random weights.");
+        pretrained_info_->setText(pretrained_text_);
     } else {
         QStringList names;
         for (double a : alphas) names << format_alpha(a);
-        pretrained_info_->setText(tr("Pretrained weights for α %1 (highlighted).").arg(names.join(QStringLiteral(", "))));
+        pretrained_text_ = tr("Pretrained weights for α %1 (highlighted).").arg(names.join(QStringLiteral(", ")));
+        pretrained_info_->setText(pretrained_text_);
     }
     pretrained_info_->setToolTip(details);
     update_resolution_marks();

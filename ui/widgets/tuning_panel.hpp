@@ -68,6 +68,8 @@ public:
     // What runs now: a badge under the resolution slider when pretrained weights run away
     // from the resolution they were released at.
     void set_model_in_use(bool pretrained, int native_resolution, int running_resolution);
+    // The line under the α slider: which α have weights, and whether this one runs on random ones.
+    QString pretrained_text() const;
     NativeResolutionBadge* native_resolution_badge() const { return native_badge_; }
     const MarkedSlider* alpha_marks() const { return alpha_; }
     const MarkedSlider* resolution_marks() const { return resolution_; }
@@ -116,6 +118,7 @@ private:
     QLabel* latency_ = nullptr;
     QLabel* build_ = nullptr;
     QLabel* pretrained_info_ = nullptr;
+    QString pretrained_text_;  // which α have weights; set_model_in_use adds a random-weights note
     mnv1::CostSummary cost_;
     int num_classes_ = kPaperClasses;
     QList<double> pretrained_alphas_;
