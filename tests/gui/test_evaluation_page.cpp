@@ -204,7 +204,12 @@ private slots:
         QCOMPARE(page->export_csv(csv), QString());
         QFile exported(csv);
         QVERIFY(exported.open(QIODevice::ReadOnly));
-        QCOMPARE(QString::fromUtf8(exported.readAll()).split('\n', Qt::SkipEmptyParts).size(), 21);
+        const QStringList exported_lines = QString::fromUtf8(exported.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(exported_lines.size(), 21);
+        // Every row says what was evaluated (model file, α, resolution, crop, precision).
+        QVERIFY2(exported_lines.front().endsWith(QStringLiteral(",network")), qPrintable(exported_lines.front()));
+        QVERIFY2(exported_lines.at(1).contains(QStringLiteral(" · α ")) && exported_lines.at(1).contains(QStringLiteral(" px · ")),
+                 qPrintable(exported_lines.at(1)));
         QVERIFY(!page->export_csv(dir.filePath(QStringLiteral("no/such/dir/out.csv"))).isEmpty());
 
         // Clicking a row opens that image on the Classify page with its activation map.

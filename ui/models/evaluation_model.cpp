@@ -146,9 +146,10 @@ QVariant EvaluationModel::headerData(int section, Qt::Orientation orientation, i
     }
 }
 
-QByteArray EvaluationModel::to_csv() const {
+QByteArray EvaluationModel::to_csv(const QString& network) const {
     QStringList lines{QStringLiteral(
         "file,truth_index,truth_label,top1_index,top1_label,confidence,top1_correct,top5_correct,top5")};
+    if (!network.isEmpty()) lines.front() += QStringLiteral(",network");
     for (const mnv1::ImageOutcome& o : outcomes_) {
         QStringList top5;
         for (const mnv1::Prediction& p : o.top) top5 << QStringLiteral("%1:%2").arg(p.index).arg(p.probability, 0, 'f', 4);
@@ -162,7 +163,8 @@ QByteArray EvaluationModel::to_csv() const {
                              top1_correct(o) ? QStringLiteral("1") : QStringLiteral("0"),
                              top5_correct(o) ? QStringLiteral("1") : QStringLiteral("0"),
                              top5.join(QLatin1Char(' '))}
-                     .join(QLatin1Char(','));
+                         .join(QLatin1Char(',')) +
+                     (network.isEmpty() ? QString() : QLatin1Char(',') + csv_field(network));
     }
     return (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();
 }

@@ -490,7 +490,7 @@ void EvaluationPage::ask_export_path() {
 QString EvaluationPage::export_csv(const QString& path) {
     QSaveFile file(path);  // written beside, renamed over the target on commit: never half a file
     if (!file.open(QIODevice::WriteOnly)) return tr("Could not write %1: %2").arg(path, file.errorString());
-    const QByteArray csv = model_->to_csv();
+    const QByteArray csv = model_->to_csv(evaluated_network_);
     if (file.write(csv) != csv.size() || !file.commit()) return tr("Could not write %1: %2").arg(path, file.errorString());
     return {};
 }
