@@ -52,9 +52,9 @@ public:
     QString short_label(int index) const;
     // Every row as CSV (header first): file, truth and top-1 index and label, confidence,
     // top1_correct, top5_correct, top5 ("index:probability" separated by spaces).
-    // One row per image; with `network` (what was evaluated, e.g. "….tflite · α 1.0 · 224 px
-    // · whole image · int8 · released uint8") a last column carries it on every row, so the
-    // file says what it measured.
+    // With `network` (what was evaluated, e.g. "mobilenet_v1_1.0_224_quant.tflite · α 1.0 ·
+    // 224 px · whole image · int8 · released uint8") a last column carries it on every row,
+    // so the file says what it measured.
     QByteArray to_csv(const QString& network = {}) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
