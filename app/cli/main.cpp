@@ -507,7 +507,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
                   {"images_per_s", r.images_per_s()},
                   {"truth_source", mnv1::to_string(folder.source)}, {"truth_detail", folder.source_detail},
                   {"image_files", folder.image_files},
-                  {"matched", static_cast<int>(folder.images.size()) - folder.listed_missing},
+                  {"matched", folder.matched()},
                   {"listed_missing", folder.listed_missing},
                   {"unmatched", folder.unmatched.size()}, {"unmatched_files", folder.unmatched}};
         j.update(precision_json(plan));
@@ -521,7 +521,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     } else {
         std::cout << model_line(*plan.weights(), cfg) << "\n";
         std::cout << "ground truth: " << folder.source_detail << " (" << mnv1::to_string(folder.source) << "), "
-                  << static_cast<int>(folder.images.size()) - folder.listed_missing << " matched, "
+                  << folder.matched() << " matched, "
                   << folder.unmatched.size() << " unmatched of " << folder.image_files << " image files";
         if (folder.listed_missing > 0) std::cout << "; " << folder.listed_missing << " listed file(s) not among them";
         std::cout << "\n";

@@ -535,20 +535,17 @@ void TradeoffChart::place_labels() {
                      {at.x() - size.width() / 2, at.y() - half - size.height()},
                      {at.x() - size.width() / 2, at.y() + half}};
         }
-        const QRectF* chosen = nullptr;
-        std::vector<QRectF> rects;
-        for (const QPointF& spot : spots) rects.emplace_back(spot, size);
-        auto pick = [&](bool avoid_markers) {
-            for (const QRectF& r : rects) {
-                if (chosen) return;
-                if (!bounds.contains(r)) continue;
-                if (covers_label(r) || (avoid_markers && covers_marker(r, at))) continue;
-                chosen = &r;
+        // The first spot inside the plot and clear of labels (and, when asked, of markers).
+        const auto free_spot = [&](bool avoid_markers) -> std::optional<QRectF> {
+            for (const QPointF& spot : spots) {
+                const QRectF r(spot, size);
+                if (bounds.contains(r) && !covers_label(r) && !(avoid_markers && covers_marker(r, at))) return r;
             }
+            return std::nullopt;
         };
-        pick(true);
-        if (!chosen && (comparison || pinned)) pick(false);
-        if (!chosen && pinned) chosen = &rects.front();  // the sliders and the budget are always named
+        std::optional<QRectF> chosen = free_spot(true);
+        if (!chosen && (comparison || pinned)) chosen = free_spot(false);
+        if (!chosen && pinned) chosen = QRectF(spots.front(), size);  // the sliders and the budget are always named
         const bool inside = plot.adjusted(-2, -2, 40, 2).contains(at);
         l.item->setVisible(inside && chosen);
         if (!l.item->isVisible()) continue;

@@ -1,8 +1,6 @@
 #include "tradeoff_model.hpp"
 
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <algorithm>
@@ -166,7 +164,7 @@ QVariant TradeoffModel::headerData(int section, Qt::Orientation orientation, int
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
-QByteArray TradeoffModel::measured_json() const {
+QJsonArray TradeoffModel::measured_json() const {
     QJsonArray rows;
     for (const TradeoffPoint& p : points_) {
         if (p.layer != PointLayer::Measured) continue;
@@ -181,13 +179,12 @@ QByteArray TradeoffModel::measured_json() const {
         if (p.latency_ms) o.insert("latency_ms", *p.latency_ms);
         rows.append(o);
     }
-    return QJsonDocument(rows).toJson(QJsonDocument::Compact);
+    return rows;
 }
 
-int TradeoffModel::restore_measured(const QByteArray& json) {
-    const QJsonDocument doc = QJsonDocument::fromJson(json);
+int TradeoffModel::restore_measured(const QJsonArray& rows) {
     int restored = 0;
-    for (const QJsonValue& v : doc.array()) {
+    for (const QJsonValue& v : rows) {
         const QJsonObject o = v.toObject();
         TradeoffPoint p;
         p.layer = PointLayer::Measured;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QJsonArray>
 #include <QString>
 
 #include <optional>
@@ -73,9 +74,9 @@ public:
     int add_measured(const TradeoffPoint& point);
     void clear_measured();
     // The measured rows as JSON (kept across sessions), and back: restore_measured adds
-    // the rows of such a text and returns how many; entries it cannot read are skipped.
-    QByteArray measured_json() const;
-    int restore_measured(const QByteArray& json);
+    // the rows of such an array and returns how many; entries it cannot read are skipped.
+    QJsonArray measured_json() const;
+    int restore_measured(const QJsonArray& rows);
 
     const std::vector<TradeoffPoint>& points() const { return points_; }
     const TradeoffPoint& point(int row) const { return points_.at(static_cast<std::size_t>(row)); }

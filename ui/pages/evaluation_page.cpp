@@ -305,10 +305,10 @@ QString EvaluationPage::stale_text() const { return stale_note_->isVisible() ? s
 
 void EvaluationPage::on_started(const EvaluationRequest& request) {
     folder_ = request.folder;
-    evaluated_network_ = network_words(request.weightsPath, request.alpha, request.resolution, request.crop,
-                                       request.precisionDetail.isEmpty()
-                                           ? precision_text(QString::fromLatin1(mnv1::to_string(request.precision)))
-                                           : request.precisionDetail);
+    const QString precision = request.precisionDetail.isEmpty()
+                                  ? precision_text(QString::fromLatin1(mnv1::to_string(request.precision)))
+                                  : request.precisionDetail;
+    evaluated_network_ = network_words(request.weightsPath, request.alpha, request.resolution, request.crop, precision);
     update_stale_note();
     model_->reset({});
     confusions_->clear();
@@ -317,12 +317,7 @@ void EvaluationPage::on_started(const EvaluationRequest& request) {
     precision_change_.reset();
     rate_label_->clear();
     folder_label_->setText(QDir::toNativeSeparators(request.folder));
-    model_label_->setText(tr("Model: %1 · α %2 · %3 px · %4 · %5")
-                              .arg(QFileInfo(request.weightsPath).fileName(), format_alpha(request.alpha))
-                              .arg(request.resolution)
-                              .arg(crop_text(request.crop),
-                                   request.precisionDetail.isEmpty() ? precision_text(QString::fromLatin1(mnv1::to_string(request.precision)))
-                                                                     : request.precisionDetail));
+    model_label_->setText(tr("Model: %1").arg(evaluated_network_));
     int8_detail_ = request.precision == mnv1::Precision::Int8 ? request.precisionDetail : QString();
     truth_label_->setText(tr("Looking for the ground truth…"));
     progress_->setRange(0, 0);  // busy until the images are counted

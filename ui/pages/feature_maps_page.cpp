@@ -613,13 +613,12 @@ void FeatureMapsPage::update_selection() {
             table += QStringLiteral("</tr>");
         }
         table += QStringLiteral("</table>");
-        const double bias = c < static_cast<int>(f.bias.size()) ? f.bias[static_cast<std::size_t>(c)] : 0.0;
         about_selection_->setText(tr("Made from one input channel only: channel %1 of %2 (below, right), filtered by "
                                      "%3's own 3×3 filter %1 (below, left, outlined among the filters), plus its bias "
                                      "%4 (the batch normalisation, folded in), then ReLU6 (clipped to 0–6). Its "
                                      "weights:")
                                       .arg(c)
-                                      .arg(source, name, cell(bias)) +
+                                      .arg(source, name, cell(f.bias_of(c))) +
                                   table);
         related_grid_->set_tile_names({tr("%1 channel %2").arg(source).arg(c)});
         related_grid_->set_tensor(prev.height, prev.width, 1, pick_channels(prev, {c}));
@@ -639,7 +638,6 @@ void FeatureMapsPage::update_selection() {
             names << tr("#%1 × %2").arg(m).arg(signed_text(f.at(0, c, m)));
             items << tr("channel %1 × %2").arg(m).arg(signed_text(f.at(0, c, m)));
         }
-        const double bias = c < static_cast<int>(f.bias.size()) ? f.bias[static_cast<std::size_t>(c)] : 0.0;
         about_selection_->setText(tr("A weighted sum of all %1 channels of %2 (row %3 of the weight matrix below, "
                                      "outlined), plus its bias %5 (the batch normalisation, folded in), then ReLU6. "
                                      "Its strongest inputs: %4. They are shown below with their weights; a negative "
@@ -647,7 +645,7 @@ void FeatureMapsPage::update_selection() {
                                       .arg(f.cols)
                                       .arg(source)
                                       .arg(c)
-                                      .arg(items.join(QStringLiteral(", ")), signed_text(bias)));
+                                      .arg(items.join(QStringLiteral(", ")), signed_text(f.bias_of(c))));
         related_grid_->set_tile_names(names);
         related_grid_->set_tensor(prev.height, prev.width, static_cast<int>(order.size()), pick_channels(prev, order));
         selected_filter_->hide();

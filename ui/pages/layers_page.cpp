@@ -175,10 +175,12 @@ QString identical_layers_note(const LayerTableModel& model) {
     };
     double worst = 1.5;
     QString note;
+    std::vector<bool> grouped(layers.size(), false);
     for (std::size_t i = 0; i < layers.size(); ++i) {
-        std::vector<std::size_t> run{i};  // later layers of the same shape
+        if (grouped[i]) continue;  // already in the run of an earlier layer of its shape
+        std::vector<std::size_t> run{i};
         for (std::size_t j = i + 1; j < layers.size(); ++j) {
-            if (same_shape(layers[i], layers[j])) run.push_back(j);
+            if (same_shape(layers[i], layers[j])) run.push_back(j), grouped[j] = true;
         }
         if (run.size() < 3) continue;
         double lo = 0, hi = 0;

@@ -18,7 +18,6 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -120,14 +119,16 @@ TradeoffPage::TradeoffPage(QWidget* parent) : QWidget(parent), model_(new Tradeo
     budget_label->setBuddy(budget_kind_);
     budget_row->addWidget(budget_kind_);
     budget_row->addWidget(budget_);
+    // Each unit keeps its own limit: "150 M" mult-adds does not become "150 ms".
     connect(budget_kind_, &QComboBox::currentIndexChanged, this, [this] {
-        // Each unit keeps its own limit: "150 M" mult-adds does not become "150 ms".
-        budget_limits_[shown_budget_kind_] = budget_->value();
-        const auto kind = static_cast<BudgetKind>(budget_kind_->currentData().toInt());
+        const BudgetKind kind = budget_kind();
         set_budget(kind, budget_limits_[kind]);
     });
     budget_->setSuffix(tr(" M"));
-    connect(budget_, &QDoubleSpinBox::valueChanged, this, &TradeoffPage::rebuild);
+    connect(budget_, &QDoubleSpinBox::valueChanged, this, [this](double limit) {
+        budget_limits_[budget_kind()] = limit;
+        rebuild();
+    });
     auto* export_button = new QPushButton(tr("&Export…"), this);
     export_button->setToolTip(tr("Save every chart as PNG and SVG, and its points as CSV, into a folder "
                                  "(right-click a chart for one)"));
@@ -300,40 +301,25 @@ void TradeoffPage::clear_measured_points() {
     emit statusMessage(tr("Cleared %1 measured point(s)").arg(n), 5000);
 }
 
+BudgetKind TradeoffPage::budget_kind() const { return static_cast<BudgetKind>(budget_kind_->currentData().toInt()); }
+
 QByteArray TradeoffPage::saved_state() const {
     const LayerVisibility shown = layers();
     QJsonObject o{{"paper", shown.paper},
                   {"slim", shown.slim},
                   {"measured", shown.measured},
-                  {"budget_kind", int(shown_budget_kind_)},
-                  {"budget_macs", budget_kind_->currentData().toInt() == int(BudgetKind::MillionMacs)
-                                      ? budget_->value()
-                                      : budget_limits_.at(BudgetKind::MillionMacs)},
-                  {"budget_ms", budget_kind_->currentData().toInt() == int(BudgetKind::LatencyMs)
-                                    ? budget_->value()
-                                    : budget_limits_.at(BudgetKind::LatencyMs)},
-                  {"points", QJsonDocument::fromJson(model_->measured_json()).array()}};
-    if (last_sweep_) {
-        const mnv1::SweepConfig& c = *last_sweep_;
-        QJsonArray alphas, resolutions;
-        for (double a : c.alphas) alphas.append(a);
-        for (int r : c.resolutions) resolutions.append(r);
-        const auto has = [&](mnv1::Precision p) { return std::find(c.precisions.begin(), c.precisions.end(), p) != c.precisions.end(); };
-        o.insert("sweep", QJsonObject{{"alphas", alphas},
-                                      {"resolutions", resolutions},
-                                      {"threads", c.threads},
-                                      {"fp32", has(mnv1::Precision::F32)},
-                                      {"int8", has(mnv1::Precision::Int8)},
-                                      {"calibration_dir", QString::fromStdString(c.calibration_dir)},
-                                      {"images_dir", QString::fromStdString(c.images_dir)}});
-    }
+                  {"budget_kind", int(budget_kind())},
+                  {"budget_macs", budget_limits_.at(BudgetKind::MillionMacs)},
+                  {"budget_ms", budget_limits_.at(BudgetKind::LatencyMs)},
+                  {"points", model_->measured_json()}};
+    if (last_sweep_) o.insert("sweep", SweepDialog::grid_json(*last_sweep_));
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 void TradeoffPage::restore_state(const QByteArray& state) {
     const QJsonObject o = QJsonDocument::fromJson(state).object();
     if (o.isEmpty()) return;
-    model_->restore_measured(QJsonDocument(o.value("points").toArray()).toJson(QJsonDocument::Compact));
+    model_->restore_measured(o.value("points").toArray());
     const auto limit = [&](const char* key, double fallback) {
         const double v = o.value(key).toDouble(fallback);
         return std::isfinite(v) && v >= budget_->minimum() && v <= budget_->maximum() ? v : fallback;
@@ -348,33 +334,12 @@ void TradeoffPage::restore_state(const QByteArray& state) {
         show_slim_->setChecked(o.value("slim").toBool(true));
         show_measured_->setChecked(o.value("measured").toBool(true));
     }
-    if (const QJsonObject s = o.value("sweep").toObject(); !s.isEmpty()) {
-        // Offered in the next Run Sweep… dialog; values that do not parse are left to its defaults.
-        mnv1::SweepConfig c;
-        std::vector<double> alphas;
-        std::vector<int> resolutions;
-        for (const QJsonValue& v : s.value("alphas").toArray()) {
-            if (v.toDouble() >= 0.1 && v.toDouble() <= 1.4) alphas.push_back(v.toDouble());
-        }
-        for (const QJsonValue& v : s.value("resolutions").toArray()) {
-            if (v.toInt() >= 32 && v.toInt() <= 1024) resolutions.push_back(v.toInt());
-        }
-        if (!alphas.empty()) c.alphas = alphas;
-        if (!resolutions.empty()) c.resolutions = resolutions;
-        c.threads = std::max(1, s.value("threads").toInt(1));
-        c.precisions.clear();
-        if (s.value("fp32").toBool(true)) c.precisions.push_back(mnv1::Precision::F32);
-        if (s.value("int8").toBool()) c.precisions.push_back(mnv1::Precision::Int8);
-        if (c.precisions.empty()) c.precisions.push_back(mnv1::Precision::F32);
-        c.calibration_dir = s.value("calibration_dir").toString().toStdString();
-        c.images_dir = s.value("images_dir").toString().toStdString();
-        last_sweep_ = c;
-    }
+    // Offered in the next Run Sweep… dialog.
+    if (const QJsonObject s = o.value("sweep").toObject(); !s.isEmpty()) last_sweep_ = SweepDialog::grid_from_json(s);
     set_budget(kind, budget_limits_[kind]);  // rebuilds
 }
 
 void TradeoffPage::set_budget(BudgetKind kind, double limit) {
-    shown_budget_kind_ = kind;
     budget_limits_[kind] = limit;
     {
         const QSignalBlocker a(budget_kind_), b(budget_);
@@ -444,7 +409,7 @@ void TradeoffPage::rebuild() {
     overlay.layers = layers();
     overlay.current_alpha = current_alpha_;
     overlay.current_resolution = current_resolution_;
-    overlay.budget_kind = static_cast<BudgetKind>(budget_kind_->currentData().toInt());
+    overlay.budget_kind = budget_kind();
     overlay.budget_limit = budget_->value();
     overlay.budget_rows = budget_rows_;
     QList<double> alphas;
@@ -459,7 +424,7 @@ void TradeoffPage::rebuild() {
 }
 
 void TradeoffPage::update_budget() {
-    const auto kind = static_cast<BudgetKind>(budget_kind_->currentData().toInt());
+    const auto kind = budget_kind();
     const double limit = budget_->value();
     const LayerVisibility shown = layers();
     budget_rows_.clear();
@@ -528,13 +493,12 @@ void TradeoffPage::update_fit_text() {
         fit_text_ = tr("Latency vs mult-adds: a least-squares line needs two measured configurations.");
         return;
     }
-    const QString precision = fitted_precision(*model_);
     fit_text_ = tr("Latency vs mult-adds, least squares through the %1 measured %5 points: latency ≈ %2 + %3 per 100 M "
                    "mult-adds (R² %4).")
                     .arg(fit->points)
                     .arg(format_ms(fit->intercept), format_ms(fit->slope * 100))
                     .arg(fit->r2, 0, 'f', 3)
-                    .arg(precision == QLatin1String("f32") ? tr("fp32") : precision);
+                    .arg(precision_text(fitted_precision(*model_)));
     const std::vector<FitOutlier> outliers = fit_outliers(*model_, *fit, kOutlierThreshold);
     if (outliers.empty()) {
         fit_text_ += tr(" Every point is within %1 % of the line.").arg(kOutlierThreshold * 100, 0, 'f', 0);

@@ -95,6 +95,7 @@ private:
     int chart_columns_for(int page_width) const;
     void arrange_charts(int columns);
     void rebuild();
+    BudgetKind budget_kind() const;  // the unit chosen in the box
     void update_budget();
     void update_fit_text();
     void update_texts();
@@ -127,7 +128,6 @@ private:
     // The limit of each budget unit, kept while the other is shown: 150 M is the paper's
     // α 0.5-224 class, 10 ms a comfortable 1.0-224 on one core.
     std::map<BudgetKind, double> budget_limits_{{BudgetKind::MillionMacs, 150.0}, {BudgetKind::LatencyMs, 10.0}};
-    BudgetKind shown_budget_kind_ = BudgetKind::MillionMacs;
     QString budget_text_, fit_text_;
 };
 

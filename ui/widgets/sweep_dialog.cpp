@@ -4,6 +4,7 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QJsonArray>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -23,6 +24,12 @@ namespace {
 
 QStringList list_items(const QString& text) {
     return text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts);
+}
+
+bool valid_alpha(double a) { return a > 0 && a <= 1.5; }
+bool valid_resolution(int r) { return r >= 32 && r <= 1024; }
+bool has_precision(const mnv1::SweepConfig& c, mnv1::Precision p) {
+    return std::find(c.precisions.begin(), c.precisions.end(), p) != c.precisions.end();
 }
 
 }  // namespace
@@ -130,10 +137,44 @@ void SweepDialog::set_config(const mnv1::SweepConfig& c) {
     alphas_->setText(alphas.join(QStringLiteral(", ")));
     resolutions_->setText(resolutions.join(QStringLiteral(", ")));
     set_threads(c.threads);
-    const auto has = [&](mnv1::Precision p) { return std::find(c.precisions.begin(), c.precisions.end(), p) != c.precisions.end(); };
-    set_precisions(has(mnv1::Precision::F32), has(mnv1::Precision::Int8));
+    set_precisions(has_precision(c, mnv1::Precision::F32), has_precision(c, mnv1::Precision::Int8));
     if (!c.calibration_dir.empty()) set_calibration_dir(QString::fromStdString(c.calibration_dir));
     set_images_dir(QString::fromStdString(c.images_dir));
+}
+
+QJsonObject SweepDialog::grid_json(const mnv1::SweepConfig& c) {
+    QJsonArray alphas, resolutions;
+    for (double a : c.alphas) alphas.append(a);
+    for (int r : c.resolutions) resolutions.append(r);
+    return {{"alphas", alphas},
+            {"resolutions", resolutions},
+            {"threads", c.threads},
+            {"fp32", has_precision(c, mnv1::Precision::F32)},
+            {"int8", has_precision(c, mnv1::Precision::Int8)},
+            {"calibration_dir", QString::fromStdString(c.calibration_dir)},
+            {"images_dir", QString::fromStdString(c.images_dir)}};
+}
+
+mnv1::SweepConfig SweepDialog::grid_from_json(const QJsonObject& o) {
+    mnv1::SweepConfig c;
+    std::vector<double> alphas;
+    std::vector<int> resolutions;
+    for (const QJsonValue& v : o.value("alphas").toArray()) {
+        if (valid_alpha(v.toDouble())) alphas.push_back(v.toDouble());
+    }
+    for (const QJsonValue& v : o.value("resolutions").toArray()) {
+        if (valid_resolution(v.toInt())) resolutions.push_back(v.toInt());
+    }
+    if (!alphas.empty()) c.alphas = alphas;
+    if (!resolutions.empty()) c.resolutions = resolutions;
+    c.threads = std::max(1, o.value("threads").toInt(c.threads));
+    c.precisions.clear();
+    if (o.value("fp32").toBool(true)) c.precisions.push_back(mnv1::Precision::F32);
+    if (o.value("int8").toBool()) c.precisions.push_back(mnv1::Precision::Int8);
+    if (c.precisions.empty()) c.precisions.push_back(mnv1::Precision::F32);
+    c.calibration_dir = o.value("calibration_dir").toString().toStdString();
+    c.images_dir = o.value("images_dir").toString().toStdString();
+    return c;
 }
 
 void SweepDialog::set_precisions(bool fp32, bool int8) {
@@ -153,7 +194,7 @@ std::vector<double> SweepDialog::parse_alphas(const QString& text) {
     for (const QString& item : list_items(text)) {
         bool ok = false;
         const double a = item.toDouble(&ok);
-        if (!ok || a <= 0 || a > 1.5) throw std::invalid_argument(tr("α '%1' is not in (0, 1.5]").arg(item).toStdString());
+        if (!ok || !valid_alpha(a)) throw std::invalid_argument(tr("α '%1' is not in (0, 1.5]").arg(item).toStdString());
         out.push_back(a);
     }
     if (out.empty()) throw std::invalid_argument(tr("no α given").toStdString());
@@ -165,7 +206,7 @@ std::vector<int> SweepDialog::parse_resolutions(const QString& text) {
     for (const QString& item : list_items(text)) {
         bool ok = false;
         const int r = item.toInt(&ok);
-        if (!ok || r < 32 || r > 1024) {
+        if (!ok || !valid_resolution(r)) {
             throw std::invalid_argument(tr("resolution '%1' is not in [32, 1024]").arg(item).toStdString());
         }
         out.push_back(r);

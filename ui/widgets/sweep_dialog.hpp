@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QDialog>
+#include <QJsonObject>
 
 #include "mobilenet/sweep.hpp"
 
@@ -28,6 +29,10 @@ public:
     void set_calibration_dir(const QString& dir);
     // Fills every field from `c` (the last sweep's grid, offered again).
     void set_config(const mnv1::SweepConfig& c);
+    // The fields set_config fills, as JSON (kept across sessions by the Trade-offs page),
+    // and back: values the dialog would refuse are dropped and its defaults stand in.
+    static QJsonObject grid_json(const mnv1::SweepConfig& c);
+    static mnv1::SweepConfig grid_from_json(const QJsonObject& o);
     // The grid as entered; std::invalid_argument naming the field when it does not parse.
     mnv1::SweepConfig config() const;
     // "1.0, 0.75" -> {1.0, 0.75}; throws std::invalid_argument on anything else.

@@ -66,7 +66,7 @@ void EvaluationWorker::evaluate(const studio::EvaluationRequest& request) {
         found.job = job;
         found.sourceDetail = QString::fromStdString(truth.source_detail);
         found.imageFiles = truth.image_files;
-        found.matched = static_cast<int>(truth.images.size()) - truth.listed_missing;
+        found.matched = truth.matched();
         found.listedMissing = truth.listed_missing;
         for (const std::string& f : truth.unmatched) found.unmatched << QString::fromStdString(f);
         found.labels = weights->labels;

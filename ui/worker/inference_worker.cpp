@@ -234,7 +234,6 @@ mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
         // its latency, on ranges from synthetic images (as the CLI's bench and sweep do).
         // A calibration on a folder (Calibrate int8…) replaces it.
         emit progress(tr("Calibrating random weights on synthetic images (int8 latency only)…"));
-        if (!runtime_) runtime_ = std::make_unique<mnv1::Runtime>(16);
         mnv1::CalibrationOptions options;
         options.resolution = request.resolution;
         options.threads = request.threads;
@@ -367,8 +366,7 @@ void InferenceWorker::profile_layers(quint64 generation) {
         // A roofline already shown for these roofs gets the same times: the Layers table and
         // the Roofline never quote two different measurements. Not at int8: the roofs are
         // f32 ones (measure_roofline says so when asked).
-        const bool f32 = ctx_->network().config().precision == mnv1::Precision::F32;
-        if (f32 && last_peaks_ && last_peaks_->threads == ctx_->network().threads()) {
+        if (roofline_applies() && last_peaks_ && last_peaks_->threads == ctx_->network().threads()) {
             emit rooflineMeasured(roofline_of(t, *last_peaks_));
         }
     } catch (const std::exception& e) {

@@ -132,6 +132,9 @@ private:
     // the one per-layer measurement behind both the Layers table and the Roofline.
     LayerTiming time_layers(quint64 generation);
     RooflineData roofline_of(const LayerTiming& timing, const mnv1::MachinePeaks& peaks) const;
+    // The roofs are an f32 matmul's peak and the points count 4-byte values: an int8
+    // network's layers have no place under them.
+    bool roofline_applies() const;
     std::optional<mnv1::MachinePeaks> last_peaks_;  // the roofs the Roofline last showed
     bool stale(quint64 generation) const { return generation < latest_generation_.load(); }
     std::shared_ptr<const mnv1::ModelWeights> weights_for(const ModelRequest& request);

@@ -19,6 +19,8 @@ std::string InferenceWorker::machine_peaks_dir() {
     return base.isEmpty() ? std::string() : QDir(base).filePath(QStringLiteral("roofline")).toStdString();
 }
 
+bool InferenceWorker::roofline_applies() const { return ctx_->network().config().precision == mnv1::Precision::F32; }
+
 RooflineData InferenceWorker::roofline_of(const LayerTiming& timing, const mnv1::MachinePeaks& peaks) const {
     RooflineData data;
     data.generation = timing.generation;
@@ -33,7 +35,7 @@ RooflineData InferenceWorker::roofline_of(const LayerTiming& timing, const mnv1:
 
 void InferenceWorker::measure_roofline(quint64 generation, bool remeasure_peaks) {
     if (stale(generation) || !configured_ || generation != current_.generation) return;
-    if (ctx_->network().config().precision != mnv1::Precision::F32) {
+    if (!roofline_applies()) {
         // The roofs are an f32 matmul's peak and the points count 4-byte values: drawing
         // int8 layers under them would misplace every point. Not an error: say how to see it.
         emit rooflineFailed(generation, tr("The roofline is drawn for fp32 arithmetic (the fp32 peak, 4-byte values). "

@@ -49,6 +49,9 @@ struct FilterBank {
     std::vector<float> values;
     // Per output channel (batch norm folded in); empty for full-convolution slices.
     std::vector<float> bias;
+    float bias_of(int channel) const {  // 0 where there is none
+        return channel >= 0 && channel < static_cast<int>(bias.size()) ? bias[static_cast<std::size_t>(channel)] : 0.0f;
+    }
     float at(int i, int r, int c) const {
         return values[(static_cast<std::size_t>(i) * static_cast<std::size_t>(rows) + static_cast<std::size_t>(r)) *
                           static_cast<std::size_t>(cols) +

@@ -28,6 +28,8 @@ struct LabeledFolder {
     // Of `images`: rows of a ground-truth CSV whose file is not among the image files seen
     // (missing, or not an image); evaluate() skips and names them.
     int listed_missing = 0;
+    // Image files here that have a class: `images` without the listed-but-missing rows.
+    int matched() const { return static_cast<int>(images.size()) - listed_missing; }
 };
 
 // ImageNet's 1000 wnids in class order (index_1000), as shipped with the project
