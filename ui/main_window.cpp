@@ -187,9 +187,10 @@ void MainWindow::connect_actions() {
         evaluation_->evaluate_folder(dir);
     });
     connect(evaluation_, &EvaluationPage::showRequested, this, [this] { tabs_->setCurrentWidget(evaluation_); });
-    connect(evaluation_, &EvaluationPage::imageOpenRequested, this, [this](const QString& path) {
+    connect(evaluation_, &EvaluationPage::imageOpenRequested, this,
+            [this](const QString& path, int truth1000, const QString& source) {
         classify_->set_activation_shown(true);
-        classify_->open_paths({path});
+        classify_->open_labelled_image(path, truth1000, source);
         tabs_->setCurrentWidget(classify_);
     });
     connect(evaluation_, &EvaluationPage::openImagesRequested, this, [this](const QString& dir) { classify_->open_paths({dir}); });

@@ -387,15 +387,26 @@ int cmd_classify(const std::vector<std::string>& argv) {
     json results = json::array();
     int failures = 0;
     if (!a.flag("--json")) std::cout << model_line(*plan.weights(), cfg) << "\n";
+    const int num_classes = ctx.network().num_classes();
+    mnv1::ImageLabelLookup labels(num_classes);  // a class named by the file, its folder or their CSV
     for (const std::string& path : a.positional()) {
         try {
             const cv::Mat img = mnv1::load_image(path);
             const auto r = mnv1::classify(ctx, {img}, crop, top).front();
+            const mnv1::ImageLabel label = labels.find(path);
+            const int rank = mnv1::class_rank(ctx.probabilities(), num_classes, label.index);
+            const std::string label_name =
+                label.index >= 0 && label.index < static_cast<int>(weights->labels.size()) ? weights->labels[static_cast<std::size_t>(label.index)] : "";
             if (a.flag("--json")) {
                 json preds = json::array();
                 for (const auto& p : r.top) preds.push_back({{"index", p.index}, {"label", p.label}, {"probability", p.probability}});
-                results.push_back({{"image", path}, {"latency_ms", r.latency_ms}, {"preprocess_ms", r.preprocess_ms},
-                                   {"crop", {r.crop.x, r.crop.y, r.crop.width, r.crop.height}}, {"top", preds}});
+                json row = {{"image", path}, {"latency_ms", r.latency_ms}, {"preprocess_ms", r.preprocess_ms},
+                            {"crop", {r.crop.x, r.crop.y, r.crop.width, r.crop.height}}, {"top", preds}};
+                if (rank > 0) {
+                    row["labelled"] = {{"index", label.index}, {"label", label_name}, {"source", label.source}, {"rank", rank},
+                                       {"probability", ctx.probabilities()[label.index]}};
+                }
+                results.push_back(row);
             } else {
                 std::cout << path << "  (" << fmt(r.latency_ms, 2) << " ms)\n";
                 for (const auto& p : r.top) {
@@ -408,6 +419,10 @@ int cmd_classify(const std::vector<std::string>& argv) {
                     }
                     std::cout << "  " << std::setw(5) << p.index << "  " << std::setw(6) << fmt(100 * p.probability, 2)
                               << "%  " << p.label << "\n";
+                }
+                if (rank > 0) {
+                    std::cout << "  labelled " << label.index << " " << label_name << " (" << label.source << "): rank " << rank
+                              << ", " << fmt(100 * ctx.probabilities()[label.index], 2) << "%\n";
                 }
             }
         } catch (const mnv1::ImageError& e) {

@@ -67,6 +67,15 @@ std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
     return out;
 }
 
+int class_rank(const float* probs, int num_classes, int cls) {
+    if (cls < 0 || cls >= num_classes) return 0;
+    int ahead = 0;
+    for (int c = 0; c < num_classes; ++c) {
+        ahead += probs[c] > probs[cls] || (probs[c] == probs[cls] && c < cls) ? 1 : 0;
+    }
+    return ahead + 1;
+}
+
 std::vector<cv::Mat> class_activation_maps(const ExecutionContext& ctx, const std::vector<int>& classes, int image) {
     const CompiledNetwork& net = ctx.network();
     for (int cls : classes) {

@@ -169,4 +169,37 @@ LabeledFolder scan_labeled_folder(const std::string& root, int num_classes, cons
                                           " images (no ground-truth CSV, no wnids in file names, no class subfolders)");
 }
 
+const ImageLabelLookup::FolderTruth& ImageLabelLookup::folder_truth(const std::string& folder) {
+    if (const auto it = folders_.find(folder); it != folders_.end()) return it->second;
+    FolderTruth truth;
+    try {
+        if (const std::string csv = detail::find_truth_csv(fs::path(folder)); !csv.empty()) {
+            const std::string text = detail::read_regular_file(csv, detail::FileRole::Data, kMaxGroundTruthBytes);
+            for (const LabeledImage& row : detail::parse_ground_truth_csv(text, num_classes_, csv).rows) {
+                truth.rows.emplace(fs::path(row.file).lexically_normal().generic_string(), row.index);
+            }
+            truth.csv_name = fs::path(csv).filename().string();
+        }
+    } catch (const Error&) {
+        truth = {};  // unreadable or malformed: this folder labels nothing by CSV
+    }
+    return folders_.emplace(folder, std::move(truth)).first->second;
+}
+
+ImageLabel ImageLabelLookup::find(const std::string& path) {
+    const fs::path file(path);
+    const FolderTruth& truth = folder_truth(file.parent_path().string());
+    if (const auto it = truth.rows.find(file.filename().generic_string()); it != truth.rows.end()) {
+        return {it->second, truth.csv_name};
+    }
+    if (const int index = wnid_class(leading_wnid(file.filename().string()), num_classes_); index >= 0) {
+        return {index, "wnid in the file name"};
+    }
+    const std::string folder_name = file.parent_path().filename().string();
+    if (leading_wnid(folder_name) == folder_name) {
+        if (const int index = wnid_class(folder_name, num_classes_); index >= 0) return {index, "folder named by wnid"};
+    }
+    return {};
+}
+
 }  // namespace mnv1

@@ -191,6 +191,17 @@ assert d["unmatched_files"] == ["burger.jpg"] and d["images"] == 1, d
 PY
   "$cli" eval --model "$model" --images "$tmp/wnid-imgs" --threads 1 | grep -q "ground truth: wnids in file names.*1 matched, 1 unmatched" \
     && ok || fail "eval text names the truth source"
+  # classify names the class a file is labelled with (here by the wnid in its name), with its rank.
+  "$cli" classify --model "$model" --threads 1 --json "$tmp/wnid-imgs/n01440764_tench.JPEG" "$tmp/wnid-imgs/burger.jpg" \
+    >"$tmp/labelled.json" || fail "classify (labelled) exited $?"
+  python3 - "$tmp/labelled.json" <<'PY' && ok || fail "classify labelled class: $(cat "$tmp/labelled.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+l = r[0]["labelled"]
+assert l["index"] == 1 and l["source"] == "wnid in the file name" and l["label"].startswith("tench"), l
+assert l["rank"] >= 1 and (l["rank"] == 1) == (r[0]["top"][0]["index"] == 1), r[0]
+assert "labelled" not in r[1], r[1]
+PY
   # A sweep with accuracy: weights only for alpha 0.25 (one model given), top-1 present only there.
   mkdir -p "$tmp/one-model"; ln -s "$model" "$tmp/one-model/"
   "$cli" sweep --alphas 0.25,0.5 --resolutions 96 --runs 2 --no-cache --models-dir "$tmp/one-model" \

@@ -36,6 +36,8 @@
 #include "app/action_manager.hpp"
 #include "controller/inference_controller.hpp"
 #include "main_window.hpp"
+#include "mobilenet/labeled_folder.hpp"
+#include "pages/evaluation_page.hpp"
 #include "models/gallery_model.hpp"
 #include "models/layer_breakdown_model.hpp"
 #include "models/layer_table_model.hpp"
@@ -339,6 +341,45 @@ private slots:
         QVERIFY(!w->classify_page()->image_view()->activation_visible());
         check->setChecked(true);
         QVERIFY(w->classify_page()->image_view()->activation_visible());
+    }
+
+    // Images whose file or folder names their class show it beside the predictions: a
+    // check mark in the top 5 or a sixth row with its rank; an Evaluate row brings its truth.
+    void labelledImagesShowTheirClass() {
+        const std::string sample = mnv1::test::shared_path("images/imagenet-sample/");
+        MOBILENET_REQUIRE_FILE(sample + "n01494475_hammerhead.JPEG");
+        MOBILENET_REQUIRE_FILE(photo("grace_hopper.jpg"));
+        auto w = make_window();
+        QVERIFY(w);
+        studio::ResultsView* rv = w->classify_page()->results_view();
+        const auto shows_labelled = [&](int index, const QString& source) {
+            if (!QTest::qWaitFor([&] { return rv->labelled().row >= 0 &&
+                                              rv->predictions()[static_cast<std::size_t>(rv->labelled().row)].index == index; },
+                                 kTimeoutMs)) {
+                return false;
+            }
+            const studio::LabelledClass& l = rv->labelled();
+            const bool ranked = l.row < 5 ? l.rank == l.row + 1 : l.row == 5 && l.rank > 5;
+            return ranked && l.source == source;
+        };
+        drop_files(w.get(), {QString::fromStdString(sample + "n01494475_hammerhead.JPEG"),
+                             QString::fromStdString(sample + "n01440764_tench.JPEG")});
+        QVERIFY(shows_labelled(mnv1::wnid_class("n01494475", 1001), QStringLiteral("ground_truth.csv")));
+        w->classify_page()->step_gallery(1);
+        QVERIFY(shows_labelled(mnv1::wnid_class("n01440764", 1001), QStringLiteral("ground_truth.csv")));
+
+        // A photo nothing labels: no mark, no extra row.
+        drop_files(w.get(), {QString::fromStdString(photo("grace_hopper.jpg"))});
+        QVERIFY(wait_top1(*w, labels_.at("photos/grace_hopper.jpg")));
+        QCOMPARE(rv->labelled().row, -1);
+
+        // From an Evaluate row: a file whose name says nothing, labelled by the evaluation.
+        QTemporaryDir dir;
+        const QString copy = dir.filePath(QStringLiteral("holiday.jpg"));
+        QVERIFY(QFile::copy(QString::fromStdString(sample + "n01440764_tench.JPEG"), copy));
+        emit w->evaluation_page()->imageOpenRequested(copy, 0, QStringLiteral("my_truth.csv"));
+        QCOMPARE(w->findChild<QTabWidget*>()->currentWidget(), static_cast<QWidget*>(w->classify_page()));
+        QVERIFY(shows_labelled(1, QStringLiteral("my_truth.csv")));  // class 0 of 1000 is 1 of 1001
     }
 
     void videoFileSourceClassifiesWithFps() {

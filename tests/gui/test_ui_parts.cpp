@@ -52,6 +52,55 @@ private slots:
         QCOMPARE(view.zero_rows(), 0);
     }
 
+    // The class an image is labelled with: a check mark on its row in the top 5, or a row
+    // of its own after them (selectable, by click and by key) when it ranks lower.
+    void resultsMarkTheLabelledClass() {
+        studio::ResultsView view;
+        view.resize(400, 400);
+        std::vector<mnv1::Prediction> top;
+        for (int i = 0; i < 5; ++i) top.push_back({i, "class " + std::to_string(i), 0.5f / static_cast<float>(i + 1)});
+        view.set_predictions(top, 0);
+        const int plain_height = view.sizeHint().height();
+        QVERIFY(view.labelled_text().isEmpty());
+
+        view.set_predictions(top, 0, {2, 3, QStringLiteral("ground_truth.csv")});
+        QCOMPARE(view.labelled().row, 2);
+        QVERIFY(view.labelled_text().startsWith(QStringLiteral("✓")));
+        QVERIFY(view.labelled_text().contains(QStringLiteral("ground_truth.csv")));
+        QVERIFY(view.sizeHint().height() > plain_height);  // the caption line
+
+        top.push_back({700, "class 700", 0.001f});  // ranks 37th: a sixth row
+        view.set_predictions(top, 0, {5, 37, QStringLiteral("wnid in the file name")});
+        QCOMPARE(view.shown_rows(), 5);
+        QCOMPARE(view.zero_rows(), 0);
+        QVERIFY(view.labelled_text().contains(QStringLiteral("wnid in the file name")));
+        const int extra_height = view.sizeHint().height();
+        QVERIFY(extra_height > plain_height + view.fontMetrics().height() * 2);
+        view.resize(400, extra_height);
+        QSignalSpy picked(&view, &studio::ResultsView::rowSelected);
+        QTest::mouseClick(&view, Qt::LeftButton, Qt::NoModifier, QPoint(200, extra_height - view.fontMetrics().height()));
+        QCOMPARE(view.selected_row(), 5);
+        QCOMPARE(picked.size(), 1);
+        QCOMPARE(picked.front().front().toInt(), 5);
+        view.setFocus();
+        QTest::keyClick(&view, Qt::Key_Up);
+        QCOMPARE(view.selected_row(), 4);
+        QTest::keyClick(&view, Qt::Key_Down);
+        QCOMPARE(view.selected_row(), 5);
+        QTest::keyClick(&view, Qt::Key_Down);  // the last row: stays
+        QCOMPARE(view.selected_row(), 5);
+
+        // int8: the labelled class among the classes summed up as 0 %: said in the caption.
+        std::vector<mnv1::Prediction> zeros = {{3, "class 3", 0.98f}, {4, "class 4", 0.0117f}, {0, "class 0", 0.0f},
+                                               {1, "class 1", 0.0f}, {2, "class 2", 0.0f}};
+        view.set_predictions(zeros, 0, {3, 4, QStringLiteral("ground_truth.csv")});
+        QCOMPARE(view.shown_rows(), 2);
+        QVERIFY(view.labelled_text().contains(QStringLiteral("0 %")));
+        view.clear_predictions(QStringLiteral("Classifying…"));
+        QCOMPARE(view.labelled().row, -1);
+        QCOMPARE(view.sizeHint().height(), plain_height);
+    }
+
     void slotKeepsOnlyTheNewestFrame() {
         studio::LatestFrameSlot slot;
         QVERIFY(!slot.take());

@@ -101,6 +101,47 @@ private slots:
         QCOMPARE(sorted(lf.unmatched), (std::vector<std::string>{"holiday.JPG", "n00000001_odd.png"}));
     }
 
+    // One file at a time (the Classify page): the folder's CSV first, then the file name's
+    // wnid, then a folder named by a wnid; never a folder named by a label.
+    void image_label_lookup_per_file() {
+        const auto truth = sample_truth();
+        for (const int classes : {1000, 1001}) {
+            ImageLabelLookup lookup(classes);
+            for (const auto& [file, index] : truth) {
+                const ImageLabel label = lookup.find(sample(file));
+                QCOMPARE(label.index, classes == 1000 ? index.first : index.second);
+                QCOMPARE(label.source, std::string("ground_truth.csv"));
+            }
+        }
+
+        QTemporaryDir tmp;
+        const fs::path dir = tmp.path().toStdString();
+        const std::string tench = "n01440764_tench.JPEG", shark = "n01484850_great_white_shark.JPEG";
+        link_sample(tench, dir / "plain" / tench);                  // no CSV: the name's wnid
+        link_sample(tench, dir / "n01484850" / "holiday.jpg");      // folder named by a wnid
+        link_sample(tench, dir / "mouse" / "holiday.jpg");          // a label (computer mouse), not a claim
+        link_sample(tench, dir / "listed" / tench);                 // the CSV says shark: the CSV wins
+        link_sample(shark, dir / "listed" / "unlisted.jpg");        // in a folder with a CSV, not in it
+        std::ofstream(dir / "listed" / "ground_truth.csv") << "file,wnid\n" << tench << ",n01484850\n";
+        link_sample(tench, dir / "broken" / tench);                 // a CSV that does not parse
+        std::ofstream(dir / "broken" / "ground_truth.csv") << "file,index_1000\n" << tench << ",not a number\n";
+
+        ImageLabelLookup lookup(1000);
+        const int tench_1000 = wnid_class("n01440764", 1000), shark_1000 = wnid_class("n01484850", 1000);
+        const auto check = [&](const fs::path& file, int index, const std::string& source) {
+            const ImageLabel label = lookup.find(file.string());
+            QCOMPARE(label.index, index);
+            QCOMPARE(label.source, source);
+        };
+        check(dir / "plain" / tench, tench_1000, "wnid in the file name");
+        check(dir / "n01484850" / "holiday.jpg", shark_1000, "folder named by wnid");
+        check(dir / "mouse" / "holiday.jpg", -1, "");
+        check(dir / "listed" / tench, shark_1000, "ground_truth.csv");
+        check(dir / "listed" / "unlisted.jpg", -1, "");
+        check(dir / "broken" / tench, tench_1000, "wnid in the file name");
+        check(dir / "no such folder" / "x.jpg", -1, "");
+    }
+
     void subfolders_by_wnid_and_by_label() {
         const std::string labels_file = test::shared_path("models/labels/imagenet_labels_1001.txt");
         MOBILENET_REQUIRE_FILE(labels_file);

@@ -239,6 +239,13 @@ void TestPreprocess::topKOrderingAndTies() {
     const std::vector<float> flat(1001, 1.0f / 1001);
     t = top_k(flat.data(), 1001, 5, {});
     for (int i = 0; i < 5; ++i) QCOMPARE(t[static_cast<std::size_t>(i)].index, i);
+
+    // class_rank agrees with top_k's order for every class, ties included.
+    const std::vector<Prediction> all = top_k(p.data(), 6, 6, labels);
+    for (std::size_t r = 0; r < all.size(); ++r) QCOMPARE(class_rank(p.data(), 6, all[r].index), static_cast<int>(r) + 1);
+    QCOMPARE(class_rank(flat.data(), 1001, 1000), 1001);
+    QCOMPARE(class_rank(p.data(), 6, 6), 0);
+    QCOMPARE(class_rank(p.data(), 6, -1), 0);
 }
 
 namespace {

@@ -212,11 +212,12 @@ void InferenceController::apply_configuration() {
 // ---------------------------------------------------------------------------------------
 // Requests
 
-void InferenceController::classify_still(quint64 image_id, const cv::Mat& bgr) {
+void InferenceController::classify_still(quint64 image_id, const cv::Mat& bgr, int labelled1000) {
     if (source_) stop_source();  // a still image replaces the live view
     input_.kind = Input::Kind::Still;
     input_.image_id = image_id;
     input_.bgr = bgr;
+    input_.labelled1000 = labelled1000;
     classify_input();
 }
 
@@ -229,6 +230,7 @@ void InferenceController::classify_input() {
     req.requestId = ++image_request_;
     req.imageId = input_.image_id;
     req.bgr = input_.bgr;
+    req.labelled1000 = input_.kind == Input::Kind::Still ? input_.labelled1000 : -1;
     worker_->supersede_images_before(req.requestId);
     QMetaObject::invokeMethod(worker_, [w = worker_, req] { w->classify_image(req); }, Qt::QueuedConnection);
 }

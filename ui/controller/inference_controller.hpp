@@ -77,7 +77,7 @@ public:
     // --- Requests ----------------------------------------------------------------------
     // Shows and classifies a still image (a running source stops: a still image replaces
     // the live view). `image_id` identifies it in results.
-    void classify_still(quint64 image_id, const cv::Mat& bgr);
+    void classify_still(quint64 image_id, const cv::Mat& bgr, int labelled1000 = -1);
     // Per-layer times of the current network (median of kLayerProfilePasses profiled
     // passes); layersProfiled() follows.
     void request_layer_profile();
@@ -212,6 +212,7 @@ private:
         enum class Kind { None, Still, Frame } kind = Kind::None;
         quint64 image_id = 0;
         cv::Mat bgr;
+        int labelled1000 = -1;  // stills: ClassifyRequest::labelled1000
     };
 
     void start_worker();

@@ -36,6 +36,9 @@ public:
         // correct columns, the text otherwise.
         ValueRole = Qt::UserRole,
         FileRole,  // QString: the image file, relative to the evaluated folder (any column)
+        // int: the true class in ImageNet's 1000-class convention (any column); -1 when the
+        // evaluated model's labels are neither the 1000 nor the 1001 ImageNet ones.
+        Truth1000Role,
     };
 
     explicit EvaluationModel(QObject* parent = nullptr);

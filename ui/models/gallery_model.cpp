@@ -87,6 +87,14 @@ void GalleryModel::retain(quint64 id, const cv::Mat& bgr) {
     release_over_budget(id);
 }
 
+void GalleryModel::set_label(quint64 id, int labelled1000, const QString& source) {
+    const int row = row_of(id);
+    if (row < 0) return;
+    Entry& e = entries_[static_cast<std::size_t>(row)];
+    e.labelled1000 = labelled1000;
+    e.label_source = labelled1000 >= 0 ? source : QString();
+}
+
 void GalleryModel::release_over_budget(quint64 keep) {
     std::size_t retained = retained_bytes();
     while (retained > budget_bytes_) {

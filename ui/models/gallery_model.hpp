@@ -43,6 +43,10 @@ public:
         QImage thumbnail;
         QIcon icon;        // the thumbnail centred on a square canvas (what the strip paints)
         quint64 last_used = 0;  // for releasing the least recently used pixels first
+        // The ImageNet class the file is labelled with (1000-class convention), and where
+        // that comes from ("ground_truth.csv", "wnid in the file name"); -1 when unlabelled.
+        int labelled1000 = -1;
+        QString label_source;
     };
 
     explicit GalleryModel(QObject* parent = nullptr);
@@ -68,6 +72,8 @@ public:
     // Keeps freshly decoded pixels of entry `id` (after pixels() was empty), releasing
     // others to stay within the budget.
     void retain(quint64 id, const cv::Mat& bgr);
+    // Records what labels entry `id` (Entry::labelled1000, Entry::label_source).
+    void set_label(quint64 id, int labelled1000, const QString& source);
     int row_of(quint64 id) const;  // -1 when absent
     quint64 id_at(int row) const;  // 0 when out of range
     std::size_t size() const { return entries_.size(); }

@@ -25,6 +25,7 @@
 #include "common/file_kinds.hpp"
 #include "common/path_check.hpp"
 #include "controller/inference_controller.hpp"
+#include "mobilenet/labeled_folder.hpp"
 #include "models/gallery_model.hpp"
 #include "widgets/activation_map_controls.hpp"
 #include "widgets/gallery_strip.hpp"
@@ -345,7 +346,14 @@ ClassifyPage::LoadedImage ClassifyPage::decode_image(const QString& path, int th
     return li;
 }
 
-void ClassifyPage::load_images_async(const QStringList& paths, const QStringList& problems, const QString& note) {
+void ClassifyPage::open_labelled_image(const QString& path, int truth1000, const QString& source) {
+    if (truth1000 < 0 || check_path(path).kind != PathKind::RegularFile) return open_paths({path});
+    load_images_async({QFileInfo(path).absoluteFilePath()}, {}, {},
+                      {{QFileInfo(path).absoluteFilePath(), KnownLabel{truth1000, source}}});
+}
+
+void ClassifyPage::load_images_async(const QStringList& paths, const QStringList& problems, const QString& note,
+                                     const QHash<QString, KnownLabel>& known) {
     emit statusMessage(paths.size() == 1 ? tr("Opening %1…").arg(QFileInfo(paths.first()).fileName())
                                          : tr("Opening %1 images…").arg(paths.size()),
                        0);
@@ -362,12 +370,21 @@ void ClassifyPage::load_images_async(const QStringList& paths, const QStringList
         on_images_loaded(watcher->result(), problems, note);
         watcher->deleteLater();
     });
-    watcher->setFuture(QtConcurrent::run([paths, thumb_px, dpr, keep_budget, closing = closing_] {
+    watcher->setFuture(QtConcurrent::run([paths, known, thumb_px, dpr, keep_budget, closing = closing_] {
         std::vector<LoadedImage> out;
         std::size_t kept = 0;
+        mnv1::ImageLabelLookup labels(1000);  // reads each folder's ground-truth CSV once
         for (const QString& p : paths) {
             if (closing->load()) break;  // the page is going away: the pool must not hold the exit up
             LoadedImage li = decode_image(p, thumb_px, dpr);
+            if (const auto it = known.find(p); it != known.end()) {
+                li.labelled1000 = it->class1000;
+                li.label_source = it->source;
+            } else if (li.error.isEmpty()) {
+                const mnv1::ImageLabel label = labels.find(QFile::encodeName(p).toStdString());
+                li.labelled1000 = label.index;
+                li.label_source = QString::fromStdString(label.source);
+            }
             if (kept + pixel_bytes(li.bgr) <= keep_budget) kept += pixel_bytes(li.bgr);
             else li.bgr.release();
             out.push_back(std::move(li));
@@ -387,6 +404,7 @@ void ClassifyPage::on_images_loaded(const std::vector<LoadedImage>& loaded, cons
         }
         const quint64 id = gallery_model_->add(QFileInfo(li.path).fileName(), li.path, li.bgr, li.thumb,
                                                devicePixelRatioF(), li.size);
+        gallery_model_->set_label(id, li.labelled1000, li.label_source);
         if (!first_new) first_new = id;
     }
     update_gallery_visibility();
@@ -460,7 +478,8 @@ void ClassifyPage::select_entry(quint64 id) {
 }
 
 void ClassifyPage::show_still(quint64 id, const cv::Mat& bgr) {
-    controller_->classify_still(id, bgr);  // stops a live source first
+    const GalleryModel::Entry* entry = gallery_model_->find(id);
+    controller_->classify_still(id, bgr, entry ? entry->labelled1000 : -1);  // stops a live source first
     image_view_->set_image(mat_to_qimage(bgr));
     results_->clear_predictions(controller_->requested() ? tr("Classifying…") : tr("Waiting for the network…"));
 }
@@ -622,7 +641,8 @@ void ClassifyPage::show_result(const ClassifyResult& r) {
             if (r.top[i].index == picked_class_) row = static_cast<int>(i);
         }
         cam_row_ = row;
-        results_->set_predictions(r.top, row);
+        const GalleryModel::Entry* entry = r.fromFrame ? nullptr : gallery_model_->find(r.imageId);
+        results_->set_predictions(r.top, row, {r.labelledRow, r.labelledRank, entry ? entry->label_source : QString()});
         activation_->set_available(true);
         image_view_->set_activation(row < static_cast<int>(r.cams.size()) ? r.cams[static_cast<std::size_t>(row)] : cv::Mat());
     } else {

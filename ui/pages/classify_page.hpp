@@ -8,6 +8,7 @@
 // Threading: GUI thread.
 #pragma once
 
+#include <QHash>
 #include <QWidget>
 
 #include <atomic>
@@ -45,7 +46,12 @@ public:
 
     // Images and folders go to the gallery (decoded off the GUI thread); a video file
     // becomes the live source. Bad files give a notice and change nothing else.
+    // Images are labelled with their ImageNet class where their file or folder says so
+    // (mnv1::ImageLabelLookup): the results then mark that class, or show its rank.
     void open_paths(const QStringList& paths);
+    // Opens one image labelled with class `truth1000` (1000-class convention) from `source`,
+    // e.g. an evaluated image with the evaluation's ground truth; -1: as open_paths.
+    void open_labelled_image(const QString& path, int truth1000, const QString& source);
     // What a drop on the window does: local file URLs, or image data.
     void handle_mime_data(const QMimeData* mime);
     void paste_from_clipboard();
@@ -106,6 +112,12 @@ private:
         QSize size;
         QImage thumb;
         QString error;
+        int labelled1000 = -1;  // GalleryModel::Entry::labelled1000
+        QString label_source;
+    };
+    struct KnownLabel {
+        int class1000 = -1;
+        QString source;
     };
     // Any thread: checks the path (never blocks), decodes it and makes its thumbnail
     // (none for thumb_px 0); the error is one line naming the reason.
@@ -114,7 +126,9 @@ private:
     void build_ui();
     void build_video_bar(QWidget* parent);
     void connect_controller();
-    void load_images_async(const QStringList& paths, const QStringList& problems, const QString& note);
+    // `known` labels some paths already; the others are looked up (ImageLabelLookup).
+    void load_images_async(const QStringList& paths, const QStringList& problems, const QString& note,
+                           const QHash<QString, KnownLabel>& known = {});
     void on_images_loaded(const std::vector<LoadedImage>& loaded, const QStringList& problems, const QString& note);
     void show_still(quint64 id, const cv::Mat& bgr);
     // Decodes entry `id`'s file again on the pool (its pixels were released), then shows it.

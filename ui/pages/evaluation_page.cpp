@@ -327,6 +327,7 @@ void EvaluationPage::on_started(const EvaluationRequest& request) {
 
 void EvaluationPage::on_truth_found(const EvaluationTruth& truth) {
     model_->reset(truth.labels);
+    truth_source_ = truth.sourceDetail;
     QString text = tr("Ground truth: %1 — %2 of %3 images matched").arg(truth.sourceDetail).arg(truth.matched).arg(truth.imageFiles);
     if (!truth.unmatched.isEmpty()) text += tr(", %1 unmatched (not evaluated)").arg(truth.unmatched.size());
     if (truth.listedMissing == 1) text += tr("; 1 file it lists is not an image here (skipped)");
@@ -467,7 +468,8 @@ void EvaluationPage::add_not_evaluated(const QStringList& lines) { not_evaluated
 
 void EvaluationPage::open_row(const QModelIndex& proxy_index) {
     const QString file = sorted_->data(proxy_index, EvaluationModel::FileRole).toString();
-    if (!file.isEmpty()) emit imageOpenRequested(QDir(folder_).filePath(file));
+    const int truth = sorted_->data(proxy_index, EvaluationModel::Truth1000Role).toInt();
+    if (!file.isEmpty()) emit imageOpenRequested(QDir(folder_).filePath(file), truth, truth_source_);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -76,7 +76,9 @@ public:
 
 signals:
     // Show this image (absolute path) on the Classify page with its activation map.
-    void imageOpenRequested(const QString& path);
+    // A row was clicked: open `path` on the Classify page, labelled with the evaluation's
+    // true class (`truth1000` in the 1000-class convention, -1 when unknown) from `source`.
+    void imageOpenRequested(const QString& path, int truth1000, const QString& source);
     // Open the folder's images in the gallery instead of evaluating them.
     void openImagesRequested(const QString& folder);
     // An evaluation was asked for: the window shows this page.
@@ -106,6 +108,7 @@ private:
     EvaluationModel* model_ = nullptr;
     QSortFilterProxyModel* sorted_ = nullptr;
     QString folder_;  // the folder of the rows shown
+    QString truth_source_;  // where their true classes come from ("ground_truth.csv", ...)
     QString int8_detail_;  // "int8 · released uint8" while an int8 evaluation is shown
     std::optional<PrecisionChange> precision_change_;
 

@@ -91,6 +91,9 @@ struct ClassifyRequest {
     quint64 requestId = 0;  // increases with every request; older ones are skipped
     quint64 imageId = 0;    // which gallery entry / frame the GUI is showing
     cv::Mat bgr;            // 8-bit BGR, never modified after sending
+    // The ImageNet class the image is labelled with, in the 1000-class convention (the
+    // worker converts it to its network's); -1 when nothing labels it.
+    int labelled1000 = -1;
 };
 
 struct ClassifyResult {
@@ -108,6 +111,11 @@ struct ClassifyResult {
     bool pretrained = false;
     std::vector<mnv1::Prediction> top;  // empty with random weights
     std::vector<cv::Mat> cams;          // class activation map per entry of `top` (CV_32F)
+    // The labelled class (ClassifyRequest::labelled1000) among the predictions: its row in
+    // `top` (a sixth row, after the top five, when it ranks lower) and its rank among all
+    // classes (1 = top-1). -1 and 0 when the image is not labelled or the weights are random.
+    int labelledRow = -1;
+    int labelledRank = 0;
     mnv1::CropRect crop;                // in source-image pixels
     double latencyMs = 0;               // forward pass
     double preprocessMs = 0;            // crop + resize + scale

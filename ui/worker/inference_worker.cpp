@@ -283,7 +283,7 @@ mnv1::Precision InferenceWorker::resolve_precision(const ModelRequest& request,
     return chosen;
 }
 
-ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr) {
+ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr, int labelled1000) {
     const QString thread_reason = adapt_threads();
     const mnv1::Classification c = mnv1::classify(*ctx_, {bgr}, current_.crop, 5).front();
     ClassifyResult r;
@@ -302,6 +302,22 @@ ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr) {
         // each is a 7x7x1024 dot product, negligible next to the forward pass.
         std::vector<int> classes;
         for (const mnv1::Prediction& p : r.top) classes.push_back(p.index);
+        const int num_classes = ctx_->network().num_classes();
+        const int labelled = labelled1000 < 0 || (num_classes != 1000 && num_classes != 1001)
+                                 ? -1
+                                 : labelled1000 + (num_classes == 1001 ? 1 : 0);
+        if (labelled >= 0) {
+            r.labelledRank = mnv1::class_rank(ctx_->probabilities(), num_classes, labelled);
+            if (r.labelledRank <= static_cast<int>(r.top.size())) {
+                r.labelledRow = r.labelledRank - 1;
+            } else {  // ranks lower: a sixth row, with its map, so the GUI can show where it looked
+                const std::vector<std::string>& labels = ctx_->network().weights().labels;
+                r.top.push_back({labelled, labelled < static_cast<int>(labels.size()) ? labels[static_cast<std::size_t>(labelled)] : "",
+                                 ctx_->probabilities()[labelled]});
+                classes.push_back(labelled);
+                r.labelledRow = static_cast<int>(r.top.size()) - 1;
+            }
+        }
         r.cams = mnv1::class_activation_maps(*ctx_, classes);
     }
     return r;
@@ -311,7 +327,7 @@ void InferenceWorker::classify_image(const studio::ClassifyRequest& request) {
     if (stale(request.generation) || request.requestId < latest_image_request_.load()) return;
     if (!configured_ || request.generation != current_.generation) return;  // configure failed
     try {
-        ClassifyResult r = run_classification(request.bgr);
+        ClassifyResult r = run_classification(request.bgr, request.labelled1000);
         r.requestId = request.requestId;
         r.imageId = request.imageId;
         emit imageClassified(r);

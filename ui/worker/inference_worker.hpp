@@ -141,7 +141,7 @@ private:
     // The uint8 release int8 and auto load for (alpha, resolution), if the catalog has one.
     std::optional<mnv1::ModelEntry> release_for(double alpha, int resolution) const;
     std::shared_ptr<const mnv1::ModelWeights> load_weights(const std::string& path, const QString& name);
-    ClassifyResult run_classification(const cv::Mat& bgr);
+    ClassifyResult run_classification(const cv::Mat& bgr, int labelled1000 = -1);
     // Points ctx_ at the context of the thread count to run now: the policy's pick when
     // threads are automatic (current_.threads == 0), else the count set in Tune
     // (inference_worker_latency.cpp). Returns why that count ran.

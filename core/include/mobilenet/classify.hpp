@@ -41,6 +41,9 @@ struct Prediction {
 // The k most probable classes, most probable first.
 std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
                               const std::vector<std::string>& labels);
+// Rank of class `cls` in top_k's order (1 = most probable): one more than the classes
+// more probable than it or as probable with a lower index. 0 when `cls` is out of range.
+int class_rank(const float* probs, int num_classes, int cls);
 
 struct Classification {
     std::vector<Prediction> top;   // top-k

@@ -4,6 +4,7 @@
 // Thread-safe (no shared state). Errors are mnv1::Error (mobilenet/errors.hpp).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,5 +56,35 @@ int wnid_class(const std::string& wnid, int num_classes);
 // matches neither.
 LabeledFolder scan_labeled_folder(const std::string& root, int num_classes,
                                   const std::vector<std::string>& labels, const std::string& csv_path = {});
+
+// What labels one image file where it lies, for showing the truth beside a single
+// classification (the Classify page), without reading the image.
+struct ImageLabel {
+    int index = -1;      // class in the lookup's convention; -1: nothing labels the file
+    std::string source;  // "ground_truth.csv", "wnid in the file name", "folder named by wnid"
+};
+
+// Finds ImageLabels for files, reading each folder's ground-truth CSV at most once.
+// The explicit sources of scan_labeled_folder, for one file, in its order: a ground-truth
+// CSV in the file's folder that lists it, a wnid at the start of the file name, the
+// folder named by a wnid. A folder named by a label is not used: outside an evaluation a
+// folder called "mouse" or "crane" is no claim about ImageNet's class of that name.
+// A CSV that cannot be read or parsed labels nothing (no exception).
+// Not thread-safe: one object per thread (it has no state shared with others).
+class ImageLabelLookup {
+public:
+    explicit ImageLabelLookup(int num_classes) : num_classes_(num_classes) {}
+    ImageLabel find(const std::string& path);
+
+private:
+    struct FolderTruth {
+        std::string csv_name;             // "" when the folder has no usable ground-truth CSV
+        std::map<std::string, int> rows;  // file name (relative to the folder) -> class
+    };
+    const FolderTruth& folder_truth(const std::string& folder);
+
+    int num_classes_;
+    std::map<std::string, FolderTruth> folders_;
+};
 
 }  // namespace mnv1
