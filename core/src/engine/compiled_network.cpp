@@ -38,6 +38,33 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Copies every step's constants into the network's huge-page arena (huge_pages.hpp) and
+// points the steps at the copies; the buffers oneDNN allocated are freed with the last
+// reference. Memory several steps share (row parts' weights) stays one copy.
+void move_constants_to_arena(CompiledNetwork::Impl& p) {
+    std::unordered_map<void*, std::size_t> bytes;  // buffer -> the most any step reads of it
+    for (const PlannedStep& st : p.steps) {
+        for (const auto& [arg, m] : st.constants) {
+            std::size_t& b = bytes[m.get_data_handle()];
+            b = std::max(b, m.get_desc().get_size());
+        }
+    }
+    std::unordered_map<void*, void*> moved;
+    for (PlannedStep& st : p.steps) {
+        for (auto& [arg, m] : st.constants) {
+            void* old = m.get_data_handle();
+            auto it = moved.find(old);
+            if (it == moved.end()) {
+                const std::size_t size = bytes.at(old);
+                void* copy = p.constants_arena.allocate(size);
+                std::memcpy(copy, old, size);
+                it = moved.emplace(old, copy).first;
+            }
+            m = memory(m.get_desc(), p.eng, it->second);
+        }
+    }
+}
+
 // How many row parts a network runs in: one per thread at batch 1 (larger batches keep
 // oneDNN's own threading, which has the batch to share out).
 //
@@ -290,6 +317,7 @@ std::unique_ptr<CompiledNetwork::Impl> plan(const dnnl::engine& eng, const std::
         add_layer_steps(*p, l, std::move(b), src_ref, {TensorRef::Kind::LayerOutput, l.index}, -1);
     }
     strm.wait();  // weight reorders done
+    move_constants_to_arena(*p);
     return p;
 }
 

@@ -25,8 +25,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-memory byte_buffer(const dnnl::engine& eng, std::size_t bytes) {
-    return memory(memory::desc({static_cast<memory::dim>(std::max<std::size_t>(bytes, 1))}, dt::u8, tag::x), eng);
+// A buffer of `md` in the context's huge-page arena (zero-filled, as the arena's memory is).
+memory arena_memory(HugePageArena& arena, const dnnl::engine& eng, const memory::desc& md) {
+    return memory(md, eng, arena.allocate(md.get_size()));
+}
+
+memory byte_buffer(HugePageArena& arena, const dnnl::engine& eng, std::size_t bytes) {
+    return arena_memory(arena, eng, memory::desc({static_cast<memory::dim>(std::max<std::size_t>(bytes, 1))}, dt::u8, tag::x));
 }
 
 // Zero-fills a buffer the context made (an unset one, e.g. no ping-pong pair, is skipped).
@@ -37,6 +42,7 @@ void zero_fill(const memory& m) {
 }  // namespace
 
 struct ExecutionContext::State {
+    HugePageArena arena;  // every buffer below (first: destroyed last)
     ContextOptions options;
     dnnl::stream strm;
     std::vector<dnnl::stream> part_streams;  // row-split networks: one per part after the first
@@ -58,10 +64,10 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
     auto s = std::make_unique<State>();
     s->options = options;
     s->strm = dnnl::stream(p.eng);
-    s->user_input = memory(p.user_input, p.eng);
+    s->user_input = arena_memory(s->arena, p.eng, p.user_input);
     // Zeroed below, once: int8 conv0 without VNNI reads channels no step writes (their
     // weights are 0); they must still hold defined bytes.
-    if (p.reordered_input.get_size() != 0) s->reordered_input = memory(p.reordered_input, p.eng);
+    if (p.reordered_input.get_size() != 0) s->reordered_input = arena_memory(s->arena, p.eng, p.reordered_input);
 
     // Layer outputs: own buffers, or alternating between the two ping-pong buffers.
     const std::size_t n = p.layers.size();
@@ -76,9 +82,11 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
         b = std::max(b, st.scratchpad.get_size());
     }
     if (share) {
-        for (memory& b : s->pingpong) b = byte_buffer(p.eng, pingpong_bytes);
+        for (memory& b : s->pingpong) b = byte_buffer(s->arena, p.eng, pingpong_bytes);
     }
-    for (const std::size_t bytes : scratch_bytes) s->scratchpads.push_back(bytes ? byte_buffer(p.eng, bytes) : memory());
+    for (const std::size_t bytes : scratch_bytes) {
+        s->scratchpads.push_back(bytes ? byte_buffer(s->arena, p.eng, bytes) : memory());
+    }
     for (int i = 1; i < p.parts; ++i) s->part_streams.emplace_back(p.eng);
     s->outputs.resize(n);
     int next = 0;
@@ -87,13 +95,14 @@ ExecutionContext::ExecutionContext(CompiledNetworkPtr network, ContextOptions op
             s->outputs[i] = memory(p.outputs[i], p.eng, s->pingpong[next].get_data_handle());
             next ^= 1;
         } else {
-            s->outputs[i] = memory(p.outputs[i], p.eng);
+            s->outputs[i] = arena_memory(s->arena, p.eng, p.outputs[i]);
         }
     }
-    for (const memory::desc& md : p.aux) s->aux.emplace_back(md, p.eng);
-    // Every buffer zeroed once now: the input starts blank, buffers some steps only read
-    // hold defined bytes (aux, the reordered input), and a new context's first forward()
-    // does not pay for the page faults (~2.5 ms at 1.0-224) and look slower than it is.
+    for (const memory::desc& md : p.aux) s->aux.push_back(arena_memory(s->arena, p.eng, md));
+    // Every buffer written once now (the arena's pages are zero already, so the input
+    // starts blank and buffers some steps only read hold defined bytes): a new context's
+    // first forward() does not pay for the page faults (~2.5 ms at 1.0-224) and look
+    // slower than it is.
     for (const memory& m : s->pingpong) zero_fill(m);
     for (const memory& m : s->scratchpads) zero_fill(m);
     for (const memory& m : s->outputs) zero_fill(m);

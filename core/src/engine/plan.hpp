@@ -8,12 +8,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "engine/huge_pages.hpp"
 #include "mobilenet/network.hpp"
 
 namespace mnv1 {
@@ -58,6 +60,10 @@ struct CompiledNetwork::Impl {
     // of output rows, one per OpenMP thread, with a barrier between layers; the other
     // layers use oneDNN's threading. 1: every step uses oneDNN's threading.
     int parts = 1;
+
+    // Holds every step's constants (weights, biases, scales: PlannedStep::constants point
+    // into it). Declared before `steps` so that it is destroyed after them.
+    HugePageArena constants_arena;
 
     dnnl::memory::desc user_input;        // NHWC f32
     dnnl::memory::desc reordered_input;   // zero size when the first layer takes user_input as is
