@@ -359,7 +359,7 @@ private slots:
                 return false;
             }
             const studio::LabelledClass& l = rv->labelled();
-            const bool ranked = l.row < 5 ? l.rank == l.row + 1 : l.row == 5 && l.rank > 5;
+            const bool ranked = l.row < 5 ? l.rank == l.row + 1 && !l.below : l.row == 5 && l.rank > 5 && l.below;
             return ranked && l.source == source;
         };
         drop_files(w.get(), {QString::fromStdString(sample + "n01494475_hammerhead.JPEG"),

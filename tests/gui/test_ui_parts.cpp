@@ -69,8 +69,11 @@ private slots:
         QVERIFY(view.labelled_text().contains(QStringLiteral("ground_truth.csv")));
         QVERIFY(view.sizeHint().height() > plain_height);  // the caption line
 
-        top.push_back({700, "class 700", 0.001f});  // ranks 37th: a sixth row
-        view.set_predictions(top, 0, {5, 37, QStringLiteral("wnid in the file name")});
+        top.push_back({700, "class 700", 0.001f});  // ranks 6th: a sixth row all the same
+        view.set_predictions(top, 0, {5, 6, QStringLiteral("wnid in the file name"), true});
+        QCOMPARE(view.shown_rows(), 5);
+        top.back().probability = 0.0004f;  // ranks 37th
+        view.set_predictions(top, 0, {5, 37, QStringLiteral("wnid in the file name"), true});
         QCOMPARE(view.shown_rows(), 5);
         QCOMPARE(view.zero_rows(), 0);
         QVERIFY(view.labelled_text().contains(QStringLiteral("wnid in the file name")));

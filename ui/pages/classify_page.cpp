@@ -642,7 +642,7 @@ void ClassifyPage::show_result(const ClassifyResult& r) {
         }
         cam_row_ = row;
         const GalleryModel::Entry* entry = r.fromFrame ? nullptr : gallery_model_->find(r.imageId);
-        results_->set_predictions(r.top, row, {r.labelledRow, r.labelledRank, entry ? entry->label_source : QString()});
+        results_->set_predictions(r.top, row, {r.labelledRow, r.labelledRank, entry ? entry->label_source : QString(), r.labelledBelow});
         activation_->set_available(true);
         image_view_->set_activation(row < static_cast<int>(r.cams.size()) ? r.cams[static_cast<std::size_t>(row)] : cv::Mat());
     } else {

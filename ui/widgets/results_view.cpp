@@ -48,7 +48,7 @@ void ResultsView::set_predictions(const std::vector<mnv1::Prediction>& top, int 
 }
 
 bool ResultsView::has_extra_row() const {
-    return labelled_.row >= 0 && labelled_.rank != labelled_.row + 1 && labelled_.row == static_cast<int>(top_.size()) - 1;
+    return labelled_.row >= 0 && labelled_.below && labelled_.row == static_cast<int>(top_.size()) - 1;
 }
 
 int ResultsView::zero_rows() const { return static_cast<int>(top_.size()) - shown_ - (has_extra_row() ? 1 : 0); }

@@ -22,9 +22,11 @@ QString fit_prediction_label(const QFontMetrics& fm, int rank, const QString& la
 // The class an image is labelled with, among the predictions shown.
 struct LabelledClass {
     int row = -1;    // its row in the predictions; -1: the image is not labelled
-    int rank = 0;    // among all classes, 1 = most probable; above row + 1 when `row` is the
-                     // extra last row (the class is not among the first rows)
+    int rank = 0;    // among all classes, 1 = most probable
     QString source;  // where the label comes from: "ground_truth.csv", "wnid in the file name"
+    // The class ranks below the top rows: `row` is an extra last entry of the predictions,
+    // drawn apart from them.
+    bool below = false;
 };
 
 class ResultsView : public QWidget {

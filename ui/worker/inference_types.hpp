@@ -112,10 +112,12 @@ struct ClassifyResult {
     std::vector<mnv1::Prediction> top;  // empty with random weights
     std::vector<cv::Mat> cams;          // class activation map per entry of `top` (CV_32F)
     // The labelled class (ClassifyRequest::labelled1000) among the predictions: its row in
-    // `top` (a sixth row, after the top five, when it ranks lower) and its rank among all
-    // classes (1 = top-1). -1 and 0 when the image is not labelled or the weights are random.
+    // `top` and its rank among all classes (1 = top-1); -1 and 0 when the image is not
+    // labelled or the weights are random. labelledBelow: it ranks below the top five and
+    // `top` has a sixth entry for it (with its map in `cams`).
     int labelledRow = -1;
     int labelledRank = 0;
+    bool labelledBelow = false;
     mnv1::CropRect crop;                // in source-image pixels
     double latencyMs = 0;               // forward pass
     double preprocessMs = 0;            // crop + resize + scale

@@ -316,6 +316,7 @@ ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr, int label
                                  ctx_->probabilities()[labelled]});
                 classes.push_back(labelled);
                 r.labelledRow = static_cast<int>(r.top.size()) - 1;
+                r.labelledBelow = true;
             }
         }
         r.cams = mnv1::class_activation_maps(*ctx_, classes);
