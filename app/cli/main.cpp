@@ -395,16 +395,16 @@ int cmd_classify(const std::vector<std::string>& argv) {
             const auto r = mnv1::classify(ctx, {img}, crop, top).front();
             const mnv1::ImageLabel label = labels.find(path);
             const int rank = mnv1::class_rank(ctx.probabilities(), num_classes, label.index);
-            const std::string label_name =
-                label.index >= 0 && label.index < static_cast<int>(weights->labels.size()) ? weights->labels[static_cast<std::size_t>(label.index)] : "";
+            const mnv1::Prediction labelled =
+                rank > 0 ? mnv1::prediction_of(ctx.probabilities(), label.index, weights->labels) : mnv1::Prediction{};
             if (a.flag("--json")) {
                 json preds = json::array();
                 for (const auto& p : r.top) preds.push_back({{"index", p.index}, {"label", p.label}, {"probability", p.probability}});
                 json row = {{"image", path}, {"latency_ms", r.latency_ms}, {"preprocess_ms", r.preprocess_ms},
                             {"crop", {r.crop.x, r.crop.y, r.crop.width, r.crop.height}}, {"top", preds}};
                 if (rank > 0) {
-                    row["labelled"] = {{"index", label.index}, {"label", label_name}, {"source", label.source}, {"rank", rank},
-                                       {"probability", ctx.probabilities()[label.index]}};
+                    row["labelled"] = {{"index", labelled.index}, {"label", labelled.label}, {"source", label.source},
+                                       {"rank", rank}, {"probability", labelled.probability}};
                 }
                 results.push_back(row);
             } else {
@@ -421,8 +421,8 @@ int cmd_classify(const std::vector<std::string>& argv) {
                               << "%  " << p.label << "\n";
                 }
                 if (rank > 0) {
-                    std::cout << "  labelled " << label.index << " " << label_name << " (" << label.source << "): rank " << rank
-                              << ", " << fmt(100 * ctx.probabilities()[label.index], 2) << "%\n";
+                    std::cout << "  labelled " << labelled.index << " " << labelled.label << " (" << label.source << "): rank "
+                              << rank << ", " << fmt(100 * labelled.probability, 2) << "%\n";
                 }
             }
         } catch (const mnv1::ImageError& e) {

@@ -69,14 +69,14 @@ SpatialPad spatial_pad(int in, int kernel, int stride, Padding padding) {
 }
 
 void validate(const ArchConfig& cfg) {
-    if (!(cfg.alpha > 0.0) || cfg.alpha > 1.5 || !std::isfinite(cfg.alpha)) {
+    if (!(cfg.alpha > 0.0) || cfg.alpha > kMaxAlpha || !std::isfinite(cfg.alpha)) {
         std::ostringstream os;
-        os << "alpha must be in (0, 1.5], got " << cfg.alpha;
+        os << "alpha must be in (0, " << kMaxAlpha << "], got " << cfg.alpha;
         throw std::invalid_argument(os.str());
     }
-    if (cfg.resolution < 32 || cfg.resolution > 1024) {
-        throw std::invalid_argument("resolution must be in [32, 1024], got " +
-                                    std::to_string(cfg.resolution));
+    if (cfg.resolution < kMinResolution || cfg.resolution > kMaxResolution) {
+        throw std::invalid_argument("resolution must be in [" + std::to_string(kMinResolution) + ", " +
+                                    std::to_string(kMaxResolution) + "], got " + std::to_string(cfg.resolution));
     }
     if (cfg.num_classes < 1) {
         throw std::invalid_argument("number of classes must be positive, got " +

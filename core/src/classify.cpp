@@ -59,12 +59,12 @@ std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
     });
     std::vector<Prediction> out;
     out.reserve(static_cast<std::size_t>(k));
-    for (int i = 0; i < k; ++i) {
-        const int c = idx[static_cast<std::size_t>(i)];
-        out.push_back({c, c < static_cast<int>(labels.size()) ? labels[static_cast<std::size_t>(c)] : "",
-                       probs[c]});
-    }
+    for (int i = 0; i < k; ++i) out.push_back(prediction_of(probs, idx[static_cast<std::size_t>(i)], labels));
     return out;
+}
+
+Prediction prediction_of(const float* probs, int cls, const std::vector<std::string>& labels) {
+    return {cls, cls < static_cast<int>(labels.size()) ? labels[static_cast<std::size_t>(cls)] : "", probs[cls]};
 }
 
 int class_rank(const float* probs, int num_classes, int cls) {

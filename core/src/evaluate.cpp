@@ -6,21 +6,19 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "image_set.hpp"
 #include "input_parsers.hpp"
-#include "regular_file.hpp"
 
 namespace mnv1 {
 
 namespace {
 
 // Ground truth for ImageNet's 50,000 validation images is ~2 MB; far more is no CSV of ours.
-constexpr std::uint64_t kMaxGroundTruthBytes = 256u << 20;
 
 }  // namespace
 
 std::vector<LabeledImage> read_ground_truth(const std::string& path, int num_classes) {
-    const std::string text = detail::read_regular_file(path, detail::FileRole::Data, kMaxGroundTruthBytes);
-    detail::GroundTruthTable table = detail::parse_ground_truth_csv(text, num_classes, path);
+    detail::GroundTruthTable table = detail::read_truth_csv(path, num_classes);
     if (!table.unknown_wnid.empty())
         throw Error(path, "the wnid of '" + table.unknown_wnid.front() + "' is no ImageNet class");
     if (table.rows.empty()) throw Error(path, "lists no images (header only)");

@@ -71,6 +71,10 @@ std::string find_truth_csv(const fs::path& root) {
     return found.size() == 1 ? found.front() : std::string();
 }
 
+GroundTruthTable read_truth_csv(const std::string& path, int num_classes) {
+    return parse_ground_truth_csv(read_regular_file(path, FileRole::Data, kMaxGroundTruthBytes), num_classes, path);
+}
+
 std::uint64_t fnv1a(std::string_view bytes, std::uint64_t seed) {
     std::uint64_t h = seed;
     for (const char c : bytes) {

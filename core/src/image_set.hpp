@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "input_parsers.hpp"
+
 namespace mnv1::detail {
 
 // True for the extensions OpenCV decodes here (jpg, jpeg, png, bmp, webp, tif, tiff),
@@ -30,6 +32,10 @@ std::vector<ImageFile> list_image_files(const std::filesystem::path& root);
 std::string find_truth_csv(const std::filesystem::path& root);
 // Whether a CSV header line names the columns a ground truth needs.
 bool is_truth_header(const std::vector<std::string>& header);
+// Reads and parses a ground-truth CSV (at most kMaxGroundTruthBytes; a regular file only)
+// into rows in the `num_classes` convention. Throws mnv1::Error naming the file.
+inline constexpr std::uint64_t kMaxGroundTruthBytes = 256u << 20;
+GroundTruthTable read_truth_csv(const std::string& path, int num_classes);
 
 // 64-bit FNV-1a, chainable through `seed`.
 inline constexpr std::uint64_t kFnvOffset = 1469598103934665603ull;

@@ -9,8 +9,6 @@
 
 #include "image_set.hpp"
 #include "imagenet_wnid_table.hpp"
-#include "input_parsers.hpp"
-#include "regular_file.hpp"
 #include "mobilenet/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -40,15 +38,22 @@ int wnid_class(const std::string& wnid, int num_classes) {
             if (!wnids[static_cast<std::size_t>(i)].empty()) m.emplace(wnids[static_cast<std::size_t>(i)], i);
         return m;
     }();
-    if (num_classes != 1000 && num_classes != 1001) return -1;
     const auto it = index.find(wnid);
-    if (it == index.end()) return -1;
-    return num_classes == 1001 ? it->second + 1 : it->second;
+    return it == index.end() ? -1 : imagenet_class_in(it->second, num_classes);
+}
+
+int imagenet_class_in(int index_1000, int num_classes) {
+    if (index_1000 < 0 || index_1000 >= 1000 || (num_classes != 1000 && num_classes != 1001)) return -1;
+    return num_classes == 1001 ? index_1000 + 1 : index_1000;
+}
+
+int imagenet_class_1000(int index, int num_classes) {
+    if (num_classes != 1000 && num_classes != 1001) return -1;
+    const int i = num_classes == 1001 ? index - 1 : index;
+    return i >= 0 && i < 1000 ? i : -1;
 }
 
 namespace {
-
-constexpr std::uint64_t kMaxGroundTruthBytes = 256u << 20;  // as read_ground_truth
 
 // "n01440764" at the start of a name, followed by its end or a separator.
 std::string leading_wnid(const std::string& name) {
@@ -71,8 +76,7 @@ LabeledFolder from_csv(const std::string& csv, int num_classes,
     LabeledFolder lf;
     lf.source = TruthSource::Csv;
     lf.source_detail = fs::path(csv).filename().string();
-    const std::string text = detail::read_regular_file(csv, detail::FileRole::Data, kMaxGroundTruthBytes);
-    detail::GroundTruthTable table = detail::parse_ground_truth_csv(text, num_classes, csv);
+    detail::GroundTruthTable table = detail::read_truth_csv(csv, num_classes);
     std::vector<LabeledImage>& rows = table.rows;  // unknown wnids' files stay unmatched
     std::set<std::string> listed, present;
     for (const auto& f : files) present.insert(f.file);
@@ -174,8 +178,7 @@ const ImageLabelLookup::FolderTruth& ImageLabelLookup::folder_truth(const std::s
     FolderTruth truth;
     try {
         if (const std::string csv = detail::find_truth_csv(fs::path(folder)); !csv.empty()) {
-            const std::string text = detail::read_regular_file(csv, detail::FileRole::Data, kMaxGroundTruthBytes);
-            for (const LabeledImage& row : detail::parse_ground_truth_csv(text, num_classes_, csv).rows) {
+            for (const LabeledImage& row : detail::read_truth_csv(csv, num_classes_).rows) {
                 truth.rows.emplace(fs::path(row.file).lexically_normal().generic_string(), row.index);
             }
             truth.csv_name = fs::path(csv).filename().string();

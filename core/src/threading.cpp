@@ -84,10 +84,6 @@ int own_runnable_threads() {
     return n;
 }
 
-}  // namespace
-
-namespace {
-
 // OpenMP placement the user asked for. With it libgomp binds the initial thread to the
 // first place while loading, before main(); a re-exec would inherit that one-CPU mask and
 // run every thread on it (measured: 2 threads at 1.0-160 6.7-7.5 ms instead of 3.3-3.9).

@@ -62,7 +62,15 @@ private slots:
             QCOMPARE(wnid_class(wnids[file], 1000), index.first);
             QCOMPARE(wnid_class(wnids[file], 1001), index.second);
             QCOMPARE(imagenet_wnids()[static_cast<std::size_t>(index.first)], wnids[file]);
+            QCOMPARE(imagenet_class_in(index.first, 1001), index.second);
+            QCOMPARE(imagenet_class_in(index.first, 1000), index.first);
+            QCOMPARE(imagenet_class_1000(index.second, 1001), index.first);
+            QCOMPARE(imagenet_class_1000(index.first, 1000), index.first);
         }
+        QCOMPARE(imagenet_class_1000(0, 1001), -1);  // background
+        QCOMPARE(imagenet_class_in(-1, 1001), -1);
+        QCOMPARE(imagenet_class_in(3, 10), -1);      // not an ImageNet model
+        QCOMPARE(imagenet_class_1000(3, 10), -1);
     }
 
     void csv_source_on_the_shared_folder() {

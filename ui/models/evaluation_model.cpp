@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/display_format.hpp"
+#include "mobilenet/labeled_folder.hpp"
 
 namespace studio {
 
@@ -122,9 +123,7 @@ QVariant EvaluationModel::data(const QModelIndex& index, int role) const {
             return QBrush(right ? QColor(0x1b, 0x7f, 0x3b) : QColor(0xc0, 0x32, 0x2b));
         }
         return {};
-    case Truth1000Role:
-        if (labels_.size() == 1001) return o.truth - 1;  // background at 0
-        return labels_.size() == 1000 ? o.truth : -1;
+    case Truth1000Role: return mnv1::imagenet_class_1000(o.truth, static_cast<int>(labels_.size()));
     case ValueRole:
         if (column == Confidence) return o.top.empty() ? 0.0 : static_cast<double>(o.top.front().probability);
         if (column == Top1Correct) return top1_correct(o);

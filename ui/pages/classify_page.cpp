@@ -348,8 +348,8 @@ ClassifyPage::LoadedImage ClassifyPage::decode_image(const QString& path, int th
 
 void ClassifyPage::open_labelled_image(const QString& path, int truth1000, const QString& source) {
     if (truth1000 < 0 || check_path(path).kind != PathKind::RegularFile) return open_paths({path});
-    load_images_async({QFileInfo(path).absoluteFilePath()}, {}, {},
-                      {{QFileInfo(path).absoluteFilePath(), KnownLabel{truth1000, source}}});
+    const QString file = QFileInfo(path).absoluteFilePath();  // as open_paths lists it
+    load_images_async({file}, {}, {}, {{file, KnownLabel{truth1000, source}}});
 }
 
 void ClassifyPage::load_images_async(const QStringList& paths, const QStringList& problems, const QString& note,

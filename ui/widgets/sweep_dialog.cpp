@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "common/display_format.hpp"
+#include "mobilenet/arch.hpp"
 
 namespace studio {
 
@@ -26,8 +27,8 @@ QStringList list_items(const QString& text) {
     return text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts);
 }
 
-bool valid_alpha(double a) { return a > 0 && a <= 1.5; }
-bool valid_resolution(int r) { return r >= 32 && r <= 1024; }
+bool valid_alpha(double a) { return a > 0 && a <= mnv1::kMaxAlpha; }
+bool valid_resolution(int r) { return r >= mnv1::kMinResolution && r <= mnv1::kMaxResolution; }
 bool has_precision(const mnv1::SweepConfig& c, mnv1::Precision p) {
     return std::find(c.precisions.begin(), c.precisions.end(), p) != c.precisions.end();
 }
@@ -194,7 +195,7 @@ std::vector<double> SweepDialog::parse_alphas(const QString& text) {
     for (const QString& item : list_items(text)) {
         bool ok = false;
         const double a = item.toDouble(&ok);
-        if (!ok || !valid_alpha(a)) throw std::invalid_argument(tr("α '%1' is not in (0, 1.5]").arg(item).toStdString());
+        if (!ok || !valid_alpha(a)) throw std::invalid_argument(tr("α '%1' is not in (0, %2]").arg(item).arg(mnv1::kMaxAlpha).toStdString());
         out.push_back(a);
     }
     if (out.empty()) throw std::invalid_argument(tr("no α given").toStdString());
@@ -207,7 +208,8 @@ std::vector<int> SweepDialog::parse_resolutions(const QString& text) {
         bool ok = false;
         const int r = item.toInt(&ok);
         if (!ok || !valid_resolution(r)) {
-            throw std::invalid_argument(tr("resolution '%1' is not in [32, 1024]").arg(item).toStdString());
+            throw std::invalid_argument(
+                tr("resolution '%1' is not in [%2, %3]").arg(item).arg(mnv1::kMinResolution).arg(mnv1::kMaxResolution).toStdString());
         }
         out.push_back(r);
     }

@@ -11,6 +11,7 @@
 #include "mobilenet/benchmark.hpp"
 #include "mobilenet/errors.hpp"
 #include "image_convert.hpp"
+#include "mobilenet/labeled_folder.hpp"
 
 namespace studio {
 
@@ -303,17 +304,13 @@ ClassifyResult InferenceWorker::run_classification(const cv::Mat& bgr, int label
         std::vector<int> classes;
         for (const mnv1::Prediction& p : r.top) classes.push_back(p.index);
         const int num_classes = ctx_->network().num_classes();
-        const int labelled = labelled1000 < 0 || (num_classes != 1000 && num_classes != 1001)
-                                 ? -1
-                                 : labelled1000 + (num_classes == 1001 ? 1 : 0);
+        const int labelled = mnv1::imagenet_class_in(labelled1000, num_classes);
         if (labelled >= 0) {
             r.labelledRank = mnv1::class_rank(ctx_->probabilities(), num_classes, labelled);
             if (r.labelledRank <= static_cast<int>(r.top.size())) {
                 r.labelledRow = r.labelledRank - 1;
             } else {  // ranks lower: a sixth row, with its map, so the GUI can show where it looked
-                const std::vector<std::string>& labels = ctx_->network().weights().labels;
-                r.top.push_back({labelled, labelled < static_cast<int>(labels.size()) ? labels[static_cast<std::size_t>(labelled)] : "",
-                                 ctx_->probabilities()[labelled]});
+                r.top.push_back(mnv1::prediction_of(ctx_->probabilities(), labelled, ctx_->network().weights().labels));
                 classes.push_back(labelled);
                 r.labelledRow = static_cast<int>(r.top.size()) - 1;
                 r.labelledBelow = true;

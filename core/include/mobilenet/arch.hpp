@@ -34,6 +34,12 @@ const char* to_string(LayerKind kind);
 const char* to_string(Activation act);
 const char* to_string(Padding pad);
 
+// The variants the library builds: alpha in (0, kMaxAlpha], resolution in
+// [kMinResolution, kMaxResolution] (validate() below).
+inline constexpr double kMaxAlpha = 1.5;
+inline constexpr int kMinResolution = 32;
+inline constexpr int kMaxResolution = 1024;
+
 // Parameters of one network variant. Only alpha, resolution, class count, the
 // standard-conv counterfactual and padding change the cost table.
 struct ArchConfig {

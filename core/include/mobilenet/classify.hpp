@@ -38,6 +38,8 @@ struct Prediction {
     float probability = 0;
 };
 
+// Class `cls` as a Prediction: its label ("" beyond `labels`) and probability.
+Prediction prediction_of(const float* probs, int cls, const std::vector<std::string>& labels);
 // The k most probable classes, most probable first.
 std::vector<Prediction> top_k(const float* probs, int num_classes, int k,
                               const std::vector<std::string>& labels);

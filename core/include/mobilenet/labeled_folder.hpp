@@ -40,6 +40,11 @@ const std::vector<std::string>& imagenet_wnids();
 // Class index of a wnid in a model's convention (1000, or 1001 with background at 0);
 // -1 for an unknown wnid.
 int wnid_class(const std::string& wnid, int num_classes);
+// An ImageNet class between the 1000-class convention and a model's with `num_classes`
+// (1001: background at 0, every class one up); -1 for -1, for background, and for a
+// model whose classes are not ImageNet's 1000 or 1001.
+int imagenet_class_in(int index_1000, int num_classes);
+int imagenet_class_1000(int index, int num_classes);
 
 // Finds the ground truth of `root` for a model with `num_classes` classes and `labels`
 // (its own label list, for label-named subfolders; may be empty). Order of preference:
